@@ -1,0 +1,49 @@
+/* symbi-bench: benchmarks and offline tools; never a test, never a timing assertion. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "sysexits.h"
+
+static void
+s_usage(FILE *f)
+{
+	fprintf(f, "usage: symbi-bench COMMAND [OPTIONS]\n\n"
+	           "Commands:\n"
+	           "  tokens [--counterparts N] [--offers N] [--needs N] [--seconds S] [--seed N]\n"
+	           "        encode a realistic mix of offers and needs for N counterparts; the last\n"
+	           "        line is tokens_per_s=... aes_blocks_per_s=... ratio=...\n"
+	           "  offline-match DIR [--json]\n"
+	           "        run the blinded matching of a park folder (companies.json and one\n"
+	           "        flows file per company) in one process, with fresh keys, and print\n"
+	           "        the candidates: what the coordinator would find, without a daemon\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fprintf(stderr, "symbi-bench: cannot initialise libsodium\n");
+		return EXIT_SOFTWARE;
+	}
+	if (argc < 2) {
+		s_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("symbi-bench %s\n", SYMBI_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "tokens") == 0)
+		return bench_tokens(argc - 1, argv + 1);
+	if (strcmp(argv[1], "offline-match") == 0)
+		return bench_offline_match(argc - 1, argv + 1);
+	fprintf(stderr, "symbi-bench: unknown command \"%s\"\n", argv[1]);
+	s_usage(stderr);
+	return EXIT_USAGE;
+}

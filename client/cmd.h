@@ -1,0 +1,7 @@
+/* The subcommands of `symbi`; each returns the process exit code. */
+#ifndef SYMBI_CLIENT_CMD_H
+#define SYMBI_CLIENT_CMD_H
+
+int cmd_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * From quantized flows to token blocks: which category levels an item is
+ * encoded at, and the de-duplicated block lists of a company's offers and
+ * needs. Blocks do not depend on the counterpart, so they are built once per
+ * submission and then run through the PRF once per counterpart key.
+ */
+#ifndef SYMBI_ENCODE_H
+#define SYMBI_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flows.h"
+#include "taxonomy.h"
+#include "token.h"
+
+/*
+ * The token levels of an item. An offer is encoded at its own category and at
+ * every ancestor that has its quantity (so a need higher up finds it); a need
+ * only at its own category. levels has room for TAX_MAX_DEPTH entries.
+ */
+int encode_item_levels(const struct taxonomy *tax, const struct flow_item *item,
+                       struct token_level *levels, size_t *nlevels)
+    __attribute__((warn_unused_result));
+
+#define ENCODE_NO_OWNER UINT32_MAX
+
+/* A growable list of blocks, each remembering which item produced it. */
+struct block_list {
+	token_block_t *blocks;
+	uint32_t *owner; /* item index per block */
+	size_t n, cap;
+};
+
+void block_list_init(struct block_list *bl);
+void block_list_free(struct block_list *bl);
+
+/* Append every block of one item (all its levels). */
+int encode_item_blocks(const struct taxonomy *tax, const struct flow_item *item, uint32_t owner,
+                       struct block_list *bl) __attribute__((warn_unused_result));
+
+/*
+ * The block lists of all offers and all needs of a flows set, each sorted and
+ * de-duplicated; their owners are then ENCODE_NO_OWNER (a block may belong to
+ * several items).
+ */
+int encode_flows(const struct taxonomy *tax, const struct flows *fl, struct block_list *offers,
+                 struct block_list *needs) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * The pairwise key schedule of PROTOCOL.md ("Submit"): for companies i and j,
+ *   s      = X25519(a_i, A_j), refused when all-zero
+ *   master = BLAKE2b-256(s || round_id || id_lo || id_hi || A_lo || A_hi)
+ * where lo/hi order the two ids bytewise and each id is written as a one-byte
+ * length then its bytes (so the concatenation is injective). Sub-keys come
+ * from crypto_kdf_derive_from_key(master, context "symbipk1") with ids:
+ *   1 K_tok(lo->hi)  2 K_tok(hi->lo)   (16-byte AES-128 keys)
+ *   3 K_env(lo->hi)  4 K_env(hi->lo)   (32-byte envelope keys)
+ *   5 K_kpi                            (32 bytes)
+ * Both sides compute the same struct, then pick directions with pairkeys_tok
+ * and pairkeys_env. The struct must live in sodium_malloc memory.
+ */
+#ifndef SYMBI_PAIRKEYS_H
+#define SYMBI_PAIRKEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAIRKEYS_ID_MAX 64
+#define PAIRKEYS_TOK_LEN 16
+#define PAIRKEYS_ENV_LEN 32
+#define PAIRKEYS_KPI_LEN 32
+#define ROUND_ID_LEN 16
+
+struct pairkeys {
+	char id_lo[PAIRKEYS_ID_MAX + 1];
+	char id_hi[PAIRKEYS_ID_MAX + 1];
+	uint8_t tok_lo_hi[PAIRKEYS_TOK_LEN];
+	uint8_t tok_hi_lo[PAIRKEYS_TOK_LEN];
+	uint8_t env_lo_hi[PAIRKEYS_ENV_LEN];
+	uint8_t env_hi_lo[PAIRKEYS_ENV_LEN];
+	uint8_t kpi[PAIRKEYS_KPI_LEN];
+};
+
+/* Bytewise order of two ids (memcmp on the shorter length, then length). */
+int pairkeys_id_cmp(const char *a, const char *b);
+
+/*
+ * Derive the keys shared by self and peer. self_sk/self_pk are self's X25519
+ * pair, peer_pk the peer's X25519 public key. Ids are 1..64 bytes and must
+ * differ. SYM_ERR_WEAK_KEY for a low-order peer key.
+ */
+int pairkeys_derive(const uint8_t round_id[ROUND_ID_LEN], const char *self_id,
+                    const uint8_t self_sk[32], const uint8_t self_pk[32], const char *peer_id,
+                    const uint8_t peer_pk[32], struct pairkeys *out)
+    __attribute__((warn_unused_result));
+
+/* K_tok(from->to); from and to must be the pair's two ids. NULL otherwise. */
+const uint8_t *pairkeys_tok(const struct pairkeys *pk, const char *from, const char *to);
+/* K_env(from->to); NULL unless from and to are the pair's two ids. */
+const uint8_t *pairkeys_env(const struct pairkeys *pk, const char *from, const char *to);
+
+/* Wipe. */
+void pairkeys_clear(struct pairkeys *pk);
+
+#endif

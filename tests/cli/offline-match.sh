@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every scenario park: the blinded matching finds exactly the expected candidates.
+# usage: offline-match.sh SYMBI_BENCH SCENARIOS_DIR
+set -u
+bench=$1
+scenarios=$2
+pass=0 fail=0
+for dir in "$scenarios"/*/; do
+	name=$(basename "$dir")
+	[ -f "$dir/expected.json" ] || continue
+	got=$("$bench" offline-match --json "$dir") || { echo "FAIL $name: offline-match exited $?"; fail=$((fail + 1)); continue; }
+	if python3 - "$dir/expected.json" "$got" <<'PY'
+import json, sys
+expected = sorted(tuple(c) for c in json.load(open(sys.argv[1]))["candidates"])
+got = sorted((c["supplier"], c["offer"], c["consumer"], c["need"]) for c in json.loads(sys.argv[2]))
+ids = [c["candidate"] for c in json.loads(sys.argv[2])]
+if got != expected:
+    print("expected:", expected); print("got:     ", got); sys.exit(1)
+if len(set(ids)) != len(ids) or any(len(i) != 32 for i in ids):
+    print("candidate ids not unique 128-bit hex"); sys.exit(1)
+PY
+	then
+		echo "ok   $name: $(echo "$got" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') candidates as expected"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name"
+		fail=$((fail + 1))
+	fi
+done
+[ $pass -gt 0 ] || { echo "no scenario found in $scenarios"; fail=$((fail + 1)); }
+echo "offline-match: $pass passed, $fail failed"
+[ $fail -eq 0 ]
