@@ -275,9 +275,9 @@ bench_offline_match(int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(arr);
 	} else {
-		printf("%-16s %-16s    %-16s %-16s\n", "SUPPLIER", "OFFER", "CONSUMER", "NEED");
+		printf("%-16s %-22s    %-16s %-22s\n", "SUPPLIER", "OFFER", "CONSUMER", "NEED");
 		for (a = 0; a < nrows; a++)
-			printf("%-16s %-16s -> %-16s %-16s\n", rows[a].supplier, rows[a].offer,
+			printf("%-16s %-22s -> %-16s %-22s\n", rows[a].supplier, rows[a].offer,
 			       rows[a].consumer, rows[a].need);
 		fprintf(stderr, "%zu companies, %zu candidates\n", n, nrows);
 	}

@@ -270,7 +270,7 @@ s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx
 	}
 	details = json_object_get(j, "details");
 	if (details != NULL) {
-		size_t dlen = json_dumpb(details, NULL, 0, JSON_COMPACT);
+		size_t dlen = json_dumpb(details, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (dlen == 0 || dlen > FLOW_DETAILS_MAX)
 			return s_fail(diag, &w, SYM_ERR_LIMIT, "details",
 			              "%zu bytes when serialized; at most %u", dlen, FLOW_DETAILS_MAX);
@@ -354,6 +354,8 @@ flows_load_file(const char *path, const struct taxonomy *tax, struct flows **out
 
 	*out = NULL;
 	r = util_read_file(path, FLOWS_FILE_MAX, &buf, &len);
+	if (r == SYM_ERR_FORMAT)
+		return sym_diag_set(diag, SYM_ERR_IO, "%s: cannot read: not a regular file", path);
 	if (r != SYM_OK)
 		return sym_diag_set(diag, r, "%s: cannot read: %s", path,
 		                    r == SYM_ERR_NOT_FOUND ? "no such file" : sym_strerror(r));

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Every scenario park: the blinded matching finds exactly the expected candidates.
-# usage: offline-match.sh SYMBI_BENCH SCENARIOS_DIR
+# usage: offline-match.sh SYMBI_BENCH DIR...   (each DIR holds park folders with expected.json)
 set -u
 bench=$1
-scenarios=$2
+shift
 pass=0 fail=0
-for dir in "$scenarios"/*/; do
+for dir in $(for parent in "$@"; do ls -d "$parent"/*/; done); do
 	name=$(basename "$dir")
 	[ -f "$dir/expected.json" ] || continue
 	got=$("$bench" offline-match --json "$dir") || { echo "FAIL $name: offline-match exited $?"; fail=$((fail + 1)); continue; }
@@ -27,6 +27,6 @@ PY
 		fail=$((fail + 1))
 	fi
 done
-[ $pass -gt 0 ] || { echo "no scenario found in $scenarios"; fail=$((fail + 1)); }
+[ $pass -gt 0 ] || { echo "no park with expected.json found in $*"; fail=$((fail + 1)); }
 echo "offline-match: $pass passed, $fail failed"
 [ $fail -eq 0 ]
