@@ -73,13 +73,15 @@ s_set_key(struct prf_ctx *ctx, const uint8_t key[PRF_KEY_LEN])
 static int
 s_ecb(struct prf_ctx *ctx, const uint8_t *in, uint8_t *out, size_t nblocks)
 {
-	int outl = 0;
-
-	/* EVP takes an int length: callers pass at most PRF_CHUNK_BLOCKS or split. */
+	/* EVP takes an unsigned int length: callers pass at most PRF_CHUNK_BLOCKS or split. */
 	if (nblocks > (size_t)(INT32_MAX / TOKEN_BLOCK_LEN))
 		return SYM_ERR_INVALID;
-	if (EVP_EncryptUpdate(ctx->evp, out, &outl, in, (int)(nblocks * TOKEN_BLOCK_LEN)) != 1 ||
-	    outl != (int)(nblocks * TOKEN_BLOCK_LEN))
+	/*
+	 * EVP_Cipher goes straight to the provider's cipher function: without
+	 * EVP_EncryptUpdate's buffering logic, which ECB over whole blocks never
+	 * needs. For ECB without padding it returns 1 on success.
+	 */
+	if (EVP_Cipher(ctx->evp, out, in, (unsigned int)(nblocks * TOKEN_BLOCK_LEN)) <= 0)
 		return SYM_ERR_CRYPTO;
 	return SYM_OK;
 }
