@@ -15,12 +15,28 @@
 #include "tokset.h"
 #include "util.h"
 
-/* A company's flows: categories drawn from the taxonomy, attributes mostly stated. */
+/*
+ * A company's flows, as a park's companies write them: categories drawn from
+ * the whole taxonomy but with energy, water and material flows (which carry
+ * specifications) three times as likely as EWC waste codes; offers state
+ * every attribute their category has, needs constrain some.
+ */
+static const struct tax_category *
+s_park_category(const struct taxonomy *tax, struct synth_rng *rng)
+{
+	for (;;) {
+		const struct tax_category *c = synth_category(tax, rng);
+		if (strncmp(c->path, "waste.", 6) != 0 || synth_below(rng, 4) == 0)
+			return c;
+	}
+}
+
 static int
 s_company(const struct taxonomy *tax, struct synth_rng *rng, size_t offers, size_t needs,
           struct flows *fl)
 {
 	size_t i;
+	unsigned d;
 
 	fl->n = offers + needs;
 	fl->n_offers = offers;
@@ -28,8 +44,18 @@ s_company(const struct taxonomy *tax, struct synth_rng *rng, size_t offers, size
 	if ((fl->items = calloc(fl->n, sizeof(*fl->items))) == NULL)
 		return SYM_ERR_ALLOC;
 	for (i = 0; i < fl->n; i++) {
-		synth_item(tax, rng, i < offers ? FLOW_OFFER : FLOW_NEED, synth_category(tax, rng),
-		           &fl->items[i]);
+		struct flow_item *it = &fl->items[i];
+
+		synth_item(tax, rng, i < offers ? FLOW_OFFER : FLOW_NEED,
+		           s_park_category(tax, rng), it);
+		if (it->direction != FLOW_OFFER)
+			continue;
+		for (d = 1; d < it->category->ndims; d++) {
+			if (!it->dims[d].present) {
+				it->dims[d].present = 1;
+				it->dims[d].bin_lo = it->dims[d].bin_hi = 0;
+			}
+		}
 	}
 	return SYM_OK;
 }
