@@ -3,5 +3,8 @@
 #define SYMBI_CLIENT_CMD_H
 
 int cmd_check(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

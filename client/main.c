@@ -12,7 +12,10 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *summary;
 } s_commands[] = {
+	{"init", cmd_init, "create this company's keys and certificate request"},
+	{"enroll", cmd_enroll, "install the certificate issued by the park"},
 	{"check", cmd_check, "validate flows files against the taxonomy, offline"},
+	{"status", cmd_status, "connect to the coordinator and show this member's status"},
 };
 
 static void

@@ -1,0 +1,225 @@
+/* symbi init, enroll and status: joining a park and checking the connection. */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "state.h"
+#include "sysexits.h"
+#include "transport.h"
+#include "util.h"
+#include "wire.h"
+
+struct member_args {
+	const char *dir, *park, *id, *name, *cert;
+	int json, timeout_ms;
+};
+
+static int
+s_parse(int argc, char **argv, struct member_args *a, const char *usage)
+{
+	static const struct option opts[] = {
+	    {"dir", required_argument, NULL, 'd'},  {"park", required_argument, NULL, 'p'},
+	    {"id", required_argument, NULL, 'i'},   {"name", required_argument, NULL, 'n'},
+	    {"cert", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
+	    {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->timeout_ms = 3000;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': a->dir = optarg; break;
+		case 'p': a->park = optarg; break;
+		case 'i': a->id = optarg; break;
+		case 'n': a->name = optarg; break;
+		case 'c': a->cert = optarg; break;
+		case 'j': a->json = 1; break;
+		case 't': a->timeout_ms = atoi(optarg); break;
+		case 'h': printf("usage: symbi %s\n", usage); return -1;
+		default: fprintf(stderr, "usage: symbi %s\n", usage); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc || a->dir == NULL || a->timeout_ms < 100 || a->timeout_ms > 600000) {
+		fprintf(stderr, "usage: symbi %s\n", usage);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int
+s_exit_for(int r)
+{
+	switch (r) {
+	case SYM_ERR_NOT_FOUND: return EXIT_NOINPUT;
+	case SYM_ERR_PERM: return EXIT_NOPERM;
+	case SYM_ERR_INVALID: return EXIT_USAGE;
+	case SYM_ERR_EXISTS: return EXIT_CANTCREAT;
+	case SYM_ERR_VERIFY: return EXIT_PROTOCOL;
+	case SYM_ERR_FORMAT:
+	case SYM_ERR_LIMIT: return EXIT_DATAERR;
+	case SYM_ERR_IO: return EXIT_IOERR;
+	}
+	return EXIT_SOFTWARE;
+}
+
+int
+cmd_init(int argc, char **argv)
+{
+	const char *usage = "init --dir STATE --park park.json --id ID --name NAME";
+	struct sym_diag diag = {""};
+	struct member_args a;
+	char csr[PATH_MAX];
+	int r;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	if (a.park == NULL || a.id == NULL || a.name == NULL) {
+		fprintf(stderr, "symbi init: --park, --id and --name are required\nusage: symbi %s\n",
+		        usage);
+		return EXIT_USAGE;
+	}
+	if ((r = state_init(a.dir, a.park, a.id, a.name, csr, sizeof(csr), &diag)) != SYM_OK) {
+		fprintf(stderr, "symbi init: %s\n", diag.msg);
+		return s_exit_for(r);
+	}
+	fprintf(stderr,
+	        "symbi init: keys for \"%s\" created in %s\n"
+	        "  send %s to the park operator, then install the certificate you get back with:\n"
+	        "  symbi enroll --dir %s --cert CERT\n",
+	        a.id, a.dir, csr, a.dir);
+	return 0;
+}
+
+int
+cmd_enroll(int argc, char **argv)
+{
+	const char *usage = "enroll --dir STATE --cert CERT";
+	struct sym_diag diag = {""};
+	struct member_record rec;
+	struct member_args a;
+	int r;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	if (a.cert == NULL) {
+		fprintf(stderr, "symbi enroll: --cert is required\n");
+		return EXIT_USAGE;
+	}
+	if ((r = state_enroll(a.dir, a.cert, &rec, &diag)) != SYM_OK) {
+		fprintf(stderr, "symbi enroll: %s\n", diag.msg);
+		return s_exit_for(r);
+	}
+	fprintf(stderr, "symbi enroll: \"%s\" (%s) is enrolled in this park\n", rec.id, rec.name);
+	return 0;
+}
+
+static json_t *
+s_status_json(const struct client_state *st, const Symbiod__StatusReply *rep)
+{
+	char fp[65], dh[65], ed[65], x[65], cv[65], rid[33] = "";
+
+	util_hex(st->record.fingerprint, 32, fp);
+	util_hex(st->record.ed25519, 32, ed);
+	util_hex(st->record.x25519, 32, x);
+	util_hex(st->record.curve, 32, cv);
+	util_hex(rep->directory_hash.data, 32, dh);
+	if (rep->has_round_id && rep->round_id.len == 16)
+		util_hex(rep->round_id.data, 16, rid);
+	return json_pack("{s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s?}, "
+	                 "s:{s:i, s:s}}",
+	                 "park", "name", rep->park, "endpoint", st->park.endpoint, "member", "id",
+	                 rep->member->id, "name", rep->member->name, "status",
+	                 rep->member->revoked ? "revoked" : "active", "fingerprint", fp, "ed25519",
+	                 ed, "x25519", x, "curve", cv, "round", "phase", rep->round_phase, "id",
+	                 rid[0] ? rid : NULL, "directory", "members", (int)rep->members, "hash", dh);
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	const char *usage = "status --dir STATE [--json] [--timeout MS]";
+	struct conn_opts copts = {3000, 3};
+	struct sym_diag diag = {""};
+	struct client_state *st = NULL;
+	struct conn *c = NULL;
+	Symbiod__Response *resp = NULL;
+	ProtobufCMessage *msg = NULL;
+	Symbiod__StatusReply *rep;
+	Symbiod__StatusRequest sreq = SYMBIOD__STATUS_REQUEST__INIT;
+	uint8_t *payload = NULL;
+	size_t payload_len = 0;
+	struct member_args a;
+	int r, rc;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	copts.timeout_ms = a.timeout_ms;
+	if ((r = state_load(a.dir, &st, &diag)) != SYM_OK) {
+		fprintf(stderr, "symbi status: %s\n", diag.msg);
+		return s_exit_for(r);
+	}
+	if (!st->enrolled) {
+		fprintf(stderr,
+		        "symbi status: \"%s\" is not enrolled yet: send %s/request.csr to the park "
+		        "operator and run symbi enroll --dir %s --cert CERT\n",
+		        st->id, a.dir, a.dir);
+		rc = EXIT_NOPERM;
+		goto out;
+	}
+	if ((r = wire_pack(&sreq.base, &payload, &payload_len)) != SYM_OK ||
+	    (r = conn_open(st, &copts, &c, &diag)) != SYM_OK ||
+	    (r = conn_call(c, SYMBIOD__MSG_TYPE__MSG_STATUS, payload, payload_len, &resp, &diag)) !=
+	        SYM_OK) {
+		fprintf(stderr, "symbi status: %s\n", diag.msg);
+		rc = r == SYM_ERR_NOT_FOUND ? EXIT_UNAVAILABLE : s_exit_for(r);
+		goto out;
+	}
+	if (resp->status != SYMBIOD__STATUS__STATUS_OK) {
+		fprintf(stderr, "symbi status: the coordinator refused: %s (%d)\n",
+		        resp->message ? resp->message : "no reason given", resp->status);
+		rc = resp->status == SYMBIOD__STATUS__STATUS_FORBIDDEN ? EXIT_NOPERM : EXIT_PROTOCOL;
+		goto out;
+	}
+	if (!resp->has_payload ||
+	    wire_unpack(&symbiod__status_reply__descriptor, resp->payload.data, resp->payload.len, 0,
+	                &msg) != SYM_OK) {
+		fprintf(stderr, "symbi status: malformed status reply\n");
+		rc = EXIT_PROTOCOL;
+		goto out;
+	}
+	rep = (Symbiod__StatusReply *)msg;
+	if (rep->directory_hash.len != 32 || rep->member == NULL ||
+	    strcmp(rep->member->id, st->id) != 0) {
+		fprintf(stderr, "symbi status: the coordinator's reply is about another member\n");
+		rc = EXIT_PROTOCOL;
+		goto out;
+	}
+	if (a.json) {
+		json_t *j = s_status_json(st, rep);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(j);
+	} else {
+		char dh[65];
+		util_hex(rep->directory_hash.data, 32, dh);
+		printf("park       %s (%s)\n", rep->park, st->park.endpoint);
+		printf("company    %s: %s (%s)\n", rep->member->id, rep->member->name,
+		       rep->member->revoked ? "revoked" : "active");
+		printf("round      %s\n", rep->round_phase);
+		printf("directory  %u members, hash %.16s...\n", rep->members, dh);
+	}
+	rc = 0;
+out:
+	wire_free(msg);
+	wire_free(resp ? &resp->base : NULL);
+	free(payload);
+	conn_close(&c);
+	state_free(&st);
+	return rc;
+}

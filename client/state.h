@@ -1,0 +1,50 @@
+/*
+ * The client agent's private directory (STATE, mode 0700):
+ *   STATE/park.json          the park's join bundle (copied at init)
+ *   STATE/identity.key       Ed25519 identity key (0600)
+ *   STATE/agreement.key      X25519 agreement key (0600)
+ *   STATE/curve.key          ZeroMQ CURVE client key (0600)
+ *   STATE/request.csr        the certificate request to hand to the operator
+ *   STATE/member.crt         the certificate issued by the park (after enroll)
+ *   STATE/company.json       {"id", "name"}
+ */
+#ifndef SYMBI_STATE_H
+#define SYMBI_STATE_H
+
+#include <limits.h>
+
+#include "cert.h"
+#include "err.h"
+#include "keys.h"
+#include "parkinfo.h"
+
+struct client_state {
+	char dir[PATH_MAX];
+	char id[MEMBER_ID_MAX + 1];
+	char name[MEMBER_NAME_MAX + 1];
+	struct parkinfo park;
+	struct keypair *identity, *agreement, *curve;
+	int enrolled;
+	struct member_record record; /* when enrolled: from member.crt, verified */
+};
+
+/* Create STATE: keys, company.json, park.json copy, request.csr (path into csr_path). */
+int state_init(const char *dir, const char *park_json, const char *id, const char *name,
+               char *csr_path, size_t csr_path_len, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
+/* Install a certificate after checking it against the park CA and our own keys. */
+int state_enroll(const char *dir, const char *cert_path, struct member_record *rec,
+                 struct sym_diag *diag) __attribute__((warn_unused_result));
+
+/*
+ * Load STATE: permissions, keys, park, and (if present) the certificate,
+ * verified against the park CA and matched against our keys.
+ */
+int state_load(const char *dir, struct client_state **out, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+void state_free(struct client_state **st);
+
+int state_path(const char *dir, const char *name, char *out, size_t len);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * X.509 enrolment with OpenSSL 3: the park CA (self-signed, Ed25519), a
+ * company's certificate signing request over its Ed25519 identity key, and
+ * the certificate the CA issues. A certificate *is* the member record: the
+ * subject CN is the company id, O the display name, and a private extension
+ * (OID SYMBI_MEMBER_KEYS_OID, non-critical) carries the company's X25519 and
+ * CURVE public keys with an Ed25519 "binding" signature over them by the
+ * identity key. Both sides verify with OpenSSL (chain, signature, validity,
+ * key usage) and then check the binding signature.
+ *
+ * Binding signature message:
+ *   "symbiod-member-keys-v1\0" || u8 len(id) || id || u8 len(name) || name ||
+ *   x25519 (32) || curve (32)
+ * Extension value (DER OCTET STRING contents):
+ *   "SYMK" || u8 version (1) || x25519 (32) || curve (32) || binding sig (64)
+ */
+#ifndef SYMBI_CERT_H
+#define SYMBI_CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "keys.h"
+
+/* A UUID-derived OID (ITU-T X.667), needing no registration. */
+#define SYMBI_MEMBER_KEYS_OID "2.25.198352119785364312271338016384137710601"
+#define MEMBER_ID_MAX 64
+#define MEMBER_NAME_MAX 128
+#define CERT_PEM_MAX (16u << 10)
+
+struct member_record {
+	char id[MEMBER_ID_MAX + 1];
+	char name[MEMBER_NAME_MAX + 1];
+	uint8_t ed25519[32];
+	uint8_t x25519[32];
+	uint8_t curve[32];
+	uint8_t binding_sig[64];
+	uint8_t fingerprint[32]; /* SHA-256 of the certificate DER (zero for a CSR) */
+};
+
+/* Company ids: 1..64 bytes of [a-z0-9-], starting with a letter or digit. */
+int member_id_valid(const char *id);
+/* Display names: 1..128 bytes of printable UTF-8 without control characters. */
+int member_name_valid(const char *name);
+
+/*
+ * A self-signed CA certificate for the park (CN = "<park name> CA"), valid
+ * for `days`, basicConstraints CA:TRUE (critical), keyUsage keyCertSign|cRLSign.
+ * *pem_out is a NUL-terminated heap string (free()).
+ */
+int cert_ca_create(const char *park_name, const struct keypair *ca_key, int days, char **pem_out)
+    __attribute__((warn_unused_result));
+
+/* A CSR for company `id`/`name`, self-signed by the identity key, carrying the extension. */
+int cert_csr_create(const struct keypair *identity, const char *id, const char *name,
+                    const uint8_t x25519[32], const uint8_t curve[32], char **pem_out)
+    __attribute__((warn_unused_result));
+
+/*
+ * Verify a CSR (PEM): its self-signature, that the key is Ed25519, the id and
+ * name syntax, the extension and its binding signature. Fills *out.
+ */
+int cert_csr_verify(const char *pem, size_t len, struct member_record *out, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
+/*
+ * Issue a certificate for a verified CSR: signed by the CA key, serial
+ * `serial` (> 0), valid for `days`, basicConstraints CA:FALSE, keyUsage
+ * digitalSignature, the member-keys extension copied. *pem_out as above.
+ */
+int cert_issue(const char *ca_pem, const struct keypair *ca_key, const char *csr_pem,
+               size_t csr_len, uint64_t serial, int days, char **pem_out, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
+/*
+ * Verify a member certificate (PEM or DER, told apart by content) against the
+ * park CA (PEM) with X509_verify_cert, then the extension and binding
+ * signature; fills *out including the fingerprint.
+ */
+int cert_verify_member(const char *ca_pem, const uint8_t *cert, size_t len,
+                       struct member_record *out, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
+/* The DER form of a PEM certificate (*der_out malloc'd). */
+int cert_pem_to_der(const char *pem, size_t len, uint8_t **der_out, size_t *der_len)
+    __attribute__((warn_unused_result));
+
+/* The Ed25519 public key of a CA certificate (PEM), e.g. to show its fingerprint. */
+int cert_ca_public_key(const char *ca_pem, uint8_t pk[32]) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,363 @@
+/* symbiod: the park operator's coordinator daemon and its offline commands. */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "control.h"
+#include "log.h"
+#include "park.h"
+#include "server.h"
+#include "sysexits.h"
+#include "util.h"
+
+static int
+s_exit_for(int r)
+{
+	switch (r) {
+	case SYM_OK: return 0;
+	case SYM_ERR_NOT_FOUND: return EXIT_NOINPUT;
+	case SYM_ERR_PERM: return EXIT_NOPERM;
+	case SYM_ERR_IO: return EXIT_IOERR;
+	case SYM_ERR_INVALID: return EXIT_USAGE;
+	case SYM_ERR_EXISTS: return EXIT_CANTCREAT;
+	case SYM_ERR_FORMAT:
+	case SYM_ERR_VERIFY:
+	case SYM_ERR_RANGE:
+	case SYM_ERR_LIMIT: return EXIT_DATAERR;
+	}
+	return EXIT_SOFTWARE;
+}
+
+static void
+s_usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: symbiod COMMAND [OPTIONS]\n\n"
+	        "The Symbiod coordinator: matches blinded tokens of a park's companies\n"
+	        "without learning their flows.\n\n"
+	        "Commands:\n"
+	        "  init --dir PARK --name NAME --endpoint tcp://HOST:PORT\n"
+	        "                     create a park: CA, coordinator keys, store, park.json\n"
+	        "  enroll --dir PARK --csr FILE --out CERT\n"
+	        "                     verify a company's request and issue its certificate\n"
+	        "  revoke --dir PARK --id ID\n"
+	        "                     revoke a member (takes effect in a running daemon at once)\n"
+	        "  members --dir PARK [--json]\n"
+	        "                     list the members\n"
+	        "  run --dir PARK [--endpoint EP]\n"
+	        "                     run the daemon in the foreground (SIGINT/SIGTERM stop it,\n"
+	        "                     SIGHUP reloads the directory)\n"
+	        "  status --dir PARK [--json]\n"
+	        "                     ask the running daemon how it is\n\n"
+	        "Options: --help, --version. Exit codes follow sysexits(3).\n");
+}
+
+struct args {
+	const char *dir, *name, *endpoint, *csr, *out, *id;
+	int json;
+};
+
+static int
+s_parse(int argc, char **argv, struct args *a, const char *usage)
+{
+	static const struct option opts[] = {
+	    {"dir", required_argument, NULL, 'd'},     {"name", required_argument, NULL, 'n'},
+	    {"endpoint", required_argument, NULL, 'e'}, {"csr", required_argument, NULL, 'c'},
+	    {"out", required_argument, NULL, 'o'},     {"id", required_argument, NULL, 'i'},
+	    {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': a->dir = optarg; break;
+		case 'n': a->name = optarg; break;
+		case 'e': a->endpoint = optarg; break;
+		case 'c': a->csr = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'i': a->id = optarg; break;
+		case 'j': a->json = 1; break;
+		case 'h': printf("usage: symbiod %s\n", usage); return -1;
+		default: fprintf(stderr, "usage: symbiod %s\n", usage); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "symbiod: unexpected argument \"%s\"\nusage: symbiod %s\n", argv[optind],
+		        usage);
+		return EXIT_USAGE;
+	}
+	if (a->dir == NULL) {
+		fprintf(stderr, "symbiod: --dir PARK is required\nusage: symbiod %s\n", usage);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int
+cmd_init(int argc, char **argv)
+{
+	const char *usage = "init --dir PARK --name NAME --endpoint tcp://HOST:PORT";
+	struct sym_diag diag = {""};
+	struct args a;
+	int r;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	if (a.name == NULL || a.endpoint == NULL) {
+		fprintf(stderr, "symbiod init: --name and --endpoint are required\n");
+		return EXIT_USAGE;
+	}
+	if ((r = park_init(a.dir, a.name, a.endpoint, &diag)) != SYM_OK) {
+		fprintf(stderr, "symbiod init: %s\n", diag.msg);
+		return s_exit_for(r);
+	}
+	fprintf(stderr,
+	        "symbiod init: park \"%s\" created in %s\n"
+	        "  give companies %s/park.json; enroll each with: symbiod enroll --dir %s --csr "
+	        "FILE --out CERT\n",
+	        a.name, a.dir, a.dir, a.dir);
+	return 0;
+}
+
+static int
+cmd_enroll(int argc, char **argv)
+{
+	const char *usage = "enroll --dir PARK --csr FILE --out CERT";
+	struct sym_diag diag = {""};
+	struct member_record rec;
+	struct park *park = NULL;
+	char *csr = NULL, *cert = NULL;
+	size_t csr_len = 0;
+	struct args a;
+	int r;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	if (a.csr == NULL || a.out == NULL) {
+		fprintf(stderr, "symbiod enroll: --csr and --out are required\n");
+		return EXIT_USAGE;
+	}
+	if ((r = util_read_file(a.csr, CERT_PEM_MAX, &csr, &csr_len)) != SYM_OK) {
+		fprintf(stderr, "symbiod enroll: %s: cannot read: %s\n", a.csr, sym_strerror(r));
+		return r == SYM_ERR_LIMIT ? EXIT_DATAERR : EXIT_NOINPUT;
+	}
+	if ((r = park_open(a.dir, PARK_OPEN_CA, &park, &diag)) != SYM_OK ||
+	    (r = park_enroll(park, csr, csr_len, &cert, &rec, &diag)) != SYM_OK) {
+		fprintf(stderr, "symbiod enroll: %s\n", diag.msg);
+		r = s_exit_for(r);
+		goto out;
+	}
+	if ((r = util_write_file(a.out, cert, strlen(cert), 0644, 0)) != SYM_OK) {
+		/* The member is recorded; the certificate can be issued again only by revoking. */
+		fprintf(stderr, "symbiod enroll: %s: cannot write the certificate: %s\n", a.out,
+		        sym_strerror(r));
+		r = EXIT_CANTCREAT;
+		goto out;
+	}
+	fprintf(stderr, "symbiod enroll: enrolled \"%s\" (%s); certificate written to %s\n", rec.id,
+	        rec.name, a.out);
+	r = 0;
+out:
+	free(csr);
+	free(cert);
+	park_close(&park);
+	return r;
+}
+
+static int
+cmd_revoke(int argc, char **argv)
+{
+	const char *usage = "revoke --dir PARK --id ID";
+	struct sym_diag diag = {""};
+	struct park *park = NULL;
+	struct args a;
+	int r;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	if (a.id == NULL) {
+		fprintf(stderr, "symbiod revoke: --id is required\n");
+		return EXIT_USAGE;
+	}
+	if ((r = park_open(a.dir, 0, &park, &diag)) == SYM_OK &&
+	    (r = park_revoke(park, a.id, &diag)) == SYM_ERR_EXISTS) {
+		/* Idempotent for scripts: the member is revoked, as asked. */
+		fprintf(stderr, "symbiod revoke: \"%s\" was already revoked; nothing changed\n", a.id);
+		park_close(&park);
+		return 0;
+	}
+	if (r != SYM_OK) {
+		fprintf(stderr, "symbiod revoke: %s\n", diag.msg);
+		park_close(&park);
+		return s_exit_for(r);
+	}
+	fprintf(stderr, "symbiod revoke: \"%s\" revoked\n", a.id);
+	park_close(&park);
+	return 0;
+}
+
+static int
+cmd_members(int argc, char **argv)
+{
+	const char *usage = "members --dir PARK [--json]";
+	struct sym_diag diag = {""};
+	struct park *park = NULL;
+	struct store_member *m = NULL;
+	size_t n = 0, i;
+	struct args a;
+	int r;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	if ((r = park_open(a.dir, 0, &park, &diag)) != SYM_OK) {
+		fprintf(stderr, "symbiod members: %s\n", diag.msg);
+		return s_exit_for(r);
+	}
+	if ((r = store_members_list(park->store, &m, &n)) != SYM_OK) {
+		fprintf(stderr, "symbiod members: cannot read the store: %s\n", sym_strerror(r));
+		park_close(&park);
+		return s_exit_for(r);
+	}
+	if (a.json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++) {
+			char fp[65], ed[65], x[65], cv[65];
+			util_hex(m[i].rec.fingerprint, 32, fp);
+			util_hex(m[i].rec.ed25519, 32, ed);
+			util_hex(m[i].rec.x25519, 32, x);
+			util_hex(m[i].rec.curve, 32, cv);
+			json_array_append_new(
+			    arr, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I}", "id",
+			                   m[i].rec.id, "name", m[i].rec.name, "status",
+			                   m[i].revoked ? "revoked" : "active", "serial",
+			                   (json_int_t)m[i].serial, "fingerprint", fp, "ed25519", ed,
+			                   "x25519", x, "curve", cv, "enrolled_at",
+			                   (json_int_t)m[i].enrolled_at, "revoked_at",
+			                   (json_int_t)m[i].revoked_at));
+		}
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(arr);
+	} else {
+		printf("%-20s %-8s %-32s %s\n", "ID", "STATUS", "NAME", "CERTIFICATE SHA-256");
+		for (i = 0; i < n; i++) {
+			char fp[65];
+			util_hex(m[i].rec.fingerprint, 32, fp);
+			printf("%-20s %-8s %-32s %.16s...\n", m[i].rec.id,
+			       m[i].revoked ? "revoked" : "active", m[i].rec.name, fp);
+		}
+	}
+	store_members_free(m, n);
+	park_close(&park);
+	return 0;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	const char *usage = "run --dir PARK [--endpoint tcp://HOST:PORT]";
+	struct server_opts opts = {NULL, 5000, 10000};
+	struct sym_diag diag = {""};
+	struct park *park = NULL;
+	struct args a;
+	int r;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	opts.endpoint = a.endpoint;
+	log_init("symbiod", LOG_LVL_INFO);
+	/* The daemon needs no CA key to serve: it stays on disk. */
+	if ((r = park_open(a.dir, 0, &park, &diag)) != SYM_OK) {
+		log_err("%s", diag.msg);
+		return s_exit_for(r);
+	}
+	r = server_run(park, &opts);
+	park_close(&park);
+	return r;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	const char *usage = "status --dir PARK [--json]";
+	struct sym_diag diag = {""};
+	char path[PATH_MAX];
+	json_t *req, *reply = NULL;
+	struct args a;
+	int r;
+
+	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+		return r < 0 ? 0 : r;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", a.dir, PARK_CONTROL_SOCKET) >= sizeof(path))
+		return EXIT_USAGE;
+	req = json_pack("{s:s}", "cmd", "status");
+	r = control_call(path, req, 5000, &reply, &diag);
+	json_decref(req);
+	if (r != SYM_OK) {
+		fprintf(stderr, "symbiod status: %s\n", diag.msg);
+		return EXIT_UNAVAILABLE;
+	}
+	if (a.json) {
+		json_object_del(reply, "ok");
+		json_dumpf(reply, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else {
+		printf("park      %s\nendpoint  %s\nmembers   %lld\nphase     %s\nrequests  %lld "
+		       "(%lld refused)\n",
+		       json_string_value(json_object_get(reply, "park")),
+		       json_string_value(json_object_get(reply, "endpoint")),
+		       (long long)json_integer_value(json_object_get(reply, "members")),
+		       json_string_value(json_object_get(reply, "phase")),
+		       (long long)json_integer_value(json_object_get(reply, "requests")),
+		       (long long)json_integer_value(json_object_get(reply, "requests_refused")));
+	}
+	json_decref(reply);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {{"init", cmd_init},       {"enroll", cmd_enroll}, {"revoke", cmd_revoke},
+	            {"members", cmd_members}, {"run", cmd_run},       {"status", cmd_status}};
+	struct rlimit no_core = {0, 0};
+	size_t i;
+
+	/* Key material must never reach a core file. */
+	setrlimit(RLIMIT_CORE, &no_core);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "symbiod: cannot initialise libsodium\n");
+		return EXIT_SOFTWARE;
+	}
+	log_init("symbiod", LOG_LVL_INFO);
+	if (argc < 2) {
+		s_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("symbiod %s\n", SYMBI_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "symbiod: unknown command \"%s\"\n\n", argv[1]);
+	s_usage(stderr);
+	return EXIT_USAGE;
+}

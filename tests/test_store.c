@@ -1,0 +1,712 @@
+/*
+ * The coordinator's SQLite store: file creation and permissions, WAL, schema
+ * migrations and their refusal of newer databases, settings, serials,
+ * members, replay protection, damaged rows and transactions. A second, raw
+ * SQLite connection plays the part of an operator or an attacker with
+ * access to the file.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "err.h"
+#include "store.h"
+
+/* Bump with every migration appended to daemon/store.c. */
+#define TEST_SCHEMA_VERSION 1
+
+#ifdef STORE_TEST_STANDALONE
+/* Stand-ins with the documented rules, for building before crypto/cert.c exists. */
+int
+member_id_valid(const char *id)
+{
+	size_t i, len;
+
+	if (id == NULL || (len = strlen(id)) == 0 || len > MEMBER_ID_MAX || id[0] == '-')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') ||
+		      id[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int
+member_name_valid(const char *name)
+{
+	size_t i, len;
+
+	if (name == NULL || (len = strlen(name)) == 0 || len > MEMBER_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return 0;
+	return 1;
+}
+#endif
+
+static char s_dir[64];
+
+static int
+s_setup(void **state)
+{
+	(void)state;
+	snprintf(s_dir, sizeof(s_dir), "/tmp/symbi-test-store-XXXXXX");
+	return mkdtemp(s_dir) == NULL ? -1 : 0;
+}
+
+static int
+s_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+s_path(char *out, size_t len, const char *name)
+{
+	assert_true((size_t)snprintf(out, len, "%s/%s", s_dir, name) < len);
+}
+
+/* Run SQL on the file through a connection of our own, bypassing the store. */
+static void
+s_raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *err = NULL;
+	int rc;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+	if (rc != SQLITE_OK)
+		fail_msg("raw SQL failed: %s: %s", sql, err != NULL ? err : "?");
+	sqlite3_free(err);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* The first column of the first row of `sql`, as text. */
+static void
+s_raw_text(const char *path, const char *sql, char *out, size_t len)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *text;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	text = sqlite3_column_text(stmt, 0);
+	assert_non_null(text);
+	assert_true((size_t)snprintf(out, len, "%s", (const char *)text) < len);
+	assert_int_equal(sqlite3_finalize(stmt), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static struct store *
+s_open(const char *path)
+{
+	struct store *st = NULL;
+	struct sym_diag diag = {{0}};
+	int r;
+
+	r = store_open(path, &st, &diag);
+	if (r != SYM_OK)
+		fail_msg("store_open(%s): %s: %s", path, sym_strerror(r), diag.msg);
+	assert_non_null(st);
+	return st;
+}
+
+/* A hand-made record: the store does not verify certificates, only shapes. */
+static void
+s_record(struct member_record *rec, const char *id, uint8_t seed)
+{
+	memset(rec, 0, sizeof(*rec));
+	assert_true((size_t)snprintf(rec->id, sizeof(rec->id), "%s", id) < sizeof(rec->id));
+	snprintf(rec->name, sizeof(rec->name), "Company %s GmbH", id);
+	memset(rec->ed25519, seed, sizeof(rec->ed25519));
+	memset(rec->x25519, seed ^ 0x40, sizeof(rec->x25519));
+	memset(rec->curve, seed ^ 0x80, sizeof(rec->curve));
+	memset(rec->binding_sig, seed ^ 0xc0, sizeof(rec->binding_sig));
+	memset(rec->fingerprint, seed ^ 0x20, sizeof(rec->fingerprint));
+}
+
+static const uint8_t s_cert[] = {0x30, 0x82, 0x01, 0x0a, 0x02, 0x01, 0x01, 0xde, 0xad};
+
+static void
+s_add(struct store *st, const char *id, uint8_t seed, uint64_t serial)
+{
+	struct member_record rec;
+
+	s_record(&rec, id, seed);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), serial), SYM_OK);
+}
+
+static void
+test_open_creates_private_wal_database(void **state)
+{
+	char path[128], side[160], text[32];
+	struct store *st;
+	struct stat sb;
+	mode_t old;
+
+	(void)state;
+	s_path(path, sizeof(path), "fresh.db");
+	/* With no umask at all, a file SQLite created itself would be 0644. */
+	old = umask(0);
+	st = s_open(path);
+	umask(old);
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	/* SQLite gives the write-ahead log the database file's mode. */
+	assert_true((size_t)snprintf(side, sizeof(side), "%s-wal", path) < sizeof(side));
+	assert_int_equal(lstat(side, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(store_schema_version(st), TEST_SCHEMA_VERSION);
+
+	/* WAL is a property of the file: a second connection sees it. */
+	s_raw_text(path, "PRAGMA journal_mode", text, sizeof(text));
+	assert_string_equal(text, "wal");
+	s_raw_text(path, "PRAGMA user_version", text, sizeof(text));
+	assert_int_equal(atoi(text), TEST_SCHEMA_VERSION);
+	s_raw_text(path,
+	           "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+	           "('meta', 'members', 'seen_requests', 'counters')",
+	           text, sizeof(text));
+	assert_string_equal(text, "4");
+	store_close(&st);
+	assert_null(st);
+	store_close(&st); /* NULL is fine */
+	store_close(NULL);
+
+	/* Reopening migrates nothing and changes nothing. */
+	st = s_open(path);
+	assert_int_equal(store_schema_version(st), TEST_SCHEMA_VERSION);
+	store_close(&st);
+	st = s_open(path);
+	assert_int_equal(store_schema_version(st), TEST_SCHEMA_VERSION);
+	store_close(&st);
+	s_raw_text(path, "PRAGMA user_version", text, sizeof(text));
+	assert_int_equal(atoi(text), TEST_SCHEMA_VERSION);
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+static void
+test_open_refuses_bad_paths(void **state)
+{
+	char path[128], link[128];
+	struct store *st = (struct store *)&st; /* must be reset to NULL */
+	struct sym_diag diag = {{0}};
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(store_open(NULL, &st, &diag), SYM_ERR_INVALID);
+	assert_null(st);
+	assert_int_equal(store_open("", &st, NULL), SYM_ERR_INVALID);
+
+	/* A symbolic link planted at the database path is not followed. */
+	s_path(path, sizeof(path), "target.db");
+	s_path(link, sizeof(link), "link.db");
+	st = s_open(path);
+	store_close(&st);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(store_open(link, &st, &diag), SYM_ERR_PERM);
+	assert_null(st);
+	assert_non_null(strstr(diag.msg, "symbolic link"));
+
+	/* A directory is not a database. */
+	assert_int_equal(store_open(s_dir, &st, &diag), SYM_ERR_FORMAT);
+	assert_null(st);
+
+	/* Nor is a private file full of something else. */
+	s_path(path, sizeof(path), "garbage.db");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 512; i++)
+		fputs("not a database, just text ", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	memset(&diag, 0, sizeof(diag));
+	assert_int_equal(store_open(path, &st, &diag), SYM_ERR_FORMAT);
+	assert_null(st);
+	assert_non_null(strstr(diag.msg, "garbage.db"));
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	char path[128], text[32];
+	struct store *st;
+	struct sym_diag diag = {{0}};
+	char want[96];
+
+	(void)state;
+	s_path(path, sizeof(path), "newer.db");
+	st = s_open(path);
+	store_close(&st);
+	s_raw_exec(path, "PRAGMA user_version = 99");
+	assert_int_equal(store_open(path, &st, &diag), SYM_ERR_FORMAT);
+	assert_null(st);
+	snprintf(want, sizeof(want), "database schema version 99 is newer than this symbiod (%d)",
+	         TEST_SCHEMA_VERSION);
+	if (strstr(diag.msg, want) == NULL)
+		fail_msg("diag \"%s\" lacks \"%s\"", diag.msg, want);
+	/* Refusing does not touch the file. */
+	s_raw_text(path, "PRAGMA user_version", text, sizeof(text));
+	assert_string_equal(text, "99");
+	/* Without a diag the error is still returned. */
+	assert_int_equal(store_open(path, &st, NULL), SYM_ERR_FORMAT);
+	assert_null(st);
+}
+
+static void
+test_group_readable_refused(void **state)
+{
+	char path[128];
+	struct store *st;
+	struct sym_diag diag = {{0}};
+
+	(void)state;
+	s_path(path, sizeof(path), "perm.db");
+	st = s_open(path);
+	store_close(&st);
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(store_open(path, &st, &diag), SYM_ERR_PERM);
+	assert_null(st);
+	assert_non_null(strstr(diag.msg, "perm.db"));
+	assert_int_equal(chmod(path, 0604), 0);
+	assert_int_equal(store_open(path, &st, NULL), SYM_ERR_PERM);
+	assert_int_equal(chmod(path, 0620), 0);
+	assert_int_equal(store_open(path, &st, NULL), SYM_ERR_PERM);
+	assert_null(st);
+	assert_int_equal(chmod(path, 0600), 0);
+	st = s_open(path);
+	store_close(&st);
+}
+
+static void
+test_meta(void **state)
+{
+	char path[128], *value = (char *)"x", big[70000];
+	struct store *st;
+
+	(void)state;
+	s_path(path, sizeof(path), "meta.db");
+	st = s_open(path);
+	assert_int_equal(store_meta_get(st, "park_name", &value), SYM_ERR_NOT_FOUND);
+	assert_null(value);
+	assert_int_equal(store_meta_set(st, "park_name", "Kalundborg"), SYM_OK);
+	assert_int_equal(store_meta_get(st, "park_name", &value), SYM_OK);
+	assert_string_equal(value, "Kalundborg");
+	free(value);
+	/* Overwrite in place. */
+	assert_int_equal(store_meta_set(st, "park_name", "Kalundborg Symbiosis"), SYM_OK);
+	assert_int_equal(store_meta_get(st, "park_name", &value), SYM_OK);
+	assert_string_equal(value, "Kalundborg Symbiosis");
+	free(value);
+	/* Empty values are values; SQL metacharacters are only data. */
+	assert_int_equal(store_meta_set(st, "empty", ""), SYM_OK);
+	assert_int_equal(store_meta_get(st, "empty", &value), SYM_OK);
+	assert_string_equal(value, "");
+	free(value);
+	assert_int_equal(store_meta_set(st, "x'); DROP TABLE meta; --", "'\""), SYM_OK);
+	assert_int_equal(store_meta_get(st, "x'); DROP TABLE meta; --", &value), SYM_OK);
+	assert_string_equal(value, "'\"");
+	free(value);
+	assert_int_equal(store_meta_get(st, "park_name", &value), SYM_OK);
+	free(value);
+
+	assert_int_equal(store_meta_set(st, NULL, "v"), SYM_ERR_INVALID);
+	assert_int_equal(store_meta_set(st, "", "v"), SYM_ERR_INVALID);
+	assert_int_equal(store_meta_set(st, "k", NULL), SYM_ERR_INVALID);
+	assert_int_equal(store_meta_set(NULL, "k", "v"), SYM_ERR_INVALID);
+	assert_int_equal(store_meta_get(st, "k", NULL), SYM_ERR_INVALID);
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(store_meta_set(st, "big", big), SYM_ERR_INVALID);
+	assert_int_equal(store_meta_set(st, big, "v"), SYM_ERR_INVALID);
+	store_close(&st);
+
+	/* Settings are durable. */
+	st = s_open(path);
+	assert_int_equal(store_meta_get(st, "park_name", &value), SYM_OK);
+	assert_string_equal(value, "Kalundborg Symbiosis");
+	free(value);
+	store_close(&st);
+}
+
+static void
+test_serials_monotonic(void **state)
+{
+	char path[128];
+	struct store *st;
+	uint64_t s = 0, prev = 0;
+
+	(void)state;
+	s_path(path, sizeof(path), "serial.db");
+	st = s_open(path);
+	for (int i = 1; i <= 5; i++) {
+		assert_int_equal(store_next_serial(st, &s), SYM_OK);
+		assert_int_equal(s, (uint64_t)i);
+		prev = s;
+	}
+	assert_int_equal(store_next_serial(st, NULL), SYM_ERR_INVALID);
+	store_close(&st);
+	st = s_open(path);
+	assert_int_equal(store_next_serial(st, &s), SYM_OK);
+	assert_int_equal(s, prev + 1);
+	/* A serial drawn in a rolled-back transaction is drawn again; never skipped twice. */
+	assert_int_equal(store_begin(st), SYM_OK);
+	assert_int_equal(store_next_serial(st, &s), SYM_OK);
+	assert_int_equal(s, prev + 2);
+	store_rollback(st);
+	assert_int_equal(store_next_serial(st, &s), SYM_OK);
+	assert_int_equal(s, prev + 2);
+	store_close(&st);
+}
+
+static void
+test_members(void **state)
+{
+	char path[128], long_id[MEMBER_ID_MAX + 2];
+	struct store *st;
+	struct store_member m, *list = NULL;
+	struct member_record rec, want;
+	size_t n = 99;
+
+	(void)state;
+	s_path(path, sizeof(path), "members.db");
+	st = s_open(path);
+	assert_int_equal(store_members_list(st, &list, &n), SYM_OK);
+	assert_int_equal(n, 0);
+	assert_null(list);
+
+	s_add(st, "zeta-chem", 3, 3);
+	s_add(st, "acme", 1, 1);
+	s_add(st, "m2-brewery", 2, 2);
+
+	s_record(&want, "acme", 1);
+	assert_int_equal(store_member_get(st, "acme", &m), SYM_OK);
+	assert_memory_equal(&m.rec, &want, sizeof(want));
+	assert_int_equal(m.cert_der_len, sizeof(s_cert));
+	assert_memory_equal(m.cert_der, s_cert, sizeof(s_cert));
+	assert_int_equal(m.serial, 1);
+	assert_int_equal(m.revoked, 0);
+	assert_true(m.enrolled_at > 1600000000);
+	assert_int_equal(m.revoked_at, 0);
+	store_member_clear(&m);
+	assert_null(m.cert_der);
+	store_member_clear(NULL);
+	assert_int_equal(store_member_get(st, "nobody", &m), SYM_ERR_NOT_FOUND);
+
+	assert_int_equal(store_members_list(st, &list, &n), SYM_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].rec.id, "acme");
+	assert_string_equal(list[1].rec.id, "m2-brewery");
+	assert_string_equal(list[2].rec.id, "zeta-chem");
+	assert_int_equal(list[2].serial, 3);
+	assert_int_equal(list[1].rec.curve[0], 2 ^ 0x80);
+	store_members_free(list, n);
+	store_members_free(NULL, 0);
+
+	/* The same id, with fresh keys. */
+	s_record(&rec, "acme", 9);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 9), SYM_ERR_EXISTS);
+	/* A new id reusing one of an enrolled member's keys, each in turn. */
+	s_record(&rec, "copycat", 10);
+	memset(rec.curve, 1 ^ 0x80, sizeof(rec.curve));
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 10), SYM_ERR_EXISTS);
+	s_record(&rec, "copycat", 10);
+	memset(rec.ed25519, 1, sizeof(rec.ed25519));
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 10), SYM_ERR_EXISTS);
+	s_record(&rec, "copycat", 10);
+	memset(rec.x25519, 1 ^ 0x40, sizeof(rec.x25519));
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 10), SYM_ERR_EXISTS);
+	/* A serial already issued. */
+	s_record(&rec, "copycat", 10);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 2), SYM_ERR_EXISTS);
+
+	/* Invalid ids, names and arguments never reach the database. */
+	s_record(&rec, "Acme", 11);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 11), SYM_ERR_INVALID);
+	s_record(&rec, "", 11);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 11), SYM_ERR_INVALID);
+	s_record(&rec, "acme'--", 11);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 11), SYM_ERR_INVALID);
+	s_record(&rec, "fine", 11);
+	memset(rec.id, 'a', sizeof(rec.id)); /* no terminating NUL inside the array */
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 11), SYM_ERR_INVALID);
+	s_record(&rec, "fine", 11);
+	rec.name[0] = '\0';
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 11), SYM_ERR_INVALID);
+	s_record(&rec, "fine", 11);
+	rec.name[2] = '\n';
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 11), SYM_ERR_INVALID);
+	s_record(&rec, "fine", 11);
+	assert_int_equal(store_member_add(st, &rec, NULL, 0, 11), SYM_ERR_INVALID);
+	assert_int_equal(store_member_add(st, &rec, s_cert, 0, 11), SYM_ERR_INVALID);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 0), SYM_ERR_INVALID);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), UINT64_MAX),
+	                 SYM_ERR_INVALID);
+	assert_int_equal(store_member_add(st, NULL, s_cert, sizeof(s_cert), 11), SYM_ERR_INVALID);
+	assert_int_equal(store_member_get(st, "Acme", &m), SYM_ERR_INVALID);
+	assert_int_equal(store_member_get(st, NULL, &m), SYM_ERR_INVALID);
+	memset(long_id, 'a', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	assert_int_equal(store_member_get(st, long_id, &m), SYM_ERR_INVALID);
+	assert_int_equal(store_member_revoke(st, "a b"), SYM_ERR_INVALID);
+	assert_int_equal(store_members_list(st, &list, &n), SYM_OK);
+	assert_int_equal(n, 3);
+	store_members_free(list, n);
+
+	/* Revocation: once, of a known member. */
+	assert_int_equal(store_member_revoke(st, "m2-brewery"), SYM_OK);
+	assert_int_equal(store_member_revoke(st, "m2-brewery"), SYM_ERR_EXISTS);
+	assert_int_equal(store_member_revoke(st, "nobody"), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_member_get(st, "m2-brewery", &m), SYM_OK);
+	assert_int_equal(m.revoked, 1);
+	assert_true(m.revoked_at >= m.enrolled_at);
+	store_member_clear(&m);
+	/* A revoked member's keys stay taken. */
+	s_record(&rec, "m2-brewery-new", 2);
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 12), SYM_ERR_EXISTS);
+	store_close(&st);
+
+	/* Everything survives close and reopen. */
+	st = s_open(path);
+	assert_int_equal(store_members_list(st, &list, &n), SYM_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].rec.id, "acme");
+	assert_memory_equal(&list[0].rec, &want, sizeof(want));
+	assert_int_equal(list[0].revoked, 0);
+	assert_string_equal(list[1].rec.id, "m2-brewery");
+	assert_int_equal(list[1].revoked, 1);
+	assert_memory_equal(list[1].cert_der, s_cert, sizeof(s_cert));
+	store_members_free(list, n);
+	store_close(&st);
+}
+
+static void
+test_seen_requests(void **state)
+{
+	char path[128];
+	struct store *st;
+	uint8_t rid1[16], rid2[16], rid3[16], *resp = (uint8_t *)"x";
+	size_t resp_len = 7;
+	static const uint8_t reply[] = "ok: round 4 accepted";
+
+	(void)state;
+	memset(rid1, 0x11, sizeof(rid1));
+	memset(rid2, 0x22, sizeof(rid2));
+	memset(rid3, 0x33, sizeof(rid3));
+	s_path(path, sizeof(path), "seen.db");
+	st = s_open(path);
+	assert_int_equal(store_request_seen(st, "acme", rid1, &resp, &resp_len), SYM_ERR_NOT_FOUND);
+	assert_null(resp);
+	assert_int_equal(resp_len, 0);
+
+	assert_int_equal(store_request_remember(st, "acme", rid1, 1000, reply, sizeof(reply)),
+	                 SYM_OK);
+	assert_int_equal(store_request_remember(st, "acme", rid2, 2000, NULL, 0), SYM_OK);
+	assert_int_equal(store_request_remember(st, "beta", rid1, 3000, reply, 3), SYM_OK);
+	/* The same request twice is a replay, not an update. */
+	assert_int_equal(store_request_remember(st, "acme", rid1, 4000, NULL, 0), SYM_ERR_EXISTS);
+
+	assert_int_equal(store_request_seen(st, "acme", rid1, &resp, &resp_len), SYM_OK);
+	assert_int_equal(resp_len, sizeof(reply));
+	assert_memory_equal(resp, reply, sizeof(reply));
+	free(resp);
+	assert_int_equal(store_request_seen(st, "acme", rid2, &resp, &resp_len), SYM_OK);
+	assert_null(resp);
+	assert_int_equal(resp_len, 0);
+	assert_int_equal(store_request_seen(st, "beta", rid1, &resp, &resp_len), SYM_OK);
+	assert_int_equal(resp_len, 3);
+	free(resp);
+	/* Request ids are per member. */
+	assert_int_equal(store_request_seen(st, "beta", rid2, &resp, &resp_len), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_request_seen(st, "acme", rid3, &resp, &resp_len), SYM_ERR_NOT_FOUND);
+
+	assert_int_equal(store_request_remember(st, "Acme", rid3, 1, NULL, 0), SYM_ERR_INVALID);
+	assert_int_equal(store_request_remember(st, "acme", NULL, 1, NULL, 0), SYM_ERR_INVALID);
+	assert_int_equal(store_request_remember(st, "acme", rid3, 1, NULL, 5), SYM_ERR_INVALID);
+	assert_int_equal(store_request_remember(st, "acme", rid3, UINT64_MAX, NULL, 0),
+	                 SYM_ERR_INVALID);
+	assert_int_equal(store_request_seen(st, "acme", rid1, NULL, &resp_len), SYM_ERR_INVALID);
+	assert_int_equal(store_request_seen(st, NULL, rid1, &resp, &resp_len), SYM_ERR_INVALID);
+	assert_int_equal(store_requests_prune(st, UINT64_MAX), SYM_ERR_INVALID);
+
+	/* Pruning drops strictly older entries only. */
+	assert_int_equal(store_requests_prune(st, 2000), SYM_OK);
+	assert_int_equal(store_request_seen(st, "acme", rid1, &resp, &resp_len), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_request_seen(st, "acme", rid2, &resp, &resp_len), SYM_OK);
+	assert_int_equal(store_request_seen(st, "beta", rid1, &resp, &resp_len), SYM_OK);
+	free(resp);
+	store_close(&st);
+
+	st = s_open(path);
+	assert_int_equal(store_request_seen(st, "acme", rid2, &resp, &resp_len), SYM_OK);
+	assert_int_equal(store_requests_prune(st, 10000), SYM_OK);
+	assert_int_equal(store_request_seen(st, "acme", rid2, &resp, &resp_len), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_request_seen(st, "beta", rid1, &resp, &resp_len), SYM_ERR_NOT_FOUND);
+	store_close(&st);
+}
+
+/*
+ * Rows damaged behind the store's back (CHECK constraints switched off on a
+ * raw connection) are reported as malformed, never copied past a field.
+ */
+static void
+test_corrupt_rows(void **state)
+{
+	static const struct {
+		const char *sql;
+		int get; /* what store_member_get("acme") returns */
+	} cases[] = {
+	    {"UPDATE members SET ed25519 = x'00'", SYM_ERR_FORMAT},
+	    {"UPDATE members SET x25519 = zeroblob(4096)", SYM_ERR_FORMAT},
+	    {"UPDATE members SET curve = x''", SYM_ERR_FORMAT},
+	    {"UPDATE members SET binding_sig = zeroblob(65)", SYM_ERR_FORMAT},
+	    {"UPDATE members SET fingerprint = zeroblob(31)", SYM_ERR_FORMAT},
+	    {"UPDATE members SET name = hex(zeroblob(100))", SYM_ERR_FORMAT},
+	    {"UPDATE members SET name = CAST(x'41004243' AS TEXT)", SYM_ERR_FORMAT},
+	    {"UPDATE members SET name = ''", SYM_ERR_FORMAT},
+	    {"UPDATE members SET name = 'bell' || char(7)", SYM_ERR_FORMAT},
+	    {"UPDATE members SET cert = x''", SYM_ERR_FORMAT},
+	    {"UPDATE members SET cert = zeroblob(100000)", SYM_ERR_FORMAT},
+	    {"UPDATE members SET revoked = 7", SYM_ERR_FORMAT},
+	    {"UPDATE members SET serial = 0", SYM_ERR_FORMAT},
+	    {"UPDATE members SET enrolled_at = -1", SYM_ERR_FORMAT},
+	    {"UPDATE members SET id = 'Bad Id'", SYM_ERR_NOT_FOUND},
+	    {"UPDATE members SET id = hex(zeroblob(40))", SYM_ERR_NOT_FOUND},
+	};
+	char path[128], name[32], sql[256], *value = NULL;
+	struct store *st;
+	struct store_member m, *list = NULL;
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "corrupt%zu.db", i);
+		s_path(path, sizeof(path), name);
+		st = s_open(path);
+		s_add(st, "acme", 1, 1);
+		store_close(&st);
+		snprintf(sql, sizeof(sql), "PRAGMA ignore_check_constraints = ON; %s",
+		         cases[i].sql);
+		s_raw_exec(path, sql);
+		st = s_open(path);
+		if (store_member_get(st, "acme", &m) != cases[i].get)
+			fail_msg("%s: store_member_get did not return %d", cases[i].sql,
+			         cases[i].get);
+		assert_null(m.cert_der);
+		if (store_members_list(st, &list, &n) != SYM_ERR_FORMAT)
+			fail_msg("%s: store_members_list was not SYM_ERR_FORMAT", cases[i].sql);
+		assert_null(list);
+		assert_int_equal(n, 0);
+		store_close(&st);
+	}
+
+	/* A setting with an embedded NUL would be silently truncated: refused. */
+	s_path(path, sizeof(path), "corrupt-meta.db");
+	st = s_open(path);
+	assert_int_equal(store_meta_set(st, "park_name", "Kalundborg"), SYM_OK);
+	store_close(&st);
+	s_raw_exec(path, "UPDATE meta SET value = CAST(x'4b00414c' AS TEXT)");
+	st = s_open(path);
+	assert_int_equal(store_meta_get(st, "park_name", &value), SYM_ERR_FORMAT);
+	assert_null(value);
+	store_close(&st);
+}
+
+static void
+test_transactions(void **state)
+{
+	char path[128];
+	struct store *st;
+	struct store_member m;
+	size_t n = 0;
+	struct store_member *list = NULL;
+
+	(void)state;
+	s_path(path, sizeof(path), "tx.db");
+	st = s_open(path);
+	/* Rollback outside a transaction is harmless. */
+	store_rollback(st);
+	store_rollback(NULL);
+
+	assert_int_equal(store_begin(st), SYM_OK);
+	s_add(st, "acme", 1, 1);
+	assert_int_equal(store_meta_set(st, "k", "v"), SYM_OK);
+	assert_int_equal(store_member_get(st, "acme", &m), SYM_OK); /* visible inside */
+	store_member_clear(&m);
+	store_rollback(st);
+	assert_int_equal(store_member_get(st, "acme", &m), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_members_list(st, &list, &n), SYM_OK);
+	assert_int_equal(n, 0);
+
+	/* No nesting: a second BEGIN fails and leaves the first one intact. */
+	assert_int_equal(store_begin(st), SYM_OK);
+	assert_int_not_equal(store_begin(st), SYM_OK);
+	s_add(st, "acme", 1, 1);
+	s_add(st, "beta", 2, 2);
+	assert_int_equal(store_commit(st), SYM_OK);
+	assert_int_not_equal(store_commit(st), SYM_OK); /* nothing to commit */
+	store_close(&st);
+
+	st = s_open(path);
+	assert_int_equal(store_members_list(st, &list, &n), SYM_OK);
+	assert_int_equal(n, 2);
+	store_members_free(list, n);
+	/* A failed statement inside a transaction does not end it. */
+	assert_int_equal(store_begin(st), SYM_OK);
+	s_add(st, "gamma", 3, 3);
+	{
+		struct member_record rec;
+
+		s_record(&rec, "acme", 9);
+		assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 9),
+		                 SYM_ERR_EXISTS);
+	}
+	assert_int_equal(store_commit(st), SYM_OK);
+	assert_int_equal(store_member_get(st, "gamma", &m), SYM_OK);
+	store_member_clear(&m);
+	assert_int_equal(store_begin(NULL), SYM_ERR_INVALID);
+	assert_int_equal(store_commit(NULL), SYM_ERR_INVALID);
+	store_close(&st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_open_creates_private_wal_database),
+	    cmocka_unit_test(test_open_refuses_bad_paths),
+	    cmocka_unit_test(test_newer_schema_refused),
+	    cmocka_unit_test(test_group_readable_refused),
+	    cmocka_unit_test(test_meta),
+	    cmocka_unit_test(test_serials_monotonic),
+	    cmocka_unit_test(test_members),
+	    cmocka_unit_test(test_seen_requests),
+	    cmocka_unit_test(test_corrupt_rows),
+	    cmocka_unit_test(test_transactions),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, s_setup, s_teardown);
+}
