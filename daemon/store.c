@@ -32,10 +32,7 @@
 	"id, name, ed25519, x25519, curve, binding_sig, fingerprint, cert, serial, revoked, "      \
 	"enrolled_at, revoked_at"
 
-struct store {
-	sqlite3 *db;
-	int version;
-};
+#include "store_internal.h"
 
 /*
  * Schema migrations in order; PRAGMA user_version counts how many have run.
@@ -75,6 +72,73 @@ static const char *const s_migrations[] = {
     "  name TEXT PRIMARY KEY,"
     "  value INTEGER NOT NULL"
     ") STRICT;",
+    /*
+     * 2: rounds, submissions (staged then committed), token batches,
+     * candidates with both sides' consent, per-pair match summaries. Tokens
+     * are pseudorandom and envelopes sealed: nothing here is a flow's content.
+     */
+    "CREATE TABLE rounds ("
+    "  id BLOB PRIMARY KEY CHECK (length(id) = 16),"
+    "  seq INTEGER NOT NULL UNIQUE CHECK (seq > 0),"
+    "  phase INTEGER NOT NULL CHECK (phase BETWEEN 1 AND 3),"
+    "  opened_ms INTEGER NOT NULL,"
+    "  closed_ms INTEGER NOT NULL DEFAULT 0,"
+    "  ended_ms INTEGER NOT NULL DEFAULT 0,"
+    "  submit_deadline_ms INTEGER NOT NULL DEFAULT 0,"
+    "  consent_deadline_ms INTEGER NOT NULL DEFAULT 0,"
+    "  announcement BLOB NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE round_members ("
+    "  round BLOB NOT NULL REFERENCES rounds (id),"
+    "  member TEXT NOT NULL,"
+    "  PRIMARY KEY (round, member)"
+    ") STRICT;"
+    "CREATE TABLE submissions ("
+    "  id BLOB PRIMARY KEY CHECK (length(id) = 16),"
+    "  round BLOB NOT NULL REFERENCES rounds (id),"
+    "  member TEXT NOT NULL,"
+    "  state INTEGER NOT NULL CHECK (state IN (0, 1, 2)),"
+    "  chunks INTEGER NOT NULL CHECK (chunks > 0),"
+    "  received INTEGER NOT NULL DEFAULT 0,"
+    "  commitment BLOB NOT NULL CHECK (length(commitment) = 32),"
+    "  begun_ms INTEGER NOT NULL,"
+    "  committed_ms INTEGER NOT NULL DEFAULT 0,"
+    "  evidence BLOB"
+    ") STRICT;"
+    "CREATE INDEX submissions_round_member ON submissions (round, member, state);"
+    "CREATE TABLE batches ("
+    "  submission BLOB NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL,"
+    "  counterpart TEXT NOT NULL,"
+    "  offers BLOB NOT NULL,"
+    "  needs BLOB NOT NULL,"
+    "  PRIMARY KEY (submission, counterpart)"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX batches_seq ON batches (submission, seq);"
+    "CREATE TABLE candidates ("
+    "  id BLOB PRIMARY KEY CHECK (length(id) = 16),"
+    "  round BLOB NOT NULL REFERENCES rounds (id),"
+    "  supplier TEXT NOT NULL,"
+    "  consumer TEXT NOT NULL,"
+    "  token BLOB NOT NULL CHECK (length(token) = 8),"
+    "  supplier_state INTEGER NOT NULL DEFAULT 0 CHECK (supplier_state IN (0, 1, 2)),"
+    "  consumer_state INTEGER NOT NULL DEFAULT 0 CHECK (consumer_state IN (0, 1, 2)),"
+    "  state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 3),"
+    "  supplier_envelope BLOB,"
+    "  consumer_envelope BLOB,"
+    "  supplier_evidence BLOB,"
+    "  consumer_evidence BLOB"
+    ") STRICT;"
+    "CREATE INDEX candidates_supplier ON candidates (round, supplier);"
+    "CREATE INDEX candidates_consumer ON candidates (round, consumer);"
+    "CREATE TABLE pair_summaries ("
+    "  round BLOB NOT NULL REFERENCES rounds (id),"
+    "  supplier TEXT NOT NULL,"
+    "  consumer TEXT NOT NULL,"
+    "  count INTEGER NOT NULL,"
+    "  hits_hash BLOB NOT NULL CHECK (length(hits_hash) = 32),"
+    "  PRIMARY KEY (round, supplier, consumer)"
+    ") STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))
@@ -83,8 +147,8 @@ static const char *const s_migrations[] = {
  * Map a failed SQLite result (extended codes are on) to our error space.
  * Only called on failure, so SQLITE_OK/ROW/DONE here mean a logic error.
  */
-static int
-s_err(int rc)
+int
+store_sqlite_err(int rc)
 {
 	switch (rc) {
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -252,7 +316,7 @@ s_pragmas(sqlite3 *db, const char *path, struct sym_diag *diag)
 	/* SQLite answers with the mode in force, which stays "delete" if WAL is unavailable. */
 	if ((rc = s_prepare(db, "PRAGMA journal_mode = WAL", &stmt)) != SQLITE_OK ||
 	    (rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = sym_diag_set(diag, rc == SQLITE_DONE ? SYM_ERR_INTERNAL : s_err(rc),
+		r = sym_diag_set(diag, rc == SQLITE_DONE ? SYM_ERR_INTERNAL : store_sqlite_err(rc),
 		                 "%s: setting WAL mode: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
@@ -269,7 +333,7 @@ s_pragmas(sqlite3 *db, const char *path, struct sym_diag *diag)
 	if ((rc = s_exec(db, "PRAGMA synchronous = FULL;"
 	                     "PRAGMA foreign_keys = ON;"
 	                     "PRAGMA secure_delete = ON;")) != SQLITE_OK) {
-		r = sym_diag_set(diag, s_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
 	r = SYM_OK;
@@ -285,18 +349,18 @@ s_migrate(sqlite3 *db, const char *path, int *version, struct sym_diag *diag)
 	int rc, r = SYM_ERR_INTERNAL, v = 0, i, in_tx = 0;
 
 	if ((rc = s_user_version(db, &v)) != SQLITE_OK) {
-		r = sym_diag_set(diag, s_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
 	if (v < STORE_SCHEMA_VERSION) {
 		if ((rc = s_exec(db, "BEGIN IMMEDIATE")) != SQLITE_OK) {
-			r = sym_diag_set(diag, s_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+			r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
 			goto out;
 		}
 		in_tx = 1;
 		/* Again under the write lock: another symbiod may have migrated meanwhile. */
 		if ((rc = s_user_version(db, &v)) != SQLITE_OK) {
-			r = sym_diag_set(diag, s_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+			r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
 			goto out;
 		}
 	}
@@ -307,7 +371,7 @@ s_migrate(sqlite3 *db, const char *path, int *version, struct sym_diag *diag)
 	if (v < STORE_SCHEMA_VERSION) {
 		for (i = v; i < STORE_SCHEMA_VERSION; i++) {
 			if ((rc = s_exec(db, s_migrations[i])) != SQLITE_OK) {
-				r = sym_diag_set(diag, s_err(rc), "%s: schema migration %d: %s",
+				r = sym_diag_set(diag, store_sqlite_err(rc), "%s: schema migration %d: %s",
 				                 path, i + 1, sqlite3_errmsg(db));
 				goto out;
 			}
@@ -316,7 +380,7 @@ s_migrate(sqlite3 *db, const char *path, int *version, struct sym_diag *diag)
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
 		if ((rc = s_exec(db, sql)) != SQLITE_OK ||
 		    (rc = s_exec(db, "COMMIT")) != SQLITE_OK) {
-			r = sym_diag_set(diag, s_err(rc), "%s: schema migration: %s", path,
+			r = sym_diag_set(diag, store_sqlite_err(rc), "%s: schema migration: %s", path,
 			                 sqlite3_errmsg(db));
 			goto out;
 		}
@@ -344,17 +408,17 @@ store_open(const char *path, struct store **out, struct sym_diag *diag)
 	if ((r = s_prepare_file(path, diag)) != SYM_OK)
 		goto out;
 	if ((rc = sqlite3_open_v2(path, &db, STORE_OPEN_FLAGS, NULL)) != SQLITE_OK) {
-		r = sym_diag_set(diag, s_err(rc), "%s: %s", path,
+		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path,
 		                 db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		goto out;
 	}
 	if ((rc = s_configure(db)) != SQLITE_OK) {
-		r = sym_diag_set(diag, s_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
 	/* Refuse a newer database before changing anything in it. */
 	if ((rc = s_user_version(db, &version)) != SQLITE_OK) {
-		r = sym_diag_set(diag, s_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
 	if (version < 0 || version > STORE_SCHEMA_VERSION) {
@@ -404,7 +468,7 @@ store_begin(struct store *st)
 		return SYM_ERR_INVALID;
 	/* IMMEDIATE takes the write lock now, so no later statement fails with BUSY mid-way. */
 	if ((rc = s_exec(st->db, "BEGIN IMMEDIATE")) != SQLITE_OK)
-		return s_err(rc);
+		return store_sqlite_err(rc);
 	return SYM_OK;
 }
 
@@ -422,7 +486,7 @@ store_commit(struct store *st)
 		 */
 		if (!sqlite3_get_autocommit(st->db))
 			(void)s_exec(st->db, "ROLLBACK");
-		return s_err(rc);
+		return store_sqlite_err(rc);
 	}
 	return SYM_OK;
 }
@@ -456,7 +520,7 @@ store_meta_set(struct store *st, const char *key, const char *value)
 	    (rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	r = SYM_OK;
@@ -483,11 +547,11 @@ store_meta_get(struct store *st, const char *key, char **value)
 		return SYM_ERR_INVALID;
 	if ((rc = s_prepare(st->db, "SELECT value FROM meta WHERE key = ?1", &stmt)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC)) != SQLITE_OK) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : s_err(rc);
+		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : store_sqlite_err(rc);
 		goto out;
 	}
 	if (sqlite3_column_type(stmt, 0) != SQLITE_TEXT) {
@@ -534,7 +598,7 @@ store_next_serial(struct store *st, uint64_t *serial)
 	                    "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
 	                    &stmt)) != SQLITE_OK ||
 	    (rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? SYM_ERR_INTERNAL : s_err(rc);
+		r = rc == SQLITE_DONE ? SYM_ERR_INTERNAL : store_sqlite_err(rc);
 		goto out;
 	}
 	if (sqlite3_column_type(stmt, 0) != SQLITE_INTEGER ||
@@ -544,7 +608,7 @@ store_next_serial(struct store *st, uint64_t *serial)
 	}
 	/* Run the statement to completion so the autocommit write is committed. */
 	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = rc == SQLITE_ROW ? SYM_ERR_INTERNAL : s_err(rc);
+		r = rc == SQLITE_ROW ? SYM_ERR_INTERNAL : store_sqlite_err(rc);
 		goto out;
 	}
 	*serial = (uint64_t)v;
@@ -598,7 +662,7 @@ store_member_add(struct store *st, const struct member_record *rec, const uint8_
 	    (rc = sqlite3_bind_int64(stmt, 9, (sqlite3_int64)serial)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(stmt, 10, now)) != SQLITE_OK ||
 	    (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	r = SYM_OK;
@@ -625,7 +689,7 @@ store_member_revoke(struct store *st, const char *id)
 	    (rc = sqlite3_bind_int64(stmt, 1, now)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	if (sqlite3_changes(st->db) == 1) {
@@ -636,7 +700,7 @@ store_member_revoke(struct store *st, const char *id)
 	sqlite3_finalize(stmt);
 	if ((rc = s_prepare(st->db, "SELECT 1 FROM members WHERE id = ?1", &stmt)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC)) != SQLITE_OK) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	rc = sqlite3_step(stmt);
@@ -645,7 +709,7 @@ store_member_revoke(struct store *st, const char *id)
 	else if (rc == SQLITE_DONE)
 		r = SYM_ERR_NOT_FOUND;
 	else
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 out:
 	sqlite3_finalize(stmt);
 	return r;
@@ -769,11 +833,11 @@ store_member_get(struct store *st, const char *id, struct store_member *out)
 	if ((rc = s_prepare(st->db, "SELECT " MEMBER_COLUMNS " FROM members WHERE id = ?1",
 	                    &stmt)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC)) != SQLITE_OK) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : s_err(rc);
+		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : store_sqlite_err(rc);
 		goto out;
 	}
 	r = s_member_from_row(stmt, out);
@@ -799,7 +863,7 @@ store_members_list(struct store *st, struct store_member **out, size_t *n)
 	/* Ids are ASCII, so the default BINARY collation gives a stable byte order. */
 	if ((rc = s_prepare(st->db, "SELECT " MEMBER_COLUMNS " FROM members ORDER BY id", &stmt)) !=
 	    SQLITE_OK) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -821,7 +885,7 @@ store_members_list(struct store *st, struct store_member **out, size_t *n)
 		count++;
 	}
 	if (rc != SQLITE_DONE) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	*out = list;
@@ -877,11 +941,11 @@ store_request_seen(struct store *st, const char *member, const uint8_t request_i
 	         &stmt)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_blob(stmt, 2, request_id, 16, SQLITE_STATIC)) != SQLITE_OK) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : s_err(rc);
+		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : store_sqlite_err(rc);
 		goto out;
 	}
 	type = sqlite3_column_type(stmt, 0);
@@ -929,7 +993,7 @@ store_request_remember(struct store *st, const char *member, const uint8_t reque
 	    (rc = sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_blob(stmt, 2, request_id, 16, SQLITE_STATIC)) != SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(stmt, 3, (sqlite3_int64)at_ms)) != SQLITE_OK) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	/* blob64: a length that does not fit SQLite's limit is SQLITE_TOOBIG, not truncated. */
@@ -938,7 +1002,7 @@ store_request_remember(struct store *st, const char *member, const uint8_t reque
 	else
 		rc = sqlite3_bind_blob64(stmt, 4, response, response_len, SQLITE_STATIC);
 	if (rc != SQLITE_OK || (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	r = SYM_OK;
@@ -959,7 +1023,7 @@ store_requests_prune(struct store *st, uint64_t before_ms)
 	        SQLITE_OK ||
 	    (rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)before_ms)) != SQLITE_OK ||
 	    (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = s_err(rc);
+		r = store_sqlite_err(rc);
 		goto out;
 	}
 	r = SYM_OK;

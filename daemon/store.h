@@ -85,4 +85,124 @@ int store_request_remember(struct store *st, const char *member, const uint8_t r
     __attribute__((warn_unused_result));
 int store_requests_prune(struct store *st, uint64_t before_ms) __attribute__((warn_unused_result));
 
+/* ---- rounds (store_round.c) ---------------------------------------------- */
+
+enum round_phase { ROUND_NONE = 0, ROUND_OPEN = 1, ROUND_CONSENT = 2, ROUND_ENDED = 3 };
+enum consent_side { CONSENT_PENDING = 0, CONSENT_ACCEPTED = 1, CONSENT_DECLINED = 2 };
+enum candidate_state {
+	CANDIDATE_PENDING = 0,
+	CANDIDATE_AGREED = 1,
+	CANDIDATE_DECLINED = 2,
+	CANDIDATE_EXPIRED = 3
+};
+enum submission_state { SUBMISSION_STAGING = 0, SUBMISSION_COMMITTED = 1, SUBMISSION_REPLACED = 2 };
+
+#define STORE_ID_LEN 16
+
+struct store_round {
+	uint8_t id[STORE_ID_LEN];
+	int64_t seq;
+	int phase;
+	int64_t opened_ms, closed_ms, ended_ms, submit_deadline_ms, consent_deadline_ms;
+	uint8_t *announcement; /* the signed, packed RoundAnnouncement (owned) */
+	size_t announcement_len;
+};
+
+void store_round_clear(struct store_round *r);
+/* The newest round, whatever its phase; SYM_ERR_NOT_FOUND when none was ever opened. */
+int store_round_latest(struct store *st, struct store_round *out)
+    __attribute__((warn_unused_result));
+int store_round_get(struct store *st, const uint8_t id[STORE_ID_LEN], struct store_round *out)
+    __attribute__((warn_unused_result));
+/* Record a new open round with its member snapshot (ids of active members). */
+int store_round_create(struct store *st, const struct store_round *r, char *const *members,
+                       size_t n) __attribute__((warn_unused_result));
+int store_round_set_phase(struct store *st, const uint8_t id[STORE_ID_LEN], int phase,
+                          int64_t at_ms) __attribute__((warn_unused_result));
+/* 1 when member is in the round's snapshot, 0 when not, negative on error. */
+int store_round_has_member(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member);
+/* The round's member ids (malloc'd array of malloc'd strings), in id order. */
+int store_round_members(struct store *st, const uint8_t id[STORE_ID_LEN], char ***ids, size_t *n)
+    __attribute__((warn_unused_result));
+void store_strings_free(char **ids, size_t n);
+
+/* Submissions: staged chunk by chunk, then committed in one transaction. */
+int store_submission_begin(struct store *st, const uint8_t round[STORE_ID_LEN],
+                           const char *member, const uint8_t sub_id[STORE_ID_LEN],
+                           uint32_t chunks, const uint8_t commitment[32], int64_t at_ms)
+    __attribute__((warn_unused_result));
+struct store_submission {
+	uint8_t id[STORE_ID_LEN], round[STORE_ID_LEN];
+	char member[MEMBER_ID_MAX + 1];
+	int state;
+	uint32_t chunks, received;
+	uint8_t commitment[32];
+};
+int store_submission_get(struct store *st, const uint8_t sub_id[STORE_ID_LEN],
+                         struct store_submission *out) __attribute__((warn_unused_result));
+/* Add one batch to a staging submission; SYM_ERR_EXISTS for a repeated counterpart. */
+int store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t seq,
+                    const char *counterpart, const uint8_t *offers, size_t offers_len,
+                    const uint8_t *needs, size_t needs_len) __attribute__((warn_unused_result));
+int store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN])
+    __attribute__((warn_unused_result));
+/* Call fn for each batch of a submission in seq order (for the commitment). */
+typedef int (*store_batch_fn)(void *arg, const char *counterpart, const uint8_t *offers,
+                              size_t offers_len, const uint8_t *needs, size_t needs_len);
+int store_batches_foreach(struct store *st, const uint8_t sub_id[STORE_ID_LEN], store_batch_fn fn,
+                          void *arg) __attribute__((warn_unused_result));
+/*
+ * Commit: the member's previous committed submission of the round becomes
+ * replaced (its batches deleted), this one committed, with the signed request
+ * kept as evidence. Call inside a transaction.
+ */
+int store_submission_commit(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t at_ms,
+                            const uint8_t *evidence, size_t evidence_len)
+    __attribute__((warn_unused_result));
+/* Members with a committed submission in the round, in id order. */
+int store_round_submitters(struct store *st, const uint8_t round[STORE_ID_LEN], char ***ids,
+                           size_t *n) __attribute__((warn_unused_result));
+/* The committed batch submitter -> counterpart (malloc'd blobs); SYM_ERR_NOT_FOUND if none. */
+int store_batch_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char *submitter,
+                    const char *counterpart, uint8_t **offers, size_t *offers_len,
+                    uint8_t **needs, size_t *needs_len) __attribute__((warn_unused_result));
+
+/* Candidates and consent. */
+struct store_candidate {
+	uint8_t id[STORE_ID_LEN], round[STORE_ID_LEN];
+	char supplier[MEMBER_ID_MAX + 1], consumer[MEMBER_ID_MAX + 1];
+	uint8_t token[8];
+	int supplier_state, consumer_state, state;
+};
+int store_candidate_add(struct store *st, const struct store_candidate *c)
+    __attribute__((warn_unused_result));
+int store_pair_summary_add(struct store *st, const uint8_t round[STORE_ID_LEN],
+                           const char *supplier, const char *consumer, uint64_t count,
+                           const uint8_t hits_hash[32]) __attribute__((warn_unused_result));
+int store_candidate_get(struct store *st, const uint8_t id[STORE_ID_LEN],
+                        struct store_candidate *out) __attribute__((warn_unused_result));
+/* A member's candidates in a round (as supplier or consumer), ordered by id. */
+int store_candidates_for(struct store *st, const uint8_t round[STORE_ID_LEN], const char *member,
+                         struct store_candidate **out, size_t *n)
+    __attribute__((warn_unused_result));
+/*
+ * Record one side's answer (and envelope when accepting) with its signed
+ * request as evidence, and update the overall state: agreed when both
+ * accepted, declined when either declined. SYM_ERR_EXISTS when this side
+ * already answered. *state_out receives the new overall state.
+ */
+int store_consent_put(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
+                      int accept, const uint8_t *envelope, size_t envelope_len,
+                      const uint8_t *evidence, size_t evidence_len, int *state_out)
+    __attribute__((warn_unused_result));
+/* The counterpart's envelope of an agreed candidate, for `member`. */
+int store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
+                      uint8_t **envelope, size_t *envelope_len, char from[MEMBER_ID_MAX + 1])
+    __attribute__((warn_unused_result));
+/* Pending candidates of the round become expired; returns how many, or < 0. */
+int store_round_expire(struct store *st, const uint8_t round[STORE_ID_LEN]);
+/* Counts per candidate state [4] and submitters for status. */
+int store_round_counts(struct store *st, const uint8_t round[STORE_ID_LEN], int64_t counts[4],
+                       int64_t *submitted) __attribute__((warn_unused_result));
+
 #endif
