@@ -16,6 +16,11 @@ static const struct {
 	{"enroll", cmd_enroll, "install the certificate issued by the park"},
 	{"check", cmd_check, "validate flows files against the taxonomy, offline"},
 	{"status", cmd_status, "connect to the coordinator and show this member's status"},
+	{"submit", cmd_submit, "blind and submit flows to the open round"},
+	{"candidates", cmd_candidates, "this company's candidates in the current round"},
+	{"accept", cmd_accept, "accept candidates: seal the item for the counterpart"},
+	{"decline", cmd_decline, "decline candidates"},
+	{"exchanges", cmd_exchanges, "agreed exchanges, with the counterpart's revealed item"},
 };
 
 static void

@@ -9,6 +9,7 @@
 #define EXIT_SOFTWARE 70    /* internal error */
 #define EXIT_CANTCREAT 73   /* cannot create an output file */
 #define EXIT_IOERR 74       /* input/output error */
+#define EXIT_TEMPFAIL 75    /* try again later (no open round, ...) */
 #define EXIT_PROTOCOL 76    /* the peer broke the protocol (wrong key, bad signature) */
 #define EXIT_NOPERM 77      /* permission problem (key file others can read, refused member) */
 #define EXIT_CONFIG 78      /* bad configuration (taxonomy, config file) */

@@ -54,7 +54,9 @@ s_usage(FILE *f)
 	        "                     run the daemon in the foreground (SIGINT/SIGTERM stop it,\n"
 	        "                     SIGHUP reloads the directory)\n"
 	        "  status --dir PARK [--json]\n"
-	        "                     ask the running daemon how it is\n\n"
+	        "                     ask the running daemon how it is\n"
+	        "  round open|close|end|status --dir PARK [--json]\n"
+	        "                     drive a matching round (close runs the matching)\n\n"
 	        "Options: --help, --version. Exit codes follow sysexits(3).\n");
 }
 
@@ -323,6 +325,135 @@ cmd_status(int argc, char **argv)
 	return 0;
 }
 
+/* symbiod round open|close|end|status: the operator drives rounds over the control socket. */
+static int
+cmd_round(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"dir", required_argument, NULL, 'd'},           {"json", no_argument, NULL, 'j'},
+	    {"pad-offers", required_argument, NULL, 'o'},    {"pad-needs", required_argument, NULL, 'n'},
+	    {"quantum", required_argument, NULL, 'q'},       {"max-items", required_argument, NULL, 'm'},
+	    {"submit-minutes", required_argument, NULL, 's'},
+	    {"consent-minutes", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0}};
+	const char *usage =
+	    "round open|close|end|status --dir PARK [--json]\n"
+	    "  open options: [--pad-offers N] [--pad-needs N] [--quantum N] [--max-items N]\n"
+	    "                [--submit-minutes M] [--consent-minutes M]";
+	struct sym_diag diag = {""};
+	const char *dir = NULL, *action;
+	char path[PATH_MAX];
+	json_t *req, *reply = NULL;
+	int c, json = 0, r;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			printf("usage: symbiod %s\n", usage);
+			return 0;
+		}
+		fprintf(stderr, "usage: symbiod %s\n", usage);
+		return EXIT_USAGE;
+	}
+	action = argv[1];
+	if (strcmp(action, "open") != 0 && strcmp(action, "close") != 0 &&
+	    strcmp(action, "end") != 0 && strcmp(action, "status") != 0) {
+		fprintf(stderr, "symbiod round: unknown action \"%s\"\nusage: symbiod %s\n", action,
+		        usage);
+		return EXIT_USAGE;
+	}
+	req = json_pack("{s:s, s:s}", "cmd", "round", "action", action);
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end = NULL;
+		long v = 0;
+
+		if (c == 'd' || c == 'j' || c == 'h') {
+			if (c == 'd')
+				dir = optarg;
+			else if (c == 'j')
+				json = 1;
+			else {
+				printf("usage: symbiod %s\n", usage);
+				json_decref(req);
+				return 0;
+			}
+			continue;
+		}
+		if (c == '?' || optarg == NULL || (v = strtol(optarg, &end, 10)) < 0 || *end != '\0' ||
+		    v > 100000000 || strcmp(action, "open") != 0) {
+			fprintf(stderr, "symbiod round: bad option%s%s\nusage: symbiod %s\n",
+			        optarg ? " value " : "", optarg ? optarg : "", usage);
+			json_decref(req);
+			return EXIT_USAGE;
+		}
+		json_object_set_new(req,
+		                    c == 'o'   ? "pad_offers"
+		                    : c == 'n' ? "pad_needs"
+		                    : c == 'q' ? "quantum"
+		                    : c == 'm' ? "max_items"
+		                    : c == 's' ? "submit_minutes"
+		                               : "consent_minutes",
+		                    json_integer(v));
+	}
+	if (dir == NULL || optind != argc) {
+		fprintf(stderr, "usage: symbiod %s\n", usage);
+		json_decref(req);
+		return EXIT_USAGE;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, PARK_CONTROL_SOCKET) >= sizeof(path)) {
+		json_decref(req);
+		return EXIT_USAGE;
+	}
+	/* Closing runs the whole matching before it answers: allow it time. */
+	r = control_call(path, req, strcmp(action, "close") == 0 ? 3600 * 1000 : 30000, &reply,
+	                 &diag);
+	json_decref(req);
+	if (r != SYM_OK) {
+		fprintf(stderr, "symbiod round %s: %s\n", action, diag.msg);
+		return EXIT_UNAVAILABLE;
+	}
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		fprintf(stderr, "symbiod round %s: %s\n", action,
+		        json_string_value(json_object_get(reply, "error")));
+		json_decref(reply);
+		return EXIT_DATAERR;
+	}
+	json_object_del(reply, "ok");
+	if (json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else if (strcmp(action, "open") == 0) {
+		printf("%s\n", json_string_value(json_object_get(reply, "round")));
+		fprintf(stderr, "symbiod round open: round open for %lld members\n",
+		        (long long)json_integer_value(json_object_get(reply, "members")));
+	} else if (strcmp(action, "close") == 0) {
+		printf("round %s closed: %lld submissions, %lld candidates\n",
+		       json_string_value(json_object_get(reply, "round")),
+		       (long long)json_integer_value(json_object_get(reply, "submitted")),
+		       (long long)json_integer_value(json_object_get(reply, "candidates")));
+	} else if (strcmp(action, "end") == 0) {
+		printf("round %s ended: %lld unanswered candidates expired\n",
+		       json_string_value(json_object_get(reply, "round")),
+		       (long long)json_integer_value(json_object_get(reply, "expired")));
+	} else {
+		json_t *cands = json_object_get(reply, "candidates");
+		const char *rid = json_string_value(json_object_get(reply, "round"));
+		printf("round      %s\nphase      %s\n", rid ? rid : "-",
+		       json_string_value(json_object_get(reply, "phase")));
+		if (rid != NULL)
+			printf("submitted  %lld of %lld members\ncandidates %lld pending, %lld agreed, "
+			       "%lld declined, %lld expired\n",
+			       (long long)json_integer_value(json_object_get(reply, "submitted")),
+			       (long long)json_integer_value(json_object_get(reply, "members")),
+			       (long long)json_integer_value(json_object_get(cands, "pending")),
+			       (long long)json_integer_value(json_object_get(cands, "agreed")),
+			       (long long)json_integer_value(json_object_get(cands, "declined")),
+			       (long long)json_integer_value(json_object_get(cands, "expired")));
+	}
+	json_decref(reply);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -330,7 +461,8 @@ main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {{"init", cmd_init},       {"enroll", cmd_enroll}, {"revoke", cmd_revoke},
-	            {"members", cmd_members}, {"run", cmd_run},       {"status", cmd_status}};
+	            {"members", cmd_members}, {"run", cmd_run},       {"status", cmd_status},
+	            {"round", cmd_round}};
 	struct rlimit no_core = {0, 0};
 	size_t i;
 

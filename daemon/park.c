@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "keyfile.h"
+#include "protocol.h"
 #include "log.h"
 #include "taxonomy.h"
 #include "util.h"
@@ -280,28 +281,18 @@ park_revoke(struct park *park, const char *id, struct sym_diag *diag)
 void
 park_directory_hash(const struct store_member *members, size_t n, uint8_t out[32])
 {
-	static const char domain[] = "symbiod-directory-v1";
-	crypto_hash_sha256_state st;
-	uint8_t count[4], len;
-	uint32_t active = 0;
-	size_t i;
+	const struct member_record **recs = calloc(n + 1, sizeof(*recs));
+	size_t i, k = 0;
 
-	for (i = 0; i < n; i++)
-		active += !members[i].revoked;
-	count[0] = (uint8_t)(active >> 24);
-	count[1] = (uint8_t)(active >> 16);
-	count[2] = (uint8_t)(active >> 8);
-	count[3] = (uint8_t)active;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)domain, sizeof(domain)); /* with NUL */
-	crypto_hash_sha256_update(&st, count, sizeof(count));
-	for (i = 0; i < n; i++) {
-		if (members[i].revoked)
-			continue;
-		len = (uint8_t)strlen(members[i].rec.id);
-		crypto_hash_sha256_update(&st, &len, 1);
-		crypto_hash_sha256_update(&st, (const uint8_t *)members[i].rec.id, len);
-		crypto_hash_sha256_update(&st, members[i].rec.fingerprint, 32);
+	if (recs == NULL) {
+		/* Never a valid hash of anything: callers compare it, it cannot match. */
+		memset(out, 0, 32);
+		return;
 	}
-	crypto_hash_sha256_final(&st, out);
+	/* store_members_list returns id order, which is the hash's order. */
+	for (i = 0; i < n; i++)
+		if (!members[i].revoked)
+			recs[k++] = &members[i].rec;
+	protocol_directory_hash(recs, k, out);
+	free(recs);
 }

@@ -55,11 +55,7 @@ int park_revoke(struct park *park, const char *id, struct sym_diag *diag)
 /* A path inside the park directory. */
 int park_path(const struct park *park, const char *name, char *out, size_t len);
 
-/*
- * The directory hash: SHA-256 over "symbiod-directory-v1\0" || u32 count ||
- * for each active member in id order: u8 len(id) || id || certificate
- * fingerprint (32). Revoked members are not in the directory.
- */
+/* The directory hash (protocol.h) of the active members; revoked ones are not in it. */
 void park_directory_hash(const struct store_member *members, size_t n, uint8_t out[32]);
 
 #endif

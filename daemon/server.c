@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "control.h"
+#include "rounds.h"
 #include "log.h"
 #include "sysexits.h"
 #include "util.h"
@@ -37,6 +38,7 @@ struct server {
 	uint8_t dir_hash[32];
 	int64_t data_version;
 	uint64_t handled, refused;
+	struct rounds_ctx rounds;
 };
 
 static volatile sig_atomic_t s_stop, s_reload;
@@ -94,6 +96,8 @@ s_load_directory(struct server *srv)
 	store_members_free(srv->members, srv->nmembers);
 	srv->members = members;
 	srv->nmembers = n;
+	srv->rounds.members = members;
+	srv->rounds.nmembers = n;
 	park_directory_hash(members, n, srv->dir_hash);
 	if (store_data_version(srv->park->store, &srv->data_version) != SYM_OK)
 		log_warn("directory: cannot read the store's data version");
@@ -139,13 +143,20 @@ s_status(struct server *srv, const struct store_member *m, uint8_t **out, size_t
 	Symbiod__StatusReply reply = SYMBIOD__STATUS_REPLY__INIT;
 	Symbiod__MemberRecord rec = SYMBIOD__MEMBER_RECORD__INIT;
 	size_t i, active = 0;
+	uint8_t round_id[16];
+	int has_round = 0;
 
 	for (i = 0; i < srv->nmembers; i++)
 		active += !srv->members[i].revoked;
 	s_fill_record(m, &rec);
 	reply.park = srv->park->info.name;
 	reply.member = &rec;
-	reply.round_phase = (char *)"none";
+	reply.round_phase = (char *)rounds_phase(&srv->rounds, round_id, &has_round);
+	if (has_round) {
+		reply.has_round_id = 1;
+		reply.round_id.data = round_id;
+		reply.round_id.len = 16;
+	}
 	reply.directory_hash.data = srv->dir_hash;
 	reply.directory_hash.len = 32;
 	reply.members = (uint32_t)active;
@@ -162,6 +173,8 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 	uint8_t *payload = NULL, *stored = NULL, *inner = NULL;
 	size_t payload_len = 0, stored_len = 0, inner_len = 0;
 	uint64_t now = wire_now_ms(), ts;
+	int32_t status = 0;
+	char msg[256] = "";
 	int r;
 
 	*resp = NULL;
@@ -224,36 +237,62 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 		              "store unavailable", NULL, 0, 0, resp, resp_len);
 		goto out;
 	}
-	switch (req->type) {
-	case SYMBIOD__MSG_TYPE__MSG_STATUS:
-		r = s_status(srv, m, &payload, &payload_len);
-		if (r == SYM_OK)
-			r = s_respond(srv, req->type, req->request_id.data, SYMBIOD__STATUS__STATUS_OK,
-			              NULL, payload, payload_len, 0, &inner, &inner_len);
-		break;
-	default:
-		r = s_respond(srv, req->type, req->request_id.data,
-		              SYMBIOD__STATUS__STATUS_UNAVAILABLE,
-		              "this request type is not served by this version", NULL, 0, 0, &inner,
-		              &inner_len);
-		break;
+	/*
+	 * The action, and the memory of having answered it, commit together:
+	 * after a crash a request is either done and remembered, or neither.
+	 */
+	if (store_begin(srv->park->store) != SYM_OK) {
+		r = s_respond(srv, req->type, req->request_id.data, SYMBIOD__STATUS__STATUS_UNAVAILABLE,
+		              "store busy", NULL, 0, 0, resp, resp_len);
+		goto out;
 	}
+	if (req->type == SYMBIOD__MSG_TYPE__MSG_STATUS) {
+		r = s_status(srv, m, &payload, &payload_len);
+		status = SYMBIOD__STATUS__STATUS_OK;
+	} else {
+		r = rounds_handle(&srv->rounds, user_id, req->type, req->payload.data, req->payload.len,
+		                  buf, len, &status, msg, &payload, &payload_len);
+	}
+	if (r == SYM_OK)
+		r = s_respond(srv, req->type, req->request_id.data, status, msg[0] ? msg : NULL,
+		              status == SYMBIOD__STATUS__STATUS_OK ? payload : NULL,
+		              status == SYMBIOD__STATUS__STATUS_OK ? payload_len : 0, 0, &inner,
+		              &inner_len);
 	if (r != SYM_OK) {
+		store_rollback(srv->park->store);
+		log_err("request from %s failed: %s", user_id, sym_strerror(r));
 		r = s_respond(srv, req->type, req->request_id.data, SYMBIOD__STATUS__STATUS_INTERNAL,
 		              "internal error", NULL, 0, 0, resp, resp_len);
 		goto out;
 	}
-	/* Remembered before the answer leaves, so a retry can never run it twice. */
-	if (store_request_remember(srv->park->store, user_id, req->request_id.data, now, inner,
-	                           inner_len) != SYM_OK) {
-		free(inner);
+	if (status != SYMBIOD__STATUS__STATUS_OK) {
+		/* A refusal changes nothing, but its id is spent like any other. */
+		store_rollback(srv->park->store);
+		log_notice("request %u from %s refused: %s", req->type, user_id, msg);
+		if (store_begin(srv->park->store) != SYM_OK ||
+		    store_request_remember(srv->park->store, user_id, req->request_id.data, now, inner,
+		                           inner_len) != SYM_OK ||
+		    store_commit(srv->park->store) != SYM_OK)
+			store_rollback(srv->park->store);
+		*resp = inner;
+		*resp_len = inner_len;
 		inner = NULL;
-		r = s_respond(srv, req->type, req->request_id.data, SYMBIOD__STATUS__STATUS_INTERNAL,
-		              "store unavailable", NULL, 0, 0, resp, resp_len);
+		r = SYM_OK;
 		goto out;
 	}
-	log_info("request %s from %s: ok", req->type == SYMBIOD__MSG_TYPE__MSG_STATUS ? "status" : "?",
-	         user_id);
+	/* Remembered before the answer leaves, so a retry can never run it twice. */
+	if (store_request_remember(srv->park->store, user_id, req->request_id.data, now, inner,
+	                           inner_len) != SYM_OK ||
+	    store_commit(srv->park->store) != SYM_OK) {
+		store_rollback(srv->park->store);
+		free(inner);
+		inner = NULL;
+		r = s_respond(srv, req->type, req->request_id.data, SYMBIOD__STATUS__STATUS_UNAVAILABLE,
+		              "store unavailable (the request was not carried out)", NULL, 0, 0, resp,
+		              resp_len);
+		goto out;
+	}
+	log_debug("request %u from %s: ok", req->type, user_id);
 	*resp = inner;
 	*resp_len = inner_len;
 	inner = NULL; /* transferred */
@@ -334,6 +373,63 @@ s_members_json(const struct server *srv)
 	return arr;
 }
 
+static int
+s_opt_u32(json_t *req, const char *key, uint32_t *out)
+{
+	json_t *v = json_object_get(req, key);
+
+	if (v == NULL)
+		return 1;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100000000)
+		return 0;
+	*out = (uint32_t)json_integer_value(v);
+	return 1;
+}
+
+static json_t *
+s_control_round(struct server *srv, json_t *req)
+{
+	const char *action = json_string_value(json_object_get(req, "action"));
+	struct sym_diag diag = {""};
+	struct round_open_opts opts;
+	json_t *result = NULL;
+	uint32_t submit_min = 0, consent_min = 0;
+	int r;
+
+	if (action == NULL)
+		return json_pack("{s:b, s:s}", "ok", 0, "error", "round: missing action");
+	if (strcmp(action, "status") == 0) {
+		result = rounds_status(&srv->rounds);
+		json_object_set_new(result, "ok", json_true());
+		return result;
+	}
+	if (strcmp(action, "open") == 0) {
+		rounds_default_opts(&opts);
+		if (!s_opt_u32(req, "pad_offers", &opts.pad_offers) ||
+		    !s_opt_u32(req, "pad_needs", &opts.pad_needs) ||
+		    !s_opt_u32(req, "quantum", &opts.quantum) ||
+		    !s_opt_u32(req, "max_items", &opts.max_items) ||
+		    !s_opt_u32(req, "submit_minutes", &submit_min) ||
+		    !s_opt_u32(req, "consent_minutes", &consent_min))
+			return json_pack("{s:b, s:s}", "ok", 0, "error", "round open: bad option value");
+		opts.submit_minutes = submit_min;
+		opts.consent_minutes = consent_min;
+		r = rounds_open(&srv->rounds, &opts, &result, &diag);
+	} else if (strcmp(action, "close") == 0) {
+		r = rounds_close(&srv->rounds, &result, &diag);
+	} else if (strcmp(action, "end") == 0) {
+		r = rounds_end(&srv->rounds, &result, &diag);
+	} else {
+		return json_pack("{s:b, s:s}", "ok", 0, "error", "round: unknown action");
+	}
+	if (r != SYM_OK) {
+		log_notice("control: round %s refused: %s", action, diag.msg);
+		return json_pack("{s:b, s:s}", "ok", 0, "error", diag.msg);
+	}
+	json_object_set_new(result, "ok", json_true());
+	return result;
+}
+
 static void
 s_on_control(struct server *srv)
 {
@@ -352,15 +448,21 @@ s_on_control(struct server *srv)
 
 		zap_counts(srv->zap, &admitted, &refused);
 		util_hex(srv->dir_hash, 32, hex);
+		uint8_t rid[16];
+		int has_rid = 0;
+		const char *phase = rounds_phase(&srv->rounds, rid, &has_rid);
+
 		reply = json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1, "park",
 		                  srv->park->info.name, "endpoint", srv->park->info.endpoint,
 		                  "members", (json_int_t)srv->nmembers, "directory_hash", hex, "phase",
-		                  "none", "handshakes_admitted", (json_int_t)admitted,
+		                  phase, "handshakes_admitted", (json_int_t)admitted,
 		                  "handshakes_refused", (json_int_t)refused, "requests",
 		                  (json_int_t)srv->handled, "requests_refused",
 		                  (json_int_t)srv->refused);
 	} else if (strcmp(cmd, "members") == 0) {
 		reply = json_pack("{s:b, s:o}", "ok", 1, "members", s_members_json(srv));
+	} else if (strcmp(cmd, "round") == 0) {
+		reply = s_control_round(srv, req);
 	} else if (strcmp(cmd, "reload") == 0) {
 		reply = json_pack("{s:b}", "ok", s_load_directory(srv) == SYM_OK);
 	} else {
@@ -422,6 +524,8 @@ server_run(struct park *park, const struct server_opts *opts)
 	memset(&srv, 0, sizeof(srv));
 	srv.park = park;
 	srv.control_fd = -1;
+	srv.rounds.park = park;
+	srv.rounds.taxonomy_hash = park->info.taxonomy_hash;
 	s_stop = s_reload = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = s_on_signal;
@@ -488,6 +592,7 @@ server_run(struct park *park, const struct server_opts *opts)
 		}
 		if (n > 0 && (items[1].revents & ZMQ_POLLIN))
 			s_on_control(&srv);
+		rounds_tick(&srv.rounds);
 		if (util_now() - last_prune > SERVER_PRUNE_EVERY_S) {
 			uint64_t now = wire_now_ms();
 			last_prune = util_now();

@@ -1,0 +1,47 @@
+/*
+ * What a company keeps about each round it submitted to, in
+ * STATE/rounds/<round id hex>.json (0600): the flows exactly as submitted
+ * (to map tokens back to items and to seal them for a partner), the round's
+ * directory of agreement keys (to derive the pair keys again), and its own
+ * consent decisions. Revealed partner items go to STATE/exchanges.json, only
+ * after both sides agreed.
+ */
+#ifndef SYMBI_ROUNDFILE_H
+#define SYMBI_ROUNDFILE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cert.h"
+#include "err.h"
+
+struct roundfile_peer {
+	char id[MEMBER_ID_MAX + 1];
+	uint8_t x25519[32];
+};
+
+struct roundfile {
+	uint8_t round[16];
+	uint8_t submission[16];
+	json_t *flows;    /* the flows document as submitted */
+	json_t *consents; /* candidate id hex -> "accepted" | "declined" */
+	struct roundfile_peer *peers;
+	size_t npeers;
+};
+
+int roundfile_save(const char *state_dir, const struct roundfile *rf, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+/* SYM_ERR_NOT_FOUND when this company did not submit to the round. */
+int roundfile_load(const char *state_dir, const uint8_t round[16], struct roundfile *rf,
+                   struct sym_diag *diag) __attribute__((warn_unused_result));
+void roundfile_clear(struct roundfile *rf);
+const struct roundfile_peer *roundfile_peer(const struct roundfile *rf, const char *id);
+
+/* STATE/exchanges.json: the agreed exchanges, a JSON array in INTERFACE.md's shape. */
+int exchanges_load(const char *state_dir, json_t **arr, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+int exchanges_save(const char *state_dir, json_t *arr, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
+#endif
