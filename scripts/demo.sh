@@ -1,23 +1,87 @@
 #!/usr/bin/env bash
 # Quick start, step 1: install the dependencies, build, and run the demo park.
 #
-# Until the coordinator daemon lands, the demo runs the blinded matching of
-# examples/kalundborg offline, in one process: every company gets fresh keys
-# and encodes its own flows, and the matching only intersects tokens.
+# A whole matching round on loopback, through the real command line: the
+# coordinator daemon and every company of examples/kalundborg as separate
+# processes. Companies enrol, submit blinded tokens, the operator closes the
+# round (the coordinator matches tokens it cannot read), companies accept or
+# decline their candidates, and the agreed exchanges are revealed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-park=${1:-examples/kalundborg}
+park_src=${1:-examples/kalundborg}
 
 bash deploy/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
+B=$PWD/build/bin
 
-echo
-echo "== Checking every company's flows file (offline, nothing is sent)"
-for f in "$park"/*.json; do
-	case $(basename "$f") in companies.json | expected.json) continue ;; esac
-	build/bin/symbi check "$f" 2>/dev/null
+run=$(mktemp -d /tmp/symbiod-demo.XXXXXX)
+daemon=
+cleanup() { [ -n "$daemon" ] && kill "$daemon" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$park_src/companies.json")
+say() { printf '\n== %s\n' "$*"; }
+
+say "Park operator: create the park (CA, coordinator keys, store) in $run/park"
+"$B/symbiod" init --dir "$run/park" --name "Kalundborg demo park" --endpoint "tcp://127.0.0.1:$port"
+
+say "Companies: create keys, get certificates from the park CA"
+for c in $ids; do
+	name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$park_src/companies.json" "$c")
+	"$B/symbi" init --dir "$run/$c" --park "$run/park/park.json" --id "$c" --name "$name" 2>/dev/null
+	"$B/symbiod" enroll --dir "$run/park" --csr "$run/$c/request.csr" --out "$run/$c.crt" 2>/dev/null
+	"$B/symbi" enroll --dir "$run/$c" --cert "$run/$c.crt"
 done
-echo
-echo "== Blinded matching of $park: candidates found from tokens alone"
-build/bin/symbi-bench offline-match "$park"
+
+say "Park operator: start the coordinator daemon"
+"$B/symbiod" run --dir "$run/park" 2>"$run/daemon.log" &
+daemon=$!
+for _ in $(seq 1 50); do grep -q "symbiod: ready" "$run/daemon.log" && break; sleep 0.1; done
+"$B/symbiod" round open --dir "$run/park" >/dev/null
+
+say "Companies: check and submit their flows as blinded tokens"
+for c in $ids; do
+	"$B/symbi" check "$park_src/$c.json" 2>/dev/null
+	"$B/symbi" submit --dir "$run/$c" "$park_src/$c.json"
+done
+
+say "Park operator: close the round; the coordinator matches tokens it cannot read"
+"$B/symbiod" round close --dir "$run/park"
+
+say "Companies: review candidates (each sees only its own), decline or accept"
+python3 - "$park_src" "$run" "$B" <<'PY'
+import json, subprocess, sys
+src, run, b = sys.argv[1:4]
+for company, flow, cp in json.load(open(src + "/expected.json")).get("declines", []):
+    out = subprocess.run([b + "/symbi", "candidates", "--dir", run + "/" + company, "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    for c in json.loads(out):
+        if c["flow"] == flow and c["counterpart"] == cp and c["state"] == "pending":
+            subprocess.run([b + "/symbi", "decline", "--dir", run + "/" + company, c["id"]], check=True)
+PY
+for c in $ids; do "$B/symbi" accept --dir "$run/$c" --all >/dev/null; done
+"$B/symbiod" round status --dir "$run/park"
+
+say "Agreed exchanges, as each supplier sees them (details released only to agreed partners)"
+
+for c in $ids; do
+	"$B/symbi" exchanges --dir "$run/$c" --json >"$run/$c.exchanges.json"
+done
+python3 - "$run" $ids <<'PY'
+import json, sys
+run, ids = sys.argv[1], sys.argv[2:]
+rows = {}
+for c in ids:
+    for x in json.load(open("%s/%s.exchanges.json" % (run, c))):
+        rows[x["candidate"]] = x
+print("%-10s %-22s    %-11s %-16s %s" % ("SUPPLIER", "OFFER", "CONSUMER", "NEED", "SUPPLIER'S CONTACT -> CONSUMER'S CONTACT"))
+for x in sorted(rows.values(), key=lambda x: (x["supplier"], x["offer"]["id"], x["consumer"])):
+    print("%-10s %-22s -> %-11s %-16s %s -> %s" % (x["supplier"], x["offer"]["id"], x["consumer"], x["need"]["id"],
+          x["offer"].get("details", {}).get("contact", "-"), x["need"].get("details", {}).get("contact", "-")))
+print("\n%d agreed exchanges" % len(rows))
+PY
+printf '\nThe coordinator'"'"'s directory (%s) holds no category, quantity or detail:\n' "$run/park"
+if grep -rqaE '@[a-z]+\.example|material\.|energy\.' "$run/park"; then echo "  LEAK FOUND"; exit 1; else echo "  checked: none found"; fi
+kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
+rm -rf "$run"

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# A whole matching round on a scenario park, through the real CLI, against a
+# real daemon on loopback: exact candidates, declines honoured, details
+# released only to agreed partners, nothing confidential at the coordinator.
+# usage: round.sh BINDIR SCENARIO_DIR [--expire]
+#   --expire: leave one agreed-to-be candidate unanswered by its consumer and
+#             check that `round end` expires it and releases nothing.
+BIN=$1
+SC=$2
+EXPIRE=${3:-}
+. "$(dirname "$0")/lib.sh"
+
+P=$T/park
+new_park "$P" "Scenario $(basename "$SC")" || { echo "cannot create park"; exit 1; }
+ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$SC/companies.json")
+for c in $ids; do
+	name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$SC/companies.json" "$c")
+	join "$P" "$T/st-$c" "$c" "$name" || { echo "cannot enroll $c"; exit 1; }
+done
+"$BIN/symbi" init --dir "$T/stranger" --park "$P/park.json" --id stranger --name "Stranger" 2>/dev/null
+first=$(echo "$ids" | cut -d' ' -f1)
+start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
+
+# Before any round: refused clearly, nothing sent.
+expect_rc 75 "submit with no open round is refused" -- "$BIN/symbi" submit --dir "$T/st-$first" "$SC/$first.json"
+expect_grep "$T/err" "no round has been opened|no round is open" "  ... with a clear reason"
+
+expect_rc 0 "round open" -- "$BIN/symbiod" round open --dir "$P"
+ROUND=$(cat "$T/out")
+[[ "$ROUND" =~ ^[0-9a-f]{32}$ ]] && ok "  ... prints the round id" || bad "round id: $ROUND"
+
+# Bad input sends nothing.
+echo '{"flows": [{"id": "x", "direction": "offer", "category": "energy.steam", "quantity": {"value": 1, "unit": "furlongs/fortnight"}}]}' >"$T/bad.json"
+expect_rc 65 "submit of a flows file that fails check" -- "$BIN/symbi" submit --dir "$T/st-$first" "$T/bad.json"
+expect_grep "$T/err" 'unknown unit "furlongs/fortnight"' "  ... names the error"
+expect_rc 77 "a stranger (not enrolled) cannot submit" -- "$BIN/symbi" submit --dir "$T/stranger" "$SC/$first.json"
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==0' "$T/status.json" && ok "  ... and nothing was stored" || bad "refused submissions were stored: $(cat "$T/status.json")"
+
+# A second submit replaces the first: submit an empty file first, then the real one.
+echo '{"flows": []}' >"$T/empty.json"
+expect_rc 0 "first submit of $first (no flows)" -- "$BIN/symbi" submit --dir "$T/st-$first" "$T/empty.json"
+for c in $ids; do
+	expect_rc 0 "submit $c" -- "$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json"
+done
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["submitted"]==len(sys.argv[2].split()) and s["phase"]=="open"' "$T/status.json" "$ids" && ok "every company counted once (the second submit replaced the first)" || bad "status: $(cat "$T/status.json")"
+
+expect_rc 0 "round close (runs the matching)" -- "$BIN/symbiod" round close --dir "$P"
+expect_rc 75 "submit after close is refused" -- "$BIN/symbi" submit --dir "$T/st-$first" "$SC/$first.json"
+
+for c in $ids; do
+	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>"$T/err" || bad "candidates $c: $(cat "$T/err")"
+done
+python3 "$(dirname "$0")/round_check.py" candidates "$SC" "$T" && ok "candidates are exactly the expected ones, on both sides" || bad "candidates differ"
+
+# Declines, then everyone accepts the rest (one consumer holds back with --expire).
+python3 "$(dirname "$0")/round_check.py" declines "$SC" "$T" >"$T/declines.txt" || bad "cannot resolve declines"
+while read -r company cand; do
+	expect_rc 0 "$company declines $cand" -- "$BIN/symbi" decline --dir "$T/st-$company" "$cand"
+done <"$T/declines.txt"
+HOLD=
+HOLD_CAND=
+if [ "$EXPIRE" = --expire ]; then
+	read -r HOLD HOLD_CAND < <(python3 "$(dirname "$0")/round_check.py" holdout "$SC" "$T")
+	echo "holding back: $HOLD on $HOLD_CAND"
+fi
+for c in $ids; do
+	if [ "$c" = "$HOLD" ]; then
+		others=$(python3 -c 'import json,sys; print(" ".join(x["id"] for x in json.load(open(sys.argv[1])) if x["state"]=="pending" and x["id"]!=sys.argv[2]))' "$T/cand-$c.json" "$HOLD_CAND")
+		[ -z "$others" ] || expect_rc 0 "$c accepts all but one" -- "$BIN/symbi" accept --dir "$T/st-$c" $others
+	else
+		expect_rc 0 "$c accepts the rest" -- "$BIN/symbi" accept --dir "$T/st-$c" --all
+	fi
+done
+# A declined candidate cannot be accepted afterwards.
+if [ -s "$T/declines.txt" ]; then
+	read -r company cand <"$T/declines.txt"
+	expect_rc 75 "accepting a declined candidate is refused" -- "$BIN/symbi" accept --dir "$T/st-$company" "$cand"
+fi
+if [ -n "$HOLD" ]; then
+	expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
+	expect_grep "$T/out" "1 unanswered candidates expired" "  ... expires the unanswered candidate"
+fi
+
+for c in $ids; do
+	"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c: $(cat "$T/err")"
+	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>/dev/null
+done
+python3 "$(dirname "$0")/round_check.py" exchanges "$SC" "$T" "$HOLD_CAND" && ok "agreed exchanges show the counterpart's details on both sides; declined and expired ones release nothing" || bad "exchanges differ"
+
+expect_rc 0 "round status" -- "$BIN/symbiod" round status --dir "$P" --json
+stop_daemon TERM && ok "daemon stops with exit 0" || bad "daemon exit $?"
+
+# Privacy: the coordinator's whole directory (database, WAL, logs) holds no marker;
+# each company's STATE holds only its own and its agreed partners'.
+cp "$T/daemon.log" "$P/daemon.log"
+python3 "$(dirname "$0")/round_check.py" privacy "$SC" "$T" "$P" "$HOLD_CAND" && ok "no SECRET- marker at the coordinator; each STATE holds only its own and agreed partners' markers" || bad "privacy scan"
+
+finish
