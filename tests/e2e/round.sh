@@ -67,6 +67,7 @@ if [ "$EXPIRE" = --expire ]; then
 fi
 for c in $ids; do
 	if [ "$c" = "$HOLD" ]; then
+		"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>/dev/null
 		others=$(python3 -c 'import json,sys; print(" ".join(x["id"] for x in json.load(open(sys.argv[1])) if x["state"]=="pending" and x["id"]!=sys.argv[2]))' "$T/cand-$c.json" "$HOLD_CAND")
 		[ -z "$others" ] || expect_rc 0 "$c accepts all but one" -- "$BIN/symbi" accept --dir "$T/st-$c" $others
 	else
