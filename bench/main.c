@@ -16,6 +16,10 @@ s_usage(FILE *f)
 	           "        flows with their specifications, some EWC wastes) for N counterparts,\n"
 	           "        then raw AES-128-ECB in the same run; the last\n"
 	           "        line is tokens_per_s=... aes_blocks_per_s=... ratio=...\n"
+	           "  park [--companies N] [--flows F] [--jobs J] [--keep]\n"
+	           "        a synthetic park through the real binaries: one timed round on\n"
+	           "        loopback (every company's submit, then close); the last line is\n"
+	           "        companies=N flows=F round_s=... peak_rss_mb=...\n"
 	           "  offline-match DIR [--json]\n"
 	           "        run the blinded matching of a park folder (companies.json and one\n"
 	           "        flows file per company) in one process, with fresh keys, and print\n"
@@ -43,6 +47,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "tokens") == 0)
 		return bench_tokens(argc - 1, argv + 1);
+	if (strcmp(argv[1], "park") == 0)
+		return bench_park(argc - 1, argv + 1);
 	if (strcmp(argv[1], "offline-match") == 0)
 		return bench_offline_match(argc - 1, argv + 1);
 	fprintf(stderr, "symbi-bench: unknown command \"%s\"\n", argv[1]);

@@ -187,39 +187,63 @@ static int
 s_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl, uint32_t min,
              uint32_t quantum, uint8_t **out, size_t *out_len)
 {
-	uint64_t *keys = NULL, *all = NULL;
-	size_t n = 0, target, have, i;
-	int r;
+	uint64_t *keys = NULL, *pad = NULL, *scratch = NULL;
+	size_t n = 0, target, npad, i, j, k;
+	int r = SYM_ERR_ALLOC;
 
+	*out = NULL;
 	if ((r = s_sorted_keys(prf, key, bl, &keys, &n)) != SYM_OK)
 		return r;
 	target = n > min ? n : min;
 	if (quantum > 0 && target % quantum != 0)
 		target += quantum - target % quantum;
-	if ((all = malloc((target + 1) * sizeof(*all))) == NULL) {
-		free(keys);
-		return SYM_ERR_ALLOC;
+	npad = target - n;
+	pad = malloc((npad + 1) * sizeof(*pad));
+	scratch = malloc((npad + 1) * sizeof(*scratch));
+	if (pad == NULL || scratch == NULL || (*out = malloc(target * 8 + 1)) == NULL) {
+		r = SYM_ERR_ALLOC;
+		goto out;
 	}
-	memcpy(all, keys, n * sizeof(*keys));
-	free(keys);
-	have = n;
-	/* A random token equal to another is astronomically rare; loop until unique. */
-	while (have < target) {
-		randombytes_buf(all + have, (target - have) * sizeof(*all));
-		qsort(all, target, sizeof(*all), s_u64_cmp);
-		have = tokset_unique(all, target);
-	}
-	if ((*out = malloc(target * 8 + 1)) == NULL) {
-		free(all);
-		return SYM_ERR_ALLOC;
-	}
-	for (i = 0; i < target; i++) {
-		uint64_t be = htobe64(all[i]);
-		memcpy(*out + 8 * i, &be, 8);
+	randombytes_buf(pad, npad * sizeof(*pad));
+	tokset_sort(pad, npad, scratch);
+	/*
+	 * Merge real and padding tokens in order. A padding token equal to
+	 * another token is astronomically rare (2^-64 each); it is replaced by a
+	 * fresh one and the set is rebuilt, so the set always has `target`
+	 * distinct tokens.
+	 */
+	for (i = 0, j = 0, k = 0; k < target; k++) {
+		uint64_t v, be;
+		if (j >= npad || (i < n && keys[i] < pad[j]))
+			v = keys[i++];
+		else
+			v = pad[j++];
+		if (k > 0) {
+			uint64_t prev;
+			memcpy(&prev, *out + 8 * (k - 1), 8);
+			if (be64toh(prev) == v) {
+				free(*out);
+				*out = NULL;
+				free(keys);
+				free(pad);
+				free(scratch);
+				return s_padded_set(prf, key, bl, min, quantum, out, out_len);
+			}
+		}
+		be = htobe64(v);
+		memcpy(*out + 8 * k, &be, 8);
 	}
 	*out_len = target * 8;
-	free(all);
-	return SYM_OK;
+	r = SYM_OK;
+out:
+	if (r != SYM_OK) {
+		free(*out);
+		*out = NULL;
+	}
+	free(keys);
+	free(pad);
+	free(scratch);
+	return r;
 }
 
 /* Does `item` produce `token` (wire bytes) under key? How a client maps a hit back. */
@@ -257,6 +281,7 @@ s_verify_directory(struct session *s, const Symbiod__RoundAnnouncement *ann,
 {
 	Symbiod__DirectoryRequest req = SYMBIOD__DIRECTORY_REQUEST__INIT;
 	Symbiod__Directory *dir = NULL;
+	struct cert_verifier *verifier = NULL;
 	const struct member_record **ptrs = NULL;
 	uint8_t hash[32];
 	size_t i;
@@ -275,12 +300,14 @@ s_verify_directory(struct session *s, const Symbiod__RoundAnnouncement *ann,
 		goto out;
 	}
 	rc = EXIT_PROTOCOL;
+	if (cert_verifier_new(s->st->park.ca_pem, &verifier, diag) != SYM_OK)
+		goto out;
 	for (i = 0; i < dir->n_members; i++) {
 		const Symbiod__MemberRecord *m = dir->members[i];
 		struct member_record *rec = &vd->recs[i];
 
-		if (cert_verify_member(s->st->park.ca_pem, m->certificate.data, m->certificate.len, rec,
-		                       diag) != SYM_OK)
+		if (cert_verifier_member(verifier, m->certificate.data, m->certificate.len, rec,
+		                         diag) != SYM_OK)
 			goto out;
 		/* The record's fields must be exactly what the certificate binds. */
 		if (strcmp(rec->id, m->id) != 0 || strcmp(rec->name, m->name) != 0 ||
@@ -320,6 +347,7 @@ s_verify_directory(struct session *s, const Symbiod__RoundAnnouncement *ann,
 	}
 	rc = 0;
 out:
+	cert_verifier_free(&verifier);
 	free(ptrs);
 	wire_free(dir ? &dir->base : NULL);
 	if (rc != 0) {
@@ -342,24 +370,29 @@ s_send_submission(struct session *s, const uint8_t round[16], const uint8_t sub_
 	Symbiod__SubmitBegin begin = SYMBIOD__SUBMIT_BEGIN__INIT;
 	Symbiod__SubmitCommit commit = SYMBIOD__SUBMIT_COMMIT__INIT;
 	Symbiod__SubmitAck *ack = NULL;
-	crypto_hash_sha256_state hs;
-	uint8_t commitment[32];
+	uint8_t commitment[32], (*digests)[32] = calloc(nb + 1, 32);
 	size_t i, start, chunks = 0, bytes;
 	uint32_t index = 0;
 	int rc;
 
-	protocol_commitment_init(&hs, round, sub_id);
+	if (digests == NULL)
+		return EXIT_SOFTWARE;
 	for (i = 0, bytes = SUBMIT_CHUNK_BYTES; i < nb; i++) {
 		size_t sz = batches[i].offers_len + batches[i].needs_len + 128;
-		protocol_commitment_batch(&hs, batches[i].counterpart, batches[i].offers,
-		                          batches[i].offers_len, batches[i].needs, batches[i].needs_len);
+		if (protocol_batch_digest(batches[i].counterpart, batches[i].offers,
+		                          batches[i].offers_len, batches[i].needs, batches[i].needs_len,
+		                          digests[i]) != SYM_OK) {
+			free(digests);
+			return EXIT_SOFTWARE;
+		}
 		if (bytes + sz > SUBMIT_CHUNK_BYTES) {
 			chunks++;
 			bytes = 0;
 		}
 		bytes += sz;
 	}
-	crypto_hash_sha256_final(&hs, commitment);
+	protocol_commitment(round, sub_id, (const uint8_t(*)[32])digests, nb, commitment);
+	free(digests);
 	begin.round_id.data = (uint8_t *)round;
 	begin.round_id.len = 16;
 	begin.submission_id.data = (uint8_t *)sub_id;

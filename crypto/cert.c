@@ -907,22 +907,31 @@ out:
 	return r;
 }
 
+/*
+ * A verifier holds the park CA, loaded and checked once (s_ca_load verifies
+ * its self-signature), and an X509_STORE with it as the only trust anchor:
+ * a client checking a whole directory pays for the CA once, not per member.
+ */
+struct cert_verifier {
+	X509 *ca;
+	X509_STORE *store;
+	uint8_t ca_pk[KEY_PUBLIC_LEN];
+};
+
 /* Chain, signature and validity with OpenSSL, the park CA as the only trust anchor. */
 static int
-s_chain_verify(X509 *ca, X509 *leaf, struct sym_diag *diag)
+s_chain_verify(X509_STORE *store, X509 *leaf, struct sym_diag *diag)
 {
-	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	int err, r = SYM_ERR_CRYPTO;
 
-	if ((store = X509_STORE_new()) == NULL || X509_STORE_add_cert(store, ca) != 1 ||
-	    (ctx = X509_STORE_CTX_new()) == NULL ||
+	if ((ctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(ctx, store, leaf, NULL) != 1 ||
 	    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1) {
 		sym_diag_set(diag, r, "OpenSSL could not set up certificate verification");
 		goto out;
 	}
-	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT | X509_V_FLAG_CHECK_SS_SIGNATURE);
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT);
 	if (X509_verify_cert(ctx) == 1) {
 		r = SYM_OK;
 		goto out;
@@ -949,19 +958,67 @@ s_chain_verify(X509 *ca, X509 *leaf, struct sym_diag *diag)
 	}
 out:
 	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
 	return r;
+}
+
+int
+cert_verifier_new(const char *ca_pem, struct cert_verifier **out, struct sym_diag *diag)
+{
+	struct cert_verifier *v = calloc(1, sizeof(*v));
+	int r;
+
+	*out = NULL;
+	if (v == NULL)
+		return sym_diag_set(diag, SYM_ERR_ALLOC, "out of memory");
+	if ((r = s_ca_load(ca_pem, &v->ca, v->ca_pk, diag)) != SYM_OK)
+		goto fail;
+	if ((v->store = X509_STORE_new()) == NULL || X509_STORE_add_cert(v->store, v->ca) != 1) {
+		r = sym_diag_set(diag, SYM_ERR_CRYPTO, "OpenSSL could not set up a certificate store");
+		goto fail;
+	}
+	*out = v;
+	return SYM_OK;
+fail:
+	cert_verifier_free(&v);
+	ERR_clear_error();
+	return r;
+}
+
+void
+cert_verifier_free(struct cert_verifier **vp)
+{
+	if (vp == NULL || *vp == NULL)
+		return;
+	X509_STORE_free((*vp)->store);
+	X509_free((*vp)->ca);
+	free(*vp);
+	*vp = NULL;
 }
 
 int
 cert_verify_member(const char *ca_pem, const uint8_t *cert, size_t len, struct member_record *out,
                    struct sym_diag *diag)
 {
+	struct cert_verifier *v = NULL;
+	int r;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if ((r = cert_verifier_new(ca_pem, &v, diag)) != SYM_OK)
+		return r;
+	r = cert_verifier_member(v, cert, len, out, diag);
+	cert_verifier_free(&v);
+	return r;
+}
+
+int
+cert_verifier_member(struct cert_verifier *v, const uint8_t *cert, size_t len,
+                     struct member_record *out, struct sym_diag *diag)
+{
 	struct member_record rec;
-	uint8_t ca_pk[KEY_PUBLIC_LEN];
 	uint8_t *der = NULL;
 	size_t der_len = 0;
-	X509 *ca = NULL, *leaf = NULL;
+	X509 *leaf = NULL;
 	ASN1_OBJECT *oid = NULL;
 	uint32_t flags;
 	int idx, r;
@@ -979,8 +1036,6 @@ cert_verify_member(const char *ca_pem, const uint8_t *cert, size_t len, struct m
 		                 CERT_PEM_MAX);
 		goto out;
 	}
-	if ((r = s_ca_load(ca_pem, &ca, ca_pk, diag)) != SYM_OK)
-		goto out;
 	/* A DER certificate starts with a SEQUENCE tag; PEM text never does. */
 	if (cert[0] == 0x30) {
 		r = s_cert_parse_der(cert, len, &leaf);
@@ -994,7 +1049,7 @@ cert_verify_member(const char *ca_pem, const uint8_t *cert, size_t len, struct m
 		                 "\"");
 		goto out;
 	}
-	if ((r = s_chain_verify(ca, leaf, diag)) != SYM_OK)
+	if ((r = s_chain_verify(v->store, leaf, diag)) != SYM_OK)
 		goto out;
 
 	r = SYM_ERR_VERIFY;
@@ -1044,7 +1099,6 @@ cert_verify_member(const char *ca_pem, const uint8_t *cert, size_t len, struct m
 out:
 	ASN1_OBJECT_free(oid);
 	X509_free(leaf);
-	X509_free(ca);
 	free(der);
 	ERR_clear_error();
 	return r;

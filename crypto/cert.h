@@ -82,6 +82,18 @@ int cert_verify_member(const char *ca_pem, const uint8_t *cert, size_t len,
                        struct member_record *out, struct sym_diag *diag)
     __attribute__((warn_unused_result));
 
+/*
+ * The same checks for many certificates against one CA: the CA is parsed and
+ * checked once. cert_verify_member is new + member + free.
+ */
+struct cert_verifier;
+int cert_verifier_new(const char *ca_pem, struct cert_verifier **out, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+int cert_verifier_member(struct cert_verifier *v, const uint8_t *cert, size_t len,
+                         struct member_record *out, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+void cert_verifier_free(struct cert_verifier **v);
+
 /* The DER form of a PEM certificate (*der_out malloc'd). */
 int cert_pem_to_der(const char *pem, size_t len, uint8_t **der_out, size_t *der_len)
     __attribute__((warn_unused_result));

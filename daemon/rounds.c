@@ -641,6 +641,13 @@ s_staging(struct rounds_ctx *ctx, const char *member, const ProtobufCBinaryData 
 	}
 }
 
+/* bsearch over an id-ordered array of strings (store order is memcmp order). */
+static int
+s_strp_cmp(const void *key, const void *elem)
+{
+	return strcmp(*(const char *const *)key, *(const char *const *)elem);
+}
+
 static int
 s_handle_submit_chunk(struct rounds_ctx *ctx, const char *member, const uint8_t *payload,
                       size_t len, int32_t *status, char msg[256], uint8_t **reply,
@@ -649,8 +656,10 @@ s_handle_submit_chunk(struct rounds_ctx *ctx, const char *member, const uint8_t 
 	Symbiod__SubmitChunk *req = NULL;
 	struct store_submission sub;
 	struct store_round rd;
-	size_t k;
-	int r, in;
+	char **ids = NULL;
+	uint8_t digest[32];
+	size_t k, nids = 0;
+	int r;
 
 	memset(&rd, 0, sizeof(rd));
 	if (wire_unpack(&symbiod__submit_chunk__descriptor, payload, len, 0,
@@ -666,17 +675,16 @@ s_handle_submit_chunk(struct rounds_ctx *ctx, const char *member, const uint8_t 
 		             sub.chunks);
 		goto out;
 	}
+	/* The round's members once per chunk, not once per batch. */
+	if ((r = store_round_members(ctx->park->store, rd.id, &ids, &nids)) != SYM_OK)
+		goto out;
 	for (k = 0; k < req->n_batches; k++) {
 		const Symbiod__TokenBatch *b = req->batches[k];
 
 		if (strcmp(b->counterpart, member) == 0 || !member_id_valid(b->counterpart) ||
-		    (in = store_round_has_member(ctx->park->store, rd.id, b->counterpart)) == 0) {
+		    bsearch(&b->counterpart, ids, nids, sizeof(*ids), s_strp_cmp) == NULL) {
 			r = s_refuse(status, msg, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 			             "batch %zu: counterpart is not another member of this round", k);
-			goto out;
-		}
-		if (in < 0) {
-			r = in;
 			goto out;
 		}
 		if (!protocol_tokens_valid(b->offer_tokens.data, b->offer_tokens.len,
@@ -688,9 +696,13 @@ s_handle_submit_chunk(struct rounds_ctx *ctx, const char *member, const uint8_t 
 			             k);
 			goto out;
 		}
+		if ((r = protocol_batch_digest(b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
+		                               b->need_tokens.data, b->need_tokens.len, digest)) !=
+		    SYM_OK)
+			goto out;
 		r = store_batch_put(ctx->park->store, sub.id, ((int64_t)req->index << 20) | (int64_t)k,
 		                    b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
-		                    b->need_tokens.data, b->need_tokens.len);
+		                    b->need_tokens.data, b->need_tokens.len, digest);
 		if (r == SYM_ERR_EXISTS) {
 			r = s_refuse(status, msg, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 			             "batch %zu: a second batch for the same counterpart", k);
@@ -704,25 +716,10 @@ s_handle_submit_chunk(struct rounds_ctx *ctx, const char *member, const uint8_t 
 		goto out;
 	*status = SYMBIOD__STATUS__STATUS_OK;
 out:
+	store_strings_free(ids, nids);
 	store_round_clear(&rd);
 	wire_free(req ? &req->base : NULL);
 	return r;
-}
-
-struct commit_check {
-	crypto_hash_sha256_state st;
-	size_t batches;
-};
-
-static int
-s_commit_batch(void *arg, const char *cp, const uint8_t *offers, size_t offers_len,
-               const uint8_t *needs, size_t needs_len)
-{
-	struct commit_check *cc = arg;
-
-	protocol_commitment_batch(&cc->st, cp, offers, offers_len, needs, needs_len);
-	cc->batches++;
-	return SYM_OK;
 }
 
 static int
@@ -733,9 +730,9 @@ s_handle_submit_commit(struct rounds_ctx *ctx, const char *member, const uint8_t
 	Symbiod__SubmitCommit *req = NULL;
 	struct store_submission sub;
 	struct store_round rd;
-	struct commit_check cc;
+	uint8_t(*digests)[32] = NULL;
 	char **ids = NULL, hex[33];
-	size_t n = 0;
+	size_t n = 0, nbatches = 0;
 	uint8_t digest[32];
 	int r;
 
@@ -759,11 +756,9 @@ s_handle_submit_commit(struct rounds_ctx *ctx, const char *member, const uint8_t
 		goto out;
 	}
 	/* What was stored must be exactly what the member committed to. */
-	protocol_commitment_init(&cc.st, sub.round, sub.id);
-	cc.batches = 0;
-	if ((r = store_batches_foreach(ctx->park->store, sub.id, s_commit_batch, &cc)) != SYM_OK)
+	if ((r = store_batch_digests(ctx->park->store, sub.id, &digests, &nbatches)) != SYM_OK)
 		goto out;
-	crypto_hash_sha256_final(&cc.st, digest);
+	protocol_commitment(sub.round, sub.id, (const uint8_t(*)[32])digests, nbatches, digest);
 	if (sodium_memcmp(digest, sub.commitment, 32) != 0) {
 		r = s_refuse(status, msg, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		             "the batches received do not match the commitment");
@@ -772,10 +767,10 @@ s_handle_submit_commit(struct rounds_ctx *ctx, const char *member, const uint8_t
 	if ((r = store_round_members(ctx->park->store, rd.id, &ids, &n)) != SYM_OK)
 		goto out;
 	/* Counterparts were checked one by one and are unique: the count settles coverage. */
-	if (cc.batches != n - 1) {
+	if (nbatches != n - 1) {
 		r = s_refuse(status, msg, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		             "a submission needs one batch for each of the %zu other members (got %zu)",
-		             n - 1, cc.batches);
+		             n - 1, nbatches);
 		goto out;
 	}
 	if ((r = store_submission_commit(ctx->park->store, sub.id, (int64_t)wire_now_ms(), request,
@@ -783,9 +778,10 @@ s_handle_submit_commit(struct rounds_ctx *ctx, const char *member, const uint8_t
 	    (r = s_ack(sub.id, sub.chunks, 1, reply, reply_len)) != SYM_OK)
 		goto out;
 	s_hex16(rd.id, hex);
-	log_info("round %.8s: submission from %s committed (%zu batches)", hex, member, cc.batches);
+	log_info("round %.8s: submission from %s committed (%zu batches)", hex, member, nbatches);
 	*status = SYMBIOD__STATUS__STATUS_OK;
 out:
+	free(digests);
 	store_strings_free(ids, n);
 	store_round_clear(&rd);
 	wire_free(req ? &req->base : NULL);

@@ -112,6 +112,7 @@ static const char *const s_migrations[] = {
     "  counterpart TEXT NOT NULL,"
     "  offers BLOB NOT NULL,"
     "  needs BLOB NOT NULL,"
+    "  digest BLOB NOT NULL CHECK (length(digest) = 32),"
     "  PRIMARY KEY (submission, counterpart)"
     ") STRICT;"
     "CREATE UNIQUE INDEX batches_seq ON batches (submission, seq);"
@@ -448,6 +449,7 @@ store_close(struct store **stp)
 {
 	if (stp == NULL || *stp == NULL)
 		return;
+	store_cache_clear(*stp);
 	sqlite3_close_v2((*stp)->db);
 	free(*stp);
 	*stp = NULL;

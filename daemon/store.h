@@ -140,17 +140,16 @@ struct store_submission {
 };
 int store_submission_get(struct store *st, const uint8_t sub_id[STORE_ID_LEN],
                          struct store_submission *out) __attribute__((warn_unused_result));
-/* Add one batch to a staging submission; SYM_ERR_EXISTS for a repeated counterpart. */
+/* Add one batch (with its digest) to a staging submission; SYM_ERR_EXISTS for a repeated counterpart. */
 int store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t seq,
                     const char *counterpart, const uint8_t *offers, size_t offers_len,
-                    const uint8_t *needs, size_t needs_len) __attribute__((warn_unused_result));
+                    const uint8_t *needs, size_t needs_len, const uint8_t digest[32])
+    __attribute__((warn_unused_result));
 int store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN])
     __attribute__((warn_unused_result));
-/* Call fn for each batch of a submission in seq order (for the commitment). */
-typedef int (*store_batch_fn)(void *arg, const char *counterpart, const uint8_t *offers,
-                              size_t offers_len, const uint8_t *needs, size_t needs_len);
-int store_batches_foreach(struct store *st, const uint8_t sub_id[STORE_ID_LEN], store_batch_fn fn,
-                          void *arg) __attribute__((warn_unused_result));
+/* The batch digests of a submission in seq order (malloc'd array), for the commitment. */
+int store_batch_digests(struct store *st, const uint8_t sub_id[STORE_ID_LEN],
+                        uint8_t (**digests)[32], size_t *n) __attribute__((warn_unused_result));
 /*
  * Commit: the member's previous committed submission of the round becomes
  * replaced (its batches deleted), this one committed, with the signed request

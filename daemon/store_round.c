@@ -17,6 +17,53 @@ s_prep(struct store *st, const char *sql, sqlite3_stmt **stmt)
 	return rc == SQLITE_OK ? SYM_OK : store_sqlite_err(rc);
 }
 
+/*
+ * A cached statement, reset and with its bindings cleared. Callers finish
+ * with s_release (not sqlite3_finalize) so it can be used again.
+ */
+static int
+s_prep_cached(struct store *st, enum store_cached slot, const char *sql, sqlite3_stmt **stmt)
+{
+	int rc;
+
+	if (st->cached[slot] == NULL &&
+	    (rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->cached[slot],
+	                             NULL)) != SQLITE_OK)
+		return store_sqlite_err(rc);
+	*stmt = st->cached[slot];
+	return SYM_OK;
+}
+
+static void
+s_release(sqlite3_stmt *stmt)
+{
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
+void
+store_cache_clear(struct store *st)
+{
+	int i;
+
+	for (i = 0; i < STORE_STMT_COUNT; i++) {
+		sqlite3_finalize(st->cached[i]);
+		st->cached[i] = NULL;
+	}
+}
+
+/* Run a cached statement that returns no row. */
+static int
+s_done_cached(sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	s_release(stmt);
+	if (rc == SQLITE_DONE)
+		return SYM_OK;
+	return (rc & 0xff) == SQLITE_CONSTRAINT ? SYM_ERR_EXISTS : store_sqlite_err(rc);
+}
+
 static int
 s_bind_id(sqlite3_stmt *stmt, int col, const uint8_t *id)
 {
@@ -137,7 +184,7 @@ s_round_query(sqlite3_stmt *stmt, struct store_round *out)
 int
 store_round_latest(struct store *st, struct store_round *out)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -150,7 +197,7 @@ store_round_latest(struct store *st, struct store_round *out)
 int
 store_round_get(struct store *st, const uint8_t id[STORE_ID_LEN], struct store_round *out)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -163,7 +210,7 @@ store_round_get(struct store *st, const uint8_t id[STORE_ID_LEN], struct store_r
 int
 store_round_create(struct store *st, const struct store_round *rd, char *const *members, size_t n)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	size_t i;
 	int r;
 
@@ -195,7 +242,7 @@ store_round_create(struct store *st, const struct store_round *rd, char *const *
 int
 store_round_set_phase(struct store *st, const uint8_t id[STORE_ID_LEN], int phase, int64_t at_ms)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	if (phase == ROUND_CONSENT)
@@ -218,7 +265,7 @@ store_round_set_phase(struct store *st, const uint8_t id[STORE_ID_LEN], int phas
 int
 store_round_has_member(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
 	if ((r = s_prep(st, "SELECT 1 FROM round_members WHERE round = ?1 AND member = ?2",
@@ -282,7 +329,7 @@ s_strings(sqlite3_stmt *stmt, char ***ids, size_t *n)
 int
 store_round_members(struct store *st, const uint8_t id[STORE_ID_LEN], char ***ids, size_t *n)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	*ids = NULL;
@@ -301,7 +348,7 @@ store_submission_begin(struct store *st, const uint8_t round[STORE_ID_LEN], cons
                        const uint8_t sub_id[STORE_ID_LEN], uint32_t chunks,
                        const uint8_t commitment[32], int64_t at_ms)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	/* An abandoned upload of the same member and round is dropped with its batches. */
@@ -330,7 +377,7 @@ int
 store_submission_get(struct store *st, const uint8_t sub_id[STORE_ID_LEN],
                      struct store_submission *out)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -360,17 +407,17 @@ store_submission_get(struct store *st, const uint8_t sub_id[STORE_ID_LEN],
 int
 store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t seq,
                 const char *counterpart, const uint8_t *offers, size_t offers_len,
-                const uint8_t *needs, size_t needs_len)
+                const uint8_t *needs, size_t needs_len, const uint8_t digest[32])
 {
 	static const uint8_t empty;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	if (offers_len > STORE_BLOB_MAX || needs_len > STORE_BLOB_MAX)
 		return SYM_ERR_LIMIT;
 	if ((r = s_prep(st,
-	                "INSERT INTO batches (submission, seq, counterpart, offers, needs) VALUES "
-	                "(?1, ?2, ?3, ?4, ?5)",
+	                "INSERT INTO batches (submission, seq, counterpart, offers, needs, digest) "
+	                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	                &stmt)) != SYM_OK)
 		return r;
 	s_bind_id(stmt, 1, sub_id);
@@ -379,13 +426,14 @@ store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t se
 	/* A zero-length blob must still be a blob, not NULL. */
 	sqlite3_bind_blob(stmt, 4, offers_len ? offers : &empty, (int)offers_len, SQLITE_STATIC);
 	sqlite3_bind_blob(stmt, 5, needs_len ? needs : &empty, (int)needs_len, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 6, digest, 32, SQLITE_STATIC);
 	return s_done(stmt);
 }
 
 int
 store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN])
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	if ((r = s_prep(st,
@@ -399,31 +447,40 @@ store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN]
 }
 
 int
-store_batches_foreach(struct store *st, const uint8_t sub_id[STORE_ID_LEN], store_batch_fn fn,
-                      void *arg)
+store_batch_digests(struct store *st, const uint8_t sub_id[STORE_ID_LEN], uint8_t (**digests)[32],
+                    size_t *n)
 {
-	sqlite3_stmt *stmt;
-	char cp[MEMBER_ID_MAX + 1];
+	uint8_t(*list)[32] = NULL, (*t)[32];
+	sqlite3_stmt *stmt = NULL;
+	size_t count = 0;
 	int r, rc;
 
-	if ((r = s_prep(st,
-	                "SELECT counterpart, offers, needs FROM batches WHERE submission = ?1 ORDER "
-	                "BY seq",
+	*digests = NULL;
+	*n = 0;
+	if ((r = s_prep(st, "SELECT digest FROM batches WHERE submission = ?1 ORDER BY seq",
 	                &stmt)) != SYM_OK)
 		return r;
 	s_bind_id(stmt, 1, sub_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((r = s_text(stmt, 0, cp, sizeof(cp))) != SYM_OK)
+		if ((t = realloc(list, (count + 1) * sizeof(*list))) == NULL) {
+			r = SYM_ERR_ALLOC;
 			break;
-		r = fn(arg, cp, sqlite3_column_blob(stmt, 1), (size_t)sqlite3_column_bytes(stmt, 1),
-		       sqlite3_column_blob(stmt, 2), (size_t)sqlite3_column_bytes(stmt, 2));
-		if (r != SYM_OK)
+		}
+		list = t;
+		if ((r = s_blob_exact(stmt, 0, list[count], 32)) != SYM_OK)
 			break;
+		count++;
 	}
 	if (r == SYM_OK && rc != SQLITE_DONE)
 		r = store_sqlite_err(rc);
 	sqlite3_finalize(stmt);
-	return r;
+	if (r != SYM_OK) {
+		free(list);
+		return r;
+	}
+	*digests = list;
+	*n = count;
+	return SYM_OK;
 }
 
 int
@@ -431,7 +488,7 @@ store_submission_commit(struct store *st, const uint8_t sub_id[STORE_ID_LEN], in
                         const uint8_t *evidence, size_t evidence_len)
 {
 	struct store_submission sub;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	if ((r = store_submission_get(st, sub_id, &sub)) != SYM_OK)
@@ -472,7 +529,7 @@ int
 store_round_submitters(struct store *st, const uint8_t round[STORE_ID_LEN], char ***ids,
                        size_t *n)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	*ids = NULL;
@@ -491,16 +548,16 @@ store_batch_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char 
                 const char *counterpart, uint8_t **offers, size_t *offers_len, uint8_t **needs,
                 size_t *needs_len)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
 	*offers = *needs = NULL;
 	*offers_len = *needs_len = 0;
-	if ((r = s_prep(st,
-	                "SELECT b.offers, b.needs FROM batches b JOIN submissions s ON b.submission "
-	                "= s.id WHERE s.round = ?1 AND s.member = ?2 AND s.state = 1 AND "
-	                "b.counterpart = ?3",
-	                &stmt)) != SYM_OK)
+	if ((r = s_prep_cached(st, STORE_STMT_BATCH_GET,
+	                       "SELECT b.offers, b.needs FROM batches b JOIN submissions s ON "
+	                       "b.submission = s.id WHERE s.round = ?1 AND s.member = ?2 AND "
+	                       "s.state = 1 AND b.counterpart = ?3",
+	                       &stmt)) != SYM_OK)
 		return r;
 	s_bind_id(stmt, 1, round);
 	s_bind_text(stmt, 2, submitter);
@@ -516,7 +573,7 @@ store_batch_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char 
 		free(*needs);
 		*offers = *needs = NULL;
 	}
-	sqlite3_finalize(stmt);
+	s_release(stmt);
 	return r;
 }
 
@@ -525,40 +582,40 @@ store_batch_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char 
 int
 store_candidate_add(struct store *st, const struct store_candidate *c)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = s_prep(st,
-	                "INSERT INTO candidates (id, round, supplier, consumer, token) VALUES (?1, "
-	                "?2, ?3, ?4, ?5)",
-	                &stmt)) != SYM_OK)
+	if ((r = s_prep_cached(st, STORE_STMT_CANDIDATE_ADD,
+	                       "INSERT INTO candidates (id, round, supplier, consumer, token) VALUES "
+	                       "(?1, ?2, ?3, ?4, ?5)",
+	                       &stmt)) != SYM_OK)
 		return r;
 	s_bind_id(stmt, 1, c->id);
 	s_bind_id(stmt, 2, c->round);
 	s_bind_text(stmt, 3, c->supplier);
 	s_bind_text(stmt, 4, c->consumer);
 	sqlite3_bind_blob(stmt, 5, c->token, 8, SQLITE_STATIC);
-	return s_done(stmt);
+	return s_done_cached(stmt);
 }
 
 int
 store_pair_summary_add(struct store *st, const uint8_t round[STORE_ID_LEN], const char *supplier,
                        const char *consumer, uint64_t count, const uint8_t hits_hash[32])
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	if ((r = s_prep(st,
-	                "INSERT INTO pair_summaries (round, supplier, consumer, count, hits_hash) "
-	                "VALUES (?1, ?2, ?3, ?4, ?5)",
-	                &stmt)) != SYM_OK)
+	if ((r = s_prep_cached(st, STORE_STMT_PAIR_SUMMARY_ADD,
+	                       "INSERT INTO pair_summaries (round, supplier, consumer, count, "
+	                       "hits_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+	                       &stmt)) != SYM_OK)
 		return r;
 	s_bind_id(stmt, 1, round);
 	s_bind_text(stmt, 2, supplier);
 	s_bind_text(stmt, 3, consumer);
 	sqlite3_bind_int64(stmt, 4, (int64_t)count);
 	sqlite3_bind_blob(stmt, 5, hits_hash, 32, SQLITE_STATIC);
-	return s_done(stmt);
+	return s_done_cached(stmt);
 }
 
 #define CANDIDATE_COLUMNS "id, round, supplier, consumer, token, supplier_state, consumer_state, state"
@@ -584,7 +641,7 @@ s_candidate_row(sqlite3_stmt *stmt, struct store_candidate *c)
 int
 store_candidate_get(struct store *st, const uint8_t id[STORE_ID_LEN], struct store_candidate *out)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
 	if ((r = s_prep(st, "SELECT " CANDIDATE_COLUMNS " FROM candidates WHERE id = ?1", &stmt)) !=
@@ -607,7 +664,7 @@ store_candidates_for(struct store *st, const uint8_t round[STORE_ID_LEN], const 
                      struct store_candidate **out, size_t *n)
 {
 	struct store_candidate *list = NULL, *t;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	size_t count = 0;
 	int r, rc;
 
@@ -648,7 +705,7 @@ store_consent_put(struct store *st, const uint8_t id[STORE_ID_LEN], const char *
                   size_t evidence_len, int *state_out)
 {
 	struct store_candidate c;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r, supplier, mine, other, state;
 
 	if ((r = store_candidate_get(st, id, &c)) != SYM_OK)
@@ -705,7 +762,7 @@ store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *
                   uint8_t **envelope, size_t *envelope_len, char from[MEMBER_ID_MAX + 1])
 {
 	struct store_candidate c;
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r, rc, supplier;
 
 	*envelope = NULL;
@@ -738,7 +795,7 @@ store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *
 int
 store_round_expire(struct store *st, const uint8_t round[STORE_ID_LEN])
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r;
 
 	if ((r = s_prep(st,
@@ -756,7 +813,7 @@ int
 store_round_counts(struct store *st, const uint8_t round[STORE_ID_LEN], int64_t counts[4],
                    int64_t *submitted)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = NULL;
 	int r, rc;
 
 	memset(counts, 0, 4 * sizeof(*counts));

@@ -1,5 +1,6 @@
 #include "protocol.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,32 +106,52 @@ protocol_announcement_verify(const Symbiod__RoundAnnouncement *a, const uint8_t 
 	return r;
 }
 
-void
-protocol_commitment_init(crypto_hash_sha256_state *st, const uint8_t round_id[16],
-                         const uint8_t submission_id[16])
+int
+protocol_batch_digest(const char *counterpart, const uint8_t *offers, size_t offers_len,
+                      const uint8_t *needs, size_t needs_len, uint8_t out[32])
 {
-	static const char domain[] = "symbiod-submission-v1";
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t len = (uint8_t)strlen(counterpart), n[4];
+	unsigned int outl = 0;
+	int ok;
 
-	crypto_hash_sha256_init(st);
-	crypto_hash_sha256_update(st, (const uint8_t *)domain, sizeof(domain));
-	crypto_hash_sha256_update(st, round_id, 16);
-	crypto_hash_sha256_update(st, submission_id, 16);
+	/*
+	 * OpenSSL's SHA-256 uses the CPU's SHA extensions: several times faster
+	 * than a portable one on the megabytes a submission carries.
+	 */
+	if (ctx == NULL)
+		return SYM_ERR_ALLOC;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(ctx, &len, 1) == 1 &&
+	     EVP_DigestUpdate(ctx, counterpart, len) == 1;
+	s_u32(n, (uint32_t)(offers_len / 8));
+	ok = ok && EVP_DigestUpdate(ctx, n, 4) == 1 &&
+	     (offers_len == 0 || EVP_DigestUpdate(ctx, offers, offers_len) == 1);
+	s_u32(n, (uint32_t)(needs_len / 8));
+	ok = ok && EVP_DigestUpdate(ctx, n, 4) == 1 &&
+	     (needs_len == 0 || EVP_DigestUpdate(ctx, needs, needs_len) == 1) &&
+	     EVP_DigestFinal_ex(ctx, out, &outl) == 1 && outl == 32;
+	EVP_MD_CTX_free(ctx);
+	return ok ? SYM_OK : SYM_ERR_CRYPTO;
 }
 
 void
-protocol_commitment_batch(crypto_hash_sha256_state *st, const char *counterpart,
-                          const uint8_t *offers, size_t offers_len, const uint8_t *needs,
-                          size_t needs_len)
+protocol_commitment(const uint8_t round_id[16], const uint8_t submission_id[16],
+                    const uint8_t (*digests)[32], size_t n, uint8_t out[32])
 {
-	uint8_t n[4];
+	static const char domain[] = "symbiod-submission-v1";
+	crypto_hash_sha256_state st;
+	uint8_t count[4];
 
-	s_hash_id(st, counterpart);
-	s_u32(n, (uint32_t)(offers_len / 8));
-	crypto_hash_sha256_update(st, n, 4);
-	crypto_hash_sha256_update(st, offers, offers_len);
-	s_u32(n, (uint32_t)(needs_len / 8));
-	crypto_hash_sha256_update(st, n, 4);
-	crypto_hash_sha256_update(st, needs, needs_len);
+	s_u32(count, (uint32_t)n);
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)domain, sizeof(domain));
+	crypto_hash_sha256_update(&st, round_id, 16);
+	crypto_hash_sha256_update(&st, submission_id, 16);
+	crypto_hash_sha256_update(&st, count, 4);
+	if (n > 0)
+		crypto_hash_sha256_update(&st, digests[0], 32 * n);
+	crypto_hash_sha256_final(&st, out);
 }
 
 void

@@ -34,15 +34,21 @@ int protocol_announcement_verify(const Symbiod__RoundAnnouncement *a, const uint
     __attribute__((warn_unused_result));
 
 /*
- * The submission commitment: SHA-256 over "symbiod-submission-v1\0" ||
- * round_id || submission_id, then for each batch in order: u8 len(cp) || cp ||
- * u32 n_offers || offers || u32 n_needs || needs (n in tokens of 8 bytes).
+ * A batch's digest: SHA-256(u8 len(cp) || cp || u32 n_offers || offers ||
+ * u32 n_needs || needs), n in tokens of 8 bytes. The coordinator computes it
+ * once, when the batch arrives, and keeps it (it is also what the audit log
+ * commits to).
  */
-void protocol_commitment_init(crypto_hash_sha256_state *st, const uint8_t round_id[16],
-                              const uint8_t submission_id[16]);
-void protocol_commitment_batch(crypto_hash_sha256_state *st, const char *counterpart,
-                               const uint8_t *offers, size_t offers_len, const uint8_t *needs,
-                               size_t needs_len);
+int protocol_batch_digest(const char *counterpart, const uint8_t *offers, size_t offers_len,
+                          const uint8_t *needs, size_t needs_len, uint8_t out[32])
+    __attribute__((warn_unused_result));
+
+/*
+ * The submission commitment: SHA-256 over "symbiod-submission-v1\0" ||
+ * round_id || submission_id || u32 n_batches || the batch digests in order.
+ */
+void protocol_commitment(const uint8_t round_id[16], const uint8_t submission_id[16],
+                         const uint8_t (*digests)[32], size_t n, uint8_t out[32]);
 
 /* Candidate id = BLAKE2b-128(round_id || u8 len(i) || i || u8 len(j) || j || token). */
 void protocol_candidate_id(const uint8_t round_id[16], const char *supplier, const char *consumer,

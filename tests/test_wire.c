@@ -594,7 +594,8 @@ test_signed_bytes_layout(void **state)
 	                                   8,   9,   10,  11,  12,  13,  14,  15, /* request_id */
 	                                   1,   2,   3,   4,   5,   6,   7,   8,  /* timestamp_ms */
 	                                   4,   'a', 'c', 'm', 'e',               /* signer */
-	                                   'x', 'y'};                             /* payload */
+	                                   0, 0, 0, 0, 0, 0, 0, 2, /* payload length */
+	                                   0x76, 0x9a, 0x4e, 0x6d, 0x00, 0x03, 0x18, 0x9c, 0x7e, 0x96, 0xc5, 0xd9, 0xb7, 0xe8, 0x10, 0xa0, 0xd1, 0x1c, 0x3a, 0x12, 0x83, 0x25, 0x27, 0xec, 0x94, 0xb0, 0xf8, 0x6d, 0x27, 0x7f, 0x51, 0xca}; /* SHA-256("xy") */
 	static const uint8_t want_resp[] = {'s',  'y',  'm',  'b',  'i', 'o', 'd', '-', 'r',
 	                                    'e',  's',  'p',  'o',  'n', 's', 'e', '-', 'v',
 	                                    '1',  0,    0,    0,    0,   1, /* version */
@@ -604,12 +605,15 @@ test_signed_bytes_layout(void **state)
 	                                    0xff, 0xff, 0xfe, 0x70,               /* status -400 */
 	                                    1,                                    /* replayed */
 	                                    0,    0,    0,    2,    'n', 'o',     /* message */
-	                                    'x',  'y'};                           /* payload */
+	                                    0, 0, 0, 0, 0, 0, 0, 2, /* payload length */
+	                                    0x76, 0x9a, 0x4e, 0x6d, 0x00, 0x03, 0x18, 0x9c, 0x7e, 0x96, 0xc5, 0xd9, 0xb7, 0xe8, 0x10, 0xa0, 0xd1, 0x1c, 0x3a, 0x12, 0x83, 0x25, 0x27, 0xec, 0x94, 0xb0, 0xf8, 0x6d, 0x27, 0x7f, 0x51, 0xca}; /* SHA-256("xy") */
 	static const uint8_t want_empty[] = {
 	    's', 'y', 'm', 'b', 'i', 'o', 'd', '-', 'r', 'e', 's', 'p', 'o', 'n',  's', 'e', '-',
 	    'v', '1', 0,   0,   0,   0,   1,   0,   0,   0,   2,   0,   1,   2,    3,   4,   5,
 	    6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  0,   0,   1,   0x90, /* 400 */
-	    0,   0,   0,   0,   0};
+	    0,   0,   0,   0,   0,
+	    0, 0, 0, 0, 0, 0, 0, 0, /* payload length */
+	    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55}; /* SHA-256 of nothing */
 	uint8_t *out = NULL;
 	size_t len = 0;
 	char signer65[66];

@@ -1,0 +1,450 @@
+/*
+ * symbi-bench park: a synthetic park through the real binaries. N companies
+ * with F flows each are drawn from the taxonomy, set up through the CLI
+ * (init, enroll), then one full round is timed on loopback against a real
+ * daemon: every company's `symbi submit` (encoding and upload) as a separate
+ * process, then `symbiod round close` (the matching). Prints wall and CPU
+ * time per phase, bytes per company and the daemon's peak RSS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "synth.h"
+#include "sysexits.h"
+#include "util.h"
+
+/* Short enough that every path built from them fits PATH_MAX. */
+#define BENCH_DIR_MAX 1024
+
+struct park_bench {
+	char bin[BENCH_DIR_MAX];
+	char dir[BENCH_DIR_MAX];
+	size_t companies, flows, jobs;
+	pid_t daemon;
+};
+
+static double
+s_cpu_children(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Run argv with stdout to `out` (or /dev/null) and stderr to `err`; returns pid. */
+static pid_t
+s_spawn(char *const argv[], const char *out, const char *err)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fe = open(err ? err : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
+		if (fo < 0 || fe < 0)
+			_exit(127);
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int
+s_run(char *const argv[], const char *out)
+{
+	int st = 0;
+	pid_t pid = s_spawn(argv, out, NULL);
+
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* PARKDIR/<prefix><company number><suffix> */
+static void
+s_path(const struct park_bench *pb, char *out, size_t len, const char *prefix, size_t i,
+       const char *suffix)
+{
+	snprintf(out, len, "%s/%s%05zu%s", pb->dir, prefix, i, suffix);
+}
+
+/* One value of a synthetic item in the JSON of a flows file (canonical units). */
+static json_t *
+s_value_json(const struct tax_dim *dim, const struct flow_value *v, int offer)
+{
+	json_t *o = json_object();
+
+	if (offer) {
+		json_object_set_new(o, "value", json_real(v->value));
+	} else if (!v->present) {
+		/* An unconstrained quantity: the lowest bound there is. */
+		json_object_set_new(o, "min", json_real(dim->min));
+	} else {
+		if (v->min > -1e300)
+			json_object_set_new(o, "min", json_real(v->min));
+		if (v->max < 1e300)
+			json_object_set_new(o, "max", json_real(v->max));
+		if (json_object_size(o) == 0)
+			json_object_set_new(o, "min", json_real(dim->min));
+	}
+	json_object_set_new(o, "unit", json_string(dim->unit));
+	return o;
+}
+
+static int
+s_write_flows(const struct park_bench *pb, const struct taxonomy *tax, struct synth_rng *rng,
+              size_t company)
+{
+	json_t *arr = json_array(), *doc;
+	char path[PATH_MAX];
+	size_t f;
+	int r;
+
+	for (f = 0; f < pb->flows; f++) {
+		struct flow_item it;
+		const struct tax_category *cat;
+		json_t *j, *attrs;
+		char id[32];
+		unsigned d;
+
+		do {
+			cat = synth_category(tax, rng);
+		} while (strncmp(cat->path, "waste.", 6) == 0 && synth_below(rng, 4) != 0);
+		synth_item(tax, rng, f % 2 == 0 ? FLOW_OFFER : FLOW_NEED, cat, &it);
+		snprintf(id, sizeof(id), "%s-%zu", f % 2 == 0 ? "offer" : "need", f);
+		j = json_pack("{s:s, s:s, s:s}", "id", id, "direction",
+		              f % 2 == 0 ? "offer" : "need", "category", cat->path);
+		/* A need without a quantity bound still states one (min at the range's floor). */
+		json_object_set_new(j, "quantity", s_value_json(&cat->dims[0], &it.dims[0],
+		                                                it.direction == FLOW_OFFER));
+		attrs = json_object();
+		for (d = 1; d < cat->ndims; d++)
+			if (it.dims[d].present)
+				json_object_set_new(attrs, cat->dims[d].name,
+				                    s_value_json(&cat->dims[d], &it.dims[d],
+				                                 it.direction == FLOW_OFFER));
+		json_object_set_new(j, "attributes", attrs);
+		json_object_set_new(j, "details", json_pack("{s:s}", "contact", "bench@example.com"));
+		json_array_append_new(arr, j);
+	}
+	doc = json_pack("{s:o}", "flows", arr);
+	s_path(pb, path, sizeof(path), "c", company, ".json");
+	r = json_dump_file(doc, path, JSON_COMPACT);
+	json_decref(doc);
+	return r;
+}
+
+static long
+s_proc_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, strlen(field)) == 0)
+			v = strtol(line + strlen(field) + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static double
+s_proc_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) == NULL) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	/* Fields after the command name in parentheses; utime and stime are 14 and 15. */
+	p = strrchr(buf, ')');
+	for (i = 0; p != NULL && i < 12; i++)
+		p = strchr(p + 1, ' ');
+	if (p == NULL || sscanf(p, " %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static int
+s_setup(struct park_bench *pb, const struct taxonomy *tax)
+{
+	char park[PATH_MAX], st[PATH_MAX], csr[PATH_MAX], crt[PATH_MAX], id[32], ep[64], exe[PATH_MAX];
+	struct synth_rng rng;
+	size_t i;
+	int port;
+
+	synth_seed(&rng, 42);
+	srand((unsigned)getpid());
+	port = 20000 + rand() % 20000;
+	snprintf(park, sizeof(park), "%s/park", pb->dir);
+	snprintf(ep, sizeof(ep), "tcp://127.0.0.1:%d", port);
+	snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
+	{
+		char *argv[] = {exe, "init", "--dir", park, "--name", "Benchmark park", "--endpoint", ep,
+		                NULL};
+		if (s_run(argv, NULL) != 0)
+			return -1;
+	}
+	for (i = 0; i < pb->companies; i++) {
+		char sym[PATH_MAX], symd[PATH_MAX];
+
+		snprintf(id, sizeof(id), "c%05zu", i);
+		s_path(pb, st, sizeof(st), "st-c", i, "");
+		s_path(pb, csr, sizeof(csr), "st-c", i, "/request.csr");
+		s_path(pb, crt, sizeof(crt), "c", i, ".crt");
+		snprintf(sym, sizeof(sym), "%s/symbi", pb->bin);
+		snprintf(symd, sizeof(symd), "%s/symbiod", pb->bin);
+		{
+			char pj[PATH_MAX + 16];
+			snprintf(pj, sizeof(pj), "%s/park.json", park);
+			char *a1[] = {sym, "init", "--dir", st, "--park", pj, "--id", id, "--name", id, NULL};
+			char *a2[] = {symd, "enroll", "--dir", park, "--csr", csr, "--out", crt, NULL};
+			char *a3[] = {sym, "enroll", "--dir", st, "--cert", crt, NULL};
+			if (s_run(a1, NULL) != 0 || s_run(a2, NULL) != 0 || s_run(a3, NULL) != 0) {
+				fprintf(stderr, "symbi-bench park: enrolling %s failed\n", id);
+				return -1;
+			}
+		}
+		if (s_write_flows(pb, tax, &rng, i) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+s_start_daemon(struct park_bench *pb)
+{
+	char exe[PATH_MAX], park[PATH_MAX], log[PATH_MAX], buf[4096];
+	int i;
+
+	snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
+	snprintf(park, sizeof(park), "%s/park", pb->dir);
+	snprintf(log, sizeof(log), "%s/daemon.log", pb->dir);
+	{
+		char *argv[] = {exe, "run", "--dir", park, NULL};
+		pb->daemon = s_spawn(argv, NULL, log);
+	}
+	for (i = 0; i < 100; i++) {
+		FILE *f = fopen(log, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		if (strstr(buf, "symbiod: ready") != NULL)
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+static int
+s_control(struct park_bench *pb, const char *action, const char *out)
+{
+	char exe[PATH_MAX], park[PATH_MAX];
+
+	snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
+	snprintf(park, sizeof(park), "%s/park", pb->dir);
+	{
+		char *argv[] = {exe, "round", (char *)action, "--dir", park, "--json", NULL};
+		return s_run(argv, out);
+	}
+}
+
+/* Every company's submit, `jobs` at a time; sums the bytes each reports. */
+static int
+s_submit_all(struct park_bench *pb, double *bytes_total)
+{
+	char exe[PATH_MAX], st[PATH_MAX], flows[PATH_MAX], out[PATH_MAX], err[PATH_MAX];
+	size_t next = 0, running = 0, done = 0;
+	int failed = 0;
+
+	snprintf(exe, sizeof(exe), "%s/symbi", pb->bin);
+	*bytes_total = 0;
+	while (done < pb->companies) {
+		int status;
+		pid_t pid;
+
+		while (running < pb->jobs && next < pb->companies) {
+			s_path(pb, st, sizeof(st), "st-c", next, "");
+			s_path(pb, flows, sizeof(flows), "c", next, ".json");
+			s_path(pb, out, sizeof(out), "submit-c", next, ".json");
+			s_path(pb, err, sizeof(err), "submit-c", next, ".err");
+			{
+				char *argv[] = {exe, "submit", "--dir", st, "--json", "--timeout", "60000",
+				                flows, NULL};
+				if (s_spawn(argv, out, err) < 0)
+					return -1;
+			}
+			running++;
+			next++;
+		}
+		if ((pid = wait(&status)) < 0)
+			return -1;
+		if (pid == pb->daemon) {
+			fprintf(stderr, "symbi-bench park: the daemon died\n");
+			return -1;
+		}
+		running--;
+		done++;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed++;
+	}
+	for (done = 0; done < pb->companies; done++) {
+		json_error_t jerr;
+		json_t *j;
+		s_path(pb, out, sizeof(out), "submit-c", done, ".json");
+		if ((j = json_load_file(out, 0, &jerr)) != NULL) {
+			*bytes_total += (double)json_integer_value(json_object_get(j, "bytes"));
+			json_decref(j);
+		}
+	}
+	return failed;
+}
+
+int
+bench_park(int argc, char **argv)
+{
+	static const struct option opts[] = {{"companies", required_argument, NULL, 'c'},
+	                                     {"flows", required_argument, NULL, 'f'},
+	                                     {"jobs", required_argument, NULL, 'j'},
+	                                     {"keep", no_argument, NULL, 'k'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	struct park_bench pb;
+	struct taxonomy *tax = NULL;
+	struct sym_diag diag = {""};
+	double t0, t_setup, t_open, t_submit, t_close, cpu0, cpu_submit, d_cpu0, d_cpu_submit,
+	    d_cpu_close, bytes = 0;
+	long rss_kb;
+	char exe[BENCH_DIR_MAX], *slash, result[PATH_MAX];
+	int c, keep = 0, failed, rc = EXIT_SOFTWARE;
+	ssize_t n;
+
+	memset(&pb, 0, sizeof(pb));
+	pb.companies = 20;
+	pb.flows = 20;
+	pb.jobs = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': pb.companies = strtoul(optarg, NULL, 10); break;
+		case 'f': pb.flows = strtoul(optarg, NULL, 10); break;
+		case 'j': pb.jobs = strtoul(optarg, NULL, 10); break;
+		case 'k': keep = 1; break;
+		case 'h':
+			printf("usage: symbi-bench park [--companies N] [--flows F] [--jobs J] [--keep]\n");
+			return 0;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (pb.companies < 2 || pb.companies > 5000 || pb.flows < 1 || pb.flows > 200 ||
+	    pb.jobs < 1 || pb.jobs > 64) {
+		fprintf(stderr, "symbi-bench park: companies 2..5000, flows 1..200, jobs 1..64\n");
+		return EXIT_USAGE;
+	}
+	/* The binaries beside this one. */
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return EXIT_SOFTWARE;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	snprintf(pb.bin, sizeof(pb.bin), "%s", exe);
+	snprintf(pb.dir, sizeof(pb.dir), "/tmp/symbi-bench-park.XXXXXX");
+	if (mkdtemp(pb.dir) == NULL || taxonomy_load_default(&tax, &diag) != SYM_OK) {
+		fprintf(stderr, "symbi-bench park: %s\n", diag.msg[0] ? diag.msg : strerror(errno));
+		return EXIT_SOFTWARE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	fprintf(stderr, "setting up %zu companies with %zu flows each in %s ...\n", pb.companies,
+	        pb.flows, pb.dir);
+	t0 = util_now();
+	if (s_setup(&pb, tax) != 0)
+		goto out;
+	t_setup = util_now() - t0;
+	if (s_start_daemon(&pb) != 0) {
+		fprintf(stderr, "symbi-bench park: the daemon did not start\n");
+		goto out;
+	}
+	/* The timed round: open, every submission, close (matching). */
+	t0 = util_now();
+	if (s_control(&pb, "open", NULL) != 0)
+		goto out;
+	t_open = util_now() - t0;
+	cpu0 = s_cpu_children();
+	d_cpu0 = s_proc_cpu(pb.daemon);
+	t0 = util_now();
+	if ((failed = s_submit_all(&pb, &bytes)) != 0) {
+		fprintf(stderr, "symbi-bench park: %d submissions failed\n", failed);
+		goto out;
+	}
+	t_submit = util_now() - t0;
+	cpu_submit = s_cpu_children() - cpu0;
+	d_cpu_submit = s_proc_cpu(pb.daemon) - d_cpu0;
+	snprintf(result, sizeof(result), "%s/close.json", pb.dir);
+	t0 = util_now();
+	if (s_control(&pb, "close", result) != 0)
+		goto out;
+	t_close = util_now() - t0;
+	d_cpu_close = s_proc_cpu(pb.daemon) - d_cpu0 - d_cpu_submit;
+	rss_kb = s_proc_kb(pb.daemon, "VmHWM:");
+	{
+		json_error_t jerr;
+		json_t *j = json_load_file(result, 0, &jerr);
+		printf("park: %zu companies x %zu flows, %zu parallel clients, %ld CPUs\n",
+		       pb.companies, pb.flows, pb.jobs, sysconf(_SC_NPROCESSORS_ONLN));
+		printf("setup (init + enroll through the CLI, not timed in round_s): %.2f s\n", t_setup);
+		printf("%-28s %9s %14s %14s\n", "phase", "wall_s", "clients_cpu_s", "daemon_cpu_s");
+		printf("%-28s %9.3f %14s %14s\n", "open", t_open, "-", "-");
+		printf("%-28s %9.3f %14.3f %14.3f\n", "submit (encode + upload)", t_submit, cpu_submit,
+		       d_cpu_submit);
+		printf("%-28s %9.3f %14s %14.3f\n", "close (matching)", t_close, "-", d_cpu_close);
+		printf("bytes per company: %.0f (tokens for %zu counterparts)\n",
+		       bytes / (double)pb.companies, pb.companies - 1);
+		printf("candidates: %lld\n", j ? (long long)json_integer_value(json_object_get(j, "candidates")) : -1LL);
+		printf("daemon peak RSS: %.1f MiB\n", rss_kb / 1024.0);
+		printf("companies=%zu flows=%zu round_s=%.2f peak_rss_mb=%.1f\n", pb.companies, pb.flows,
+		       t_open + t_submit + t_close, rss_kb / 1024.0);
+		json_decref(j);
+	}
+	rc = 0;
+out:
+	if (pb.daemon > 0) {
+		kill(pb.daemon, SIGTERM);
+		waitpid(pb.daemon, NULL, 0);
+	}
+	if (!keep) {
+		char cmd[PATH_MAX + 16];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pb.dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "symbi-bench park: could not remove %s\n", pb.dir);
+	}
+	taxonomy_free(&tax);
+	return rc;
+}
