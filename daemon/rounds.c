@@ -448,8 +448,8 @@ s_handle_round(struct rounds_ctx *ctx, int32_t *status, char msg[256], uint8_t *
 	return SYM_OK;
 }
 
-static void
-s_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec)
+void
+rounds_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec)
 {
 	rec->id = (char *)m->rec.id;
 	rec->name = (char *)m->rec.name;
@@ -516,7 +516,7 @@ s_handle_directory(struct rounds_ctx *ctx, const uint8_t *payload, size_t len, i
 		if (!in)
 			continue;
 		symbiod__member_record__init(&recs[k]);
-		s_fill_record(m, &recs[k]);
+		rounds_fill_record(m, &recs[k]);
 		ptrs[k] = &recs[k];
 		hash_recs[k] = &m->rec;
 		k++;

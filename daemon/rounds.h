@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "park.h"
+#include "symbiod.pb-c.h"
 #include "store.h"
 
 #define ROUNDS_MAX_CHUNKS 4096
@@ -55,5 +56,8 @@ int rounds_handle(struct rounds_ctx *ctx, const char *member, uint32_t type,
                   const uint8_t *payload, size_t payload_len, const uint8_t *request,
                   size_t request_len, int32_t *status, char msg[256], uint8_t **reply,
                   size_t *reply_len) __attribute__((warn_unused_result));
+
+/* A member's wire record; it points into m, which must outlive it. */
+void rounds_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec);
 
 #endif

@@ -121,22 +121,6 @@ s_respond(struct server *srv, uint32_t type, const uint8_t id[16], int32_t statu
 	                           srv->park->sign->sk, resp, resp_len);
 }
 
-static void
-s_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec)
-{
-	rec->id = (char *)m->rec.id;
-	rec->name = (char *)m->rec.name;
-	rec->ed25519.data = (uint8_t *)m->rec.ed25519;
-	rec->ed25519.len = 32;
-	rec->x25519.data = (uint8_t *)m->rec.x25519;
-	rec->x25519.len = 32;
-	rec->curve.data = (uint8_t *)m->rec.curve;
-	rec->curve.len = 32;
-	rec->certificate.data = m->cert_der;
-	rec->certificate.len = m->cert_der_len;
-	rec->revoked = m->revoked != 0;
-}
-
 static int
 s_status(struct server *srv, const struct store_member *m, uint8_t **out, size_t *out_len)
 {
@@ -148,7 +132,7 @@ s_status(struct server *srv, const struct store_member *m, uint8_t **out, size_t
 
 	for (i = 0; i < srv->nmembers; i++)
 		active += !srv->members[i].revoked;
-	s_fill_record(m, &rec);
+	rounds_fill_record(m, &rec);
 	reply.park = srv->park->info.name;
 	reply.member = &rec;
 	reply.round_phase = (char *)rounds_phase(&srv->rounds, round_id, &has_round);
