@@ -13,6 +13,7 @@ packages=(
 	libjansson-dev      # JSON
 	libcmocka-dev       # unit tests
 	clang libclang-rt-14-dev # sanitizer and fuzz builds
+	python3 openssl     # test and demo scripts; the openssl CLI cross-checks certificates
 )
 
 missing=()
