@@ -140,6 +140,14 @@ static const char *const s_migrations[] = {
     "  hits_hash BLOB NOT NULL CHECK (length(hits_hash) = 32),"
     "  PRIMARY KEY (round, supplier, consumer)"
     ") STRICT;",
+    /* 3: the audit log (audit/FORMAT.md): entries as hashed, with their leaf hashes. */
+    "CREATE TABLE log_entries ("
+    "  idx INTEGER PRIMARY KEY CHECK (idx >= 0),"
+    "  kind TEXT NOT NULL,"
+    "  body BLOB NOT NULL,"
+    "  leaf BLOB NOT NULL CHECK (length(leaf) = 32),"
+    "  at_ms INTEGER NOT NULL"
+    ") STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))

@@ -204,4 +204,27 @@ int store_round_expire(struct store *st, const uint8_t round[STORE_ID_LEN]);
 int store_round_counts(struct store *st, const uint8_t round[STORE_ID_LEN], int64_t counts[4],
                        int64_t *submitted) __attribute__((warn_unused_result));
 
+/* ---- the audit log (store_log.c) ----------------------------------------------- */
+
+/* Append an entry at the next index, inside the caller's transaction. */
+int store_log_append(struct store *st, const char *kind, const uint8_t *body, size_t len,
+                     const uint8_t leaf[32], int64_t at_ms, uint64_t *index)
+    __attribute__((warn_unused_result));
+/* Leaf hashes from index `from` on, in order; SYM_ERR_FORMAT on a gap. */
+typedef int (*store_leaf_fn)(void *arg, const uint8_t leaf[32]);
+int store_log_leaves(struct store *st, uint64_t from, store_leaf_fn fn, void *arg)
+    __attribute__((warn_unused_result));
+int store_log_entry(struct store *st, uint64_t index, uint8_t **body, size_t *len)
+    __attribute__((warn_unused_result));
+typedef int (*store_entry_fn)(void *arg, const uint8_t *body, size_t len);
+int store_log_foreach(struct store *st, store_entry_fn fn, void *arg)
+    __attribute__((warn_unused_result));
+/* Every committed batch of a round, by submitter then order (for the export). */
+typedef int (*store_batch_row_fn)(void *arg, const char *submitter, const char *counterpart,
+                                  const uint8_t *offers, size_t offers_len, const uint8_t *needs,
+                                  size_t needs_len);
+int store_round_batches_foreach(struct store *st, const uint8_t round[STORE_ID_LEN],
+                                store_batch_row_fn fn, void *arg)
+    __attribute__((warn_unused_result));
+
 #endif

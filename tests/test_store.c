@@ -24,7 +24,7 @@
 #include "store.h"
 
 /* Bump with every migration appended to daemon/store.c. */
-#define TEST_SCHEMA_VERSION 2
+#define TEST_SCHEMA_VERSION 3
 
 #ifdef STORE_TEST_STANDALONE
 /* Stand-ins with the documented rules, for building before crypto/cert.c exists. */
