@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "logcheck.h"
 #include "state.h"
 #include "sysexits.h"
 #include "transport.h"
@@ -178,6 +179,10 @@ cmd_status(int argc, char **argv)
 	        SYM_OK) {
 		fprintf(stderr, "symbi status: %s\n", diag.msg);
 		rc = r == SYM_ERR_NOT_FOUND ? EXIT_UNAVAILABLE : s_exit_for(r);
+		goto out;
+	}
+	if (resp->status == SYMBIOD__STATUS__STATUS_OK && (rc = logcheck_contact(st, c, &diag)) != 0) {
+		fprintf(stderr, "symbi status: %s\n", diag.msg);
 		goto out;
 	}
 	if (resp->status != SYMBIOD__STATUS__STATUS_OK) {

@@ -17,6 +17,7 @@
 #include "encode.h"
 #include "envelope.h"
 #include "flows.h"
+#include "logcheck.h"
 #include "pairkeys.h"
 #include "protocol.h"
 #include "roundfile.h"
@@ -117,6 +118,9 @@ s_session_open(const char *dir, int timeout_ms, int connect, struct session *s,
 		return EXIT_SOFTWARE;
 	if (connect && (r = conn_open(s->st, &copts, &s->c, diag)) != SYM_OK)
 		return rpc_exit_for(r);
+	/* Every contact checks the coordinator's log against what we saw before. */
+	if (connect)
+		return logcheck_contact(s->st, s->c, diag);
 	return 0;
 }
 
@@ -455,8 +459,13 @@ s_send_submission(struct session *s, const uint8_t round[16], const uint8_t sub_
 	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, &commit.base,
 	                   &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag)) != 0)
 		return rc;
+	{
+		char hex[33];
+		util_hex(sub_id, 16, hex);
+		rc = logcheck_proof(s->st, s->c, ack->proof, "submission", "submission", hex, diag);
+	}
 	wire_free(&ack->base);
-	return 0;
+	return rc;
 }
 
 int
@@ -507,6 +516,8 @@ cmd_submit(int argc, char **argv)
 			rc = rpc_exit_for(r);
 			goto fail;
 		}
+		if ((rc = logcheck_contact(s.st, s.c, &diag)) != 0)
+			goto fail;
 	}
 	if ((rc = s_current_round(&s, round, phase, &diag)) != 0)
 		goto fail;
@@ -914,6 +925,13 @@ s_consent(int argc, char **argv, int accept)
 		free(env);
 		if (rc != 0) {
 			fprintf(stderr, "symbi %s: %s: %s\n", verb, v->id, diag.msg);
+			failed++;
+			continue;
+		}
+		if ((rc = logcheck_proof(s.st, s.c, ack->proof, "consent", "candidate", v->id,
+		                         &diag)) != 0) {
+			fprintf(stderr, "symbi %s: %s: %s\n", verb, v->id, diag.msg);
+			wire_free(&ack->base);
 			failed++;
 			continue;
 		}

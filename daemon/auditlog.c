@@ -188,10 +188,17 @@ auditlog_append(struct auditlog *log, const char *kind, json_t *fields, uint64_t
 		return SYM_ERR_ALLOC;
 	merkle_leaf_hash((const uint8_t *)body, strlen(body), leaf);
 	r = store_log_append(log->st, kind, (const uint8_t *)body, strlen(body), leaf, at_ms, &idx);
-	if (r == SYM_OK && idx != log->n)
-		r = SYM_ERR_INTERNAL; /* someone appended behind our back: sync first */
-	if (r == SYM_OK)
+	if (r == SYM_OK && idx != log->n) {
+		/*
+		 * Another process (an operator's enroll) appended after we last
+		 * looked: read everything up to and including our own entry.
+		 */
+		r = auditlog_sync(log);
+		if (r == SYM_OK && log->n != idx + 1)
+			r = SYM_ERR_INTERNAL;
+	} else if (r == SYM_OK) {
 		r = s_push(log, leaf);
+	}
 	if (r == SYM_OK) {
 		*index = idx;
 		if (bytes != NULL) {

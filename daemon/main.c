@@ -1,4 +1,5 @@
 /* symbiod: the park operator's coordinator daemon and its offline commands. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "control.h"
@@ -56,7 +58,9 @@ s_usage(FILE *f)
 	        "  status --dir PARK [--json]\n"
 	        "                     ask the running daemon how it is\n"
 	        "  round open|close|end|status --dir PARK [--json]\n"
-	        "                     drive a matching round (close runs the matching)\n\n"
+	        "                     drive a matching round (close runs the matching)\n"
+	        "  log export --dir PARK --out DIR | log checkpoint --dir PARK\n"
+	        "                     the signed audit log for reviewers (symbi-audit)\n\n"
 	        "Options: --help, --version. Exit codes follow sysexits(3).\n");
 }
 
@@ -454,6 +458,84 @@ cmd_round(int argc, char **argv)
 	return 0;
 }
 
+/* symbiod log export|checkpoint: the audit log, through the running daemon. */
+static int
+cmd_log(int argc, char **argv)
+{
+	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *usage = "log export --dir PARK --out DIR | log checkpoint --dir PARK";
+	struct sym_diag diag = {""};
+	const char *dir = NULL, *out = NULL, *action;
+	char path[PATH_MAX], abs[PATH_MAX];
+	json_t *req, *reply = NULL;
+	int c, r;
+
+	if (argc < 2 || (strcmp(argv[1], "export") != 0 && strcmp(argv[1], "checkpoint") != 0)) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			printf("usage: symbiod %s\n", usage);
+			return 0;
+		}
+		fprintf(stderr, "usage: symbiod %s\n", usage);
+		return EXIT_USAGE;
+	}
+	action = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': printf("usage: symbiod %s\n", usage); return 0;
+		default: fprintf(stderr, "usage: symbiod %s\n", usage); return EXIT_USAGE;
+		}
+	}
+	if (dir == NULL || optind != argc || (strcmp(action, "export") == 0) != (out != NULL)) {
+		fprintf(stderr, "usage: symbiod %s\n", usage);
+		return EXIT_USAGE;
+	}
+	req = json_pack("{s:s, s:s}", "cmd", "log", "action", action);
+	if (out != NULL) {
+		/* The daemon writes the files: give it an absolute path. */
+		if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+			fprintf(stderr, "symbiod log export: %s: %s\n", out, strerror(errno));
+			json_decref(req);
+			return EXIT_CANTCREAT;
+		}
+		if (realpath(out, abs) == NULL) {
+			fprintf(stderr, "symbiod log export: %s: %s\n", out, strerror(errno));
+			json_decref(req);
+			return EXIT_CANTCREAT;
+		}
+		json_object_set_new(req, "out", json_string(abs));
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, PARK_CONTROL_SOCKET) >= sizeof(path)) {
+		json_decref(req);
+		return EXIT_USAGE;
+	}
+	r = control_call(path, req, 600 * 1000, &reply, &diag);
+	json_decref(req);
+	if (r != SYM_OK) {
+		fprintf(stderr, "symbiod log %s: %s\n", action, diag.msg);
+		return EXIT_UNAVAILABLE;
+	}
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		fprintf(stderr, "symbiod log %s: %s\n", action,
+		        json_string_value(json_object_get(reply, "error")));
+		json_decref(reply);
+		return EXIT_CANTCREAT;
+	}
+	if (out != NULL)
+		fprintf(stderr, "symbiod log export: %lld entries, their checkpoint and the token "
+		                "batches written to %s\n",
+		        (long long)json_integer_value(json_object_get(reply, "entries")), abs);
+	else
+		fputs(json_string_value(json_object_get(reply, "checkpoint")), stdout);
+	json_decref(reply);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -462,7 +544,7 @@ main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {{"init", cmd_init},       {"enroll", cmd_enroll}, {"revoke", cmd_revoke},
 	            {"members", cmd_members}, {"run", cmd_run},       {"status", cmd_status},
-	            {"round", cmd_round}};
+	            {"round", cmd_round},     {"log", cmd_log}};
 	struct rlimit no_core = {0, 0};
 	size_t i;
 

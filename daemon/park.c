@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auditlog.h"
 #include "keyfile.h"
 #include "protocol.h"
 #include "log.h"
@@ -243,6 +244,20 @@ park_enroll(struct park *park, const char *csr_pem, size_t csr_len, char **cert_
 		                 : "store: cannot add the member");
 		goto out;
 	}
+	/* The directory change is an audit-log entry, committed with it. */
+	{
+		json_t *e = json_pack("{s:s, s:s, s:o, s:o}", "id", issued.id, "name", issued.name,
+		                      "certificate", auditlog_b64(der, der_len), "fingerprint",
+		                      auditlog_hex(issued.fingerprint, 32));
+		uint64_t idx;
+		r = e != NULL ? auditlog_append_row(park->store, "member_enrolled", e, &idx)
+		              : SYM_ERR_ALLOC;
+		json_decref(e);
+		if (r != SYM_OK) {
+			sym_diag_set(diag, r, "store: cannot log the enrolment: %s", sym_strerror(r));
+			goto out;
+		}
+	}
 	if ((r = store_commit(park->store)) != SYM_OK) {
 		sym_diag_set(diag, r, "store: cannot commit: %s", sym_strerror(r));
 		goto out;
@@ -266,9 +281,23 @@ park_revoke(struct park *park, const char *id, struct sym_diag *diag)
 {
 	int r;
 
+	json_t *e;
+	uint64_t idx;
+
 	if (!member_id_valid(id))
 		return sym_diag_set(diag, SYM_ERR_INVALID, "--id \"%s\": not a valid company id", id);
+	if ((r = store_begin(park->store)) != SYM_OK)
+		return sym_diag_set(diag, r, "store: %s", sym_strerror(r));
 	r = store_member_revoke(park->store, id);
+	if (r == SYM_OK) {
+		e = json_pack("{s:s}", "id", id);
+		r = e ? auditlog_append_row(park->store, "member_revoked", e, &idx) : SYM_ERR_ALLOC;
+		json_decref(e);
+	}
+	if (r == SYM_OK)
+		r = store_commit(park->store);
+	if (r != SYM_OK)
+		store_rollback(park->store);
 	if (r == SYM_ERR_NOT_FOUND)
 		return sym_diag_set(diag, r, "no member \"%s\" in this park", id);
 	if (r == SYM_ERR_EXISTS)

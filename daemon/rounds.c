@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auditlog.h"
 #include "log.h"
 #include "protocol.h"
 #include "util.h"
@@ -61,6 +62,66 @@ s_member(const struct rounds_ctx *ctx, const char *id)
 	return NULL;
 }
 
+/* Append an audit-log entry; fields is released. */
+static int
+s_log(struct rounds_ctx *ctx, const char *kind, json_t *fields, uint64_t *index, uint8_t **bytes,
+      size_t *len)
+{
+	uint64_t idx = 0;
+	int r;
+
+	if (fields == NULL)
+		return SYM_ERR_ALLOC;
+	r = auditlog_append(ctx->log, kind, fields, index ? index : &idx, bytes, len);
+	json_decref(fields);
+	return r;
+}
+
+/* What a member gets with an acknowledgement: its entry, where it is, and a checkpoint. */
+struct proof_buf {
+	Symbiod__LogProof msg;
+	merkle_hash_t hashes[MERKLE_MAX_PROOF];
+	ProtobufCBinaryData items[MERKLE_MAX_PROOF];
+	char *checkpoint;
+	uint8_t *entry;
+};
+
+static int
+s_proof(struct rounds_ctx *ctx, uint64_t index, uint8_t *entry, size_t entry_len,
+        struct proof_buf *pb)
+{
+	size_t n = 0, i;
+	int r;
+
+	memset(pb, 0, sizeof(*pb));
+	symbiod__log_proof__init(&pb->msg);
+	pb->entry = entry; /* owned from here */
+	if ((r = auditlog_inclusion(ctx->log, index, auditlog_size(ctx->log), pb->hashes, &n)) !=
+	        SYM_OK ||
+	    (r = auditlog_checkpoint(ctx->log, &pb->checkpoint)) != SYM_OK)
+		return r;
+	for (i = 0; i < n; i++) {
+		pb->items[i].data = pb->hashes[i];
+		pb->items[i].len = 32;
+	}
+	pb->msg.index = index;
+	pb->msg.tree_size = auditlog_size(ctx->log);
+	pb->msg.n_inclusion = n;
+	pb->msg.inclusion = pb->items;
+	pb->msg.checkpoint = pb->checkpoint;
+	pb->msg.entry.data = entry;
+	pb->msg.entry.len = entry_len;
+	return SYM_OK;
+}
+
+static void
+s_proof_clear(struct proof_buf *pb)
+{
+	free(pb->checkpoint);
+	free(pb->entry);
+	memset(pb, 0, sizeof(*pb));
+}
+
 /* ---- operator commands ------------------------------------------------------ */
 
 int
@@ -74,6 +135,7 @@ rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t *
 	uint8_t id[16], dir_hash[32], sig[64];
 	char **ids = NULL, hex[33];
 	size_t n = 0, i;
+	uint64_t log_size = 0;
 	int r, in_tx = 0;
 
 	memset(&rd, 0, sizeof(rd));
@@ -140,7 +202,14 @@ rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t *
 	if ((r = store_begin(st)) != SYM_OK)
 		goto store_fail;
 	in_tx = 1;
-	if ((r = store_round_create(st, &rd, ids, n)) != SYM_OK || (r = store_commit(st)) != SYM_OK)
+	log_size = auditlog_size(ctx->log);
+	if ((r = store_round_create(st, &rd, ids, n)) != SYM_OK)
+		goto store_fail;
+	if ((r = s_log(ctx, "round_opened",
+	               json_pack("{s:o, s:o}", "round", auditlog_hex(id, 16), "announcement",
+	                         auditlog_b64(rd.announcement, rd.announcement_len)),
+	               NULL, NULL, NULL)) != SYM_OK ||
+	    (r = store_commit(st)) != SYM_OK)
 		goto store_fail;
 	in_tx = 0;
 	s_hex16(id, hex);
@@ -151,8 +220,10 @@ rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t *
 store_fail:
 	sym_diag_set(diag, r, "store: cannot record the round: %s", sym_strerror(r));
 out:
-	if (in_tx)
+	if (in_tx) {
 		store_rollback(st);
+		auditlog_truncate(ctx->log, log_size);
+	}
 	free(ids);
 	store_round_clear(&rd);
 	return r;
@@ -181,18 +252,22 @@ s_intersect(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t *o
 
 /* One ordered pair: supplier's offers for consumer against consumer's needs from supplier. */
 static int
-s_match_direction(struct store *st, const uint8_t round[16], const char *supplier,
+s_match_direction(struct rounds_ctx *ctx, const uint8_t round[16], const char *supplier,
                   const char *consumer, const uint8_t *offers, size_t offers_len,
                   const uint8_t *needs, size_t needs_len, uint64_t *total)
 {
+	struct store *st = ctx->park->store;
 	size_t no = offers_len / 8, nn = needs_len / 8, nh, h;
-	uint8_t *hits = malloc(8 * (no < nn ? no : nn) + 8), hh[32];
+	uint8_t *hits = calloc(1, 8 * (no < nn ? no : nn) + 8), hh[32];
 	struct store_candidate c;
+	json_t *cands = NULL;
 	int r = SYM_OK;
 
 	if (hits == NULL)
 		return SYM_ERR_ALLOC;
 	nh = s_intersect(offers, no, needs, nn, hits);
+	if (nh > 0 && (cands = json_array()) == NULL)
+		r = SYM_ERR_ALLOC;
 	for (h = 0; h < nh && r == SYM_OK; h++) {
 		memset(&c, 0, sizeof(c));
 		memcpy(c.round, round, 16);
@@ -201,11 +276,24 @@ s_match_direction(struct store *st, const uint8_t round[16], const char *supplie
 		memcpy(c.token, hits + 8 * h, 8);
 		protocol_candidate_id(round, supplier, consumer, c.token, c.id);
 		r = store_candidate_add(st, &c);
+		if (r == SYM_OK && json_array_append_new(cands, json_pack("{s:o, s:o}", "id",
+		                                                          auditlog_hex(c.id, 16), "token",
+		                                                          auditlog_hex(c.token, 8))) != 0)
+			r = SYM_ERR_ALLOC;
 	}
 	if (r == SYM_OK) {
 		protocol_hits_hash(round, supplier, consumer, hits, nh, hh);
 		r = store_pair_summary_add(st, round, supplier, consumer, nh, hh);
 	}
+	/* Pairs without a hit have no entry: a replay of the batches shows them empty. */
+	if (r == SYM_OK && nh > 0) {
+		r = s_log(ctx, "pair_matched",
+		          json_pack("{s:o, s:s, s:s, s:I, s:o, s:O}", "round", auditlog_hex(round, 16),
+		                    "supplier", supplier, "consumer", consumer, "count", (json_int_t)nh,
+		                    "hits_hash", auditlog_hex(hh, 32), "candidates", cands),
+		          NULL, NULL, NULL);
+	}
+	json_decref(cands);
 	*total += nh;
 	free(hits);
 	return r;
@@ -218,7 +306,7 @@ rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 	struct store_round rd;
 	char **subs = NULL, hex[33];
 	size_t nsubs = 0, a, b, live = 0;
-	uint64_t total = 0, pairs = 0;
+	uint64_t total = 0, pairs = 0, log_size = 0;
 	double t0 = util_now();
 	int r, in_tx = 0;
 
@@ -238,31 +326,53 @@ rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 		goto out;
 	}
 	in_tx = 1;
+	log_size = auditlog_size(ctx->log);
+	/* Members revoked since submitting are out of the matching. */
+	for (a = 0; a < nsubs; a++) {
+		const struct store_member *m = s_member(ctx, subs[a]);
+		if (m == NULL || m->revoked) {
+			free(subs[a]);
+			subs[a] = NULL;
+		} else {
+			live++;
+		}
+	}
+	{
+		json_t *list = json_array();
+		for (a = 0; a < nsubs; a++)
+			if (subs[a] != NULL)
+				json_array_append_new(list, json_string(subs[a]));
+		r = s_log(ctx, "round_closed",
+		          json_pack("{s:o, s:o, s:I}", "round", auditlog_hex(rd.id, 16), "submitted",
+		                    list, "pairs", (json_int_t)(live * (live - (live > 0)) / 2)),
+		          NULL, NULL, NULL);
+		if (r != SYM_OK) {
+			sym_diag_set(diag, r, "cannot log the close: %s", sym_strerror(r));
+			goto out;
+		}
+	}
 	/*
 	 * Each unordered pair once: both batches are read, both directions
 	 * joined, then freed. Memory is bounded by one pair's token sets.
 	 */
 	for (a = 0; a < nsubs; a++) {
-		const struct store_member *ma = s_member(ctx, subs[a]);
-		if (ma == NULL || ma->revoked)
-			continue; /* revoked since submitting: out of the matching */
-		live++;
+		if (subs[a] == NULL)
+			continue;
 		for (b = a + 1; b < nsubs; b++) {
-			const struct store_member *mb = s_member(ctx, subs[b]);
 			uint8_t *ab_o = NULL, *ab_n = NULL, *ba_o = NULL, *ba_n = NULL;
 			size_t ab_ol = 0, ab_nl = 0, ba_ol = 0, ba_nl = 0;
 
-			if (mb == NULL || mb->revoked)
+			if (subs[b] == NULL)
 				continue;
 			r = store_batch_get(st, rd.id, subs[a], subs[b], &ab_o, &ab_ol, &ab_n, &ab_nl);
 			if (r == SYM_OK)
 				r = store_batch_get(st, rd.id, subs[b], subs[a], &ba_o, &ba_ol, &ba_n,
 				                    &ba_nl);
 			if (r == SYM_OK)
-				r = s_match_direction(st, rd.id, subs[a], subs[b], ab_o, ab_ol, ba_n, ba_nl,
+				r = s_match_direction(ctx, rd.id, subs[a], subs[b], ab_o, ab_ol, ba_n, ba_nl,
 				                      &total);
 			if (r == SYM_OK)
-				r = s_match_direction(st, rd.id, subs[b], subs[a], ba_o, ba_ol, ab_n, ab_nl,
+				r = s_match_direction(ctx, rd.id, subs[b], subs[a], ba_o, ba_ol, ab_n, ab_nl,
 				                      &total);
 			free(ab_o);
 			free(ab_n);
@@ -291,8 +401,10 @@ rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 	                    (json_int_t)total);
 	r = SYM_OK;
 out:
-	if (in_tx)
+	if (in_tx) {
 		store_rollback(st);
+		auditlog_truncate(ctx->log, log_size);
+	}
 	store_strings_free(subs, nsubs);
 	store_round_clear(&rd);
 	return r;
@@ -304,6 +416,7 @@ rounds_end(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 	struct store *st = ctx->park->store;
 	struct store_round rd;
 	char hex[33];
+	uint64_t log_size = 0;
 	int r, expired, in_tx = 0;
 
 	if ((r = store_round_latest(st, &rd)) != SYM_OK)
@@ -316,11 +429,15 @@ rounds_end(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 	if ((r = store_begin(st)) != SYM_OK)
 		goto fail;
 	in_tx = 1;
+	log_size = auditlog_size(ctx->log);
 	if ((expired = store_round_expire(st, rd.id)) < 0) {
 		r = expired;
 		goto fail;
 	}
 	if ((r = store_round_set_phase(st, rd.id, ROUND_ENDED, (int64_t)wire_now_ms())) != SYM_OK ||
+	    (r = s_log(ctx, "round_ended",
+	               json_pack("{s:o, s:i}", "round", auditlog_hex(rd.id, 16), "expired", expired),
+	               NULL, NULL, NULL)) != SYM_OK ||
 	    (r = store_commit(st)) != SYM_OK)
 		goto fail;
 	in_tx = 0;
@@ -332,8 +449,10 @@ rounds_end(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 fail:
 	sym_diag_set(diag, r, "store: cannot end the round: %s", sym_strerror(r));
 out:
-	if (in_tx)
+	if (in_tx) {
 		store_rollback(st);
+		auditlog_truncate(ctx->log, log_size);
+	}
 	store_round_clear(&rd);
 	return r;
 }
@@ -731,10 +850,17 @@ s_handle_submit_commit(struct rounds_ctx *ctx, const char *member, const uint8_t
 	struct store_submission sub;
 	struct store_round rd;
 	uint8_t(*digests)[32] = NULL;
-	char **ids = NULL, hex[33];
-	size_t n = 0, nbatches = 0;
-	uint8_t digest[32];
+	char **ids = NULL, **cps = NULL, hex[33];
+	size_t n = 0, nbatches = 0, i;
+	uint8_t digest[32], *entry = NULL;
+	size_t entry_len = 0;
+	uint64_t index = 0;
+	struct proof_buf pb;
+	Symbiod__SubmitAck ack = SYMBIOD__SUBMIT_ACK__INIT;
+	json_t *batches = NULL;
 	int r;
+
+	memset(&pb, 0, sizeof(pb));
 
 	memset(&rd, 0, sizeof(rd));
 	if (wire_unpack(&symbiod__submit_commit__descriptor, payload, len, 0,
@@ -756,7 +882,7 @@ s_handle_submit_commit(struct rounds_ctx *ctx, const char *member, const uint8_t
 		goto out;
 	}
 	/* What was stored must be exactly what the member committed to. */
-	if ((r = store_batch_digests(ctx->park->store, sub.id, &digests, &nbatches)) != SYM_OK)
+	if ((r = store_batch_digests(ctx->park->store, sub.id, &digests, &cps, &nbatches)) != SYM_OK)
 		goto out;
 	protocol_commitment(sub.round, sub.id, (const uint8_t(*)[32])digests, nbatches, digest);
 	if (sodium_memcmp(digest, sub.commitment, 32) != 0) {
@@ -774,14 +900,43 @@ s_handle_submit_commit(struct rounds_ctx *ctx, const char *member, const uint8_t
 		goto out;
 	}
 	if ((r = store_submission_commit(ctx->park->store, sub.id, (int64_t)wire_now_ms(), request,
-	                                 request_len)) != SYM_OK ||
-	    (r = s_ack(sub.id, sub.chunks, 1, reply, reply_len)) != SYM_OK)
+	                                 request_len)) != SYM_OK)
+		goto out;
+	/* Logged with the member's signed commit; the ack carries the proof of it. */
+	if ((batches = json_array()) == NULL) {
+		r = SYM_ERR_ALLOC;
+		goto out;
+	}
+	for (i = 0; i < nbatches; i++)
+		json_array_append_new(batches, json_pack("{s:s, s:o}", "counterpart", cps[i], "digest",
+		                                         auditlog_hex(digests[i], 32)));
+	if ((r = s_log(ctx, "submission",
+	               json_pack("{s:o, s:s, s:o, s:o, s:O, s:o}", "round", auditlog_hex(sub.round, 16),
+	                         "member", member, "submission", auditlog_hex(sub.id, 16),
+	                         "commitment", auditlog_hex(sub.commitment, 32), "batches", batches,
+	                         "request", auditlog_b64(request, request_len)),
+	               &index, &entry, &entry_len)) != SYM_OK)
+		goto out;
+	r = s_proof(ctx, index, entry, entry_len, &pb);
+	entry = NULL; /* owned by pb */
+	if (r != SYM_OK)
+		goto out;
+	ack.submission_id.data = sub.id;
+	ack.submission_id.len = 16;
+	ack.has_received_chunks = 1;
+	ack.received_chunks = sub.chunks;
+	ack.proof = &pb.msg;
+	if ((r = wire_pack(&ack.base, reply, reply_len)) != SYM_OK)
 		goto out;
 	s_hex16(rd.id, hex);
 	log_info("round %.8s: submission from %s committed (%zu batches)", hex, member, nbatches);
 	*status = SYMBIOD__STATUS__STATUS_OK;
 out:
+	json_decref(batches);
+	free(entry);
+	s_proof_clear(&pb);
 	free(digests);
+	store_strings_free(cps, nbatches);
 	store_strings_free(ids, n);
 	store_round_clear(&rd);
 	wire_free(req ? &req->base : NULL);
@@ -858,6 +1013,30 @@ out:
 	return r;
 }
 
+/* Both accepted: log which consents and envelopes the release rests on. */
+static int
+s_log_release(struct rounds_ctx *ctx, const struct store_candidate *c)
+{
+	struct store_evidence ev;
+	uint8_t h[4][32];
+	int r;
+
+	if ((r = store_candidate_evidence(ctx->park->store, c->id, &ev)) != SYM_OK)
+		return r;
+	crypto_hash_sha256(h[0], ev.supplier_request, ev.supplier_request_len);
+	crypto_hash_sha256(h[1], ev.consumer_request, ev.consumer_request_len);
+	crypto_hash_sha256(h[2], ev.supplier_envelope, ev.supplier_envelope_len);
+	crypto_hash_sha256(h[3], ev.consumer_envelope, ev.consumer_envelope_len);
+	store_evidence_clear(&ev);
+	return s_log(ctx, "release",
+	             json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "round", auditlog_hex(c->round, 16),
+	                       "candidate", auditlog_hex(c->id, 16), "supplier_consent",
+	                       auditlog_hex(h[0], 32), "consumer_consent", auditlog_hex(h[1], 32),
+	                       "supplier_envelope", auditlog_hex(h[2], 32), "consumer_envelope",
+	                       auditlog_hex(h[3], 32)),
+	             NULL, NULL, NULL);
+}
+
 static int
 s_handle_consent(struct rounds_ctx *ctx, const char *member, const uint8_t *payload, size_t len,
                  const uint8_t *request, size_t request_len, int32_t *status, char msg[256],
@@ -867,10 +1046,15 @@ s_handle_consent(struct rounds_ctx *ctx, const char *member, const uint8_t *payl
 	Symbiod__Consent *req = NULL;
 	struct store_candidate c;
 	struct store_round rd;
+	struct proof_buf pb;
+	uint8_t *entry = NULL;
+	size_t entry_len = 0;
+	uint64_t index = 0;
 	int r, state = 0;
 	char hex[33];
 
 	memset(&rd, 0, sizeof(rd));
+	memset(&pb, 0, sizeof(pb));
 	if (wire_unpack(&symbiod__consent__descriptor, payload, len, 0, (ProtobufCMessage **)&req) !=
 	    SYM_OK)
 		return s_refuse(status, msg, SYMBIOD__STATUS__STATUS_BAD_REQUEST, "malformed Consent");
@@ -916,9 +1100,23 @@ s_handle_consent(struct rounds_ctx *ctx, const char *member, const uint8_t *payl
 		c.supplier_state = req->accept ? CONSENT_ACCEPTED : CONSENT_DECLINED;
 	else
 		c.consumer_state = req->accept ? CONSENT_ACCEPTED : CONSENT_DECLINED;
+	if ((r = s_log(ctx, "consent",
+	               json_pack("{s:o, s:o, s:s, s:b, s:o}", "round", auditlog_hex(rd.id, 16),
+	                         "candidate", auditlog_hex(c.id, 16), "member", member, "accept",
+	                         req->accept, "request", auditlog_b64(request, request_len)),
+	               &index, &entry, &entry_len)) != SYM_OK)
+		goto out;
+	if ((r = s_proof(ctx, index, entry, entry_len, &pb)) != SYM_OK) {
+		entry = NULL;
+		goto out;
+	}
+	entry = NULL; /* owned by pb */
+	if (state == CANDIDATE_AGREED && (r = s_log_release(ctx, &c)) != SYM_OK)
+		goto out;
 	ack.candidate_id.data = c.id;
 	ack.candidate_id.len = 16;
 	ack.state = (char *)s_state_for(&c, member);
+	ack.proof = &pb.msg;
 	if ((r = wire_pack(&ack.base, reply, reply_len)) != SYM_OK)
 		goto out;
 	s_hex16(c.id, hex);
@@ -926,6 +1124,8 @@ s_handle_consent(struct rounds_ctx *ctx, const char *member, const uint8_t *payl
 	         state == CANDIDATE_AGREED ? "; both agreed, released" : "");
 	*status = SYMBIOD__STATUS__STATUS_OK;
 out:
+	free(entry);
+	s_proof_clear(&pb);
 	store_round_clear(&rd);
 	wire_free(req ? &req->base : NULL);
 	return r;

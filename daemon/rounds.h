@@ -19,8 +19,11 @@
 #define ROUNDS_MAX_SET_TOKENS (1u << 20)
 #define ROUNDS_MAX_ENVELOPE (64u << 10)
 
+struct auditlog;
+
 struct rounds_ctx {
 	struct park *park;
+	struct auditlog *log; /* every protocol event is appended here */
 	const struct store_member *members; /* the current directory, id order */
 	size_t nmembers;
 	const uint8_t *taxonomy_hash; /* 32 bytes: the park's */

@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "auditlog.h"
 #include "control.h"
+#include "export.h"
 #include "rounds.h"
 #include "log.h"
 #include "sysexits.h"
@@ -39,6 +41,7 @@ struct server {
 	int64_t data_version;
 	uint64_t handled, refused;
 	struct rounds_ctx rounds;
+	struct auditlog *log;
 };
 
 static volatile sig_atomic_t s_stop, s_reload;
@@ -147,6 +150,64 @@ s_status(struct server *srv, const struct store_member *m, uint8_t **out, size_t
 	return wire_pack(&reply.base, out, out_len);
 }
 
+/* The latest checkpoint, with consistency proofs from what the member saw before. */
+static int
+s_checkpoint(struct server *srv, const uint8_t *payload, size_t len, int32_t *status,
+             char msg[256], uint8_t **out, size_t *out_len)
+{
+	Symbiod__CheckpointReply reply = SYMBIOD__CHECKPOINT_REPLY__INIT;
+	Symbiod__CheckpointRequest *req = NULL;
+	merkle_hash_t p1[MERKLE_MAX_PROOF], p2[MERKLE_MAX_PROOF];
+	ProtobufCBinaryData b1[MERKLE_MAX_PROOF], b2[MERKLE_MAX_PROOF];
+	uint64_t n = auditlog_size(srv->log);
+	char *text = NULL;
+	size_t n1 = 0, n2 = 0, i;
+	int r;
+
+	if (wire_unpack(&symbiod__checkpoint_request__descriptor, payload, len, 0,
+	                (ProtobufCMessage **)&req) != SYM_OK) {
+		*status = SYMBIOD__STATUS__STATUS_BAD_REQUEST;
+		snprintf(msg, 256, "malformed CheckpointRequest");
+		return SYM_OK;
+	}
+	if ((req->has_old_size && req->old_size > n) || (req->has_proof_size && req->proof_size > n)) {
+		/* Never happens with an honest log: it only grows. Say so plainly. */
+		*status = SYMBIOD__STATUS__STATUS_BAD_REQUEST;
+		snprintf(msg, 256, "the log has %llu entries, fewer than the checkpoint you hold",
+		         (unsigned long long)n);
+		r = SYM_OK;
+		goto out;
+	}
+	if ((r = auditlog_checkpoint(srv->log, &text)) != SYM_OK)
+		goto out;
+	if (req->has_old_size && req->old_size > 0 &&
+	    (r = auditlog_consistency(srv->log, req->old_size, n, p1, &n1)) != SYM_OK)
+		goto out;
+	if (req->has_proof_size && req->proof_size > 0 &&
+	    (r = auditlog_consistency(srv->log, req->proof_size, n, p2, &n2)) != SYM_OK)
+		goto out;
+	for (i = 0; i < n1; i++) {
+		b1[i].data = p1[i];
+		b1[i].len = 32;
+	}
+	for (i = 0; i < n2; i++) {
+		b2[i].data = p2[i];
+		b2[i].len = 32;
+	}
+	reply.checkpoint = text;
+	reply.n_consistency = n1;
+	reply.consistency = b1;
+	reply.n_proof_consistency = n2;
+	reply.proof_consistency = b2;
+	if ((r = wire_pack(&reply.base, out, out_len)) != SYM_OK)
+		goto out;
+	*status = SYMBIOD__STATUS__STATUS_OK;
+out:
+	free(text);
+	wire_free(req ? &req->base : NULL);
+	return r;
+}
+
 int
 server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_t len,
               uint8_t **resp, size_t *resp_len)
@@ -156,7 +217,7 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 	const struct store_member *m;
 	uint8_t *payload = NULL, *stored = NULL, *inner = NULL;
 	size_t payload_len = 0, stored_len = 0, inner_len = 0;
-	uint64_t now = wire_now_ms(), ts;
+	uint64_t now = wire_now_ms(), ts, log_size = 0;
 	int32_t status = 0;
 	char msg[256] = "";
 	int r;
@@ -230,9 +291,13 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 		              "store busy", NULL, 0, 0, resp, resp_len);
 		goto out;
 	}
+	log_size = auditlog_size(srv->log);
 	if (req->type == SYMBIOD__MSG_TYPE__MSG_STATUS) {
 		r = s_status(srv, m, &payload, &payload_len);
 		status = SYMBIOD__STATUS__STATUS_OK;
+	} else if (req->type == SYMBIOD__MSG_TYPE__MSG_CHECKPOINT) {
+		r = s_checkpoint(srv, req->payload.data, req->payload.len, &status, msg, &payload,
+		                 &payload_len);
 	} else {
 		r = rounds_handle(&srv->rounds, user_id, req->type, req->payload.data, req->payload.len,
 		                  buf, len, &status, msg, &payload, &payload_len);
@@ -244,6 +309,7 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 		              &inner_len);
 	if (r != SYM_OK) {
 		store_rollback(srv->park->store);
+		auditlog_truncate(srv->log, log_size);
 		log_err("request from %s failed: %s", user_id, sym_strerror(r));
 		r = s_respond(srv, req->type, req->request_id.data, SYMBIOD__STATUS__STATUS_INTERNAL,
 		              "internal error", NULL, 0, 0, resp, resp_len);
@@ -252,6 +318,7 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 	if (status != SYMBIOD__STATUS__STATUS_OK) {
 		/* A refusal changes nothing, but its id is spent like any other. */
 		store_rollback(srv->park->store);
+		auditlog_truncate(srv->log, log_size);
 		log_notice("request %u from %s refused: %s", req->type, user_id, msg);
 		if (store_begin(srv->park->store) != SYM_OK ||
 		    store_request_remember(srv->park->store, user_id, req->request_id.data, now, inner,
@@ -269,6 +336,7 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 	                           inner_len) != SYM_OK ||
 	    store_commit(srv->park->store) != SYM_OK) {
 		store_rollback(srv->park->store);
+		auditlog_truncate(srv->log, log_size);
 		free(inner);
 		inner = NULL;
 		r = s_respond(srv, req->type, req->request_id.data, SYMBIOD__STATUS__STATUS_UNAVAILABLE,
@@ -414,6 +482,35 @@ s_control_round(struct server *srv, json_t *req)
 	return result;
 }
 
+static json_t *
+s_control_log(struct server *srv, json_t *req)
+{
+	const char *action = json_string_value(json_object_get(req, "action"));
+	const char *out = json_string_value(json_object_get(req, "out"));
+	struct sym_diag diag = {""};
+	char *text = NULL;
+	json_t *reply;
+
+	if (action != NULL && strcmp(action, "export") == 0 && out != NULL && *out == '/') {
+		if (export_write(srv->park, srv->log, out, &diag) != SYM_OK)
+			return json_pack("{s:b, s:s}", "ok", 0, "error", diag.msg);
+		log_notice("audit log exported to %s (%llu entries)", out,
+		           (unsigned long long)auditlog_size(srv->log));
+		return json_pack("{s:b, s:s, s:I}", "ok", 1, "out", out, "entries",
+		                 (json_int_t)auditlog_size(srv->log));
+	}
+	if (action != NULL && strcmp(action, "checkpoint") == 0) {
+		if (auditlog_checkpoint(srv->log, &text) != SYM_OK)
+			return json_pack("{s:b, s:s}", "ok", 0, "error", "cannot sign a checkpoint");
+		reply = json_pack("{s:b, s:s, s:I}", "ok", 1, "checkpoint", text, "entries",
+		                  (json_int_t)auditlog_size(srv->log));
+		free(text);
+		return reply;
+	}
+	return json_pack("{s:b, s:s}", "ok", 0, "error",
+	                 "log: expected action export (with an absolute \"out\") or checkpoint");
+}
+
 static void
 s_on_control(struct server *srv)
 {
@@ -445,6 +542,8 @@ s_on_control(struct server *srv)
 		                  (json_int_t)srv->refused);
 	} else if (strcmp(cmd, "members") == 0) {
 		reply = json_pack("{s:b, s:o}", "ok", 1, "members", s_members_json(srv));
+	} else if (strcmp(cmd, "log") == 0) {
+		reply = s_control_log(srv, req);
 	} else if (strcmp(cmd, "round") == 0) {
 		reply = s_control_round(srv, req);
 	} else if (strcmp(cmd, "reload") == 0) {
@@ -527,6 +626,11 @@ server_run(struct park *park, const struct server_opts *opts)
 		goto out;
 	if (s_load_directory(&srv) != SYM_OK)
 		goto out;
+	if (auditlog_open(park->store, park->sign, &srv.log) != SYM_OK) {
+		log_err("audit log: cannot load it from the store");
+		goto out;
+	}
+	srv.rounds.log = srv.log;
 	if (park_path(park, PARK_CONTROL_SOCKET, sock_path, sizeof(sock_path)) != SYM_OK ||
 	    (srv.control_fd = control_listen(sock_path, &diag)) < 0) {
 		log_err("%s", diag.msg);
@@ -563,6 +667,9 @@ server_run(struct park *park, const struct server_opts *opts)
 				log_notice("SIGHUP: reloading the directory");
 			s_reload = 0;
 			(void)s_load_directory(&srv);
+			/* An operator's enroll or revoke also appended to the log. */
+			if (auditlog_sync(srv.log) != SYM_OK)
+				log_err("audit log: cannot read new entries");
 		}
 		if (n > 0 && (items[0].revents & ZMQ_POLLIN)) {
 			/* Serve what is queued, a bounded batch per turn so control stays responsive. */
@@ -595,6 +702,7 @@ out:
 		unlink(sock_path);
 	}
 	zap_stop(&srv.zap);
+	auditlog_close(&srv.log);
 	if (srv.zctx != NULL)
 		zmq_ctx_term(srv.zctx);
 	store_members_free(srv.members, srv.nmembers);

@@ -114,6 +114,9 @@ int store_round_latest(struct store *st, struct store_round *out)
     __attribute__((warn_unused_result));
 int store_round_get(struct store *st, const uint8_t id[STORE_ID_LEN], struct store_round *out)
     __attribute__((warn_unused_result));
+/* Every round's id, oldest first (malloc'd array). */
+int store_rounds_list(struct store *st, uint8_t (**ids)[STORE_ID_LEN], size_t *n)
+    __attribute__((warn_unused_result));
 /* Record a new open round with its member snapshot (ids of active members). */
 int store_round_create(struct store *st, const struct store_round *r, char *const *members,
                        size_t n) __attribute__((warn_unused_result));
@@ -147,9 +150,13 @@ int store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_
     __attribute__((warn_unused_result));
 int store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN])
     __attribute__((warn_unused_result));
-/* The batch digests of a submission in seq order (malloc'd array), for the commitment. */
+/*
+ * The batch digests of a submission in seq order (malloc'd array), for the
+ * commitment, with their counterparts (free with store_strings_free).
+ */
 int store_batch_digests(struct store *st, const uint8_t sub_id[STORE_ID_LEN],
-                        uint8_t (**digests)[32], size_t *n) __attribute__((warn_unused_result));
+                        uint8_t (**digests)[32], char ***counterparts, size_t *n)
+    __attribute__((warn_unused_result));
 /*
  * Commit: the member's previous committed submission of the round becomes
  * replaced (its batches deleted), this one committed, with the signed request
@@ -198,6 +205,16 @@ int store_consent_put(struct store *st, const uint8_t id[STORE_ID_LEN], const ch
 int store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
                       uint8_t **envelope, size_t *envelope_len, char from[MEMBER_ID_MAX + 1])
     __attribute__((warn_unused_result));
+/* Both sides' signed consent requests and envelopes of an agreed candidate (for the log). */
+struct store_evidence {
+	uint8_t *supplier_request, *consumer_request, *supplier_envelope, *consumer_envelope;
+	size_t supplier_request_len, consumer_request_len, supplier_envelope_len,
+	    consumer_envelope_len;
+};
+int store_candidate_evidence(struct store *st, const uint8_t id[STORE_ID_LEN],
+                             struct store_evidence *ev) __attribute__((warn_unused_result));
+void store_evidence_clear(struct store_evidence *ev);
+
 /* Pending candidates of the round become expired; returns how many, or < 0. */
 int store_round_expire(struct store *st, const uint8_t round[STORE_ID_LEN]);
 /* Counts per candidate state [4] and submitters for status. */

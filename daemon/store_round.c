@@ -448,16 +448,19 @@ store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN]
 
 int
 store_batch_digests(struct store *st, const uint8_t sub_id[STORE_ID_LEN], uint8_t (**digests)[32],
-                    size_t *n)
+                    char ***counterparts, size_t *n)
 {
 	uint8_t(*list)[32] = NULL, (*t)[32];
+	char **names = NULL, **tn, cp[MEMBER_ID_MAX + 1];
 	sqlite3_stmt *stmt = NULL;
 	size_t count = 0;
 	int r, rc;
 
 	*digests = NULL;
+	*counterparts = NULL;
 	*n = 0;
-	if ((r = s_prep(st, "SELECT digest FROM batches WHERE submission = ?1 ORDER BY seq",
+	if ((r = s_prep(st,
+	                "SELECT digest, counterpart FROM batches WHERE submission = ?1 ORDER BY seq",
 	                &stmt)) != SYM_OK)
 		return r;
 	s_bind_id(stmt, 1, sub_id);
@@ -467,8 +470,18 @@ store_batch_digests(struct store *st, const uint8_t sub_id[STORE_ID_LEN], uint8_
 			break;
 		}
 		list = t;
-		if ((r = s_blob_exact(stmt, 0, list[count], 32)) != SYM_OK)
+		if ((tn = realloc(names, (count + 1) * sizeof(*names))) == NULL) {
+			r = SYM_ERR_ALLOC;
 			break;
+		}
+		names = tn;
+		if ((r = s_blob_exact(stmt, 0, list[count], 32)) != SYM_OK ||
+		    (r = s_text(stmt, 1, cp, sizeof(cp))) != SYM_OK)
+			break;
+		if ((names[count] = strdup(cp)) == NULL) {
+			r = SYM_ERR_ALLOC;
+			break;
+		}
 		count++;
 	}
 	if (r == SYM_OK && rc != SQLITE_DONE)
@@ -476,9 +489,11 @@ store_batch_digests(struct store *st, const uint8_t sub_id[STORE_ID_LEN], uint8_
 	sqlite3_finalize(stmt);
 	if (r != SYM_OK) {
 		free(list);
+		store_strings_free(names, count);
 		return r;
 	}
 	*digests = list;
+	*counterparts = names;
 	*n = count;
 	return SYM_OK;
 }
@@ -837,4 +852,79 @@ store_round_counts(struct store *st, const uint8_t round[STORE_ID_LEN], int64_t 
 	*submitted = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_ROW ? SYM_OK : store_sqlite_err(rc);
+}
+
+int
+store_candidate_evidence(struct store *st, const uint8_t id[STORE_ID_LEN],
+                         struct store_evidence *ev)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, rc;
+
+	memset(ev, 0, sizeof(*ev));
+	if ((r = s_prep(st,
+	                "SELECT supplier_evidence, consumer_evidence, supplier_envelope, "
+	                "consumer_envelope FROM candidates WHERE id = ?1",
+	                &stmt)) != SYM_OK)
+		return r;
+	s_bind_id(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : store_sqlite_err(rc);
+	} else if ((r = s_blob_dup(stmt, 0, &ev->supplier_request, &ev->supplier_request_len)) !=
+	               SYM_OK ||
+	           (r = s_blob_dup(stmt, 1, &ev->consumer_request, &ev->consumer_request_len)) !=
+	               SYM_OK ||
+	           (r = s_blob_dup(stmt, 2, &ev->supplier_envelope, &ev->supplier_envelope_len)) !=
+	               SYM_OK ||
+	           (r = s_blob_dup(stmt, 3, &ev->consumer_envelope, &ev->consumer_envelope_len)) !=
+	               SYM_OK) {
+		store_evidence_clear(ev);
+	}
+	sqlite3_finalize(stmt);
+	return r;
+}
+
+void
+store_evidence_clear(struct store_evidence *ev)
+{
+	free(ev->supplier_request);
+	free(ev->consumer_request);
+	free(ev->supplier_envelope);
+	free(ev->consumer_envelope);
+	memset(ev, 0, sizeof(*ev));
+}
+
+int
+store_rounds_list(struct store *st, uint8_t (**ids)[STORE_ID_LEN], size_t *n)
+{
+	uint8_t(*list)[STORE_ID_LEN] = NULL, (*t)[STORE_ID_LEN];
+	sqlite3_stmt *stmt = NULL;
+	size_t count = 0;
+	int r, rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((r = s_prep(st, "SELECT id FROM rounds ORDER BY seq", &stmt)) != SYM_OK)
+		return r;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((t = realloc(list, (count + 1) * sizeof(*list))) == NULL) {
+			r = SYM_ERR_ALLOC;
+			break;
+		}
+		list = t;
+		if ((r = s_blob_exact(stmt, 0, list[count], STORE_ID_LEN)) != SYM_OK)
+			break;
+		count++;
+	}
+	if (r == SYM_OK && rc != SQLITE_DONE)
+		r = store_sqlite_err(rc);
+	sqlite3_finalize(stmt);
+	if (r != SYM_OK) {
+		free(list);
+		return r;
+	}
+	*ids = list;
+	*n = count;
+	return SYM_OK;
 }
