@@ -343,6 +343,21 @@ store_round_members(struct store *st, const uint8_t id[STORE_ID_LEN], char ***id
 
 /* ---- submissions ---------------------------------------------------------- */
 
+/* A statement over (round, member) that returns no row. */
+static int
+s_exec_round_member(struct store *st, const char *sql, const uint8_t round[STORE_ID_LEN],
+                    const char *member)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if ((r = s_prep(st, sql, &stmt)) != SYM_OK)
+		return r;
+	s_bind_id(stmt, 1, round);
+	s_bind_text(stmt, 2, member);
+	return s_done(stmt);
+}
+
 int
 store_submission_begin(struct store *st, const uint8_t round[STORE_ID_LEN], const char *member,
                        const uint8_t sub_id[STORE_ID_LEN], uint32_t chunks,
@@ -352,12 +367,10 @@ store_submission_begin(struct store *st, const uint8_t round[STORE_ID_LEN], cons
 	int r;
 
 	/* An abandoned upload of the same member and round is dropped with its batches. */
-	if ((r = s_prep(st, "DELETE FROM submissions WHERE round = ?1 AND member = ?2 AND state = 0",
-	                &stmt)) != SYM_OK)
-		return r;
-	s_bind_id(stmt, 1, round);
-	s_bind_text(stmt, 2, member);
-	if ((r = s_done(stmt)) != SYM_OK)
+	if ((r = s_exec_round_member(st,
+	                             "DELETE FROM submissions WHERE round = ?1 AND member = ?2 AND "
+	                             "state = 0",
+	                             round, member)) != SYM_OK)
 		return r;
 	if ((r = s_prep(st,
 	                "INSERT INTO submissions (id, round, member, state, chunks, commitment, "
@@ -511,23 +524,14 @@ store_submission_commit(struct store *st, const uint8_t sub_id[STORE_ID_LEN], in
 	if (sub.state != SUBMISSION_STAGING)
 		return SYM_ERR_EXISTS;
 	/* The earlier committed submission's tokens go; the row stays as history. */
-	if ((r = s_prep(st,
-	                "DELETE FROM batches WHERE submission IN (SELECT id FROM submissions WHERE "
-	                "round = ?1 AND member = ?2 AND state = 1)",
-	                &stmt)) != SYM_OK)
-		return r;
-	s_bind_id(stmt, 1, sub.round);
-	s_bind_text(stmt, 2, sub.member);
-	if ((r = s_done(stmt)) != SYM_OK)
-		return r;
-	if ((r = s_prep(st,
-	                "UPDATE submissions SET state = 2 WHERE round = ?1 AND member = ?2 AND state "
-	                "= 1",
-	                &stmt)) != SYM_OK)
-		return r;
-	s_bind_id(stmt, 1, sub.round);
-	s_bind_text(stmt, 2, sub.member);
-	if ((r = s_done(stmt)) != SYM_OK)
+	if ((r = s_exec_round_member(st,
+	                             "DELETE FROM batches WHERE submission IN (SELECT id FROM "
+	                             "submissions WHERE round = ?1 AND member = ?2 AND state = 1)",
+	                             sub.round, sub.member)) != SYM_OK ||
+	    (r = s_exec_round_member(st,
+	                             "UPDATE submissions SET state = 2 WHERE round = ?1 AND member = "
+	                             "?2 AND state = 1",
+	                             sub.round, sub.member)) != SYM_OK)
 		return r;
 	if ((r = s_prep(st,
 	                "UPDATE submissions SET state = 1, committed_ms = ?2, evidence = ?3 WHERE id "
