@@ -59,12 +59,9 @@ void audit_problem_format(const struct audit_problem *p, char *out, size_t cap);
 /* ---- the model ------------------------------------------------------------ */
 
 struct audit_member {
-	char id[MEMBER_ID_MAX + 1];
-	char name[MEMBER_NAME_MAX + 1];
-	uint8_t ed25519[32];
-	uint8_t fingerprint[32];
+	struct member_record rec; /* as its certificate says */
 	int revoked;
-	uint64_t enrolled_entry;
+	uint64_t enrolled_entry, revoked_entry;
 };
 
 struct audit_batchref {
@@ -112,11 +109,14 @@ struct audit_round {
 	enum audit_phase phase;
 	uint64_t opened_entry, closed_entry, ended_entry;
 	uint8_t *in_directory; /* per member index < ndirectory_span: active at round_opened */
+	uint32_t *sub_slot;    /* per member index < ndirectory_span: subs index + 1, or 0 */
 	size_t ndirectory_span, ndirectory;
 	struct audit_submission *subs;
 	size_t nsubs;
 	uint32_t *submitted; /* round_closed's list, in its order */
 	size_t nsubmitted;
+	uint8_t *in_submitted; /* per member index < nsubmitted_span */
+	size_t nsubmitted_span;
 	struct audit_pair *pairs;
 	size_t npairs;
 	size_t ncands, nreleased, ndeclined;
@@ -128,15 +128,15 @@ struct audit_index;
 struct audit_log {
 	struct parkinfo park;
 	struct checkpoint cp;
-	merkle_hash_t root;          /* recomputed over the entries */
-	uint64_t entries;            /* lines read */
+	merkle_hash_t root; /* recomputed over the entries */
+	uint64_t entries;   /* lines read */
 	struct audit_member *members;
 	size_t nmembers;
 	struct audit_round *rounds;
 	size_t nrounds;
 	struct audit_candidate *cands;
 	size_t ncands;
-	struct audit_index *member_ix; /* id -> member index */
+	struct audit_index *member_ix; /* id, and NUL || Ed25519 key -> member index */
 	struct audit_index *round_ix;  /* round id -> round index */
 	struct audit_index *cand_ix;   /* candidate id -> candidate index */
 	struct audit_index *pair_ix;   /* round, supplier, consumer -> pair index */
@@ -150,8 +150,8 @@ int audit_member_find(const struct audit_log *log, const char *id, uint32_t *ind
     __attribute__((warn_unused_result));
 int audit_round_find(const struct audit_log *log, const uint8_t id[16], size_t *index)
     __attribute__((warn_unused_result));
-int audit_pair_find(const struct audit_log *log, size_t round, uint32_t supplier,
-                    uint32_t consumer, size_t *index) __attribute__((warn_unused_result));
+int audit_pair_find(const struct audit_log *log, size_t round, uint32_t supplier, uint32_t consumer,
+                    size_t *index) __attribute__((warn_unused_result));
 const struct audit_submission *audit_submission_of(const struct audit_round *rd, uint32_t member);
 
 void audit_log_free(struct audit_log *log);

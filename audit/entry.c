@@ -88,7 +88,8 @@ audit_entry_parse(const uint8_t *line, size_t len, uint64_t index, struct audit_
 		goto out;
 	}
 	if ((e->kind = json_string_value(json_object_get(e->obj, "kind"))) == NULL) {
-		audit_fail_entry(p, index, "malformed-entry", "field \"kind\": missing or not a string");
+		audit_fail_entry(p, index, "malformed-entry",
+		                 "field \"kind\": missing or not a string");
 		goto out;
 	}
 	v = json_object_get(e->obj, "at_ms");
@@ -134,9 +135,9 @@ audit_entry_keys(const struct audit_entry *e, json_t *obj, const char *path,
 	const char *key;
 	size_t i;
 
-	json_object_foreach(o, key, v) {
-		if (!s_listed(key, keys, n) &&
-		    !(obj == NULL && s_listed(key, s_common_keys, 3)))
+	json_object_foreach(o, key, v)
+	{
+		if (!s_listed(key, keys, n) && !(obj == NULL && s_listed(key, s_common_keys, 3)))
 			return s_bad(e, path, key, "not a field of this kind of entry");
 	}
 	for (i = 0; i < n; i++)

@@ -54,6 +54,7 @@ int audit_entry_array(const struct audit_entry *e, json_t *obj, const char *path
                       size_t max, json_t **out) __attribute__((warn_unused_result));
 /* Element i of an array is an object, named "key[i]" in messages (path_out). */
 int audit_entry_element(const struct audit_entry *e, json_t *arr, const char *key, size_t i,
-                        json_t **out, char *path_out, size_t cap) __attribute__((warn_unused_result));
+                        json_t **out, char *path_out, size_t cap)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -6,9 +6,8 @@
 #include "audit.h"
 #include "util.h"
 
-static int
-s_set(struct audit_problem *p, enum audit_where where, const char *rule, const char *fmt,
-      va_list ap) __attribute__((format(printf, 4, 0)));
+static int s_set(struct audit_problem *p, enum audit_where where, const char *rule, const char *fmt,
+                 va_list ap) __attribute__((format(printf, 4, 0)));
 
 static int
 s_set(struct audit_problem *p, enum audit_where where, const char *rule, const char *fmt,

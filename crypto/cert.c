@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "sig.h"
@@ -916,22 +917,27 @@ struct cert_verifier {
 	X509 *ca;
 	X509_STORE *store;
 	uint8_t ca_pk[KEY_PUBLIC_LEN];
+	time_t at; /* check validity at this time instead of now, when set */
+	int has_at;
 };
 
 /* Chain, signature and validity with OpenSSL, the park CA as the only trust anchor. */
 static int
-s_chain_verify(X509_STORE *store, X509 *leaf, struct sym_diag *diag)
+s_chain_verify(const struct cert_verifier *v, X509 *leaf, struct sym_diag *diag)
 {
 	X509_STORE_CTX *ctx = NULL;
 	int err, r = SYM_ERR_CRYPTO;
 
 	if ((ctx = X509_STORE_CTX_new()) == NULL ||
-	    X509_STORE_CTX_init(ctx, store, leaf, NULL) != 1 ||
+	    X509_STORE_CTX_init(ctx, v->store, leaf, NULL) != 1 ||
 	    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY) != 1) {
 		sym_diag_set(diag, r, "OpenSSL could not set up certificate verification");
 		goto out;
 	}
 	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT);
+	/* A reviewer judges a certificate at the time it was used, not years later. */
+	if (v->has_at)
+		X509_STORE_CTX_set_time(ctx, 0, v->at);
 	if (X509_verify_cert(ctx) == 1) {
 		r = SYM_OK;
 		goto out;
@@ -982,6 +988,13 @@ fail:
 	cert_verifier_free(&v);
 	ERR_clear_error();
 	return r;
+}
+
+void
+cert_verifier_set_time(struct cert_verifier *v, time_t at)
+{
+	v->at = at;
+	v->has_at = 1;
 }
 
 void
@@ -1049,7 +1062,7 @@ cert_verifier_member(struct cert_verifier *v, const uint8_t *cert, size_t len,
 		                 "\"");
 		goto out;
 	}
-	if ((r = s_chain_verify(v->store, leaf, diag)) != SYM_OK)
+	if ((r = s_chain_verify(v, leaf, diag)) != SYM_OK)
 		goto out;
 
 	r = SYM_ERR_VERIFY;

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "err.h"
 #include "keys.h"
@@ -92,6 +93,8 @@ int cert_verifier_new(const char *ca_pem, struct cert_verifier **out, struct sym
 int cert_verifier_member(struct cert_verifier *v, const uint8_t *cert, size_t len,
                          struct member_record *out, struct sym_diag *diag)
     __attribute__((warn_unused_result));
+/* Check validity periods at `at` instead of now (an auditor replaying an old log). */
+void cert_verifier_set_time(struct cert_verifier *v, time_t at);
 void cert_verifier_free(struct cert_verifier **v);
 
 /* The DER form of a PEM certificate (*der_out malloc'd). */

@@ -1,0 +1,57 @@
+/*
+ * Internals of verify: the model's append helpers and the checks of each
+ * entry kind (rules.c, rules_submit.c, rules_consent.c). Every check reads
+ * one parsed entry, reports the first rule it breaks into v->p and returns
+ * SYM_ERR_VERIFY, or updates the model and returns SYM_OK.
+ */
+#ifndef SYMBI_AUDIT_RULES_H
+#define SYMBI_AUDIT_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audit.h"
+#include "entry.h"
+#include "symbiod.pb-c.h"
+
+struct audit_verifier {
+	struct audit_log *log;
+	struct audit_problem *p;
+};
+
+/* Grow *arr (of *n elements of size sz) by one zeroed element; returns it or NULL. */
+void *audit_push(void **arr, size_t *n, size_t sz);
+void audit_pair_key(size_t round, uint32_t supplier, uint32_t consumer, uint8_t key[16]);
+/* Was the member active when the round opened? Is it in the round's `submitted`? */
+int audit_in_directory(const struct audit_round *rd, uint32_t member);
+int audit_in_submitted(const struct audit_round *rd, uint32_t member);
+
+/* Shared by the checks. */
+const char *rules_hex16(const uint8_t id[16], char out[33]);
+const char *rules_id(const struct audit_verifier *v, uint32_t member);
+/* The entry's "round", which must have been opened (round-order otherwise). */
+int rules_round_of(struct audit_verifier *v, const struct audit_entry *e, uint8_t id[16],
+                   size_t *ri) __attribute__((warn_unused_result));
+/* A member id field naming an enrolled member, reported under `rule` otherwise. */
+int rules_member_of(struct audit_verifier *v, const struct audit_entry *e, const char *key,
+                    const char *rule, uint32_t *mi) __attribute__((warn_unused_result));
+/* The round is in its consent window: after round_closed, before round_ended. */
+int rules_in_consent(struct audit_verifier *v, const struct audit_entry *e,
+                     const struct audit_round *rd) __attribute__((warn_unused_result));
+/* A signed request in an entry: decodes, has `type`, is signed by `member`'s enrolled key. */
+int rules_request(struct audit_verifier *v, const struct audit_entry *e, const uint8_t *buf,
+                  size_t len, uint32_t type, const char *type_name, uint32_t member,
+                  const char *rule, Symbiod__Request **req_out) __attribute__((warn_unused_result));
+
+/* One check per entry kind. */
+int rules_member_enrolled(struct audit_verifier *v, const struct audit_entry *e);
+int rules_member_revoked(struct audit_verifier *v, const struct audit_entry *e);
+int rules_round_opened(struct audit_verifier *v, const struct audit_entry *e);
+int rules_submission(struct audit_verifier *v, const struct audit_entry *e);
+int rules_round_closed(struct audit_verifier *v, const struct audit_entry *e);
+int rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e);
+int rules_consent(struct audit_verifier *v, const struct audit_entry *e);
+int rules_release(struct audit_verifier *v, const struct audit_entry *e);
+int rules_round_ended(struct audit_verifier *v, const struct audit_entry *e);
+
+#endif

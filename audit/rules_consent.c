@@ -1,0 +1,331 @@
+/*
+ * Rules 6 (pair_matched), 7 (consent) and 8 (release) of audit/FORMAT.md:
+ * the candidates a join produced, who answered them with which signed
+ * decision, and that an envelope is released only after two accepts.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "entry.h"
+#include "protocol.h"
+#include "rules.h"
+#include "util.h"
+#include "wire.h"
+
+int
+rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e)
+{
+	static const char *const keys[] = {"candidates", "consumer", "count",
+	                                   "hits_hash",  "round",    "supplier"};
+	static const char *const ckeys[] = {"id", "token"};
+	struct audit_candidate *c;
+	struct audit_round *rd;
+	struct audit_pair *pair;
+	uint8_t round[16], hh[32], want[32], *tokens = NULL, *ids = NULL, pkey[16];
+	char path[48], hex[33];
+	uint64_t count;
+	uint32_t sup, con;
+	json_t *arr, *obj;
+	size_t ri, n, i, first, pi;
+	int r;
+
+	if ((r = audit_entry_keys(e, NULL, NULL, keys, 6)) != SYM_OK ||
+	    (r = audit_entry_uint(e, NULL, NULL, "count", &count)) != SYM_OK ||
+	    (r = audit_entry_hex(e, NULL, NULL, "hits_hash", hh, 32)) != SYM_OK ||
+	    (r = audit_entry_array(e, NULL, NULL, "candidates", AUDIT_MAX_LIST, &arr)) != SYM_OK ||
+	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
+	    (r = rules_member_of(v, e, "supplier", "pair-matched", &sup)) != SYM_OK ||
+	    (r = rules_member_of(v, e, "consumer", "pair-matched", &con)) != SYM_OK)
+		return r;
+	rd = &v->log->rounds[ri];
+	n = json_array_size(arr);
+	tokens = calloc(n + 1, 8);
+	ids = calloc(n + 1, 16);
+	if (tokens == NULL || ids == NULL) {
+		r = SYM_ERR_ALLOC;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = audit_entry_element(e, arr, "candidates", i, &obj, path, sizeof(path))) !=
+		        SYM_OK ||
+		    (r = audit_entry_keys(e, obj, path, ckeys, 2)) != SYM_OK ||
+		    (r = audit_entry_hex(e, obj, path, "token", tokens + 8 * i, 8)) != SYM_OK ||
+		    (r = audit_entry_hex(e, obj, path, "id", ids + 16 * i, 16)) != SYM_OK)
+			goto out;
+	}
+	if ((r = rules_in_consent(v, e, rd)) != SYM_OK)
+		goto out;
+	if (rd->answered) {
+		r = audit_fail_entry(v->p, e->index, "round-order",
+		                     "pair_matched after the first consent of round %s: the join's "
+		                     "result must be fixed before anyone answers",
+		                     rules_hex16(round, hex));
+		goto out;
+	}
+	if (sup == con || !audit_in_submitted(rd, sup) || !audit_in_submitted(rd, con)) {
+		r = audit_fail_entry(
+		    v->p, e->index, "pair-matched",
+		    "%s -> %s is not a pair of two members in the round's submitted",
+		    rules_id(v, sup), rules_id(v, con));
+		goto out;
+	}
+	if (audit_pair_find(v->log, ri, sup, con, &pi) == SYM_OK) {
+		r = audit_fail_entry(v->p, e->index, "pair-matched",
+		                     "a second entry for %s -> %s (first at entry %llu)",
+		                     rules_id(v, sup), rules_id(v, con),
+		                     (unsigned long long)rd->pairs[pi].entry);
+		goto out;
+	}
+	if (n == 0 || count != n) {
+		r = audit_fail_entry(
+		    v->p, e->index, "pair-matched",
+		    "count is %llu with %zu candidates listed (pairs without hits have "
+		    "no entry)",
+		    (unsigned long long)count, n);
+		goto out;
+	}
+	for (i = 1; i < n; i++) {
+		if (memcmp(tokens + 8 * (i - 1), tokens + 8 * i, 8) >= 0) {
+			r = audit_fail_entry(v->p, e->index, "pair-matched",
+			                     "candidates are not sorted by token, strictly");
+			goto out;
+		}
+	}
+	protocol_hits_hash(round, rules_id(v, sup), rules_id(v, con), tokens, n, want);
+	if (memcmp(want, hh, 32) != 0) {
+		r = audit_fail_entry(v->p, e->index, "hits-hash",
+		                     "hits_hash is not the hash of the listed tokens");
+		goto out;
+	}
+	first = v->log->ncands;
+	for (i = 0; i < n; i++) {
+		if ((c = audit_push((void **)&v->log->cands, &v->log->ncands, sizeof(*c))) ==
+		    NULL) {
+			r = SYM_ERR_ALLOC;
+			goto out;
+		}
+		memcpy(c->token, tokens + 8 * i, 8);
+		c->round = ri;
+		c->side[AUDIT_SUPPLIER] = sup;
+		c->side[AUDIT_CONSUMER] = con;
+		protocol_candidate_id(round, rules_id(v, sup), rules_id(v, con), c->token, c->id);
+		if (memcmp(c->id, ids + 16 * i, 16) != 0) {
+			r = audit_fail_entry(
+			    v->p, e->index, "candidate-id",
+			    "candidates[%zu]: id %s is not the candidate id of its "
+			    "round, pair and token",
+			    i, rules_hex16(ids + 16 * i, hex));
+			goto out;
+		}
+		if ((r = audit_index_put(v->log->cand_ix, c->id, 16, v->log->ncands - 1)) !=
+		    SYM_OK) {
+			if (r == SYM_ERR_EXISTS)
+				r = audit_fail_entry(v->p, e->index, "candidate-id",
+				                     "candidate %s is listed a second time",
+				                     rules_hex16(c->id, hex));
+			goto out;
+		}
+	}
+	if ((pair = audit_push((void **)&rd->pairs, &rd->npairs, sizeof(*pair))) == NULL) {
+		r = SYM_ERR_ALLOC;
+		goto out;
+	}
+	pair->supplier = sup;
+	pair->consumer = con;
+	pair->entry = e->index;
+	memcpy(pair->hits_hash, hh, 32);
+	pair->first = first;
+	pair->count = n;
+	rd->ncands += n;
+	audit_pair_key(ri, sup, con, pkey);
+	r = audit_index_put(v->log->pair_ix, pkey, sizeof(pkey), rd->npairs - 1);
+out:
+	free(ids);
+	free(tokens);
+	return r;
+}
+
+/* The candidate an entry names, which must be one of the entry's round. */
+static int
+s_candidate_of(struct audit_verifier *v, const struct audit_entry *e, size_t ri, size_t *ci)
+{
+	uint8_t id[16];
+	char hex[33], rhex[33];
+	uint64_t val;
+	int r;
+
+	if ((r = audit_entry_hex(e, NULL, NULL, "candidate", id, 16)) != SYM_OK)
+		return r;
+	if (audit_index_get(v->log->cand_ix, id, 16, &val) != SYM_OK ||
+	    v->log->cands[val].round != ri)
+		return audit_fail_entry(
+		    v->p, e->index, "candidate-unknown",
+		    "%s is not a candidate of round %s in any earlier pair_matched",
+		    rules_hex16(id, hex), rules_hex16(v->log->rounds[ri].id, rhex));
+	*ci = (size_t)val;
+	return SYM_OK;
+}
+
+int
+rules_consent(struct audit_verifier *v, const struct audit_entry *e)
+{
+	static const char *const keys[] = {"accept", "candidate", "member", "request", "round"};
+	Symbiod__Request *req = NULL;
+	Symbiod__Consent *cs = NULL;
+	struct audit_candidate *c;
+	struct audit_round *rd;
+	const struct audit_member *m;
+	uint8_t round[16], *reqbuf = NULL;
+	size_t ri, ci, reqlen = 0;
+	uint32_t mi;
+	char hex[33];
+	int r, accept, side;
+
+	if ((r = audit_entry_keys(e, NULL, NULL, keys, 5)) != SYM_OK ||
+	    (r = audit_entry_bool(e, NULL, NULL, "accept", &accept)) != SYM_OK ||
+	    (r = audit_entry_b64(e, NULL, NULL, "request", WIRE_MAX_MESSAGE, &reqbuf, &reqlen)) !=
+	        SYM_OK ||
+	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
+	    (r = s_candidate_of(v, e, ri, &ci)) != SYM_OK ||
+	    (r = rules_member_of(v, e, "member", "consent-member", &mi)) != SYM_OK)
+		goto out;
+	rd = &v->log->rounds[ri];
+	c = &v->log->cands[ci];
+	m = &v->log->members[mi];
+	if ((r = rules_request(v, e, reqbuf, reqlen, SYMBIOD__MSG_TYPE__MSG_CONSENT, "CONSENT", mi,
+	                       "consent-signature", &req)) != SYM_OK)
+		goto out;
+	if ((r = wire_unpack(&symbiod__consent__descriptor, req->payload.data, req->payload.len, 0,
+	                     (ProtobufCMessage **)&cs)) != SYM_OK) {
+		if (r != SYM_ERR_ALLOC)
+			r = audit_fail_entry(v->p, e->index, "consent-signature",
+			                     "the signed payload is not a Consent (%s)",
+			                     sym_strerror(r));
+		goto out;
+	}
+	if (cs->round_id.len != 16 || memcmp(cs->round_id.data, round, 16) != 0 ||
+	    cs->candidate_id.len != 16 || memcmp(cs->candidate_id.data, c->id, 16) != 0 ||
+	    (cs->accept != 0) != (accept != 0)) {
+		r = audit_fail_entry(
+		    v->p, e->index, "consent-signature",
+		    "the signed Consent names another round, candidate or decision "
+		    "than the entry");
+		goto out;
+	}
+	if (accept ? !cs->has_envelope || cs->envelope.len == 0 : cs->has_envelope) {
+		r = audit_fail_entry(v->p, e->index, "consent-envelope",
+		                     accept ? "an accept without a sealed envelope"
+		                            : "a decline that carries an envelope");
+		goto out;
+	}
+	if (mi == c->side[AUDIT_SUPPLIER])
+		side = AUDIT_SUPPLIER;
+	else if (mi == c->side[AUDIT_CONSUMER])
+		side = AUDIT_CONSUMER;
+	else {
+		r = audit_fail_entry(v->p, e->index, "consent-member",
+		                     "\"%s\" is neither the supplier (%s) nor the consumer (%s) of "
+		                     "candidate %s",
+		                     m->rec.id, rules_id(v, c->side[0]), rules_id(v, c->side[1]),
+		                     rules_hex16(c->id, hex));
+		goto out;
+	}
+	if (m->revoked) {
+		r = audit_fail_entry(v->p, e->index, "consent-member",
+		                     "\"%s\" was revoked at entry %llu", m->rec.id,
+		                     (unsigned long long)m->revoked_entry);
+		goto out;
+	}
+	if ((r = rules_in_consent(v, e, rd)) != SYM_OK)
+		goto out;
+	if (c->answer[side] != AUDIT_UNANSWERED) {
+		r = audit_fail_entry(v->p, e->index, "consent-twice",
+		                     "%s already answered candidate %s at entry %llu", m->rec.id,
+		                     rules_hex16(c->id, hex),
+		                     (unsigned long long)c->answer_entry[side]);
+		goto out;
+	}
+	if (accept) {
+		crypto_hash_sha256(c->envelope_hash[side], cs->envelope.data, cs->envelope.len);
+	} else {
+		/* Count each declined candidate once, whoever declined first. */
+		if (c->answer[1 - side] != AUDIT_DECLINED)
+			rd->ndeclined++;
+	}
+	c->answer[side] = accept ? AUDIT_ACCEPTED : AUDIT_DECLINED;
+	c->answer_entry[side] = e->index;
+	crypto_hash_sha256(c->consent_hash[side], reqbuf, reqlen);
+	rd->answered = 1;
+	r = SYM_OK;
+out:
+	wire_free(cs ? &cs->base : NULL);
+	wire_free(req ? &req->base : NULL);
+	free(reqbuf);
+	return r;
+}
+
+int
+rules_release(struct audit_verifier *v, const struct audit_entry *e)
+{
+	static const char *const keys[] = {"candidate", "consumer_consent", "consumer_envelope",
+	                                   "round",     "supplier_consent", "supplier_envelope"};
+	static const char *const side_name[2] = {"supplier", "consumer"};
+	struct audit_candidate *c;
+	struct audit_round *rd;
+	uint8_t round[16], consent[2][32], envelope[2][32];
+	size_t ri, ci;
+	char hex[33];
+	int r, s;
+
+	if ((r = audit_entry_keys(e, NULL, NULL, keys, 6)) != SYM_OK ||
+	    (r = audit_entry_hex(e, NULL, NULL, "supplier_consent", consent[0], 32)) != SYM_OK ||
+	    (r = audit_entry_hex(e, NULL, NULL, "consumer_consent", consent[1], 32)) != SYM_OK ||
+	    (r = audit_entry_hex(e, NULL, NULL, "supplier_envelope", envelope[0], 32)) != SYM_OK ||
+	    (r = audit_entry_hex(e, NULL, NULL, "consumer_envelope", envelope[1], 32)) != SYM_OK ||
+	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
+	    (r = s_candidate_of(v, e, ri, &ci)) != SYM_OK)
+		return r;
+	rd = &v->log->rounds[ri];
+	c = &v->log->cands[ci];
+	if ((r = rules_in_consent(v, e, rd)) != SYM_OK)
+		return r;
+	if (c->released)
+		return audit_fail_entry(v->p, e->index, "release-twice",
+		                        "candidate %s is released a second time",
+		                        rules_hex16(c->id, hex));
+	for (s = 0; s < 2; s++)
+		if (c->answer[s] == AUDIT_DECLINED)
+			return audit_fail_entry(
+			    v->p, e->index, "release-after-decline",
+			    "candidate %s was declined by its %s (%s) at entry %llu",
+			    rules_hex16(c->id, hex), side_name[s], rules_id(v, c->side[s]),
+			    (unsigned long long)c->answer_entry[s]);
+	for (s = 0; s < 2; s++)
+		if (c->answer[s] != AUDIT_ACCEPTED)
+			return audit_fail_entry(
+			    v->p, e->index, "release-without-accepts",
+			    "candidate %s has no accepting consent from its %s (%s) "
+			    "earlier in the log",
+			    rules_hex16(c->id, hex), side_name[s], rules_id(v, c->side[s]));
+	for (s = 0; s < 2; s++) {
+		if (memcmp(consent[s], c->consent_hash[s], 32) != 0)
+			return audit_fail_entry(
+			    v->p, e->index, "release-hashes",
+			    "%s_consent is not the hash of the %s's consent request "
+			    "(entry %llu)",
+			    side_name[s], side_name[s], (unsigned long long)c->answer_entry[s]);
+		if (memcmp(envelope[s], c->envelope_hash[s], 32) != 0)
+			return audit_fail_entry(
+			    v->p, e->index, "release-hashes",
+			    "%s_envelope is not the hash of the envelope in the %s's "
+			    "accept (entry %llu)",
+			    side_name[s], side_name[s], (unsigned long long)c->answer_entry[s]);
+	}
+	c->released = 1;
+	rd->nreleased++;
+	rd->answered = 1;
+	return SYM_OK;
+}
