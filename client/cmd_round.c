@@ -19,6 +19,7 @@
 #include "flows.h"
 #include "logcheck.h"
 #include "pairkeys.h"
+#include "progress.h"
 #include "protocol.h"
 #include "roundfile.h"
 #include "rpc.h"
@@ -375,6 +376,7 @@ s_send_submission(struct session *s, const uint8_t round[16], const uint8_t sub_
 	Symbiod__SubmitCommit commit = SYMBIOD__SUBMIT_COMMIT__INIT;
 	Symbiod__SubmitAck *ack = NULL;
 	uint8_t commitment[32], (*digests)[32] = calloc(nb + 1, 32);
+	struct progress bar = {NULL, 0, 0, 0};
 	size_t i, start, chunks = 0, bytes;
 	uint32_t index = 0;
 	int rc;
@@ -408,6 +410,7 @@ s_send_submission(struct session *s, const uint8_t round[16], const uint8_t sub_
 	                   &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag)) != 0)
 		return rc;
 	wire_free(&ack->base);
+	progress_begin(&bar, "uploading", chunks);
 	/* Chunks in order, cut exactly where the count above cut them. */
 	for (i = 0, start = 0, bytes = 0; i <= nb; i++) {
 		size_t sz = i < nb ? batches[i].offers_len + batches[i].needs_len + 128 : 0;
@@ -441,14 +444,18 @@ s_send_submission(struct session *s, const uint8_t round[16], const uint8_t sub_
 			              &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag);
 			free(tb);
 			free(ptrs);
-			if (rc != 0)
+			if (rc != 0) {
+				progress_end(&bar);
 				return rc;
+			}
 			wire_free(&ack->base);
+			progress_step(&bar, index);
 			start = i;
 			bytes = 0;
 		}
 		bytes += sz;
 	}
+	progress_end(&bar);
 	commit.round_id.data = (uint8_t *)round;
 	commit.round_id.len = 16;
 	commit.submission_id.data = (uint8_t *)sub_id;
@@ -481,6 +488,7 @@ cmd_submit(int argc, char **argv)
 	struct batch *batches = NULL;
 	struct roundfile rf;
 	struct pairkeys *pk = NULL;
+	struct progress bar = {NULL, 0, 0, 0};
 	Symbiod__RoundRequest rreq = SYMBIOD__ROUND_REQUEST__INIT;
 	Symbiod__RoundAnnouncement *ann = NULL;
 	uint8_t round[16], sub_id[16];
@@ -559,9 +567,12 @@ cmd_submit(int argc, char **argv)
 	    (rf.peers = calloc(vd.n + 1, sizeof(*rf.peers))) == NULL ||
 	    (pk = sodium_malloc(sizeof(*pk))) == NULL)
 		goto fail;
+	progress_begin(&bar, "encoding", vd.n);
 	for (i = 0; i < vd.n; i++) {
 		const struct member_record *m = &vd.recs[i];
 		const uint8_t *k_out, *k_in;
+
+		progress_step(&bar, i);
 
 		snprintf(rf.peers[rf.npeers].id, sizeof(rf.peers[0].id), "%s", m->id);
 		memcpy(rf.peers[rf.npeers].x25519, m->x25519, 32);
@@ -588,6 +599,7 @@ cmd_submit(int argc, char **argv)
 		bytes += batches[nb].offers_len + batches[nb].needs_len;
 		nb++;
 	}
+	progress_end(&bar);
 	randombytes_buf(sub_id, sizeof(sub_id));
 	if ((rc = s_send_submission(&s, round, sub_id, batches, nb, &diag)) != 0)
 		goto fail;
