@@ -444,7 +444,7 @@ static void
 test_envelope_tamper(void **state)
 {
 	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
-	uint8_t key[ENVELOPE_KEY_LEN], key2[ENVELOPE_KEY_LEN], ad[ENVELOPE_AD_MAX];
+	uint8_t key[ENVELOPE_KEY_LEN], key2[ENVELOPE_KEY_LEN], ad[ENVELOPE_AD_MAX] = {0};
 	uint8_t msg[48], env[sizeof(msg) + ENVELOPE_OVERHEAD], out[sizeof(msg)];
 	size_t i, m;
 	int ad_len;
