@@ -16,7 +16,7 @@
 
 struct member_args {
 	const char *dir, *park, *id, *name, *cert;
-	int json, timeout_ms;
+	int json, timeout_ms, attempts;
 };
 
 static int
@@ -26,12 +26,13 @@ s_parse(int argc, char **argv, struct member_args *a, const char *usage)
 	    {"dir", required_argument, NULL, 'd'},  {"park", required_argument, NULL, 'p'},
 	    {"id", required_argument, NULL, 'i'},   {"name", required_argument, NULL, 'n'},
 	    {"cert", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
-	    {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
+	    {"timeout", required_argument, NULL, 't'}, {"attempts", required_argument, NULL, 'A'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
 	int c;
 
 	memset(a, 0, sizeof(*a));
 	a->timeout_ms = 3000;
+	a->attempts = 3;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -42,11 +43,13 @@ s_parse(int argc, char **argv, struct member_args *a, const char *usage)
 		case 'c': a->cert = optarg; break;
 		case 'j': a->json = 1; break;
 		case 't': a->timeout_ms = atoi(optarg); break;
+		case 'A': a->attempts = atoi(optarg); break;
 		case 'h': printf("usage: symbi %s\n", usage); return -1;
 		default: fprintf(stderr, "usage: symbi %s\n", usage); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || a->dir == NULL || a->timeout_ms < 100 || a->timeout_ms > 600000) {
+	if (optind != argc || a->dir == NULL || a->timeout_ms < 100 || a->timeout_ms > 600000 ||
+	    a->attempts < 1 || a->attempts > 10) {
 		fprintf(stderr, "usage: symbi %s\n", usage);
 		return EXIT_USAGE;
 	}
@@ -144,7 +147,7 @@ s_status_json(const struct client_state *st, const Symbiod__StatusReply *rep)
 int
 cmd_status(int argc, char **argv)
 {
-	const char *usage = "status --dir STATE [--json] [--timeout MS]";
+	const char *usage = "status --dir STATE [--json] [--timeout MS] [--attempts N]";
 	struct conn_opts copts = {3000, 3};
 	struct sym_diag diag = {""};
 	struct client_state *st = NULL;
@@ -161,6 +164,7 @@ cmd_status(int argc, char **argv)
 	if ((r = s_parse(argc, argv, &a, usage)) != 0)
 		return r < 0 ? 0 : r;
 	copts.timeout_ms = a.timeout_ms;
+	copts.attempts = a.attempts;
 	if ((r = state_load(a.dir, &st, &diag)) != SYM_OK) {
 		fprintf(stderr, "symbi status: %s\n", diag.msg);
 		return s_exit_for(r);

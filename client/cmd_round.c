@@ -43,7 +43,7 @@ struct session {
 
 struct round_args {
 	const char *dir;
-	int json, all, timeout_ms;
+	int json, all, timeout_ms, attempts;
 	int first; /* index of the first positional argument */
 };
 
@@ -54,12 +54,14 @@ s_parse(int argc, char **argv, struct round_args *a, const char *usage, int posi
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {"all", no_argument, NULL, 'a'},
 	                                     {"timeout", required_argument, NULL, 't'},
+	                                     {"attempts", required_argument, NULL, 'A'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
 
 	memset(a, 0, sizeof(*a));
 	a->timeout_ms = 5000;
+	a->attempts = 3;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -67,12 +69,14 @@ s_parse(int argc, char **argv, struct round_args *a, const char *usage, int posi
 		case 'j': a->json = 1; break;
 		case 'a': a->all = 1; break;
 		case 't': a->timeout_ms = atoi(optarg); break;
+		case 'A': a->attempts = atoi(optarg); break;
 		case 'h': printf("usage: symbi %s\n", usage); return -1;
 		default: fprintf(stderr, "usage: symbi %s\n", usage); return EXIT_USAGE;
 		}
 	}
 	a->first = optind;
-	if (a->dir == NULL || a->timeout_ms < 100 || (!positional && optind != argc)) {
+	if (a->dir == NULL || a->timeout_ms < 100 || a->attempts < 1 || a->attempts > 10 ||
+	    (!positional && optind != argc)) {
 		fprintf(stderr, "usage: symbi %s\n", usage);
 		return EXIT_USAGE;
 	}
@@ -90,10 +94,10 @@ s_session_close(struct session *s)
 
 /* Load STATE (enrolled), the taxonomy the park uses, and connect. Returns an exit code. */
 static int
-s_session_open(const char *dir, int timeout_ms, int connect, struct session *s,
-               struct sym_diag *diag)
+s_session_open(const struct round_args *a, int connect, struct session *s, struct sym_diag *diag)
 {
-	struct conn_opts copts = {timeout_ms, 3};
+	struct conn_opts copts = {a->timeout_ms, a->attempts};
+	const char *dir = a->dir;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -507,7 +511,7 @@ cmd_submit(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* Everything local first: a bad file or key sends nothing. */
-	if ((rc = s_session_open(a.dir, a.timeout_ms, 0, &s, &diag)) != 0)
+	if ((rc = s_session_open(&a, 0, &s, &diag)) != 0)
 		goto fail;
 	if (flows_load_file(argv[a.first], s.tax, &fl, &diag) != SYM_OK) {
 		rc = EXIT_DATAERR;
@@ -519,7 +523,7 @@ cmd_submit(int argc, char **argv)
 		goto fail;
 	}
 	{
-		struct conn_opts copts = {a.timeout_ms, 3};
+		struct conn_opts copts = {a.timeout_ms, a.attempts};
 		if ((r = conn_open(s.st, &copts, &s.c, &diag)) != SYM_OK) {
 			rc = rpc_exit_for(r);
 			goto fail;
@@ -788,7 +792,7 @@ cmd_candidates(int argc, char **argv)
 	memset(&rv, 0, sizeof(rv));
 	if ((rc = s_parse(argc, argv, &a, usage, 0)) != 0)
 		return rc < 0 ? 0 : rc;
-	if ((rc = s_session_open(a.dir, a.timeout_ms, 1, &s, &diag)) != 0 ||
+	if ((rc = s_session_open(&a, 1, &s, &diag)) != 0 ||
 	    (rc = s_round_view(&s, &rv, &diag)) != 0) {
 		fprintf(stderr, "symbi candidates: %s\n", diag.msg);
 		goto out;
@@ -887,7 +891,7 @@ s_consent(int argc, char **argv, int accept)
 			return EXIT_USAGE;
 		}
 	}
-	if ((rc = s_session_open(a.dir, a.timeout_ms, 1, &s, &diag)) != 0 ||
+	if ((rc = s_session_open(&a, 1, &s, &diag)) != 0 ||
 	    (rc = s_round_view(&s, &rv, &diag)) != 0) {
 		fprintf(stderr, "symbi %s: %s\n", verb, diag.msg);
 		goto out;
@@ -1067,7 +1071,7 @@ cmd_exchanges(int argc, char **argv)
 	memset(&rv, 0, sizeof(rv));
 	if ((rc = s_parse(argc, argv, &a, usage, 0)) != 0)
 		return rc < 0 ? 0 : rc;
-	if ((rc = s_session_open(a.dir, a.timeout_ms, 1, &s, &diag)) != 0) {
+	if ((rc = s_session_open(&a, 1, &s, &diag)) != 0) {
 		fprintf(stderr, "symbi exchanges: %s\n", diag.msg);
 		goto out;
 	}

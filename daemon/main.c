@@ -11,12 +11,93 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "config.h"
 #include "control.h"
 #include "log.h"
 #include "park.h"
 #include "server.h"
 #include "sysexits.h"
 #include "util.h"
+
+#define SYMBIOD_CONFIG "/etc/symbiod/symbiod.conf"
+
+static const char *const s_log_levels[] = {"err", "warning", "notice", "info", "debug", NULL};
+static const char *const s_log_formats[] = {"text", "json", NULL};
+
+/* What a configuration file can set; the initial values are the defaults. */
+static struct {
+	char dir[PATH_MAX];
+	char endpoint[PARK_ENDPOINT_MAX + 1];
+	int handshake_ms, heartbeat_ms;
+	int log_level, log_format; /* indexes into s_log_levels, s_log_formats */
+} s_cfg = {"", "", 5000, 10000, 3, 0};
+
+static const char *
+s_check_dir(const char *v)
+{
+	return v[0] == '/' ? NULL : "not an absolute path";
+}
+
+static const char *
+s_check_endpoint(const char *v)
+{
+	return parkinfo_endpoint_valid(v) ? NULL : "not tcp://HOST:PORT";
+}
+
+static const struct config_key s_keys[] = {
+    {"dir", CONFIG_STRING, s_cfg.dir, sizeof(s_cfg.dir), 0, 0, NULL, s_check_dir,
+     "the park's data directory (PARK), an absolute path; --dir overrides it",
+     "none; --dir is required"},
+    {"endpoint", CONFIG_STRING, s_cfg.endpoint, sizeof(s_cfg.endpoint), 0, 0, NULL,
+     s_check_endpoint,
+     "run: listen on this tcp://HOST:PORT, not PARK/park.json's; --endpoint overrides it",
+     "the endpoint in PARK/park.json"},
+    {"handshake_ms", CONFIG_INT, &s_cfg.handshake_ms, 0, 100, 600000, NULL, NULL,
+     "run: a CURVE handshake must complete within this many milliseconds", NULL},
+    {"heartbeat_ms", CONFIG_INT, &s_cfg.heartbeat_ms, 0, 100, 600000, NULL, NULL,
+     "run: ZMTP heartbeat interval in milliseconds; a peer silent for 3 is dropped", NULL},
+    {"log_level", CONFIG_ENUM, &s_cfg.log_level, 0, 0, 0, s_log_levels, NULL,
+     "run: the least severe messages logged; --log-level overrides it", NULL},
+    {"log_format", CONFIG_ENUM, &s_cfg.log_format, 0, 0, 0, s_log_formats, NULL,
+     "run: log text lines or JSON objects on stderr; --log-format overrides it", NULL},
+};
+#define NKEYS (sizeof(s_keys) / sizeof(s_keys[0]))
+
+/* The file the settings came from, for the log; NULL: none, the defaults apply. */
+static const char *s_cfg_from;
+
+/*
+ * Read the configuration: the file given with --config, which must exist,
+ * else SYMBIOD_CONFIG if there is one. Returns 0 or EXIT_CONFIG, said why.
+ */
+static int
+s_config(const char *path)
+{
+	struct sym_diag diag = {""};
+	int r;
+
+	r = config_load(path ? path : SYMBIOD_CONFIG, s_keys, NKEYS, &diag);
+	if (r == SYM_ERR_NOT_FOUND && path == NULL)
+		return 0;
+	if (r != SYM_OK) {
+		fprintf(stderr, "symbiod: %s\n", diag.msg);
+		return EXIT_CONFIG;
+	}
+	s_cfg_from = path ? path : SYMBIOD_CONFIG;
+	return 0;
+}
+
+/* The index of name in a NULL-terminated list, or -1. */
+static int
+s_choice(const char *const *choices, const char *name)
+{
+	int i;
+
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(choices[i], name) == 0)
+			return i;
+	return -1;
+}
 
 static int
 s_exit_for(int r)
@@ -52,7 +133,7 @@ s_usage(FILE *f)
 	        "                     revoke a member (takes effect in a running daemon at once)\n"
 	        "  members --dir PARK [--json]\n"
 	        "                     list the members\n"
-	        "  run --dir PARK [--endpoint EP]\n"
+	        "  run --dir PARK [--endpoint EP] [--log-level LEVEL] [--log-format text|json]\n"
 	        "                     run the daemon in the foreground (SIGINT/SIGTERM stop it,\n"
 	        "                     SIGHUP reloads the directory)\n"
 	        "  status --dir PARK [--json]\n"
@@ -60,25 +141,34 @@ s_usage(FILE *f)
 	        "  round open|close|end|status --dir PARK [--json]\n"
 	        "                     drive a matching round (close runs the matching)\n"
 	        "  log export --dir PARK --out DIR | log checkpoint --dir PARK\n"
-	        "                     the signed audit log for reviewers (symbi-audit)\n\n"
-	        "Options: --help, --version. Exit codes follow sysexits(3).\n");
+	        "                     the signed audit log for reviewers (symbi-audit)\n"
+	        "  --check-config [--config FILE]\n"
+	        "                     check the configuration file and print the settings;\n"
+	        "                     exit 0, or 78 naming the line and the key\n\n"
+	        "Every command reads " SYMBIOD_CONFIG " if it exists, or --config FILE;\n"
+	        "command-line options override it. Its lines are `key = value` or # comments:\n");
+	config_usage(f, s_keys, NKEYS);
+	fprintf(f, "\nOptions: --help, --version. Exit codes follow sysexits(3).\n");
 }
 
 struct args {
-	const char *dir, *name, *endpoint, *csr, *out, *id;
+	const char *dir, *name, *endpoint, *csr, *out, *id, *config, *log_level, *log_format;
 	int json;
 };
 
+/* Options, then the configuration; --dir from either. run: accept the log options. */
 static int
-s_parse(int argc, char **argv, struct args *a, const char *usage)
+s_parse(int argc, char **argv, struct args *a, const char *usage, int run)
 {
 	static const struct option opts[] = {
-	    {"dir", required_argument, NULL, 'd'},     {"name", required_argument, NULL, 'n'},
+	    {"dir", required_argument, NULL, 'd'},      {"name", required_argument, NULL, 'n'},
 	    {"endpoint", required_argument, NULL, 'e'}, {"csr", required_argument, NULL, 'c'},
-	    {"out", required_argument, NULL, 'o'},     {"id", required_argument, NULL, 'i'},
-	    {"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
-	int c;
+	    {"out", required_argument, NULL, 'o'},      {"id", required_argument, NULL, 'i'},
+	    {"json", no_argument, NULL, 'j'},           {"config", required_argument, NULL, 'C'},
+	    {"log-level", required_argument, NULL, 'L'},
+	    {"log-format", required_argument, NULL, 'F'},
+	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+	int c, r;
 
 	memset(a, 0, sizeof(*a));
 	optind = 1;
@@ -91,6 +181,9 @@ s_parse(int argc, char **argv, struct args *a, const char *usage)
 		case 'o': a->out = optarg; break;
 		case 'i': a->id = optarg; break;
 		case 'j': a->json = 1; break;
+		case 'C': a->config = optarg; break;
+		case 'L': a->log_level = optarg; break;
+		case 'F': a->log_format = optarg; break;
 		case 'h': printf("usage: symbiod %s\n", usage); return -1;
 		default: fprintf(stderr, "usage: symbiod %s\n", usage); return EXIT_USAGE;
 		}
@@ -100,8 +193,19 @@ s_parse(int argc, char **argv, struct args *a, const char *usage)
 		        usage);
 		return EXIT_USAGE;
 	}
+	if (!run && (a->log_level != NULL || a->log_format != NULL)) {
+		fprintf(stderr, "symbiod: --log-level and --log-format are options of run\n");
+		return EXIT_USAGE;
+	}
+	if ((r = s_config(a->config)) != 0)
+		return r;
+	if (a->dir == NULL && s_cfg.dir[0] != '\0')
+		a->dir = s_cfg.dir;
 	if (a->dir == NULL) {
-		fprintf(stderr, "symbiod: --dir PARK is required\nusage: symbiod %s\n", usage);
+		fprintf(stderr,
+		        "symbiod: --dir PARK is required (or dir in the configuration file)\n"
+		        "usage: symbiod %s\n",
+		        usage);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -115,7 +219,7 @@ cmd_init(int argc, char **argv)
 	struct args a;
 	int r;
 
-	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+	if ((r = s_parse(argc, argv, &a, usage, 0)) != 0)
 		return r < 0 ? 0 : r;
 	if (a.name == NULL || a.endpoint == NULL) {
 		fprintf(stderr, "symbiod init: --name and --endpoint are required\n");
@@ -145,7 +249,7 @@ cmd_enroll(int argc, char **argv)
 	struct args a;
 	int r;
 
-	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+	if ((r = s_parse(argc, argv, &a, usage, 0)) != 0)
 		return r < 0 ? 0 : r;
 	if (a.csr == NULL || a.out == NULL) {
 		fprintf(stderr, "symbiod enroll: --csr and --out are required\n");
@@ -187,7 +291,7 @@ cmd_revoke(int argc, char **argv)
 	struct args a;
 	int r;
 
-	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+	if ((r = s_parse(argc, argv, &a, usage, 0)) != 0)
 		return r < 0 ? 0 : r;
 	if (a.id == NULL) {
 		fprintf(stderr, "symbiod revoke: --id is required\n");
@@ -221,7 +325,7 @@ cmd_members(int argc, char **argv)
 	struct args a;
 	int r;
 
-	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+	if ((r = s_parse(argc, argv, &a, usage, 0)) != 0)
 		return r < 0 ? 0 : r;
 	if ((r = park_open(a.dir, 0, &park, &diag)) != SYM_OK) {
 		fprintf(stderr, "symbiod members: %s\n", diag.msg);
@@ -269,17 +373,36 @@ cmd_members(int argc, char **argv)
 static int
 cmd_run(int argc, char **argv)
 {
-	const char *usage = "run --dir PARK [--endpoint tcp://HOST:PORT]";
-	struct server_opts opts = {NULL, 5000, 10000};
+	const char *usage = "run --dir PARK [--endpoint tcp://HOST:PORT] [--log-level LEVEL]\n"
+	                    "           [--log-format text|json] [--config FILE]";
+	struct server_opts opts = {NULL, 0, 0};
 	struct sym_diag diag = {""};
 	struct park *park = NULL;
+	enum log_level level;
 	struct args a;
 	int r;
 
-	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+	if ((r = s_parse(argc, argv, &a, usage, 1)) != 0)
 		return r < 0 ? 0 : r;
-	opts.endpoint = a.endpoint;
-	log_init("symbiod", LOG_LVL_INFO);
+	if (a.log_level != NULL && (s_cfg.log_level = s_choice(s_log_levels, a.log_level)) < 0) {
+		fprintf(stderr, "symbiod run: --log-level: not one of err, warning, notice, info, "
+		                "debug\n");
+		return EXIT_USAGE;
+	}
+	if (a.log_format != NULL &&
+	    (s_cfg.log_format = s_choice(s_log_formats, a.log_format)) < 0) {
+		fprintf(stderr, "symbiod run: --log-format: not one of text, json\n");
+		return EXIT_USAGE;
+	}
+	opts.endpoint = a.endpoint ? a.endpoint : s_cfg.endpoint[0] ? s_cfg.endpoint : NULL;
+	opts.handshake_ms = s_cfg.handshake_ms;
+	opts.heartbeat_ms = s_cfg.heartbeat_ms;
+	level = (enum log_level)(LOG_LVL_ERR + s_cfg.log_level);
+	log_init("symbiod", level);
+	log_set_level(level);
+	log_set_format(s_cfg.log_format == 1);
+	if (s_cfg_from != NULL)
+		log_info("settings from %s", s_cfg_from);
 	/* The daemon needs no CA key to serve: it stays on disk. */
 	if ((r = park_open(a.dir, 0, &park, &diag)) != SYM_OK) {
 		log_err("%s", diag.msg);
@@ -300,7 +423,7 @@ cmd_status(int argc, char **argv)
 	struct args a;
 	int r;
 
-	if ((r = s_parse(argc, argv, &a, usage)) != 0)
+	if ((r = s_parse(argc, argv, &a, usage, 0)) != 0)
 		return r < 0 ? 0 : r;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", a.dir, PARK_CONTROL_SOCKET) >= sizeof(path))
 		return EXIT_USAGE;
@@ -339,13 +462,14 @@ cmd_round(int argc, char **argv)
 	    {"quantum", required_argument, NULL, 'q'},       {"max-items", required_argument, NULL, 'm'},
 	    {"submit-minutes", required_argument, NULL, 's'},
 	    {"consent-minutes", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0}};
+	    {"config", required_argument, NULL, 'C'},        {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	const char *usage =
-	    "round open|close|end|status --dir PARK [--json]\n"
+	    "round open|close|end|status --dir PARK [--json] [--config FILE]\n"
 	    "  open options: [--pad-offers N] [--pad-needs N] [--quantum N] [--max-items N]\n"
 	    "                [--submit-minutes M] [--consent-minutes M]";
 	struct sym_diag diag = {""};
-	const char *dir = NULL, *action;
+	const char *dir = NULL, *config = NULL, *action;
 	char path[PATH_MAX];
 	json_t *req, *reply = NULL;
 	int c, json = 0, r;
@@ -371,9 +495,11 @@ cmd_round(int argc, char **argv)
 		char *end = NULL;
 		long v = 0;
 
-		if (c == 'd' || c == 'j' || c == 'h') {
+		if (c == 'd' || c == 'j' || c == 'C' || c == 'h') {
 			if (c == 'd')
 				dir = optarg;
+			else if (c == 'C')
+				config = optarg;
 			else if (c == 'j')
 				json = 1;
 			else {
@@ -399,6 +525,12 @@ cmd_round(int argc, char **argv)
 		                               : "consent_minutes",
 		                    json_integer(v));
 	}
+	if (optind == argc && (r = s_config(config)) != 0) {
+		json_decref(req);
+		return r;
+	}
+	if (dir == NULL && s_cfg.dir[0] != '\0')
+		dir = s_cfg.dir;
 	if (dir == NULL || optind != argc) {
 		fprintf(stderr, "usage: symbiod %s\n", usage);
 		json_decref(req);
@@ -464,11 +596,13 @@ cmd_log(int argc, char **argv)
 {
 	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
 	                                     {"out", required_argument, NULL, 'o'},
+	                                     {"config", required_argument, NULL, 'C'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
-	const char *usage = "log export --dir PARK --out DIR | log checkpoint --dir PARK";
+	const char *usage = "log export --dir PARK --out DIR | log checkpoint --dir PARK "
+	                    "[--config FILE]";
 	struct sym_diag diag = {""};
-	const char *dir = NULL, *out = NULL, *action;
+	const char *dir = NULL, *out = NULL, *config = NULL, *action;
 	char path[PATH_MAX], abs[PATH_MAX];
 	json_t *req, *reply = NULL;
 	int c, r;
@@ -487,10 +621,15 @@ cmd_log(int argc, char **argv)
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'o': out = optarg; break;
+		case 'C': config = optarg; break;
 		case 'h': printf("usage: symbiod %s\n", usage); return 0;
 		default: fprintf(stderr, "usage: symbiod %s\n", usage); return EXIT_USAGE;
 		}
 	}
+	if (optind == argc && (r = s_config(config)) != 0)
+		return r;
+	if (dir == NULL && s_cfg.dir[0] != '\0')
+		dir = s_cfg.dir;
 	if (dir == NULL || optind != argc || (strcmp(action, "export") == 0) != (out != NULL)) {
 		fprintf(stderr, "usage: symbiod %s\n", usage);
 		return EXIT_USAGE;
@@ -536,6 +675,46 @@ cmd_log(int argc, char **argv)
 	return 0;
 }
 
+/* symbiod --check-config [--config FILE]: parse the file, print the settings it gives. */
+static int
+cmd_check_config(int argc, char **argv)
+{
+	static const struct option opts[] = {{"check-config", no_argument, NULL, 'k'},
+	                                     {"config", required_argument, NULL, 'C'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *usage = "--check-config [--config FILE]";
+	const char *config = NULL;
+	int c, check = 0, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': check = 1; break;
+		case 'C': config = optarg; break;
+		case 'h': printf("usage: symbiod %s\n", usage); return 0;
+		default: fprintf(stderr, "usage: symbiod %s\n", usage); return EXIT_USAGE;
+		}
+	}
+	if (!check || optind != argc) {
+		fprintf(stderr, "symbiod: --config goes after a command, or with --check-config\n"
+		                "usage: symbiod %s\n",
+		        usage);
+		return EXIT_USAGE;
+	}
+	if ((r = s_config(config)) != 0)
+		return r;
+	if (s_cfg_from != NULL) {
+		fprintf(stderr, "symbiod: %s: OK\n", s_cfg_from);
+		printf("# settings from %s\n", s_cfg_from);
+	} else {
+		fprintf(stderr, "symbiod: no %s; the defaults apply\n", SYMBIOD_CONFIG);
+		printf("# defaults (no %s)\n", SYMBIOD_CONFIG);
+	}
+	config_print(stdout, s_keys, NKEYS, 0);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -568,6 +747,8 @@ main(int argc, char **argv)
 		printf("symbiod %s\n", SYMBI_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "--check-config") == 0 || strncmp(argv[1], "--config", 8) == 0)
+		return cmd_check_config(argc, argv);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);

@@ -15,6 +15,7 @@
 #include "export.h"
 #include "rounds.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "sysexits.h"
 #include "util.h"
 #include "wire.h"
@@ -599,9 +600,10 @@ server_run(struct park *park, const struct server_opts *opts)
 	struct server srv;
 	struct sigaction sa;
 	struct sym_diag diag = {""};
-	char sock_path[PATH_MAX];
+	char sock_path[PATH_MAX], state[512];
 	const char *endpoint = opts->endpoint ? opts->endpoint : park->info.endpoint;
-	double last_prune = 0;
+	double last_prune = 0, last_ping = 0;
+	uint64_t watchdog_usec = 0;
 	int rc = EXIT_SOFTWARE;
 
 	memset(&srv, 0, sizeof(srv));
@@ -645,6 +647,13 @@ server_run(struct park *park, const struct server_opts *opts)
 	           sock_path);
 	/* Tests and supervisors wait for this line on stderr. */
 	fprintf(stderr, "symbiod: ready\n");
+	/* Under systemd (Type=notify); no-ops elsewhere. */
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=listening on %s", endpoint);
+	if (sdnotify_send(state) != SYM_OK)
+		log_warn("cannot notify the service manager at $NOTIFY_SOCKET");
+	if (sdnotify_watchdog_usec(&watchdog_usec) != SYM_OK)
+		log_warn("ignoring a malformed $WATCHDOG_USEC");
+	last_ping = util_now();
 
 	while (!s_stop) {
 		zmq_pollitem_t items[2] = {{srv.router, 0, ZMQ_POLLIN, 0},
@@ -657,19 +666,34 @@ server_run(struct park *park, const struct server_opts *opts)
 			goto out;
 		}
 		/*
+		 * The watchdog at half its interval, and before every control command:
+		 * a round close runs the matching in this loop.
+		 */
+		if (watchdog_usec > 0 && (util_now() - last_ping >= watchdog_usec / 2e6 ||
+		                          (n > 0 && (items[1].revents & ZMQ_POLLIN)))) {
+			(void)sdnotify_send("WATCHDOG=1");
+			last_ping = util_now();
+		}
+		/*
 		 * An operator's enroll or revoke while we run shows up as a new data
 		 * version; checked before serving, so a revocation is in force for
 		 * every request that arrives after the revoke command returned.
 		 */
 		if (s_reload || (store_data_version(park->store, &dv) == SYM_OK &&
 		                 dv != srv.data_version)) {
-			if (s_reload)
+			int hup = s_reload;
+
+			if (hup) {
 				log_notice("SIGHUP: reloading the directory");
+				(void)sdnotify_send("RELOADING=1");
+			}
 			s_reload = 0;
 			(void)s_load_directory(&srv);
 			/* An operator's enroll or revoke also appended to the log. */
 			if (auditlog_sync(srv.log) != SYM_OK)
 				log_err("audit log: cannot read new entries");
+			if (hup)
+				(void)sdnotify_send("READY=1");
 		}
 		if (n > 0 && (items[0].revents & ZMQ_POLLIN)) {
 			/* Serve what is queued, a bounded batch per turn so control stays responsive. */
@@ -693,6 +717,7 @@ server_run(struct park *park, const struct server_opts *opts)
 		}
 	}
 	log_notice("stopping on signal");
+	(void)sdnotify_send("STOPPING=1");
 	rc = 0;
 out:
 	if (srv.router != NULL)

@@ -14,6 +14,7 @@ packages=(
 	libcmocka-dev       # unit tests
 	clang libclang-rt-14-dev # sanitizer and fuzz builds
 	python3 openssl     # test and demo scripts; the openssl CLI cross-checks certificates
+	man-db              # the install test renders the man pages
 )
 
 missing=()
