@@ -15,6 +15,7 @@ packages=(
 	clang libclang-rt-14-dev # sanitizer and fuzz builds
 	python3 openssl     # test and demo scripts; the openssl CLI cross-checks certificates
 	man-db              # the install test renders the man pages
+	valgrind            # the unit tests also run under memcheck
 )
 
 missing=()

@@ -20,4 +20,20 @@ run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== ASan + UBSan build (build-asan/)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSYMBI_SANITIZE=ON -DCMAKE_C_COMPILER=clang
+echo "== unit tests under valgrind (build/)"
+# Every cmocka unit test once more under memcheck: uninitialised reads and
+# definite leaks fail the run. The property test runs a smaller draw here.
+vg_fail=0
+for t in build/bin/test_*; do
+	name=$(basename "$t")
+	if ! SYMBIOD_DATA_DIR=$PWD/build/share/symbiod SYMBI_PROPERTY_PAIRS=20000 \
+		valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite -q \
+		"$t" >"build/valgrind-$name.log" 2>&1; then
+		echo "valgrind: $name FAILED (see build/valgrind-$name.log)"
+		vg_fail=$((vg_fail + 1))
+	else
+		echo "valgrind: $name clean"
+	fi
+done
+[ "$vg_fail" -eq 0 ] || { echo "test.sh: $vg_fail unit tests failed under valgrind"; exit 1; }
 echo "test.sh: all suites passed"
