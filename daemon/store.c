@@ -417,8 +417,11 @@ store_open(const char *path, struct store **out, struct sym_diag *diag)
 	if ((r = s_prepare_file(path, diag)) != SYM_OK)
 		goto out;
 	if ((rc = sqlite3_open_v2(path, &db, STORE_OPEN_FLAGS, NULL)) != SQLITE_OK) {
-		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path,
-		                 db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		/* SQLite's own text is generic; the operating system's reason is the useful part. */
+		int sys = db != NULL ? sqlite3_system_errno(db) : 0;
+		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s%s%s%s", path,
+		                 db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc), sys ? " (" : "",
+		                 sys ? strerror(sys) : "", sys ? ")" : "");
 		goto out;
 	}
 	if ((rc = s_configure(db)) != SQLITE_OK) {
@@ -461,6 +464,20 @@ store_close(struct store **stp)
 	sqlite3_close_v2((*stp)->db);
 	free(*stp);
 	*stp = NULL;
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+	int sys;
+
+	if (st == NULL)
+		return "no store";
+	/* A full disk or a read-only file shows as an OS error behind SQLite's code. */
+	sys = sqlite3_system_errno(st->db);
+	if (sys != 0 && sqlite3_errcode(st->db) != SQLITE_OK)
+		return strerror(sys);
+	return sqlite3_errmsg(st->db);
 }
 
 int

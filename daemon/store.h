@@ -34,6 +34,8 @@ struct store_member {
 int store_open(const char *path, struct store **out, struct sym_diag *diag)
     __attribute__((warn_unused_result));
 void store_close(struct store **st);
+/* A person's description of the store's last error (disk full, read-only...). */
+const char *store_errmsg(struct store *st);
 /* Schema version after migrations (for tests). */
 int store_schema_version(struct store *st);
 
