@@ -1,0 +1,71 @@
+/*
+ * symbi-audit's rules, in memory: the input is entries.jsonl (lines split at
+ * '\n'), checked in order against the fixed park (tests/fuzz/fixtures) with
+ * the same dispatch as audit/verify.c, on a fresh model per input. Rules
+ * keep running after the first problem, unlike verify, to reach more state.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "entry.h"
+#include "fuzz_common.h"
+#include "rules.h"
+
+static const struct {
+	const char *kind;
+	int (*check)(struct audit_verifier *, const struct audit_entry *);
+} s_kinds[] = {
+    {"member_enrolled", rules_member_enrolled},
+    {"member_revoked", rules_member_revoked},
+    {"round_opened", rules_round_opened},
+    {"submission", rules_submission},
+    {"round_closed", rules_round_closed},
+    {"pair_matched", rules_pair_matched},
+    {"consent", rules_consent},
+    {"release", rules_release},
+    {"round_ended", rules_round_ended},
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct sym_diag diag = {""};
+	struct audit_log log;
+	struct audit_problem p;
+	struct audit_verifier v;
+	struct audit_entry e;
+	size_t pos = 0, i, nk = sizeof(s_kinds) / sizeof(s_kinds[0]);
+
+	fuzz_sodium_init();
+	memset(&log, 0, sizeof(log));
+	if (parkinfo_load(FUZZ_FIXTURE_PARK, &log.park, &diag) != SYM_OK ||
+	    cert_verifier_new(log.park.ca_pem, &log.certs, &diag) != SYM_OK)
+		abort();
+	log.member_ix = audit_index_new();
+	log.round_ix = audit_index_new();
+	log.cand_ix = audit_index_new();
+	log.pair_ix = audit_index_new();
+	if (log.member_ix == NULL || log.round_ix == NULL || log.cand_ix == NULL ||
+	    log.pair_ix == NULL)
+		abort();
+	v.log = &log;
+	v.p = &p;
+	while (pos < size) {
+		const uint8_t *nl = memchr(data + pos, '\n', size - pos);
+		size_t len = nl != NULL ? (size_t)(nl - (data + pos)) : size - pos;
+
+		memset(&p, 0, sizeof(p));
+		if (len > 0 && audit_entry_parse(data + pos, len, log.entries, &p, &e) == SYM_OK) {
+			for (i = 0; i < nk && strcmp(e.kind, s_kinds[i].kind) != 0; i++)
+				;
+			if (i < nk)
+				(void)s_kinds[i].check(&v, &e);
+			audit_entry_clear(&e);
+		}
+		log.entries++;
+		pos += len + 1;
+	}
+	audit_log_free(&log);
+	return 0;
+}

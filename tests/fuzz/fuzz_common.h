@@ -1,0 +1,74 @@
+/*
+ * Shared by the fuzz targets: one-time sodium_init, fixed keys derived from
+ * constant seeds (so that gen_seeds.c and the targets agree), and the paths
+ * of the committed fixtures. Header-only, file-static helpers.
+ */
+#ifndef SYMBI_FUZZ_COMMON_H
+#define SYMBI_FUZZ_COMMON_H
+
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SYMBI_FUZZ_DIR
+#error "SYMBI_FUZZ_DIR must name tests/fuzz in the source tree"
+#endif
+#ifndef SYMBI_SOURCE_DIR
+#error "SYMBI_SOURCE_DIR must name the source tree"
+#endif
+
+/* The fixed export (made once by symbi-forge fake): park.json and a checkpoint. */
+#define FUZZ_FIXTURE_PARK SYMBI_FUZZ_DIR "/fixtures/park.json"
+#define FUZZ_FIXTURE_CHECKPOINT SYMBI_FUZZ_DIR "/fixtures/checkpoint"
+#define FUZZ_TAXONOMY SYMBI_SOURCE_DIR "/data/taxonomy.json"
+/*
+ * A moment inside the fixture certificates' validity (issued 2026-11-28,
+ * valid one year), so that cert checks do not change with the wall clock.
+ */
+#define FUZZ_FIXTURE_TIME ((time_t)1795900000)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static inline void
+fuzz_sodium_init(void)
+{
+	static int done;
+
+	if (!done) {
+		if (sodium_init() < 0)
+			abort();
+		done = 1;
+	}
+}
+
+/* An Ed25519 key pair from a constant seed: `which` tells the keys apart. */
+static inline void
+fuzz_ed25519(uint8_t which, uint8_t pk[32], uint8_t sk[64])
+{
+	uint8_t seed[32];
+
+	memset(seed, 0x5a, sizeof(seed));
+	seed[0] = which;
+	crypto_sign_seed_keypair(pk, sk, seed);
+}
+
+/* A NUL-terminated copy of the input (parsers that take text still get len). */
+static inline char *
+fuzz_strdup(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (s == NULL)
+		abort();
+	if (size > 0)
+		memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
+#define FUZZ_KEY_COORDINATOR 1 /* signs responses and checkpoints */
+#define FUZZ_KEY_MEMBER 2      /* signs requests */
+
+#endif

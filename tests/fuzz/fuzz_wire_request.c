@@ -1,0 +1,24 @@
+/* wire_request_decode on untrusted bytes, then the signature check against a fixed member key. */
+#include <stdlib.h>
+
+#include "fuzz_common.h"
+#include "wire.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t pk[32], sk[64];
+	static int keyed;
+	Symbiod__Request *req = NULL;
+
+	fuzz_sodium_init();
+	if (!keyed) {
+		fuzz_ed25519(FUZZ_KEY_MEMBER, pk, sk);
+		keyed = 1;
+	}
+	if (wire_request_decode(data, size, &req) != SYM_OK)
+		return 0;
+	(void)!wire_request_verify(req, pk);
+	wire_free(&req->base);
+	return 0;
+}
