@@ -192,7 +192,11 @@ cmd_status(int argc, char **argv)
 	if (resp->status != SYMBIOD__STATUS__STATUS_OK) {
 		fprintf(stderr, "symbi status: the coordinator refused: %s (%d)\n",
 		        resp->message ? resp->message : "no reason given", resp->status);
-		rc = resp->status == SYMBIOD__STATUS__STATUS_FORBIDDEN ? EXIT_NOPERM : EXIT_PROTOCOL;
+		rc = resp->status == SYMBIOD__STATUS__STATUS_FORBIDDEN ? EXIT_NOPERM
+		     : resp->status == SYMBIOD__STATUS__STATUS_RATE_LIMITED ||
+		             resp->status == SYMBIOD__STATUS__STATUS_UNAVAILABLE
+		         ? EXIT_TEMPFAIL
+		         : EXIT_PROTOCOL;
 		goto out;
 	}
 	if (!resp->has_payload ||

@@ -153,16 +153,12 @@ s_explain_silence(struct conn *c, struct sym_diag *diag)
 	                    c->st->park.endpoint);
 }
 
-/* Send one frame; wait up to timeout_ms for one frame back. */
+/* Wait until `deadline` for one frame. */
 static int
-s_exchange(struct conn *c, const uint8_t *req, size_t req_len, uint8_t **answer,
-           size_t *answer_len)
+s_receive(struct conn *c, double deadline, uint8_t **answer, size_t *answer_len)
 {
-	double deadline = util_now() + c->opts.timeout_ms / 1000.0;
 	zmq_msg_t msg;
 
-	if (zmq_send(c->dealer, req, req_len, ZMQ_DONTWAIT) < 0 && zmq_errno() != EAGAIN)
-		return SYM_ERR_IO;
 	for (;;) {
 		zmq_pollitem_t items[2] = {{c->dealer, 0, ZMQ_POLLIN, 0}, {c->monitor, 0, ZMQ_POLLIN, 0}};
 		int left = (int)((deadline - util_now()) * 1000.0);
@@ -193,6 +189,16 @@ s_exchange(struct conn *c, const uint8_t *req, size_t req_len, uint8_t **answer,
 	memcpy(*answer, zmq_msg_data(&msg), *answer_len);
 	zmq_msg_close(&msg);
 	return SYM_OK;
+}
+
+/* Send one frame; wait up to timeout_ms for one frame back. */
+static int
+s_exchange(struct conn *c, const uint8_t *req, size_t req_len, uint8_t **answer,
+           size_t *answer_len)
+{
+	if (zmq_send(c->dealer, req, req_len, ZMQ_DONTWAIT) < 0 && zmq_errno() != EAGAIN)
+		return SYM_ERR_IO;
+	return s_receive(c, util_now() + c->opts.timeout_ms / 1000.0, answer, answer_len);
 }
 
 int
@@ -234,18 +240,30 @@ conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_
 		r = s_explain_silence(c, diag);
 		goto out;
 	}
-	if ((r = wire_response_decode(answer, answer_len, c->st->park.coordinator_ed25519, resp)) !=
-	    SYM_OK) {
-		sym_diag_set(diag, r, "the coordinator's answer %s",
-		             r == SYM_ERR_VERIFY ? "is not signed by this park's coordinator"
-		                                 : "is malformed");
-		goto out;
-	}
-	if (memcmp((*resp)->request_id.data, id, sizeof(id)) != 0) {
+	for (;;) {
+		if ((r = wire_response_decode(answer, answer_len, c->st->park.coordinator_ed25519,
+		                              resp)) != SYM_OK) {
+			sym_diag_set(diag, r, "the coordinator's answer %s",
+			             r == SYM_ERR_VERIFY ? "is not signed by this park's coordinator"
+			                                 : "is malformed");
+			goto out;
+		}
+		if (memcmp((*resp)->request_id.data, id, sizeof(id)) == 0)
+			break;
+		/*
+		 * A late answer to an earlier request whose attempt timed out (its
+		 * retry was answered too): signed and harmless, so drop it and wait
+		 * for ours within the same time budget.
+		 */
 		wire_free(&(*resp)->base);
 		*resp = NULL;
-		r = sym_diag_set(diag, SYM_ERR_VERIFY, "the coordinator answered another request");
-		goto out;
+		free(answer);
+		answer = NULL;
+		if ((r = s_receive(c, util_now() + c->opts.timeout_ms / 1000.0, &answer,
+		                   &answer_len)) != SYM_OK) {
+			r = s_explain_silence(c, diag);
+			goto out;
+		}
 	}
 	/* A retry whose first attempt was served: the stored original answer is inside. */
 	if ((*resp)->status == SYMBIOD__STATUS__STATUS_REPLAY && (*resp)->replayed &&

@@ -15,6 +15,7 @@
 #include "export.h"
 #include "rounds.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "sdnotify.h"
 #include "sysexits.h"
 #include "util.h"
@@ -30,6 +31,39 @@
 #define SERVER_PRUNE_EVERY_S 60.0
 /* Request ids are kept longer than the timestamp window accepts a request. */
 #define SERVER_REPLAY_KEEP_MS (2ull * WIRE_TIMESTAMP_WINDOW_MS)
+/*
+ * Queue bounds on the ROUTER, in messages, each way. A message is at most
+ * WIRE_MAX_MESSAGE, and libzmq keeps up to this many per peer pipe: beyond
+ * it, incoming messages wait in the kernel's TCP buffers (back-pressure on
+ * that peer) and replies to a peer that does not read are dropped
+ * (ROUTER_MANDATORY with DONTWAIT: an error, logged, never a stall). 1000
+ * covers a whole park's worth of in-flight requests at once.
+ */
+#define SERVER_RCVHWM 1000
+#define SERVER_SNDHWM 1000
+/*
+ * Per-member rate limit (token bucket). A submission is a handful of
+ * requests (round, directory, begin, a few chunks, commit) and a client's
+ * whole session (status, submit, candidates, consent, exchanges) a few
+ * dozen, and a retry after a timeout reuses its request id: a burst of 200
+ * is several sessions back to back, never reached by an honest client. 20
+ * requests/s sustained is far above any honest pace, yet keeps one member
+ * (a runaway script, a stolen key) from taking more than a small share of
+ * the single-threaded loop, where each request costs a signature check, a
+ * store transaction and a signed reply.
+ */
+#define SERVER_RATE_PER_S 20
+#define SERVER_RATE_BURST 200
+/* Buckets: above any park's member count, so eviction only drops refilled ones. */
+#define SERVER_RATE_TABLE 8192
+/*
+ * Work per loop turn before the control socket is looked at: at most this
+ * many member requests, and no new one once this much time has passed. A
+ * request costs well under a millisecond to a few tens (a commit with fsync),
+ * so the operator's command waits at most about one budget plus one request.
+ */
+#define SERVER_TURN_MESSAGES 64
+#define SERVER_TURN_BUDGET_MS 100
 
 struct server {
 	struct park *park;
@@ -40,7 +74,9 @@ struct server {
 	size_t nmembers;
 	uint8_t dir_hash[32];
 	int64_t data_version;
-	uint64_t handled, refused;
+	uint64_t handled, refused, rate_limited;
+	struct ratelimit *limits;
+	double rate_logged; /* util_now() of the last rate-limit notice */
 	struct rounds_ctx rounds;
 	struct auditlog *log;
 };
@@ -218,7 +254,7 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 	const struct store_member *m;
 	uint8_t *payload = NULL, *stored = NULL, *inner = NULL;
 	size_t payload_len = 0, stored_len = 0, inner_len = 0;
-	uint64_t now = wire_now_ms(), ts, log_size = 0;
+	uint64_t now = wire_now_ms(), ts, log_size = 0, wait_ms = 0;
 	int32_t status = 0;
 	char msg[256] = "";
 	int r;
@@ -249,6 +285,25 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 		r = s_respond(srv, req->type, req->request_id.data, SYMBIOD__STATUS__STATUS_FORBIDDEN,
 		              "not a current member of this park (revoked?)", NULL, 0, 0, resp,
 		              resp_len);
+		goto out;
+	}
+	/*
+	 * Before any work for an authenticated member. A refusal spends no
+	 * request id and touches no store: a retry with the same id is served
+	 * once there is room again.
+	 */
+	if (ratelimit_take(srv->limits, user_id, (uint64_t)(util_now() * 1000.0), &wait_ms) != 0) {
+		srv->rate_limited++;
+		/* One notice a second at most: a flood must not flood the log too. */
+		if (util_now() - srv->rate_logged >= 1.0) {
+			log_notice("request from %s refused: rate limit (%llu refused so far)", user_id,
+			           (unsigned long long)srv->rate_limited);
+			srv->rate_logged = util_now();
+		}
+		snprintf(msg, sizeof(msg), "rate limit exceeded; retry in %llu ms",
+		         (unsigned long long)(wait_ms > 0 ? wait_ms : 1));
+		r = s_respond(srv, req->type, req->request_id.data,
+		              SYMBIOD__STATUS__STATUS_RATE_LIMITED, msg, NULL, 0, 0, resp, resp_len);
 		goto out;
 	}
 	if (wire_request_verify(req, m->rec.ed25519) != SYM_OK) {
@@ -336,6 +391,9 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 	if (store_request_remember(srv->park->store, user_id, req->request_id.data, now, inner,
 	                           inner_len) != SYM_OK ||
 	    store_commit(srv->park->store) != SYM_OK) {
+		/* Disk full, read-only, I/O error: the operator must see it, not just the client. */
+		log_err("store: cannot commit a request from %s: %s; it was not carried out", user_id,
+		        store_errmsg(srv->park->store));
 		store_rollback(srv->park->store);
 		auditlog_truncate(srv->log, log_size);
 		free(inner);
@@ -534,13 +592,14 @@ s_on_control(struct server *srv)
 		int has_rid = 0;
 		const char *phase = rounds_phase(&srv->rounds, rid, &has_rid);
 
-		reply = json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I}", "ok", 1, "park",
-		                  srv->park->info.name, "endpoint", srv->park->info.endpoint,
+		reply = json_pack("{s:b, s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "ok", 1,
+		                  "park", srv->park->info.name, "endpoint", srv->park->info.endpoint,
 		                  "members", (json_int_t)srv->nmembers, "directory_hash", hex, "phase",
 		                  phase, "handshakes_admitted", (json_int_t)admitted,
 		                  "handshakes_refused", (json_int_t)refused, "requests",
 		                  (json_int_t)srv->handled, "requests_refused",
-		                  (json_int_t)srv->refused);
+		                  (json_int_t)srv->refused, "requests_rate_limited",
+		                  (json_int_t)srv->rate_limited);
 	} else if (strcmp(cmd, "members") == 0) {
 		reply = json_pack("{s:b, s:o}", "ok", 1, "members", s_members_json(srv));
 	} else if (strcmp(cmd, "log") == 0) {
@@ -577,6 +636,8 @@ s_open_router(struct server *srv, const char *endpoint, const struct server_opts
 	    zmq_setsockopt(srv->router, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN)) != 0 ||
 	    s_setopt_int(srv->router, ZMQ_ZAP_ENFORCE_DOMAIN, 1) != 0 ||
 	    zmq_setsockopt(srv->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) != 0 ||
+	    s_setopt_int(srv->router, ZMQ_RCVHWM, SERVER_RCVHWM) != 0 ||
+	    s_setopt_int(srv->router, ZMQ_SNDHWM, SERVER_SNDHWM) != 0 ||
 	    s_setopt_int(srv->router, ZMQ_ROUTER_MANDATORY, 1) != 0 ||
 	    s_setopt_int(srv->router, ZMQ_SNDTIMEO, 0) != 0 ||
 	    s_setopt_int(srv->router, ZMQ_LINGER, 0) != 0 ||
@@ -621,6 +682,9 @@ server_run(struct park *park, const struct server_opts *opts)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if ((srv.limits = ratelimit_new(SERVER_RATE_TABLE, SERVER_RATE_PER_S, SERVER_RATE_BURST)) ==
+	    NULL)
+		goto out;
 	if ((srv.zctx = zmq_ctx_new()) == NULL)
 		goto out;
 	/* The ZAP handler first: the server socket must never run without it. */
@@ -696,14 +760,18 @@ server_run(struct park *park, const struct server_opts *opts)
 				(void)sdnotify_send("READY=1");
 		}
 		if (n > 0 && (items[0].revents & ZMQ_POLLIN)) {
-			/* Serve what is queued, a bounded batch per turn so control stays responsive. */
-			int batch = 64, events = 0;
+			/*
+			 * Serve what is queued, a bounded batch per turn (in messages and
+			 * in time) so the control socket stays responsive under load.
+			 */
+			int batch = SERVER_TURN_MESSAGES, events = 0;
 			size_t elen = sizeof(events);
+			double turn_end = util_now() + SERVER_TURN_BUDGET_MS / 1000.0;
 			do {
 				s_on_router(&srv);
 				if (zmq_getsockopt(srv.router, ZMQ_EVENTS, &events, &elen) != 0)
 					break;
-			} while ((events & ZMQ_POLLIN) && --batch > 0);
+			} while ((events & ZMQ_POLLIN) && --batch > 0 && util_now() < turn_end);
 		}
 		if (n > 0 && (items[1].revents & ZMQ_POLLIN))
 			s_on_control(&srv);
@@ -731,5 +799,6 @@ out:
 	if (srv.zctx != NULL)
 		zmq_ctx_term(srv.zctx);
 	store_members_free(srv.members, srv.nmembers);
+	ratelimit_destroy(&srv.limits);
 	return rc;
 }
