@@ -342,9 +342,3 @@ auditlog_consistency(struct auditlog *log, uint64_t m, uint64_t n,
 	s_subproof(log, m, 0, n, 1, proof, len);
 	return SYM_OK;
 }
-
-int
-auditlog_entry(struct auditlog *log, uint64_t index, uint8_t **bytes, size_t *len)
-{
-	return store_log_entry(log->st, index, bytes, len);
-}

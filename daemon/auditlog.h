@@ -54,10 +54,6 @@ int auditlog_consistency(struct auditlog *log, uint64_t m, uint64_t n,
                          merkle_hash_t proof[MERKLE_MAX_PROOF], size_t *len)
     __attribute__((warn_unused_result));
 
-/* Entry i's bytes from the store (malloc'd). */
-int auditlog_entry(struct auditlog *log, uint64_t index, uint8_t **bytes, size_t *len)
-    __attribute__((warn_unused_result));
-
 /* Helpers for building entries. */
 json_t *auditlog_hex(const uint8_t *data, size_t len);
 json_t *auditlog_b64(const uint8_t *data, size_t len);

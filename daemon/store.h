@@ -233,8 +233,6 @@ int store_log_append(struct store *st, const char *kind, const uint8_t *body, si
 typedef int (*store_leaf_fn)(void *arg, const uint8_t leaf[32]);
 int store_log_leaves(struct store *st, uint64_t from, store_leaf_fn fn, void *arg)
     __attribute__((warn_unused_result));
-int store_log_entry(struct store *st, uint64_t index, uint8_t **body, size_t *len)
-    __attribute__((warn_unused_result));
 typedef int (*store_entry_fn)(void *arg, const uint8_t *body, size_t len);
 int store_log_foreach(struct store *st, store_entry_fn fn, void *arg)
     __attribute__((warn_unused_result));

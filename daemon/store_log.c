@@ -68,38 +68,6 @@ store_log_leaves(struct store *st, uint64_t from, store_leaf_fn fn, void *arg)
 }
 
 int
-store_log_entry(struct store *st, uint64_t index, uint8_t **body, size_t *len)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc, r, n;
-
-	*body = NULL;
-	*len = 0;
-	rc = sqlite3_prepare_v2(st->db, "SELECT body FROM log_entries WHERE idx = ?1", -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(rc);
-	sqlite3_bind_int64(stmt, 1, (int64_t)index);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_DONE) {
-		r = SYM_ERR_NOT_FOUND;
-	} else if (rc != SQLITE_ROW) {
-		r = store_sqlite_err(rc);
-	} else if (sqlite3_column_type(stmt, 0) != SQLITE_BLOB ||
-	           (n = sqlite3_column_bytes(stmt, 0)) <= 0 || (size_t)n > STORE_LOG_ENTRY_MAX) {
-		r = SYM_ERR_FORMAT;
-	} else if ((*body = malloc((size_t)n + 1)) == NULL) {
-		r = SYM_ERR_ALLOC;
-	} else {
-		memcpy(*body, sqlite3_column_blob(stmt, 0), (size_t)n);
-		(*body)[n] = '\0';
-		*len = (size_t)n;
-		r = SYM_OK;
-	}
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-int
 store_log_foreach(struct store *st, store_entry_fn fn, void *arg)
 {
 	sqlite3_stmt *stmt = NULL;

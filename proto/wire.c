@@ -751,3 +751,33 @@ wire_now_ms(void)
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
+
+const ProtobufCMessageDescriptor *const wire_descriptors[] = {
+    &symbiod__request__descriptor,
+    &symbiod__response__descriptor,
+    &symbiod__member_record__descriptor,
+    &symbiod__status_request__descriptor,
+    &symbiod__status_reply__descriptor,
+    &symbiod__directory_request__descriptor,
+    &symbiod__directory__descriptor,
+    &symbiod__round_request__descriptor,
+    &symbiod__padding_policy__descriptor,
+    &symbiod__round_announcement__descriptor,
+    &symbiod__token_batch__descriptor,
+    &symbiod__submit_begin__descriptor,
+    &symbiod__submit_chunk__descriptor,
+    &symbiod__submit_commit__descriptor,
+    &symbiod__submit_ack__descriptor,
+    &symbiod__candidates_request__descriptor,
+    &symbiod__candidate__descriptor,
+    &symbiod__candidate_list__descriptor,
+    &symbiod__consent__descriptor,
+    &symbiod__consent_ack__descriptor,
+    &symbiod__releases_request__descriptor,
+    &symbiod__release__descriptor,
+    &symbiod__release_list__descriptor,
+    &symbiod__log_proof__descriptor,
+    &symbiod__checkpoint_request__descriptor,
+    &symbiod__checkpoint_reply__descriptor,
+};
+const size_t wire_n_descriptors = sizeof(wire_descriptors) / sizeof(wire_descriptors[0]);

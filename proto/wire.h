@@ -86,4 +86,8 @@ int wire_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *out_len)
 /* Milliseconds since the Unix epoch (wall clock). */
 uint64_t wire_now_ms(void);
 
+/* Every message type of symbiod.proto, for tests and fuzzing: a new message goes here too. */
+extern const ProtobufCMessageDescriptor *const wire_descriptors[];
+extern const size_t wire_n_descriptors;
+
 #endif

@@ -18,35 +18,9 @@
 static uint8_t s_pk[SIG_PUBLIC_LEN], s_sk[SIG_SECRET_LEN];
 static uint8_t s_other_pk[SIG_PUBLIC_LEN], s_other_sk[SIG_SECRET_LEN];
 
-static const ProtobufCMessageDescriptor *const s_all[] = {
-    &symbiod__request__descriptor,
-    &symbiod__response__descriptor,
-    &symbiod__member_record__descriptor,
-    &symbiod__status_request__descriptor,
-    &symbiod__status_reply__descriptor,
-    &symbiod__directory_request__descriptor,
-    &symbiod__directory__descriptor,
-    &symbiod__round_request__descriptor,
-    &symbiod__padding_policy__descriptor,
-    &symbiod__round_announcement__descriptor,
-    &symbiod__token_batch__descriptor,
-    &symbiod__submit_begin__descriptor,
-    &symbiod__submit_chunk__descriptor,
-    &symbiod__submit_commit__descriptor,
-    &symbiod__submit_ack__descriptor,
-    &symbiod__candidates_request__descriptor,
-    &symbiod__candidate__descriptor,
-    &symbiod__candidate_list__descriptor,
-    &symbiod__consent__descriptor,
-    &symbiod__consent_ack__descriptor,
-    &symbiod__releases_request__descriptor,
-    &symbiod__release__descriptor,
-    &symbiod__release_list__descriptor,
-    &symbiod__log_proof__descriptor,
-    &symbiod__checkpoint_request__descriptor,
-    &symbiod__checkpoint_reply__descriptor,
-};
-#define S_N_ALL (sizeof(s_all) / sizeof(s_all[0]))
+/* Every message type: the list the wire layer keeps. */
+#define s_all wire_descriptors
+#define S_N_ALL wire_n_descriptors
 
 static int
 s_setup(void **state)
