@@ -328,8 +328,18 @@ s_submit_all(struct park_bench *pb, double *bytes_total)
 	return failed;
 }
 
-int
-bench_park(int argc, char **argv)
+/* What the timed round measured. */
+struct park_times {
+	double open, submit, close;     /* wall seconds */
+	double clients_cpu_submit;      /* all clients' CPU seconds */
+	double daemon_cpu_submit, daemon_cpu_close;
+	double bytes;                   /* uploaded by all companies */
+	long daemon_rss_kb;
+};
+
+/* Parse the flags into pb; returns -1 to go on, or the exit code. */
+static int
+s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 {
 	static const struct option opts[] = {{"companies", required_argument, NULL, 'c'},
 	                                     {"flows", required_argument, NULL, 'f'},
@@ -337,38 +347,104 @@ bench_park(int argc, char **argv)
 	                                     {"keep", no_argument, NULL, 'k'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
-	struct park_bench pb;
-	struct taxonomy *tax = NULL;
-	struct sym_diag diag = {""};
-	double t0, t_setup, t_open, t_submit, t_close, cpu0, cpu_submit, d_cpu0, d_cpu_submit,
-	    d_cpu_close, bytes = 0;
-	long rss_kb;
-	char exe[BENCH_DIR_MAX], *slash, result[PATH_MAX];
-	int c, keep = 0, failed, rc = EXIT_SOFTWARE;
-	ssize_t n;
+	int c;
 
-	memset(&pb, 0, sizeof(pb));
-	pb.companies = 20;
-	pb.flows = 20;
-	pb.jobs = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+	pb->companies = 20;
+	pb->flows = 20;
+	pb->jobs = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': pb.companies = strtoul(optarg, NULL, 10); break;
-		case 'f': pb.flows = strtoul(optarg, NULL, 10); break;
-		case 'j': pb.jobs = strtoul(optarg, NULL, 10); break;
-		case 'k': keep = 1; break;
+		case 'c': pb->companies = strtoul(optarg, NULL, 10); break;
+		case 'f': pb->flows = strtoul(optarg, NULL, 10); break;
+		case 'j': pb->jobs = strtoul(optarg, NULL, 10); break;
+		case 'k': *keep = 1; break;
 		case 'h':
 			printf("usage: symbi-bench park [--companies N] [--flows F] [--jobs J] [--keep]\n");
 			return 0;
 		default: return EXIT_USAGE;
 		}
 	}
-	if (pb.companies < 2 || pb.companies > 5000 || pb.flows < 1 || pb.flows > 200 ||
-	    pb.jobs < 1 || pb.jobs > 64) {
+	if (pb->companies < 2 || pb->companies > 5000 || pb->flows < 1 || pb->flows > 200 ||
+	    pb->jobs < 1 || pb->jobs > 64) {
 		fprintf(stderr, "symbi-bench park: companies 2..5000, flows 1..200, jobs 1..64\n");
 		return EXIT_USAGE;
 	}
+	return -1;
+}
+
+/* The timed round: open, every submission, close (matching). */
+static int
+s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
+{
+	double t0, cpu0, d_cpu0;
+	int failed;
+
+	t0 = util_now();
+	if (s_control(pb, "open", NULL) != 0)
+		return -1;
+	t->open = util_now() - t0;
+	cpu0 = s_cpu_children();
+	d_cpu0 = s_proc_cpu(pb->daemon);
+	t0 = util_now();
+	if ((failed = s_submit_all(pb, &t->bytes)) != 0) {
+		fprintf(stderr, "symbi-bench park: %d submissions failed\n", failed);
+		return -1;
+	}
+	t->submit = util_now() - t0;
+	t->clients_cpu_submit = s_cpu_children() - cpu0;
+	t->daemon_cpu_submit = s_proc_cpu(pb->daemon) - d_cpu0;
+	t0 = util_now();
+	if (s_control(pb, "close", result) != 0)
+		return -1;
+	t->close = util_now() - t0;
+	t->daemon_cpu_close = s_proc_cpu(pb->daemon) - d_cpu0 - t->daemon_cpu_submit;
+	t->daemon_rss_kb = s_proc_kb(pb->daemon, "VmHWM:");
+	return 0;
+}
+
+static void
+s_report(const struct park_bench *pb, double t_setup, const struct park_times *t,
+         const char *result)
+{
+	json_error_t jerr;
+	json_t *j = json_load_file(result, 0, &jerr);
+
+	printf("park: %zu companies x %zu flows, %zu parallel clients, %ld CPUs\n", pb->companies,
+	       pb->flows, pb->jobs, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("setup (init + enroll through the CLI, not timed in round_s): %.2f s\n", t_setup);
+	printf("%-28s %9s %14s %14s\n", "phase", "wall_s", "clients_cpu_s", "daemon_cpu_s");
+	printf("%-28s %9.3f %14s %14s\n", "open", t->open, "-", "-");
+	printf("%-28s %9.3f %14.3f %14.3f\n", "submit (encode + upload)", t->submit,
+	       t->clients_cpu_submit, t->daemon_cpu_submit);
+	printf("%-28s %9.3f %14s %14.3f\n", "close (matching)", t->close, "-", t->daemon_cpu_close);
+	printf("bytes per company: %.0f (tokens for %zu counterparts)\n",
+	       t->bytes / (double)pb->companies, pb->companies - 1);
+	printf("candidates: %lld\n",
+	       j ? (long long)json_integer_value(json_object_get(j, "candidates")) : -1LL);
+	printf("daemon peak RSS: %.1f MiB\n", t->daemon_rss_kb / 1024.0);
+	printf("companies=%zu flows=%zu round_s=%.2f peak_rss_mb=%.1f\n", pb->companies, pb->flows,
+	       t->open + t->submit + t->close, t->daemon_rss_kb / 1024.0);
+	json_decref(j);
+}
+
+int
+bench_park(int argc, char **argv)
+{
+	struct park_bench pb;
+	struct park_times times;
+	struct taxonomy *tax = NULL;
+	struct sym_diag diag = {""};
+	double t0, t_setup;
+	char exe[BENCH_DIR_MAX], *slash, result[PATH_MAX];
+	int keep = 0, rc;
+	ssize_t n;
+
+	memset(&pb, 0, sizeof(pb));
+	memset(&times, 0, sizeof(times));
+	if ((rc = s_parse_args(argc, argv, &pb, &keep)) >= 0)
+		return rc;
+	rc = EXIT_SOFTWARE;
 	/* The binaries beside this one. */
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
 		return EXIT_SOFTWARE;
@@ -392,47 +468,10 @@ bench_park(int argc, char **argv)
 		fprintf(stderr, "symbi-bench park: the daemon did not start\n");
 		goto out;
 	}
-	/* The timed round: open, every submission, close (matching). */
-	t0 = util_now();
-	if (s_control(&pb, "open", NULL) != 0)
-		goto out;
-	t_open = util_now() - t0;
-	cpu0 = s_cpu_children();
-	d_cpu0 = s_proc_cpu(pb.daemon);
-	t0 = util_now();
-	if ((failed = s_submit_all(&pb, &bytes)) != 0) {
-		fprintf(stderr, "symbi-bench park: %d submissions failed\n", failed);
-		goto out;
-	}
-	t_submit = util_now() - t0;
-	cpu_submit = s_cpu_children() - cpu0;
-	d_cpu_submit = s_proc_cpu(pb.daemon) - d_cpu0;
 	snprintf(result, sizeof(result), "%s/close.json", pb.dir);
-	t0 = util_now();
-	if (s_control(&pb, "close", result) != 0)
+	if (s_timed_round(&pb, result, &times) != 0)
 		goto out;
-	t_close = util_now() - t0;
-	d_cpu_close = s_proc_cpu(pb.daemon) - d_cpu0 - d_cpu_submit;
-	rss_kb = s_proc_kb(pb.daemon, "VmHWM:");
-	{
-		json_error_t jerr;
-		json_t *j = json_load_file(result, 0, &jerr);
-		printf("park: %zu companies x %zu flows, %zu parallel clients, %ld CPUs\n",
-		       pb.companies, pb.flows, pb.jobs, sysconf(_SC_NPROCESSORS_ONLN));
-		printf("setup (init + enroll through the CLI, not timed in round_s): %.2f s\n", t_setup);
-		printf("%-28s %9s %14s %14s\n", "phase", "wall_s", "clients_cpu_s", "daemon_cpu_s");
-		printf("%-28s %9.3f %14s %14s\n", "open", t_open, "-", "-");
-		printf("%-28s %9.3f %14.3f %14.3f\n", "submit (encode + upload)", t_submit, cpu_submit,
-		       d_cpu_submit);
-		printf("%-28s %9.3f %14s %14.3f\n", "close (matching)", t_close, "-", d_cpu_close);
-		printf("bytes per company: %.0f (tokens for %zu counterparts)\n",
-		       bytes / (double)pb.companies, pb.companies - 1);
-		printf("candidates: %lld\n", j ? (long long)json_integer_value(json_object_get(j, "candidates")) : -1LL);
-		printf("daemon peak RSS: %.1f MiB\n", rss_kb / 1024.0);
-		printf("companies=%zu flows=%zu round_s=%.2f peak_rss_mb=%.1f\n", pb.companies, pb.flows,
-		       t_open + t_submit + t_close, rss_kb / 1024.0);
-		json_decref(j);
-	}
+	s_report(&pb, t_setup, &times, result);
 	rc = 0;
 out:
 	if (pb.daemon > 0) {

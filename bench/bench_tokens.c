@@ -84,8 +84,15 @@ s_aes_rate(struct prf_ctx *prf, double seconds)
 	return (double)done / t;
 }
 
-int
-bench_tokens(int argc, char **argv)
+struct tokens_opts {
+	size_t counterparts, offers, needs;
+	double seconds;
+	uint64_t seed;
+};
+
+/* Parse the flags into o; returns -1 to go on, or the exit code. */
+static int
+s_parse_args(int argc, char **argv, struct tokens_opts *o)
 {
 	static const struct option opts[] = {{"counterparts", required_argument, NULL, 'c'},
 	                                     {"offers", required_argument, NULL, 'o'},
@@ -94,9 +101,42 @@ bench_tokens(int argc, char **argv)
 	                                     {"seed", required_argument, NULL, 'S'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
-	size_t counterparts = 200, offers = 10, needs = 10, cp, rounds = 0, total = 0, maxn;
-	double seconds = 2.0, t0, t_enc, t_prf = 0, t_sort = 0, aes;
-	uint64_t seed = 1;
+	int c;
+
+	o->counterparts = 200;
+	o->offers = 10;
+	o->needs = 10;
+	o->seconds = 2.0;
+	o->seed = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->counterparts = strtoul(optarg, NULL, 10); break;
+		case 'o': o->offers = strtoul(optarg, NULL, 10); break;
+		case 'n': o->needs = strtoul(optarg, NULL, 10); break;
+		case 's': o->seconds = strtod(optarg, NULL); break;
+		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		case 'h':
+			printf("usage: symbi-bench tokens [--counterparts N] [--offers N] [--needs N] "
+			       "[--seconds S] [--seed N]\n");
+			return 0;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (o->counterparts == 0 || o->counterparts > 100000 || o->offers + o->needs == 0 ||
+	    !(o->seconds > 0)) {
+		fprintf(stderr, "symbi-bench tokens: counterparts must be 1..100000, flows > 0\n");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+int
+bench_tokens(int argc, char **argv)
+{
+	struct tokens_opts o;
+	size_t counterparts, offers, needs, cp, rounds = 0, total = 0, maxn;
+	double seconds, t0, t_enc, t_prf = 0, t_sort = 0, aes;
 	struct taxonomy *tax = NULL;
 	struct sym_diag diag = {""};
 	struct flows fl = {0};
@@ -105,34 +145,22 @@ bench_tokens(int argc, char **argv)
 	struct prf_ctx *prf = NULL;
 	token_t *tok = NULL, *scratch = NULL;
 	uint8_t (*keys)[2][PRF_KEY_LEN] = NULL;
-	int c, rc = EXIT_SOFTWARE;
+	int rc;
 
+	if ((rc = s_parse_args(argc, argv, &o)) >= 0)
+		return rc;
+	rc = EXIT_SOFTWARE;
+	counterparts = o.counterparts;
+	offers = o.offers;
+	needs = o.needs;
+	seconds = o.seconds;
 	block_list_init(&ob);
 	block_list_init(&nb);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': counterparts = strtoul(optarg, NULL, 10); break;
-		case 'o': offers = strtoul(optarg, NULL, 10); break;
-		case 'n': needs = strtoul(optarg, NULL, 10); break;
-		case 's': seconds = strtod(optarg, NULL); break;
-		case 'S': seed = strtoull(optarg, NULL, 10); break;
-		case 'h':
-			printf("usage: symbi-bench tokens [--counterparts N] [--offers N] [--needs N] "
-			       "[--seconds S] [--seed N]\n");
-			return 0;
-		default: return EXIT_USAGE;
-		}
-	}
-	if (counterparts == 0 || counterparts > 100000 || offers + needs == 0 || !(seconds > 0)) {
-		fprintf(stderr, "symbi-bench tokens: counterparts must be 1..100000, flows > 0\n");
-		return EXIT_USAGE;
-	}
 	if (taxonomy_load_default(&tax, &diag) != SYM_OK) {
 		fprintf(stderr, "symbi-bench: %s\n", diag.msg);
 		return EXIT_CONFIG;
 	}
-	synth_seed(&rng, seed);
+	synth_seed(&rng, o.seed);
 	if (s_company(tax, &rng, offers, needs, &fl) != SYM_OK)
 		goto out;
 	t0 = util_now();

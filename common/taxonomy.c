@@ -208,23 +208,22 @@ s_compute_hash(struct taxonomy *tax)
 	util_hex(tax->hash, sizeof(tax->hash), tax->hash_hex);
 }
 
+/* The category's id, path, label; unique among those parsed before it. */
 static int
-s_parse_category(const char *file, struct taxonomy *tax, size_t idx, json_t *j,
+s_parse_identity(const char *file, struct taxonomy *tax, size_t idx, json_t *j,
                  struct sym_diag *diag)
 {
-	static const char *const keys[] = {"id",        "path",     "name",      "ewc",
+	static const char *const keys[] = {"id",        "path",     "name",       "ewc",
 	                                   "hazardous", "quantity", "attributes", NULL};
 	struct tax_category *c = &tax->cats[idx];
-	const char *path, *label, *bad = NULL, *dot;
-	json_t *attrs, *q;
+	const char *path, *label, *bad = NULL;
 	json_int_t id;
-	size_t k, a;
+	size_t k;
 	int depth;
-	unsigned budget;
 
 	if (!json_is_object(j))
-		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: categories[%zu]: not an object", file,
-		                    idx);
+		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: categories[%zu]: not an object",
+		                    file, idx);
 	path = json_string_value(json_object_get(j, "path"));
 	if (path == NULL || strlen(path) >= TAX_PATH_MAX || (depth = s_path_depth(path)) < 0 ||
 	    depth >= TAX_MAX_DEPTH)
@@ -240,47 +239,119 @@ s_parse_category(const char *file, struct taxonomy *tax, size_t idx, json_t *j,
 	if (!json_is_integer(json_object_get(j, "id")) ||
 	    (id = json_integer_value(json_object_get(j, "id"))) < 1 || id > 65535)
 		return sym_diag_set(diag, SYM_ERR_FORMAT,
-		                    "%s: category \"%s\": id: missing or outside 1..65535", file, path);
+		                    "%s: category \"%s\": id: missing or outside 1..65535", file,
+		                    path);
 	c->id = (uint16_t)id;
 	label = json_string_value(json_object_get(j, "name"));
 	if (label == NULL || *label == '\0')
-		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: category \"%s\": name: missing", file,
-		                    path);
+		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: category \"%s\": name: missing",
+		                    file, path);
 	if ((c->label = strdup(label)) == NULL)
 		return SYM_ERR_ALLOC;
 	for (k = 0; k < idx; k++) {
 		if (tax->cats[k].id == c->id)
 			return sym_diag_set(diag, SYM_ERR_FORMAT,
-			                    "%s: category \"%s\": id %u is already used by \"%s\"", file,
-			                    path, c->id, tax->cats[k].path);
+			                    "%s: category \"%s\": id %u is already used by \"%s\"",
+			                    file, path, c->id, tax->cats[k].path);
 		if (strcmp(tax->cats[k].path, path) == 0)
-			return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: category \"%s\": duplicate path",
-			                    file, path);
+			return sym_diag_set(diag, SYM_ERR_FORMAT,
+			                    "%s: category \"%s\": duplicate path", file, path);
 	}
-	/* The parent must come earlier, so inheritance is resolved in one pass. */
+	return SYM_OK;
+}
+
+/*
+ * The parent must come earlier, so inheritance is resolved in one pass: the
+ * category starts with its parent's quantity and attributes.
+ */
+static int
+s_inherit_parent(const char *file, struct taxonomy *tax, size_t idx, struct sym_diag *diag)
+{
+	struct tax_category *c = &tax->cats[idx];
+	const char *path = c->path, *dot;
+	size_t k;
+
 	c->parent = -1;
 	c->quantity_root = -1;
 	c->ndims = 0;
-	if ((dot = strrchr(path, '.')) != NULL) {
-		for (k = 0; k < idx; k++)
-			if (strlen(tax->cats[k].path) == (size_t)(dot - path) &&
-			    strncmp(tax->cats[k].path, path, (size_t)(dot - path)) == 0)
-				break;
-		if (k == idx)
-			return sym_diag_set(diag, SYM_ERR_FORMAT,
-			                    "%s: category \"%s\": parent \"%.*s\" must be listed before it",
-			                    file, path, (int)(dot - path), path);
-		c->parent = (int)k;
-		c->quantity_root = tax->cats[k].quantity_root;
-		c->ndims = tax->cats[k].ndims;
-		memcpy(c->dims, tax->cats[k].dims, sizeof(c->dims));
+	if ((dot = strrchr(path, '.')) == NULL)
+		return SYM_OK;
+	for (k = 0; k < idx; k++)
+		if (strlen(tax->cats[k].path) == (size_t)(dot - path) &&
+		    strncmp(tax->cats[k].path, path, (size_t)(dot - path)) == 0)
+			break;
+	if (k == idx)
+		return sym_diag_set(diag, SYM_ERR_FORMAT,
+		                    "%s: category \"%s\": parent \"%.*s\" must be listed before it",
+		                    file, path, (int)(dot - path), path);
+	c->parent = (int)k;
+	c->quantity_root = tax->cats[k].quantity_root;
+	c->ndims = tax->cats[k].ndims;
+	memcpy(c->dims, tax->cats[k].dims, sizeof(c->dims));
+	return SYM_OK;
+}
+
+/* The category's own attributes, appended after the inherited dimensions. */
+static int
+s_parse_attributes(const char *file, struct tax_category *c, json_t *attrs, struct sym_diag *diag)
+{
+	const char *path = c->path;
+	size_t a, k;
+
+	if (!json_is_array(attrs))
+		return sym_diag_set(diag, SYM_ERR_FORMAT,
+		                    "%s: category \"%s\": attributes: not an array", file, path);
+	if (json_array_size(attrs) > 0 && c->quantity_root < 0)
+		return sym_diag_set(diag, SYM_ERR_FORMAT,
+		                    "%s: category \"%s\": attributes need a quantity on the "
+		                    "category or an ancestor",
+		                    file, path);
+	for (a = 0; a < json_array_size(attrs); a++) {
+		char where[48];
+		struct tax_dim dim;
+
+		snprintf(where, sizeof(where), "attributes[%zu]", a);
+		if (s_parse_dim(file, path, where, json_array_get(attrs, a), 0, &dim, diag) !=
+		    SYM_OK)
+			return SYM_ERR_FORMAT;
+		for (k = 1; k < c->ndims; k++)
+			if (strcmp(c->dims[k].name, dim.name) == 0)
+				return sym_diag_set(diag, SYM_ERR_FORMAT,
+				                    "%s: category \"%s\": %s: attribute \"%s\" is "
+				                    "already defined on this path",
+				                    file, path, where, dim.name);
+		if (c->ndims >= TAX_MAX_DIMS)
+			return sym_diag_set(
+			    diag, SYM_ERR_LIMIT,
+			    "%s: category \"%s\": more than %d attributes on one path", file, path,
+			    TAX_MAX_DIMS - 1);
+		c->dims[c->ndims++] = dim;
 	}
+	return SYM_OK;
+}
+
+static int
+s_parse_category(const char *file, struct taxonomy *tax, size_t idx, json_t *j,
+                 struct sym_diag *diag)
+{
+	struct tax_category *c = &tax->cats[idx];
+	const char *path;
+	json_t *attrs, *q;
+	size_t k;
+	unsigned budget;
+	int r;
+
+	if ((r = s_parse_identity(file, tax, idx, j, diag)) != SYM_OK ||
+	    (r = s_inherit_parent(file, tax, idx, diag)) != SYM_OK)
+		return r;
+	path = c->path;
 	q = json_object_get(j, "quantity");
 	if (q != NULL) {
 		if (c->quantity_root >= 0)
-			return sym_diag_set(diag, SYM_ERR_FORMAT,
-			                    "%s: category \"%s\": quantity: already declared by \"%s\"",
-			                    file, path, tax->cats[c->quantity_root].path);
+			return sym_diag_set(
+			    diag, SYM_ERR_FORMAT,
+			    "%s: category \"%s\": quantity: already declared by \"%s\"", file, path,
+			    tax->cats[c->quantity_root].path);
 		if (s_parse_dim(file, path, "quantity", q, 1, &c->dims[0], diag) != SYM_OK)
 			return SYM_ERR_FORMAT;
 		c->quantity_root = (int)idx;
@@ -288,45 +359,18 @@ s_parse_category(const char *file, struct taxonomy *tax, size_t idx, json_t *j,
 	}
 	c->own_from = c->ndims;
 	attrs = json_object_get(j, "attributes");
-	if (attrs != NULL) {
-		if (!json_is_array(attrs))
-			return sym_diag_set(diag, SYM_ERR_FORMAT,
-			                    "%s: category \"%s\": attributes: not an array", file, path);
-		if (json_array_size(attrs) > 0 && c->quantity_root < 0)
-			return sym_diag_set(diag, SYM_ERR_FORMAT,
-			                    "%s: category \"%s\": attributes need a quantity on the "
-			                    "category or an ancestor",
-			                    file, path);
-		for (a = 0; a < json_array_size(attrs); a++) {
-			char where[48];
-			struct tax_dim dim;
-
-			snprintf(where, sizeof(where), "attributes[%zu]", a);
-			if (s_parse_dim(file, path, where, json_array_get(attrs, a), 0, &dim, diag) !=
-			    SYM_OK)
-				return SYM_ERR_FORMAT;
-			for (k = 1; k < c->ndims; k++)
-				if (strcmp(c->dims[k].name, dim.name) == 0)
-					return sym_diag_set(diag, SYM_ERR_FORMAT,
-					                    "%s: category \"%s\": %s: attribute \"%s\" is "
-					                    "already defined on this path",
-					                    file, path, where, dim.name);
-			if (c->ndims >= TAX_MAX_DIMS)
-				return sym_diag_set(diag, SYM_ERR_LIMIT,
-				                    "%s: category \"%s\": more than %d attributes on one path",
-				                    file, path, TAX_MAX_DIMS - 1);
-			c->dims[c->ndims++] = dim;
-		}
-	}
+	if (attrs != NULL && (r = s_parse_attributes(file, c, attrs, diag)) != SYM_OK)
+		return r;
 	/* The token block budget: every dimension costs bits+1 bits (token.h). */
 	budget = 0;
 	for (k = 0; k < c->ndims; k++)
 		budget += c->dims[k].bits + 1u;
 	if (budget > TAX_DIM_BUDGET)
-		return sym_diag_set(diag, SYM_ERR_LIMIT,
-		                    "%s: category \"%s\": dimensions need %u bits of a token block, "
-		                    "more than %d",
-		                    file, path, budget, TAX_DIM_BUDGET);
+		return sym_diag_set(
+		    diag, SYM_ERR_LIMIT,
+		    "%s: category \"%s\": dimensions need %u bits of a token block, "
+		    "more than %d",
+		    file, path, budget, TAX_DIM_BUDGET);
 	return SYM_OK;
 }
 
