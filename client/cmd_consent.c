@@ -139,7 +139,7 @@ s_round_view(struct session *s, struct round_view *rv, struct sym_diag *diag)
 
 /* A command's session and the current round's view of it; 0 or an exit code, said on stderr. */
 static int
-s_open_view(const char *verb, const struct round_args *a, struct session *s, struct round_view *rv,
+s_open_view(const char *verb, const struct cmd_args *a, struct session *s, struct round_view *rv,
             struct sym_diag *diag)
 {
 	int rc;
@@ -190,7 +190,7 @@ cmd_candidates(int argc, char **argv)
 	struct sym_diag diag = {""};
 	struct round_view rv;
 	struct session s;
-	struct round_args a;
+	struct cmd_args a;
 	int rc;
 
 	if ((rc = round_args_parse(argc, argv, &a, "candidates --dir STATE [--json]", 0)) != 0)
@@ -246,7 +246,7 @@ out:
 
 /* Does the command line ask to answer v? */
 static int
-s_wanted(const struct view *v, const struct round_args *a, int argc, char **argv)
+s_wanted(const struct view *v, const struct cmd_args *a, int argc, char **argv)
 {
 	int k;
 
@@ -321,7 +321,7 @@ s_check_ids(const char *verb, const struct round_view *rv, int first, int argc, 
 
 /* The arguments of accept and decline: candidate ids (32 hex digits) or --all. */
 static int
-s_consent_args(int argc, char **argv, const char *verb, const char *usage, struct round_args *a)
+s_consent_args(int argc, char **argv, const char *verb, const char *usage, struct cmd_args *a)
 {
 	uint8_t tmp[16];
 	int rc, k;
@@ -352,7 +352,7 @@ s_consent(int argc, char **argv, int accept)
 	struct sym_diag diag = {""};
 	struct round_view rv;
 	struct session s;
-	struct round_args a;
+	struct cmd_args a;
 	size_t i, done = 0, failed = 0;
 	int rc;
 
@@ -558,7 +558,7 @@ cmd_exchanges(int argc, char **argv)
 	struct sym_diag diag = {""};
 	struct round_view rv;
 	struct session s;
-	struct round_args a;
+	struct cmd_args a;
 	json_t *all = NULL;
 	int rc;
 

@@ -54,7 +54,7 @@ s_submission_clear(struct submission *sub)
 
 /* The flows file (read and parsed once), the open round, its announcement and directory. */
 static int
-s_prepare(struct session *s, const struct round_args *a, const char *path, struct submission *sub,
+s_prepare(struct session *s, const struct cmd_args *a, const char *path, struct submission *sub,
           struct sym_diag *diag)
 {
 	char phase[16];
@@ -282,7 +282,7 @@ s_send(struct session *s, const struct submission *sub, struct sym_diag *diag)
 }
 
 static void
-s_report(const struct round_args *a, const struct submission *sub)
+s_report(const struct cmd_args *a, const struct submission *sub)
 {
 	char rhex[33];
 
@@ -309,16 +309,14 @@ cmd_submit(int argc, char **argv)
 	struct sym_diag diag = {""};
 	struct submission sub;
 	struct session s;
-	struct round_args a;
+	struct cmd_args a;
 	int rc;
 
 	memset(&sub, 0, sizeof(sub));
 	if ((rc = round_args_parse(argc, argv, &a, usage, 1)) != 0)
 		return rc < 0 ? 0 : rc;
-	if (a.first != argc - 1) {
-		fprintf(stderr, "usage: symbi %s\n", usage);
-		return EXIT_USAGE;
-	}
+	if (a.first != argc - 1)
+		return cmd_args_usage(usage);
 	/* Everything local first: a bad file or key sends nothing. */
 	if ((rc = session_open(&a, 0, &s, &diag)) != 0 ||
 	    (rc = s_prepare(&s, &a, argv[a.first], &sub, &diag)) != 0 ||

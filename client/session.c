@@ -1,6 +1,5 @@
 #include "session.h"
 
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,38 +12,15 @@
 #include "wire.h"
 
 int
-round_args_parse(int argc, char **argv, struct round_args *a, const char *usage, int positional)
+round_args_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int positional)
 {
-	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"all", no_argument, NULL, 'a'},
-	                                     {"timeout", required_argument, NULL, 't'},
-	                                     {"attempts", required_argument, NULL, 'A'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
+	int r;
 
-	memset(a, 0, sizeof(*a));
-	a->timeout_ms = 5000;
-	a->attempts = 3;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': a->dir = optarg; break;
-		case 'j': a->json = 1; break;
-		case 'a': a->all = 1; break;
-		case 't': a->timeout_ms = atoi(optarg); break;
-		case 'A': a->attempts = atoi(optarg); break;
-		case 'h': printf("usage: symbi %s\n", usage); return -1;
-		default: fprintf(stderr, "usage: symbi %s\n", usage); return EXIT_USAGE;
-		}
-	}
-	a->first = optind;
+	if ((r = cmd_args_parse(argc, argv, ARGS_ALL, 5000, usage, a)) != 0)
+		return r;
 	if (a->dir == NULL || a->timeout_ms < 100 || a->attempts < 1 || a->attempts > 10 ||
-	    (!positional && optind != argc)) {
-		fprintf(stderr, "usage: symbi %s\n", usage);
-		return EXIT_USAGE;
-	}
+	    (!positional && a->first != argc))
+		return cmd_args_usage(usage);
 	return 0;
 }
 
@@ -58,7 +34,7 @@ session_close(struct session *s)
 }
 
 int
-session_open(const struct round_args *a, int connect, struct session *s, struct sym_diag *diag)
+session_open(const struct cmd_args *a, int connect, struct session *s, struct sym_diag *diag)
 {
 	const char *dir = a->dir;
 	int r;
@@ -88,7 +64,7 @@ session_open(const struct round_args *a, int connect, struct session *s, struct 
 }
 
 int
-session_connect(const struct round_args *a, struct session *s, struct sym_diag *diag)
+session_connect(const struct cmd_args *a, struct session *s, struct sym_diag *diag)
 {
 	struct conn_opts copts = {a->timeout_ms, a->attempts};
 	int r;

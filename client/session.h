@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "args.h"
 #include "cert.h"
 #include "err.h"
 #include "pairkeys.h"
@@ -21,19 +22,12 @@
 #include "taxonomy.h"
 #include "transport.h"
 
-struct round_args {
-	const char *dir;
-	int json, all, timeout_ms, attempts;
-	int first; /* index of the first positional argument */
-};
-
 /*
- * --dir, --json, --all, --timeout, --attempts, --help. Returns 0, -1 after
- * printing the usage for --help, or EXIT_USAGE. Positional arguments are
- * refused unless `positional`.
+ * The round commands' options (--all besides the common ones), checked.
+ * Returns 0, -1 after printing the usage for --help, or EXIT_USAGE.
+ * Positional arguments are refused unless `positional`.
  */
-int round_args_parse(int argc, char **argv, struct round_args *a, const char *usage,
-                     int positional);
+int round_args_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int positional);
 
 struct session {
 	struct client_state *st;
@@ -43,9 +37,9 @@ struct session {
 };
 
 /* Load STATE (enrolled) and the park's taxonomy; with `connect`, session_connect too. */
-int session_open(const struct round_args *a, int connect, struct session *s, struct sym_diag *diag);
+int session_open(const struct cmd_args *a, int connect, struct session *s, struct sym_diag *diag);
 /* Connect; every contact checks the coordinator's log against what we saw before. */
-int session_connect(const struct round_args *a, struct session *s, struct sym_diag *diag);
+int session_connect(const struct cmd_args *a, struct session *s, struct sym_diag *diag);
 void session_close(struct session *s);
 
 /* The latest round's id and phase, from a status call. */
