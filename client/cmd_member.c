@@ -1,11 +1,11 @@
 /* symbi init, enroll and status: joining a park and checking the connection. */
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cmd.h"
 #include "logcheck.h"
 #include "state.h"
@@ -14,45 +14,16 @@
 #include "util.h"
 #include "wire.h"
 
-struct member_args {
-	const char *dir, *park, *id, *name, *cert;
-	int json, timeout_ms, attempts;
-};
-
 static int
-s_parse(int argc, char **argv, struct member_args *a, const char *usage)
+s_parse(int argc, char **argv, struct cmd_args *a, const char *usage)
 {
-	static const struct option opts[] = {
-	    {"dir", required_argument, NULL, 'd'},  {"park", required_argument, NULL, 'p'},
-	    {"id", required_argument, NULL, 'i'},   {"name", required_argument, NULL, 'n'},
-	    {"cert", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
-	    {"timeout", required_argument, NULL, 't'}, {"attempts", required_argument, NULL, 'A'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-	int c;
+	int r;
 
-	memset(a, 0, sizeof(*a));
-	a->timeout_ms = 3000;
-	a->attempts = 3;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': a->dir = optarg; break;
-		case 'p': a->park = optarg; break;
-		case 'i': a->id = optarg; break;
-		case 'n': a->name = optarg; break;
-		case 'c': a->cert = optarg; break;
-		case 'j': a->json = 1; break;
-		case 't': a->timeout_ms = atoi(optarg); break;
-		case 'A': a->attempts = atoi(optarg); break;
-		case 'h': printf("usage: symbi %s\n", usage); return -1;
-		default: fprintf(stderr, "usage: symbi %s\n", usage); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc || a->dir == NULL || a->timeout_ms < 100 || a->timeout_ms > 600000 ||
-	    a->attempts < 1 || a->attempts > 10) {
-		fprintf(stderr, "usage: symbi %s\n", usage);
-		return EXIT_USAGE;
-	}
+	if ((r = cmd_args_parse(argc, argv, ARGS_MEMBER, 3000, usage, a)) != 0)
+		return r;
+	if (a->first != argc || a->dir == NULL || a->timeout_ms < 100 || a->timeout_ms > 600000 ||
+	    a->attempts < 1 || a->attempts > 10)
+		return cmd_args_usage(usage);
 	return 0;
 }
 
@@ -77,7 +48,7 @@ cmd_init(int argc, char **argv)
 {
 	const char *usage = "init --dir STATE --park park.json --id ID --name NAME";
 	struct sym_diag diag = {""};
-	struct member_args a;
+	struct cmd_args a;
 	char csr[PATH_MAX];
 	int r;
 
@@ -106,7 +77,7 @@ cmd_enroll(int argc, char **argv)
 	const char *usage = "enroll --dir STATE --cert CERT";
 	struct sym_diag diag = {""};
 	struct member_record rec;
-	struct member_args a;
+	struct cmd_args a;
 	int r;
 
 	if ((r = s_parse(argc, argv, &a, usage)) != 0)
@@ -158,7 +129,7 @@ cmd_status(int argc, char **argv)
 	Symbiod__StatusRequest sreq = SYMBIOD__STATUS_REQUEST__INIT;
 	uint8_t *payload = NULL;
 	size_t payload_len = 0;
-	struct member_args a;
+	struct cmd_args a;
 	int r, rc;
 
 	if ((r = s_parse(argc, argv, &a, usage)) != 0)

@@ -88,6 +88,38 @@ s_fmt_range(const struct tax_dim *dim, char *buf, size_t len)
 	snprintf(buf, len, "[%g, %g] %s", dim->min, dim->max, dim->unit);
 }
 
+static const char *const s_value_names[3] = {"value", "min", "max"};
+
+/* The stated value, min and max (has[k]) from `unit` into the dimension's canonical unit. */
+static int
+s_convert(const struct where *w, const char *field, const char *unit, const struct tax_dim *dim,
+          int is_quantity, const int has[3], const double raw[3], double conv[3],
+          struct sym_diag *diag)
+{
+	char sub[96];
+	int k, r;
+
+	for (k = 0; k < 3; k++) {
+		if (!has[k])
+			continue;
+		r = units_convert(unit, dim->unit, raw[k], &conv[k]);
+		if (r == SYM_ERR_INVALID) {
+			snprintf(sub, sizeof(sub), "%s.unit", field);
+			return s_fail(diag, w, SYM_ERR_FORMAT, sub,
+			              "\"%s\" is %s, but this takes %s (%s)", unit,
+			              units_kind_name(units_kind(unit)),
+			              units_kind_name(units_kind(dim->unit)), dim->unit);
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", field, s_value_names[k]);
+		if (r != SYM_OK)
+			return s_fail(diag, w, SYM_ERR_RANGE, sub, "%g %s cannot be converted",
+			              raw[k], unit);
+		if (is_quantity && conv[k] < 0)
+			return s_fail(diag, w, SYM_ERR_RANGE, sub, "must not be negative");
+	}
+	return SYM_OK;
+}
+
 /*
  * Parse one dimension ({value|min|max, unit}) of a flow into canonical units
  * and bins. `field` is "quantity" or "attributes.<name>".
@@ -102,8 +134,6 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 	const char *unit, *bad;
 	double raw[3] = {0, 0, 0}, conv[3];
 	int has[3], k, r;
-	static const char *const names[3] = {"value", "min", "max"};
-	enum unit_kind kind;
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(j))
@@ -112,9 +142,9 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 	if ((bad = s_unknown_key(j, keys)) != NULL)
 		return s_fail(diag, w, SYM_ERR_FORMAT, field, "unknown key \"%s\"", bad);
 	for (k = 0; k < 3; k++) {
-		has[k] = s_number(j, names[k], &raw[k]);
+		has[k] = s_number(j, s_value_names[k], &raw[k]);
 		if (has[k] < 0) {
-			snprintf(sub, sizeof(sub), "%s.%s", field, names[k]);
+			snprintf(sub, sizeof(sub), "%s.%s", field, s_value_names[k]);
 			return s_fail(diag, w, SYM_ERR_FORMAT, sub, "not a finite number");
 		}
 	}
@@ -123,8 +153,7 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 	if (unit == NULL)
 		return s_fail(diag, w, SYM_ERR_FORMAT, sub, "missing (the canonical unit is \"%s\")",
 		              dim->unit);
-	kind = units_kind(unit);
-	if (kind == UNIT_KIND_NONE)
+	if (units_kind(unit) == UNIT_KIND_NONE)
 		return s_fail(diag, w, SYM_ERR_FORMAT, sub, "unknown unit \"%s\"", unit);
 	if (dir == FLOW_OFFER) {
 		if (!has[0] || has[1] || has[2]) {
@@ -137,27 +166,8 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 		return s_fail(diag, w, SYM_ERR_FORMAT, sub,
 		              "a need states min and/or max (no value)");
 	}
-	for (k = 0; k < 3; k++) {
-		if (!has[k])
-			continue;
-		r = units_convert(unit, dim->unit, raw[k], &conv[k]);
-		if (r == SYM_ERR_INVALID) {
-			snprintf(sub, sizeof(sub), "%s.unit", field);
-			return s_fail(diag, w, SYM_ERR_FORMAT, sub,
-			              "\"%s\" is %s, but this takes %s (%s)", unit,
-			              units_kind_name(kind), units_kind_name(units_kind(dim->unit)),
-			              dim->unit);
-		}
-		if (r != SYM_OK) {
-			snprintf(sub, sizeof(sub), "%s.%s", field, names[k]);
-			return s_fail(diag, w, SYM_ERR_RANGE, sub, "%g %s cannot be converted", raw[k],
-			              unit);
-		}
-		if (is_quantity && conv[k] < 0) {
-			snprintf(sub, sizeof(sub), "%s.%s", field, names[k]);
-			return s_fail(diag, w, SYM_ERR_RANGE, sub, "must not be negative");
-		}
-	}
+	if ((r = s_convert(w, field, unit, dim, is_quantity, has, raw, conv, diag)) != SYM_OK)
+		return r;
 	s_fmt_range(dim, range, sizeof(range));
 	out->present = 1;
 	if (dir == FLOW_OFFER) {
@@ -284,47 +294,30 @@ s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx
 }
 
 int
-flows_parse(const char *name, const char *buf, size_t len, const struct taxonomy *tax,
-            struct flows **out, struct sym_diag *diag)
+flows_from_json(const char *name, json_t *doc, const struct taxonomy *tax, struct flows **out,
+                struct sym_diag *diag)
 {
 	static const char *const keys[] = {"flows", NULL};
 	struct flows *fl = NULL;
-	json_error_t jerr;
-	json_t *root = NULL, *arr;
+	json_t *arr;
 	const char *bad;
 	size_t i;
 	int r = SYM_ERR_FORMAT;
 
 	*out = NULL;
-	if (len > FLOWS_FILE_MAX) {
-		r = sym_diag_set(diag, SYM_ERR_LIMIT, "%s: larger than %u bytes", name, FLOWS_FILE_MAX);
-		goto out;
-	}
-	/* Duplicate keys are an error: a second "value" must not silently win. */
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: line %d, column %d: %s", name, jerr.line,
-		                 jerr.column, jerr.text);
-		goto out;
-	}
-	if (!json_is_object(root)) {
-		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: not a JSON object with \"flows\"", name);
-		goto out;
-	}
-	if ((bad = s_unknown_key(root, keys)) != NULL) {
-		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: %s: unknown key", name, bad);
-		goto out;
-	}
-	arr = json_object_get(root, "flows");
-	if (!json_is_array(arr)) {
-		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: flows: missing or not an array", name);
-		goto out;
-	}
-	if (json_array_size(arr) > FLOWS_MAX_ITEMS) {
-		r = sym_diag_set(diag, SYM_ERR_LIMIT, "%s: flows: %zu flows; at most %d per file", name,
-		                 json_array_size(arr), FLOWS_MAX_ITEMS);
-		goto out;
-	}
+	if (!json_is_object(doc))
+		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: not a JSON object with \"flows\"",
+		                    name);
+	if ((bad = s_unknown_key(doc, keys)) != NULL)
+		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: %s: unknown key", name, bad);
+	arr = json_object_get(doc, "flows");
+	if (!json_is_array(arr))
+		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: flows: missing or not an array",
+		                    name);
+	if (json_array_size(arr) > FLOWS_MAX_ITEMS)
+		return sym_diag_set(diag, SYM_ERR_LIMIT,
+		                    "%s: flows: %zu flows; at most %d per file", name,
+		                    json_array_size(arr), FLOWS_MAX_ITEMS);
 	if ((fl = calloc(1, sizeof(*fl))) == NULL ||
 	    (fl->items = calloc(json_array_size(arr) + 1, sizeof(*fl->items))) == NULL) {
 		r = sym_diag_set(diag, SYM_ERR_ALLOC, "%s: out of memory", name);
@@ -335,11 +328,33 @@ flows_parse(const char *name, const char *buf, size_t len, const struct taxonomy
 		if ((r = s_parse_flow(name, tax, json_array_get(arr, i), i, fl, diag)) != SYM_OK)
 			goto out;
 	}
+	fl->doc = json_incref(doc);
 	*out = fl;
 	fl = NULL; /* transferred */
 	r = SYM_OK;
 out:
 	flows_free(&fl);
+	return r;
+}
+
+int
+flows_parse(const char *name, const char *buf, size_t len, const struct taxonomy *tax,
+            struct flows **out, struct sym_diag *diag)
+{
+	json_error_t jerr;
+	json_t *root;
+	int r;
+
+	*out = NULL;
+	if (len > FLOWS_FILE_MAX)
+		return sym_diag_set(diag, SYM_ERR_LIMIT, "%s: larger than %u bytes", name,
+		                    FLOWS_FILE_MAX);
+	/* Duplicate keys are an error: a second "value" must not silently win. */
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: line %d, column %d: %s", name,
+		                    jerr.line, jerr.column, jerr.text);
+	r = flows_from_json(name, root, tax, out, diag);
 	json_decref(root);
 	return r;
 }
@@ -378,6 +393,7 @@ flows_free(struct flows **flp)
 			json_decref(fl->items[i].raw);
 		free(fl->items);
 	}
+	json_decref(fl->doc);
 	free(fl);
 	*flp = NULL;
 }

@@ -42,11 +42,19 @@ struct flows {
 	size_t n;
 	size_t n_offers, n_needs;
 	struct flow_item *items;
+	json_t *doc; /* the whole document as parsed: what a submission records */
 };
 
 /* Parse a flows document; `name` (usually the file name) prefixes every message. */
 int flows_parse(const char *name, const char *buf, size_t len, const struct taxonomy *tax,
                 struct flows **out, struct sym_diag *diag) __attribute__((warn_unused_result));
+/*
+ * The same checks on a document that is already JSON (a round record, a
+ * partner's revealed item), without printing and parsing it again. *out
+ * keeps a reference to doc.
+ */
+int flows_from_json(const char *name, json_t *doc, const struct taxonomy *tax, struct flows **out,
+                    struct sym_diag *diag) __attribute__((warn_unused_result));
 int flows_load_file(const char *path, const struct taxonomy *tax, struct flows **out,
                     struct sym_diag *diag) __attribute__((warn_unused_result));
 void flows_free(struct flows **flows);

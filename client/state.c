@@ -1,10 +1,12 @@
 #include "state.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "keyfile.h"
@@ -15,6 +17,39 @@ state_path(const char *dir, const char *name, char *out, size_t len)
 {
 	if ((size_t)snprintf(out, len, "%s/%s", dir, name) >= len)
 		return SYM_ERR_NOSPACE;
+	return SYM_OK;
+}
+
+/*
+ * Create the missing parents of dir, mode 0700, as `mkdir -p` would; dir
+ * itself is keyfile_secure_dir's. A component that exists and is not a
+ * directory is refused by name.
+ */
+static int
+s_make_parents(const char *dir, struct sym_diag *diag)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir), i;
+	struct stat st;
+
+	if (len >= sizeof(path))
+		return sym_diag_set(diag, SYM_ERR_INVALID, "%s: path too long", dir);
+	memcpy(path, dir, len + 1);
+	for (i = 1; i < len; i++) {
+		if (path[i] != '/' || path[i - 1] == '/')
+			continue;
+		path[i] = '\0';
+		if (stat(path, &st) == 0) {
+			if (!S_ISDIR(st.st_mode))
+				return sym_diag_set(diag, SYM_ERR_IO,
+				                    "%s: not a directory, so %s cannot be in it",
+				                    path, dir);
+		} else if (errno != ENOENT || (mkdir(path, 0700) != 0 && errno != EEXIST)) {
+			return sym_diag_set(diag, SYM_ERR_IO, "%s: cannot create directory: %s",
+			                    path, strerror(errno));
+		}
+		path[i] = '/';
+	}
 	return SYM_OK;
 }
 
@@ -40,7 +75,8 @@ state_init(const char *dir, const char *park_json, const char *id, const char *n
 		                    "--name: 1..128 printable characters required");
 	if ((r = parkinfo_load(park_json, &pi, diag)) != SYM_OK)
 		return r;
-	if ((r = keyfile_secure_dir(dir, diag)) != SYM_OK)
+	if ((r = s_make_parents(dir, diag)) != SYM_OK ||
+	    (r = keyfile_secure_dir(dir, diag)) != SYM_OK)
 		goto out;
 	if ((r = state_path(dir, "identity.key", path, sizeof(path))) != SYM_OK)
 		goto out;

@@ -326,6 +326,53 @@ test_absent_and_limits(void **state)
 	flows_free(&fl);
 }
 
+/*
+ * flows_from_json: an already parsed document (a round record's flows, a
+ * partner's revealed item) gives what parsing its text gives, and the result
+ * keeps the document a submission records.
+ */
+static void
+test_from_json(void **state)
+{
+	struct sym_diag diag = {""};
+	struct flows *text = s_parse("example.json", s_interface_example), *fl = NULL;
+	json_t *doc = json_loads(s_interface_example, 0, NULL), *bad;
+	size_t i, d;
+
+	(void)state;
+	assert_non_null(doc);
+	assert_true(json_equal(text->doc, doc));
+	assert_int_equal(flows_from_json("record", doc, s_tax, &fl, &diag), SYM_OK);
+	assert_ptr_equal(fl->doc, doc);
+	assert_int_equal(doc->refcount, 2);
+	assert_int_equal(fl->n, text->n);
+	assert_int_equal(fl->n_offers, text->n_offers);
+	for (i = 0; i < fl->n; i++) {
+		assert_string_equal(fl->items[i].id, text->items[i].id);
+		assert_ptr_equal(fl->items[i].category, text->items[i].category);
+		for (d = 0; d < TAX_MAX_DIMS; d++) {
+			assert_int_equal(fl->items[i].dims[d].bin_lo, text->items[i].dims[d].bin_lo);
+			assert_int_equal(fl->items[i].dims[d].bin_hi, text->items[i].dims[d].bin_hi);
+		}
+	}
+	flows_free(&fl);
+	assert_int_equal(doc->refcount, 1);
+
+	/* The same checks as on text, named after the source. */
+	bad = json_pack("[]");
+	assert_int_equal(flows_from_json("record", bad, s_tax, &fl, &diag), SYM_ERR_FORMAT);
+	assert_null(fl);
+	assert_string_equal(diag.msg, "record: not a JSON object with \"flows\"");
+	json_decref(bad);
+	bad = json_pack("{s:[], s:i}", "flows", "extra", 1);
+	assert_int_equal(flows_from_json("record", bad, s_tax, &fl, &diag), SYM_ERR_FORMAT);
+	assert_string_equal(diag.msg, "record: extra: unknown key");
+	assert_int_equal(bad->refcount, 1);
+	json_decref(bad);
+	json_decref(doc);
+	flows_free(&text);
+}
+
 /* INTERFACE.md: "details is free JSON", so any JSON value is kept and passed on. */
 static void
 test_details_any_json(void **state)
@@ -780,7 +827,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_interface_example), cmocka_unit_test(test_canonical_values),
+	    cmocka_unit_test(test_interface_example), cmocka_unit_test(test_from_json),
+	    cmocka_unit_test(test_canonical_values),
 	    cmocka_unit_test(test_absent_and_limits), cmocka_unit_test(test_details_any_json),
 	    cmocka_unit_test(test_compatibility),     cmocka_unit_test(test_bad_files),
 	    cmocka_unit_test(test_bad_files_listed),  cmocka_unit_test(test_missing_file),

@@ -246,6 +246,16 @@ fi
 	"$bin/symbi" enroll --dir "$T/acme" --cert "$T/acme.crt" 2>/dev/null ||
 	fail "cannot enroll a company"
 
+# symbi init creates STATE's missing parents (0700) and refuses a parent that is not a directory.
+run 0 "symbi init creates missing parents" -- "$bin/symbi" init --dir "$T/new/a/b/state" \
+	--park "$T/park/park.json" --id newco --name "New Co" &&
+	{ [ "$(stat -c %a "$T/new/a/b")" = 700 ] && [ "$(stat -c %a "$T/new/a/b/state")" = 700 ] &&
+		[ -f "$T/new/a/b/state/request.csr" ] && pass || fail "  ... not created with mode 0700"; }
+: >"$T/afile"
+run 74 "symbi init under a file" -- "$bin/symbi" init --dir "$T/afile/state" \
+	--park "$T/park/park.json" --id fileco --name "File Co" &&
+	has "$T/err" "$T/afile: not a directory" "  ... names the file"
+
 run 0 "symbi check-config without a file: the defaults" -- "$bin/symbi" check-config --dir "$T/acme" &&
 	has "$T/err" "the defaults apply" "  ... says so"
 printf '# client\n\ntimeout_ms = 1500\n  attempts=2\nlog_format = json\n' >"$T/acme/symbi.conf"

@@ -1,5 +1,5 @@
 /*
- * The client's side of a release (client/cmd_round.c s_reveal): open the
+ * The client's side of a release (client/cmd_consent.c s_reveal): open the
  * partner's envelope, then parse the item JSON inside it as a one-item flows
  * document and compare it with our own items on exact values and on bins.
  * Input: a mode byte, then

@@ -1,0 +1,347 @@
+/*
+ * symbi submit: blind a company's flows for every counterpart of the open
+ * round and upload them. Everything local is checked first, so a bad file or
+ * key sends nothing; the coordinator only ever receives tokens.
+ */
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blind.h"
+#include "cmd.h"
+#include "encode.h"
+#include "flows.h"
+#include "logcheck.h"
+#include "progress.h"
+#include "protocol.h"
+#include "roundfile.h"
+#include "rpc.h"
+#include "session.h"
+#include "sysexits.h"
+#include "util.h"
+#include "wire.h"
+
+/* One request carries at most this much token data; well under WIRE_MAX_MESSAGE. */
+#define SUBMIT_CHUNK_BYTES (4u << 20)
+
+/* Everything one submission builds, released by s_submission_clear. */
+struct submission {
+	uint8_t round[16], id[16];
+	struct flows *fl;
+	Symbiod__RoundAnnouncement *ann;
+	struct verified_dir vd;
+	struct blind_batch *batches;
+	size_t nb, bytes;
+	struct roundfile rf; /* what maps tokens back later: flows as submitted, peers' keys */
+};
+
+static void
+s_submission_clear(struct submission *sub)
+{
+	size_t i;
+
+	for (i = 0; sub->batches != NULL && i < sub->nb; i++)
+		blind_batch_clear(&sub->batches[i]);
+	free(sub->batches);
+	verified_dir_clear(&sub->vd);
+	wire_free(sub->ann ? &sub->ann->base : NULL);
+	roundfile_clear(&sub->rf);
+	flows_free(&sub->fl);
+	memset(sub, 0, sizeof(*sub));
+}
+
+/* The flows file (read and parsed once), the open round, its announcement and directory. */
+static int
+s_prepare(struct session *s, const struct cmd_args *a, const char *path, struct submission *sub,
+          struct sym_diag *diag)
+{
+	char phase[16];
+	int rc;
+
+	if (flows_load_file(path, s->tax, &sub->fl, diag) != SYM_OK)
+		return EXIT_DATAERR;
+	if ((rc = session_connect(a, s, diag)) != 0 ||
+	    (rc = session_current_round(s, sub->round, phase, diag)) != 0)
+		return rc;
+	if (strcmp(phase, "open") != 0) {
+		sym_diag_set(
+		    diag, SYM_ERR_PERM,
+		    "no round is open for submissions (the latest round is %s); nothing was "
+		    "sent",
+		    phase);
+		return EXIT_TEMPFAIL;
+	}
+	if ((rc = session_announcement(s, sub->round, &sub->ann, diag)) != 0)
+		return rc;
+	if (sub->fl->n > sub->ann->max_items) {
+		sym_diag_set(diag, SYM_ERR_LIMIT, "%s: %zu flows; this round takes at most %u",
+		             path, sub->fl->n, sub->ann->max_items);
+		return EXIT_DATAERR;
+	}
+	return session_directory(s, sub->ann, &sub->vd, diag);
+}
+
+/* Keep a member's agreement key in the round record; it derives the pair keys again later. */
+static void
+s_record_peer(struct roundfile *rf, const struct member_record *m)
+{
+	snprintf(rf->peers[rf->npeers].id, sizeof(rf->peers[0].id), "%s", m->id);
+	memcpy(rf->peers[rf->npeers].x25519, m->x25519, 32);
+	rf->npeers++;
+}
+
+/* One batch for each other member of the directory, under that pair's keys. */
+static int
+s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
+{
+	const Symbiod__PaddingPolicy *policy = sub->ann->padding;
+	struct blind_padding pad = {policy->offer_tokens, policy->need_tokens, policy->quantum};
+	struct block_list offers, needs;
+	struct pairkeys *pk = NULL;
+	struct progress bar = {NULL, 0, 0, 0};
+	size_t i, n = sub->vd.n;
+	int rc = EXIT_SOFTWARE;
+
+	block_list_init(&offers);
+	block_list_init(&needs);
+	if (encode_flows(s->tax, sub->fl, &offers, &needs) != SYM_OK ||
+	    (sub->batches = calloc(n + 1, sizeof(*sub->batches))) == NULL ||
+	    (sub->rf.peers = calloc(n + 1, sizeof(*sub->rf.peers))) == NULL ||
+	    (pk = sodium_malloc(sizeof(*pk))) == NULL)
+		goto out;
+	progress_begin(&bar, "encoding", n);
+	for (i = 0; i < n; i++) {
+		const struct member_record *m = &sub->vd.recs[i];
+
+		progress_step(&bar, i);
+		s_record_peer(&sub->rf, m);
+		if (strcmp(m->id, s->st->id) == 0)
+			continue;
+		if (session_pair(s, sub->round, m->id, m->x25519, pk) != SYM_OK) {
+			sym_diag_set(diag, SYM_ERR_WEAK_KEY, "cannot agree keys with \"%s\"",
+			             m->id);
+			rc = EXIT_PROTOCOL;
+			goto out;
+		}
+		if (blind_batch_fill(s->prf, pk, s->st->id, m->id, &offers, &needs, &pad,
+		                     &sub->batches[sub->nb]) != SYM_OK)
+			goto out;
+		pairkeys_clear(pk);
+		sub->bytes += sub->batches[sub->nb].offers_len + sub->batches[sub->nb].needs_len;
+		sub->nb++;
+	}
+	progress_end(&bar);
+	rc = 0;
+out:
+	if (pk != NULL)
+		pairkeys_clear(pk);
+	sodium_free(pk);
+	block_list_free(&offers);
+	block_list_free(&needs);
+	return rc;
+}
+
+static size_t
+s_batch_size(const struct blind_batch *b)
+{
+	return b->offers_len + b->needs_len + 128;
+}
+
+/* Where the chunk that starts at batch `start` ends: at most SUBMIT_CHUNK_BYTES, or one batch. */
+static size_t
+s_chunk_end(const struct blind_batch *b, size_t nb, size_t start)
+{
+	size_t i, bytes = 0;
+
+	for (i = start; i < nb; i++) {
+		if (i > start && bytes + s_batch_size(&b[i]) > SUBMIT_CHUNK_BYTES)
+			break;
+		bytes += s_batch_size(&b[i]);
+	}
+	return i;
+}
+
+/* The submission commitment over every batch's digest, and how many chunks carry them. */
+static int
+s_commitment(const struct submission *sub, uint8_t commitment[32], uint32_t *chunks)
+{
+	uint8_t(*digests)[32] = calloc(sub->nb + 1, 32);
+	size_t i;
+
+	if (digests == NULL)
+		return EXIT_SOFTWARE;
+	for (i = 0; i < sub->nb; i++) {
+		const struct blind_batch *b = &sub->batches[i];
+		if (protocol_batch_digest(b->counterpart, b->offers, b->offers_len, b->needs,
+		                          b->needs_len, digests[i]) != SYM_OK) {
+			free(digests);
+			return EXIT_SOFTWARE;
+		}
+	}
+	protocol_commitment(sub->round, sub->id, (const uint8_t(*)[32])digests, sub->nb,
+	                    commitment);
+	free(digests);
+	for (*chunks = 0, i = 0; i < sub->nb; (*chunks)++)
+		i = s_chunk_end(sub->batches, sub->nb, i);
+	return 0;
+}
+
+/* Batches [start, end) as chunk `index`. */
+static int
+s_send_chunk(struct session *s, const struct submission *sub, uint32_t index, size_t start,
+             size_t end, struct sym_diag *diag)
+{
+	Symbiod__SubmitChunk chunk = SYMBIOD__SUBMIT_CHUNK__INIT;
+	Symbiod__SubmitAck *ack = NULL;
+	Symbiod__TokenBatch *tb = calloc(end - start + 1, sizeof(*tb));
+	Symbiod__TokenBatch **ptrs = calloc(end - start + 1, sizeof(*ptrs));
+	size_t k;
+	int rc = EXIT_SOFTWARE;
+
+	if (tb == NULL || ptrs == NULL)
+		goto out;
+	for (k = 0; k < end - start; k++) {
+		const struct blind_batch *b = &sub->batches[start + k];
+
+		symbiod__token_batch__init(&tb[k]);
+		tb[k].counterpart = (char *)b->counterpart;
+		tb[k].offer_tokens = session_bytes(b->offers, b->offers_len);
+		tb[k].need_tokens = session_bytes(b->needs, b->needs_len);
+		ptrs[k] = &tb[k];
+	}
+	chunk.submission_id = session_bytes(sub->id, 16);
+	chunk.index = index;
+	chunk.n_batches = end - start;
+	chunk.batches = ptrs;
+	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK, &chunk.base,
+	              &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag);
+	if (rc == 0)
+		wire_free(&ack->base);
+out:
+	free(tb);
+	free(ptrs);
+	return rc;
+}
+
+/* Chunks in order, cut exactly where s_commitment counted them. */
+static int
+s_send_chunks(struct session *s, const struct submission *sub, uint32_t chunks,
+              struct sym_diag *diag)
+{
+	struct progress bar = {NULL, 0, 0, 0};
+	uint32_t index = 0;
+	size_t start = 0, end;
+	int rc = 0;
+
+	progress_begin(&bar, "uploading", chunks);
+	while (start < sub->nb) {
+		end = s_chunk_end(sub->batches, sub->nb, start);
+		if ((rc = s_send_chunk(s, sub, index++, start, end, diag)) != 0)
+			break;
+		progress_step(&bar, index);
+		start = end;
+	}
+	progress_end(&bar);
+	return rc;
+}
+
+/* Begin, the chunks, commit; the commit's proof must be in the coordinator's log. */
+static int
+s_send(struct session *s, const struct submission *sub, struct sym_diag *diag)
+{
+	Symbiod__SubmitBegin begin = SYMBIOD__SUBMIT_BEGIN__INIT;
+	Symbiod__SubmitCommit commit = SYMBIOD__SUBMIT_COMMIT__INIT;
+	Symbiod__SubmitAck *ack = NULL;
+	uint8_t commitment[32];
+	uint32_t chunks;
+	char hex[33];
+	int rc;
+
+	if ((rc = s_commitment(sub, commitment, &chunks)) != 0)
+		return rc;
+	begin.round_id = commit.round_id = session_bytes(sub->round, 16);
+	begin.submission_id = commit.submission_id = session_bytes(sub->id, 16);
+	begin.commitment = commit.commitment = session_bytes(commitment, 32);
+	begin.chunks = chunks;
+	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &begin.base,
+	                   &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag)) != 0)
+		return rc;
+	wire_free(&ack->base);
+	if ((rc = s_send_chunks(s, sub, chunks, diag)) != 0)
+		return rc;
+	/* Only this acknowledgement means stored durably: the daemon commits before answering. */
+	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, &commit.base,
+	                   &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag)) != 0)
+		return rc;
+	util_hex(sub->id, 16, hex);
+	rc = logcheck_proof(s->st, s->c, ack->proof, "submission", "submission", hex, diag);
+	wire_free(&ack->base);
+	return rc;
+}
+
+static void
+s_report(const struct cmd_args *a, const struct submission *sub)
+{
+	char rhex[33];
+
+	util_hex(sub->round, 16, rhex);
+	if (a->json) {
+		json_t *j =
+		    json_pack("{s:s, s:i, s:i, s:i, s:I}", "round", rhex, "offers",
+		              (int)sub->fl->n_offers, "needs", (int)sub->fl->n_needs,
+		              "counterparts", (int)sub->nb, "bytes", (json_int_t)sub->bytes);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(j);
+	}
+	fprintf(stderr,
+	        "symbi submit: %zu offers and %zu needs submitted to round %.8s as tokens for %zu "
+	        "counterparts (%zu bytes)\n",
+	        sub->fl->n_offers, sub->fl->n_needs, rhex, sub->nb, sub->bytes);
+}
+
+int
+cmd_submit(int argc, char **argv)
+{
+	const char *usage = "submit --dir STATE FLOWS.json";
+	struct sym_diag diag = {""};
+	struct submission sub;
+	struct session s;
+	struct cmd_args a;
+	int rc;
+
+	memset(&sub, 0, sizeof(sub));
+	if ((rc = round_args_parse(argc, argv, &a, usage, 1)) != 0)
+		return rc < 0 ? 0 : rc;
+	if (a.first != argc - 1)
+		return cmd_args_usage(usage);
+	/* Everything local first: a bad file or key sends nothing. */
+	if ((rc = session_open(&a, 0, &s, &diag)) != 0 ||
+	    (rc = s_prepare(&s, &a, argv[a.first], &sub, &diag)) != 0 ||
+	    (rc = s_blind(&s, &sub, &diag)) != 0)
+		goto fail;
+	randombytes_buf(sub.id, sizeof(sub.id));
+	if ((rc = s_send(&s, &sub, &diag)) != 0)
+		goto fail;
+	memcpy(sub.rf.round, sub.round, 16);
+	memcpy(sub.rf.submission, sub.id, 16);
+	sub.rf.flows = json_incref(sub.fl->doc);
+	sub.rf.consents = json_object();
+	if (roundfile_save(a.dir, &sub.rf, &diag) != SYM_OK) {
+		/* Submitted, but we could not keep what maps tokens back: say so loudly. */
+		fprintf(stderr, "symbi submit: submitted, but cannot save the round record: %s\n",
+		        diag.msg);
+		rc = EXIT_CANTCREAT;
+		goto out;
+	}
+	s_report(&a, &sub);
+	goto out;
+fail:
+	fprintf(stderr, "symbi submit: %s\n", diag.msg[0] ? diag.msg : "failed");
+out:
+	s_submission_clear(&sub);
+	session_close(&s);
+	return rc;
+}

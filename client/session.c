@@ -1,0 +1,238 @@
+#include "session.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logcheck.h"
+#include "protocol.h"
+#include "rpc.h"
+#include "sysexits.h"
+#include "wire.h"
+
+int
+round_args_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int positional)
+{
+	int r;
+
+	if ((r = cmd_args_parse(argc, argv, ARGS_ALL, 5000, usage, a)) != 0)
+		return r;
+	if (a->dir == NULL || a->timeout_ms < 100 || a->attempts < 1 || a->attempts > 10 ||
+	    (!positional && a->first != argc))
+		return cmd_args_usage(usage);
+	return 0;
+}
+
+void
+session_close(struct session *s)
+{
+	conn_close(&s->c);
+	state_free(&s->st);
+	taxonomy_free(&s->tax);
+	prf_free(&s->prf);
+}
+
+int
+session_open(const struct cmd_args *a, int connect, struct session *s, struct sym_diag *diag)
+{
+	const char *dir = a->dir;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = state_load(dir, &s->st, diag)) != SYM_OK)
+		return r == SYM_ERR_PERM ? EXIT_NOPERM : EXIT_NOINPUT;
+	if (!s->st->enrolled) {
+		sym_diag_set(diag, SYM_ERR_PERM,
+		             "\"%s\" is not enrolled yet (symbi enroll --dir %s --cert CERT)",
+		             s->st->id, dir);
+		return EXIT_NOPERM;
+	}
+	if ((r = taxonomy_load_default(&s->tax, diag)) != SYM_OK)
+		return EXIT_CONFIG;
+	/* Tokens only meet if both sides quantize with the same taxonomy. */
+	if (sodium_memcmp(s->tax->hash, s->st->park.taxonomy_hash, 32) != 0) {
+		sym_diag_set(diag, SYM_ERR_VERIFY,
+		             "this installation's taxonomy (%s %s) is not the park's (%s %s)",
+		             s->tax->name, s->tax->version, s->st->park.taxonomy_name,
+		             s->st->park.taxonomy_version);
+		return EXIT_CONFIG;
+	}
+	if ((s->prf = prf_new()) == NULL)
+		return EXIT_SOFTWARE;
+	return connect ? session_connect(a, s, diag) : 0;
+}
+
+int
+session_connect(const struct cmd_args *a, struct session *s, struct sym_diag *diag)
+{
+	struct conn_opts copts = {a->timeout_ms, a->attempts};
+	int r;
+
+	if ((r = conn_open(s->st, &copts, &s->c, diag)) != SYM_OK)
+		return rpc_exit_for(r);
+	return logcheck_contact(s->st, s->c, diag);
+}
+
+int
+session_current_round(struct session *s, uint8_t round[16], char phase[16], struct sym_diag *diag)
+{
+	Symbiod__StatusRequest req = SYMBIOD__STATUS_REQUEST__INIT;
+	Symbiod__StatusReply *rep = NULL;
+	int rc;
+
+	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_STATUS, &req.base,
+	              &symbiod__status_reply__descriptor, (ProtobufCMessage **)&rep, diag);
+	if (rc != 0)
+		return rc;
+	snprintf(phase, 16, "%s", rep->round_phase);
+	if (!rep->has_round_id || rep->round_id.len != 16) {
+		wire_free(&rep->base);
+		sym_diag_set(diag, SYM_ERR_NOT_FOUND, "no round has been opened in this park yet");
+		return EXIT_TEMPFAIL;
+	}
+	memcpy(round, rep->round_id.data, 16);
+	wire_free(&rep->base);
+	return 0;
+}
+
+int
+session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundAnnouncement **out,
+                     struct sym_diag *diag)
+{
+	Symbiod__RoundRequest req = SYMBIOD__ROUND_REQUEST__INIT;
+	Symbiod__RoundAnnouncement *ann = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_ROUND, &req.base,
+	                   &symbiod__round_announcement__descriptor, (ProtobufCMessage **)&ann,
+	                   diag)) != 0)
+		return rc;
+	if (protocol_announcement_verify(ann, s->st->park.coordinator_ed25519) != SYM_OK) {
+		sym_diag_set(diag, SYM_ERR_VERIFY,
+		             "the round announcement is not signed by this park's coordinator");
+		wire_free(&ann->base);
+		return EXIT_PROTOCOL;
+	}
+	if (memcmp(ann->round_id.data, round, 16) != 0 ||
+	    sodium_memcmp(ann->taxonomy_hash.data, s->tax->hash, 32) != 0) {
+		sym_diag_set(diag, SYM_ERR_VERIFY,
+		             "the round announcement names another round or taxonomy");
+		wire_free(&ann->base);
+		return EXIT_PROTOCOL;
+	}
+	*out = ann;
+	return 0;
+}
+
+/*
+ * One directory entry: its certificate verified against the park CA, its
+ * fields exactly what the certificate binds, after `prev` in id order, and,
+ * if it is this company's, this company's certificate. Sets *self then.
+ */
+static int
+s_check_record(struct session *s, struct cert_verifier *verifier, const Symbiod__MemberRecord *m,
+               const struct member_record *prev, struct member_record *rec, int *self,
+               struct sym_diag *diag)
+{
+	if (cert_verifier_member(verifier, m->certificate.data, m->certificate.len, rec, diag) !=
+	    SYM_OK)
+		return SYM_ERR_VERIFY;
+	if (strcmp(rec->id, m->id) != 0 || strcmp(rec->name, m->name) != 0 || m->x25519.len != 32 ||
+	    memcmp(rec->x25519, m->x25519.data, 32) != 0 || m->ed25519.len != 32 ||
+	    memcmp(rec->ed25519, m->ed25519.data, 32) != 0 || m->curve.len != 32 ||
+	    memcmp(rec->curve, m->curve.data, 32) != 0)
+		return sym_diag_set(diag, SYM_ERR_VERIFY,
+		                    "member record \"%s\" does not match its certificate", m->id);
+	if (prev != NULL && strcmp(prev->id, rec->id) >= 0)
+		return sym_diag_set(diag, SYM_ERR_VERIFY, "the directory is not in id order");
+	if (strcmp(rec->id, s->st->id) == 0) {
+		if (sodium_memcmp(rec->fingerprint, s->st->record.fingerprint, 32) != 0)
+			return sym_diag_set(
+			    diag, SYM_ERR_VERIFY,
+			    "the coordinator shows another certificate for this company");
+		*self = 1;
+	}
+	return SYM_OK;
+}
+
+/* The verified records of a fetched directory, hashing to the announced one. */
+static int
+s_verify_records(struct session *s, const Symbiod__RoundAnnouncement *ann,
+                 const Symbiod__Directory *dir, struct verified_dir *vd, struct sym_diag *diag)
+{
+	struct cert_verifier *verifier = NULL;
+	const struct member_record **ptrs = calloc(dir->n_members + 1, sizeof(*ptrs));
+	uint8_t hash[32];
+	size_t i;
+	int rc = EXIT_PROTOCOL, self = 0;
+
+	if (ptrs == NULL)
+		return EXIT_SOFTWARE;
+	if (cert_verifier_new(s->st->park.ca_pem, &verifier, diag) != SYM_OK)
+		goto out;
+	for (i = 0; i < dir->n_members; i++) {
+		if (s_check_record(s, verifier, dir->members[i], i > 0 ? &vd->recs[i - 1] : NULL,
+		                   &vd->recs[i], &self, diag) != SYM_OK)
+			goto out;
+		ptrs[i] = &vd->recs[i];
+		vd->n = i + 1;
+	}
+	protocol_directory_hash(ptrs, vd->n, hash);
+	if (sodium_memcmp(hash, ann->directory_hash.data, 32) != 0) {
+		sym_diag_set(diag, SYM_ERR_VERIFY,
+		             "the directory does not hash to the one the round announced: the "
+		             "coordinator shows different members or keys");
+		goto out;
+	}
+	if (!self) {
+		sym_diag_set(diag, SYM_ERR_PERM, "this company is not in the round's directory");
+		rc = EXIT_NOPERM;
+		goto out;
+	}
+	rc = 0;
+out:
+	cert_verifier_free(&verifier);
+	free(ptrs);
+	return rc;
+}
+
+int
+session_directory(struct session *s, const Symbiod__RoundAnnouncement *ann, struct verified_dir *vd,
+                  struct sym_diag *diag)
+{
+	Symbiod__DirectoryRequest req = SYMBIOD__DIRECTORY_REQUEST__INIT;
+	Symbiod__Directory *dir = NULL;
+	int rc;
+
+	memset(vd, 0, sizeof(*vd));
+	req.has_round_id = 1;
+	req.round_id = ann->round_id;
+	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_DIRECTORY, &req.base,
+	                   &symbiod__directory__descriptor, (ProtobufCMessage **)&dir, diag)) != 0)
+		return rc;
+	if ((vd->recs = calloc(dir->n_members + 1, sizeof(*vd->recs))) == NULL)
+		rc = EXIT_SOFTWARE;
+	else
+		rc = s_verify_records(s, ann, dir, vd, diag);
+	wire_free(&dir->base);
+	if (rc != 0)
+		verified_dir_clear(vd);
+	return rc;
+}
+
+void
+verified_dir_clear(struct verified_dir *vd)
+{
+	free(vd->recs);
+	memset(vd, 0, sizeof(*vd));
+}
+
+int
+session_pair(const struct session *s, const uint8_t round[16], const char *peer,
+             const uint8_t peer_x25519[32], struct pairkeys *pk)
+{
+	return pairkeys_derive(round, s->st->id, s->st->agreement->sk, s->st->agreement->pk, peer,
+	                       peer_x25519, pk);
+}

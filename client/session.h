@@ -1,0 +1,76 @@
+/*
+ * What every round command does before its own job: read the common
+ * options, load STATE and the park's taxonomy, connect and check the
+ * coordinator's log, find the current round, fetch and verify the round's
+ * announcement and directory, and derive the pair keys with a counterpart.
+ * Functions return 0 or a sysexits code with diag saying why.
+ */
+#ifndef SYMBI_CLIENT_SESSION_H
+#define SYMBI_CLIENT_SESSION_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "args.h"
+#include "cert.h"
+#include "err.h"
+#include "pairkeys.h"
+#include "prf.h"
+#include "state.h"
+#include "symbiod.pb-c.h"
+#include "taxonomy.h"
+#include "transport.h"
+
+/*
+ * The round commands' options (--all besides the common ones), checked.
+ * Returns 0, -1 after printing the usage for --help, or EXIT_USAGE.
+ * Positional arguments are refused unless `positional`.
+ */
+int round_args_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int positional);
+
+struct session {
+	struct client_state *st;
+	struct conn *c;
+	struct taxonomy *tax;
+	struct prf_ctx *prf;
+};
+
+/* Load STATE (enrolled) and the park's taxonomy; with `connect`, session_connect too. */
+int session_open(const struct cmd_args *a, int connect, struct session *s, struct sym_diag *diag);
+/* Connect; every contact checks the coordinator's log against what we saw before. */
+int session_connect(const struct cmd_args *a, struct session *s, struct sym_diag *diag);
+void session_close(struct session *s);
+
+/* The latest round's id and phase, from a status call. */
+int session_current_round(struct session *s, uint8_t round[16], char phase[16],
+                          struct sym_diag *diag);
+
+/* The round's announcement, signed by the park's coordinator, for `round` and our taxonomy. */
+int session_announcement(struct session *s, const uint8_t round[16],
+                         Symbiod__RoundAnnouncement **out, struct sym_diag *diag);
+
+struct verified_dir {
+	struct member_record *recs; /* in id order, this company among them */
+	size_t n;
+};
+
+/* Every member record of the round, verified against the park CA, hashing to the announcement. */
+int session_directory(struct session *s, const Symbiod__RoundAnnouncement *ann,
+                      struct verified_dir *vd, struct sym_diag *diag);
+void verified_dir_clear(struct verified_dir *vd);
+
+/* The pair keys of this round with `peer`, into sodium_malloc'd *pk (a SYM_ERR code). */
+int session_pair(const struct session *s, const uint8_t round[16], const char *peer,
+                 const uint8_t peer_x25519[32], struct pairkeys *pk);
+
+/* A protobuf bytes field over memory the caller keeps. */
+static inline ProtobufCBinaryData
+session_bytes(const uint8_t *data, size_t len)
+{
+	ProtobufCBinaryData b = {len, (uint8_t *)data};
+
+	return b;
+}
+
+#endif
