@@ -37,12 +37,15 @@
 #include <time.h>
 
 #include "err.h"
+#include "putbuf.h"
 #include "sig.h"
 
 #define S_MAX_SIGNER 64
 #define S_MAX_REASON 1024
 #define S_MAX_FIELDS 256 /* the duplicate-field bitmap's width */
 #define S_DEFAULT_SLACK (64u * 1024u)
+/* Signed bytes: a message of up to WIRE_MAX_MESSAGE and fixed fields well inside 1 KiB. */
+#define S_SIGNED_MAX (WIRE_MAX_MESSAGE + 1024u)
 
 static const char s_request_domain[] = "symbiod-request-v1";   /* signed with its NUL */
 static const char s_response_domain[] = "symbiod-response-v1"; /* signed with its NUL */
@@ -329,22 +332,6 @@ wire_free(ProtobufCMessage *msg)
 
 /* ---- signed bytes -------------------------------------------------------------- */
 
-static void
-s_put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void
-s_put_u64(uint8_t *p, uint64_t v)
-{
-	s_put_u32(p, (uint32_t)(v >> 32));
-	s_put_u32(p + 4, (uint32_t)v);
-}
-
 /* A company id: 1..64 bytes of [a-z0-9-], starting with a letter or digit. */
 static int
 s_signer_ok(const char *s)
@@ -382,17 +369,20 @@ s_status_ok(int32_t status)
  * submission is hashed once with the CPU's SHA extensions instead of twice
  * by Ed25519's portable SHA-512 (sign) and once more on the other side.
  */
-static int
-s_payload_digest(const uint8_t *payload, size_t len, uint8_t *out)
+static void
+s_put_payload_digest(struct putbuf *b, const uint8_t *payload, size_t len)
 {
+	uint8_t digest[32];
 	unsigned int outl = 0;
 
-	s_put_u64(out, (uint64_t)len);
-	if (EVP_Digest(len ? payload : (const uint8_t *)"", len, out + 8, &outl, EVP_sha256(),
+	putbuf_u64(b, (uint64_t)len);
+	if (EVP_Digest(len ? payload : (const uint8_t *)"", len, digest, &outl, EVP_sha256(),
 	               NULL) != 1 ||
-	    outl != 32)
-		return SYM_ERR_CRYPTO;
-	return SYM_OK;
+	    outl != sizeof(digest)) {
+		putbuf_fail(b, SYM_ERR_CRYPTO);
+		return;
+	}
+	putbuf_bytes(b, digest, sizeof(digest));
 }
 
 int
@@ -400,8 +390,8 @@ wire_request_signed_bytes(uint32_t version, uint32_t type, const uint8_t request
                           uint64_t timestamp_ms, const char *signer, const uint8_t *payload,
                           size_t payload_len, uint8_t **out, size_t *out_len)
 {
-	uint8_t *buf, *p;
-	size_t signer_len, len;
+	struct putbuf b;
+	size_t signer_len;
 
 	if (out == NULL || out_len == NULL)
 		return SYM_ERR_INVALID;
@@ -414,30 +404,15 @@ wire_request_signed_bytes(uint32_t version, uint32_t type, const uint8_t request
 		return SYM_ERR_INVALID;
 	if (payload_len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
-	len = sizeof(s_request_domain) + 4 + 4 + WIRE_REQUEST_ID_LEN + 8 + 1 + signer_len + 8 + 32;
-	if ((buf = malloc(len)) == NULL)
-		return SYM_ERR_ALLOC;
-	p = buf;
-	memcpy(p, s_request_domain, sizeof(s_request_domain));
-	p += sizeof(s_request_domain);
-	s_put_u32(p, version);
-	p += 4;
-	s_put_u32(p, type);
-	p += 4;
-	memcpy(p, request_id, WIRE_REQUEST_ID_LEN);
-	p += WIRE_REQUEST_ID_LEN;
-	s_put_u64(p, timestamp_ms);
-	p += 8;
-	*p++ = (uint8_t)signer_len;
-	memcpy(p, signer, signer_len);
-	p += signer_len;
-	if (s_payload_digest(payload, payload_len, p) != SYM_OK) {
-		free(buf);
-		return SYM_ERR_CRYPTO;
-	}
-	*out = buf;
-	*out_len = len;
-	return SYM_OK;
+	putbuf_init_heap(&b, S_SIGNED_MAX);
+	putbuf_bytes(&b, s_request_domain, sizeof(s_request_domain));
+	putbuf_u32(&b, version);
+	putbuf_u32(&b, type);
+	putbuf_bytes(&b, request_id, WIRE_REQUEST_ID_LEN);
+	putbuf_u64(&b, timestamp_ms);
+	putbuf_string8(&b, signer, signer_len);
+	s_put_payload_digest(&b, payload, payload_len);
+	return putbuf_finish(&b, out, out_len);
 }
 
 int
@@ -446,8 +421,8 @@ wire_response_signed_bytes(uint32_t version, uint32_t type, const uint8_t reques
                            const uint8_t *payload, size_t payload_len, uint8_t **out,
                            size_t *out_len)
 {
-	uint8_t *buf, *p;
-	size_t message_len, len;
+	struct putbuf b;
+	size_t message_len;
 
 	if (out == NULL || out_len == NULL)
 		return SYM_ERR_INVALID;
@@ -459,34 +434,16 @@ wire_response_signed_bytes(uint32_t version, uint32_t type, const uint8_t reques
 	message_len = message != NULL ? strlen(message) : 0;
 	if (message_len > WIRE_MAX_MESSAGE || payload_len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
-	len = sizeof(s_response_domain) + 4 + 4 + WIRE_REQUEST_ID_LEN + 4 + 1 + 4 + message_len + 8 +
-	      32;
-	if ((buf = malloc(len)) == NULL)
-		return SYM_ERR_ALLOC;
-	p = buf;
-	memcpy(p, s_response_domain, sizeof(s_response_domain));
-	p += sizeof(s_response_domain);
-	s_put_u32(p, version);
-	p += 4;
-	s_put_u32(p, type);
-	p += 4;
-	memcpy(p, request_id, WIRE_REQUEST_ID_LEN);
-	p += WIRE_REQUEST_ID_LEN;
-	s_put_u32(p, (uint32_t)status); /* two's complement, big-endian */
-	p += 4;
-	*p++ = replayed ? 1 : 0;
-	s_put_u32(p, (uint32_t)message_len);
-	p += 4;
-	if (message_len != 0)
-		memcpy(p, message, message_len);
-	p += message_len;
-	if (s_payload_digest(payload, payload_len, p) != SYM_OK) {
-		free(buf);
-		return SYM_ERR_CRYPTO;
-	}
-	*out = buf;
-	*out_len = len;
-	return SYM_OK;
+	putbuf_init_heap(&b, S_SIGNED_MAX);
+	putbuf_bytes(&b, s_response_domain, sizeof(s_response_domain));
+	putbuf_u32(&b, version);
+	putbuf_u32(&b, type);
+	putbuf_bytes(&b, request_id, WIRE_REQUEST_ID_LEN);
+	putbuf_u32(&b, (uint32_t)status); /* two's complement, big-endian */
+	putbuf_u8(&b, replayed ? 1 : 0);
+	putbuf_string32(&b, message, message_len);
+	s_put_payload_digest(&b, payload, payload_len);
+	return putbuf_finish(&b, out, out_len);
 }
 
 /* ---- packing ------------------------------------------------------------------- */
