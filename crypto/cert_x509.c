@@ -242,54 +242,53 @@ s_der_same(const uint8_t *der, size_t len, const unsigned char *enc, int enc_len
 }
 
 /*
- * Parse exactly len bytes of canonical DER. Refusing trailing bytes and
- * non-canonical encodings makes the fingerprint a function of the certificate.
+ * One item of type `it` from exactly len bytes of canonical DER. Refusing
+ * trailing bytes and non-canonical encodings makes the fingerprint a
+ * function of the certificate.
  */
-int
-cert_x509_cert_parse_der(const uint8_t *der, size_t len, X509 **out)
+static int
+s_parse_canonical(const ASN1_ITEM *it, const uint8_t *der, size_t len, ASN1_VALUE **out)
 {
 	const unsigned char *p = der;
 	unsigned char *enc = NULL;
-	X509 *x = NULL;
+	ASN1_VALUE *v = NULL;
 	int enc_len, r = SYM_ERR_FORMAT;
 
 	if (len == 0 || len > CERT_PEM_MAX)
 		return SYM_ERR_LIMIT;
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len)
+	if ((v = ASN1_item_d2i(NULL, &p, (long)len, it)) == NULL || p != der + len)
 		goto out;
-	enc_len = i2d_X509(x, &enc);
+	enc_len = ASN1_item_i2d(v, &enc, it);
 	if (!s_der_same(der, len, enc, enc_len))
 		goto out;
-	*out = x;
-	x = NULL; /* transferred */
+	*out = v;
+	v = NULL; /* transferred */
 	r = SYM_OK;
 out:
 	OPENSSL_free(enc);
-	X509_free(x);
+	ASN1_item_free(v, it);
+	return r;
+}
+
+int
+cert_x509_cert_parse_der(const uint8_t *der, size_t len, X509 **out)
+{
+	ASN1_VALUE *v = NULL;
+	int r = s_parse_canonical(ASN1_ITEM_rptr(X509), der, len, &v);
+
+	if (r == SYM_OK)
+		*out = (X509 *)v;
 	return r;
 }
 
 int
 cert_x509_csr_parse_der(const uint8_t *der, size_t len, X509_REQ **out)
 {
-	const unsigned char *p = der;
-	unsigned char *enc = NULL;
-	X509_REQ *req = NULL;
-	int enc_len, r = SYM_ERR_FORMAT;
+	ASN1_VALUE *v = NULL;
+	int r = s_parse_canonical(ASN1_ITEM_rptr(X509_REQ), der, len, &v);
 
-	if (len == 0 || len > CERT_PEM_MAX)
-		return SYM_ERR_LIMIT;
-	if ((req = d2i_X509_REQ(NULL, &p, (long)len)) == NULL || p != der + len)
-		goto out;
-	enc_len = i2d_X509_REQ(req, &enc);
-	if (!s_der_same(der, len, enc, enc_len))
-		goto out;
-	*out = req;
-	req = NULL; /* transferred */
-	r = SYM_OK;
-out:
-	OPENSSL_free(enc);
-	X509_REQ_free(req);
+	if (r == SYM_OK)
+		*out = (X509_REQ *)v;
 	return r;
 }
 
@@ -321,48 +320,50 @@ s_pem_len(const char *pem, size_t *len)
 	return SYM_OK;
 }
 
+/* An item as PEM text (what PEM_write_bio_X509 and friends write), NUL-terminated and malloc'd. */
 static int
-s_mem_bio_string(BIO *bio, char **out)
+s_pem_encode(const ASN1_ITEM *it, const ASN1_VALUE *v, const char *label, char **out)
 {
+	unsigned char *der = NULL;
 	char *data = NULL, *s;
-	long n = BIO_get_mem_data(bio, &data);
+	BIO *bio = NULL;
+	long n;
+	int der_len, r = SYM_ERR_CRYPTO;
 
-	if (n <= 0 || data == NULL)
-		return SYM_ERR_CRYPTO;
-	if ((s = malloc((size_t)n + 1)) == NULL)
-		return SYM_ERR_ALLOC;
+	if ((der_len = ASN1_item_i2d(v, &der, it)) <= 0)
+		goto out;
+	if ((bio = BIO_new(BIO_s_mem())) == NULL) {
+		r = SYM_ERR_ALLOC;
+		goto out;
+	}
+	if (PEM_write_bio(bio, label, "", der, der_len) <= 0)
+		goto out;
+	if ((n = BIO_get_mem_data(bio, &data)) <= 0 || data == NULL)
+		goto out;
+	if ((s = malloc((size_t)n + 1)) == NULL) {
+		r = SYM_ERR_ALLOC;
+		goto out;
+	}
 	memcpy(s, data, (size_t)n);
 	s[n] = '\0';
 	*out = s;
-	return SYM_OK;
+	r = SYM_OK;
+out:
+	BIO_free(bio);
+	OPENSSL_free(der);
+	return r;
 }
 
 int
 cert_x509_cert_pem(X509 *x, char **out)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
-	int r = SYM_ERR_CRYPTO;
-
-	if (bio == NULL)
-		return SYM_ERR_ALLOC;
-	if (PEM_write_bio_X509(bio, x) == 1)
-		r = s_mem_bio_string(bio, out);
-	BIO_free(bio);
-	return r;
+	return s_pem_encode(ASN1_ITEM_rptr(X509), (const ASN1_VALUE *)x, PEM_LABEL_CERT, out);
 }
 
 int
 cert_x509_csr_pem(X509_REQ *req, char **out)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
-	int r = SYM_ERR_CRYPTO;
-
-	if (bio == NULL)
-		return SYM_ERR_ALLOC;
-	if (PEM_write_bio_X509_REQ(bio, req) == 1)
-		r = s_mem_bio_string(bio, out);
-	BIO_free(bio);
-	return r;
+	return s_pem_encode(ASN1_ITEM_rptr(X509_REQ), (const ASN1_VALUE *)req, PEM_LABEL_CSR, out);
 }
 
 /*
