@@ -15,10 +15,10 @@
 #include <time.h>
 
 #include "err.h"
+#include "member.h"
 #include "putbuf.h"
 #include "sig.h"
 
-#define S_MAX_SIGNER 64
 #define S_MAX_REASON 1024
 /* Signed bytes: a message of up to WIRE_MAX_MESSAGE and fixed fields well inside 1 KiB. */
 #define S_SIGNED_MAX (WIRE_MAX_MESSAGE + 1024u)
@@ -27,23 +27,6 @@ static const char s_request_domain[] = "symbiod-request-v1";   /* signed with it
 static const char s_response_domain[] = "symbiod-response-v1"; /* signed with its NUL */
 
 /* ---- signed bytes -------------------------------------------------------------- */
-
-/* A company id: 1..64 bytes of [a-z0-9-], starting with a letter or digit. */
-static int
-s_signer_ok(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || s[0] == '\0' || s[0] == '-')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= S_MAX_SIGNER)
-			return 0;
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	}
-	return 1;
-}
 
 static int
 s_msg_type_ok(uint32_t type)
@@ -96,7 +79,7 @@ wire_request_signed_bytes(uint32_t version, uint32_t type, const uint8_t request
 	if (request_id == NULL || signer == NULL || (payload == NULL && payload_len != 0))
 		return SYM_ERR_INVALID;
 	signer_len = strlen(signer);
-	if (signer_len == 0 || signer_len > S_MAX_SIGNER)
+	if (signer_len == 0 || signer_len > MEMBER_ID_MAX)
 		return SYM_ERR_INVALID;
 	if (payload_len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
@@ -191,7 +174,7 @@ wire_request_build(uint32_t type, const uint8_t *request_id, uint64_t timestamp_
 	if (sign_sk == NULL || (payload == NULL && payload_len != 0))
 		return SYM_ERR_INVALID;
 	if (type == SYMBIOD__MSG_TYPE__MSG_UNSPECIFIED || !s_msg_type_ok(type) ||
-	    !s_signer_ok(signer))
+	    !member_id_valid(signer))
 		return SYM_ERR_INVALID;
 	if (payload_len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
@@ -246,7 +229,7 @@ wire_request_decode(const uint8_t *buf, size_t len, Symbiod__Request **out)
 		goto out;
 	if (req->request_id.len != WIRE_REQUEST_ID_LEN || req->signature.len != SIG_LEN)
 		goto out;
-	if (!s_signer_ok(req->signer))
+	if (!member_id_valid(req->signer))
 		goto out;
 	if (req->payload.len > WIRE_MAX_MESSAGE) {
 		r = SYM_ERR_LIMIT;
@@ -270,7 +253,7 @@ wire_request_verify(const Symbiod__Request *req, const uint8_t signer_pk[32])
 	/* Every refusal is SYM_ERR_VERIFY, as with sig_verify. */
 	if (req == NULL || signer_pk == NULL || req->request_id.len != WIRE_REQUEST_ID_LEN ||
 	    req->signature.len != SIG_LEN || req->signature.data == NULL ||
-	    !s_signer_ok(req->signer))
+	    !member_id_valid(req->signer))
 		return SYM_ERR_VERIFY;
 	if (wire_request_signed_bytes(req->version, req->type, req->request_id.data,
 	                              req->timestamp_ms, req->signer, req->payload.data,
