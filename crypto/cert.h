@@ -8,11 +8,8 @@
  * identity key. Both sides verify with OpenSSL (chain, signature, validity,
  * key usage) and then check the binding signature.
  *
- * Binding signature message:
- *   "symbiod-member-keys-v1\0" || u8 len(id) || id || u8 len(name) || name ||
- *   x25519 (32) || curve (32)
- * Extension value (DER OCTET STRING contents):
- *   "SYMK" || u8 version (1) || x25519 (32) || curve (32) || binding sig (64)
+ * The record, its field syntax, the binding signature and the extension's
+ * value are member.h's (no OpenSSL); this header is the X.509 side.
  */
 #ifndef SYMBI_CERT_H
 #define SYMBI_CERT_H
@@ -23,27 +20,11 @@
 
 #include "err.h"
 #include "keys.h"
+#include "member.h"
 
 /* A UUID-derived OID (ITU-T X.667), needing no registration. */
 #define SYMBI_MEMBER_KEYS_OID "2.25.198352119785364312271338016384137710601"
-#define MEMBER_ID_MAX 64
-#define MEMBER_NAME_MAX 128
 #define CERT_PEM_MAX (16u << 10)
-
-struct member_record {
-	char id[MEMBER_ID_MAX + 1];
-	char name[MEMBER_NAME_MAX + 1];
-	uint8_t ed25519[32];
-	uint8_t x25519[32];
-	uint8_t curve[32];
-	uint8_t binding_sig[64];
-	uint8_t fingerprint[32]; /* SHA-256 of the certificate DER (zero for a CSR) */
-};
-
-/* Company ids: 1..64 bytes of [a-z0-9-], starting with a letter or digit. */
-int member_id_valid(const char *id);
-/* Display names: 1..128 bytes of printable UTF-8 without control characters. */
-int member_name_valid(const char *name);
 
 /*
  * A self-signed CA certificate for the park (CN = "<park name> CA"), valid

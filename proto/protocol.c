@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "putbuf.h"
 #include "wire.h"
 
 static void
@@ -50,8 +51,9 @@ protocol_announcement_signed_bytes(const Symbiod__RoundAnnouncement *a, uint8_t 
 {
 	static const char domain[] = "symbiod-round-v1";
 	Symbiod__RoundAnnouncement copy = *a;
-	uint8_t *packed = NULL, *buf;
+	uint8_t *packed = NULL;
 	size_t packed_len = 0;
+	struct putbuf b;
 	int r;
 
 	/* The signature field is part of the message; it is signed empty. */
@@ -59,21 +61,15 @@ protocol_announcement_signed_bytes(const Symbiod__RoundAnnouncement *a, uint8_t 
 	copy.signature.len = 0;
 	if ((r = wire_pack(&copy.base, &packed, &packed_len)) != SYM_OK)
 		return r;
-	if ((buf = malloc(sizeof(domain) + packed_len)) == NULL) {
-		free(packed);
-		return SYM_ERR_ALLOC;
-	}
-	memcpy(buf, domain, sizeof(domain));
-	memcpy(buf + sizeof(domain), packed, packed_len);
+	putbuf_init_heap(&b, sizeof(domain) + WIRE_MAX_MESSAGE);
+	putbuf_bytes(&b, domain, sizeof(domain)); /* with its NUL */
+	putbuf_bytes(&b, packed, packed_len);
 	free(packed);
-	*out = buf;
-	*out_len = sizeof(domain) + packed_len;
-	return SYM_OK;
+	return putbuf_finish(&b, out, out_len);
 }
 
 int
-protocol_announcement_sign(Symbiod__RoundAnnouncement *a, const uint8_t sk[64],
-                           uint8_t sig_out[64])
+protocol_announcement_sign(Symbiod__RoundAnnouncement *a, const uint8_t sk[64], uint8_t sig_out[64])
 {
 	uint8_t *msg = NULL;
 	size_t len = 0;
@@ -101,7 +97,7 @@ protocol_announcement_verify(const Symbiod__RoundAnnouncement *a, const uint8_t 
 	if ((r = protocol_announcement_signed_bytes(a, &msg, &len)) != SYM_OK)
 		return r;
 	r = crypto_sign_verify_detached(a->signature.data, msg, len, pk) == 0 ? SYM_OK
-	                                                                        : SYM_ERR_VERIFY;
+	                                                                      : SYM_ERR_VERIFY;
 	free(msg);
 	return r;
 }
@@ -122,8 +118,7 @@ protocol_batch_digest(const char *counterpart, const uint8_t *offers, size_t off
 	if (ctx == NULL)
 		return SYM_ERR_ALLOC;
 	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	     EVP_DigestUpdate(ctx, &len, 1) == 1 &&
-	     EVP_DigestUpdate(ctx, counterpart, len) == 1;
+	     EVP_DigestUpdate(ctx, &len, 1) == 1 && EVP_DigestUpdate(ctx, counterpart, len) == 1;
 	s_u32(n, (uint32_t)(offers_len / 8));
 	ok = ok && EVP_DigestUpdate(ctx, n, 4) == 1 &&
 	     (offers_len == 0 || EVP_DigestUpdate(ctx, offers, offers_len) == 1);

@@ -26,6 +26,7 @@
 #include "cert.h"
 #include "err.h"
 #include "keys.h"
+#include "member.h"
 #include "util.h"
 
 #define DAYS 365
@@ -40,7 +41,7 @@ struct fixture {
 
 /* ---- helpers built on OpenSSL directly, independent of cert.c ---- */
 
-/* The binding message exactly as cert.h describes it. */
+/* The binding message exactly as member.h describes it. */
 static size_t
 s_binding_message(const char *id, const char *name, const uint8_t x25519[32],
                   const uint8_t curve[32], uint8_t *buf)
@@ -420,6 +421,154 @@ test_member_name_valid(void **state)
 	assert_false(member_name_valid("cut \xe2\x80"));
 }
 
+/* ---- the member record without X.509 (member.h) ---- */
+
+/* The binding message, pinned byte by byte and against the independent builder above. */
+static void
+test_member_binding_message(void **state)
+{
+	static const uint8_t head[] = {'s', 'y', 'm', 'b', 'i', 'o', 'd', '-', 'm', 'e', 'm', 'b',
+	                               'e', 'r', '-', 'k', 'e', 'y', 's', '-', 'v', '1', 0,   4,
+	                               'a', 'c', 'm', 'e', 7,   'A', 'c', 'm', 'e', ' ', 'O', 'y'};
+	struct fixture *f = *state;
+	uint8_t x[32], c[32], msg[MEMBER_BINDING_MAX], want[512], sig[64];
+	char id[MEMBER_ID_MAX + 1], name[MEMBER_NAME_MAX + 1];
+	size_t len = 0;
+
+	memset(x, 0x11, sizeof(x));
+	memset(c, 0x22, sizeof(c));
+	assert_int_equal(member_binding_message("acme", "Acme Oy", x, c, msg, &len), SYM_OK);
+	assert_int_equal(len, sizeof(head) + 64);
+	assert_memory_equal(msg, head, sizeof(head));
+	assert_memory_equal(msg + sizeof(head), x, 32);
+	assert_memory_equal(msg + sizeof(head) + 32, c, 32);
+
+	/* The longest id and name fill MEMBER_BINDING_MAX exactly. */
+	memset(id, 'i', MEMBER_ID_MAX);
+	id[MEMBER_ID_MAX] = '\0';
+	memset(name, 'n', MEMBER_NAME_MAX);
+	name[MEMBER_NAME_MAX] = '\0';
+	assert_int_equal(member_binding_message(id, name, x, c, msg, &len), SYM_OK);
+	assert_int_equal(len, MEMBER_BINDING_MAX);
+	assert_memory_equal(msg, want, s_binding_message(id, name, x, c, want));
+
+	/* Signed by the identity key over exactly that message. */
+	assert_int_equal(member_binding_sign(f->identity->sk, "acme", "Acme Oy", x, c, sig), SYM_OK);
+	len = s_binding_message("acme", "Acme Oy", x, c, want);
+	assert_int_equal(crypto_sign_verify_detached(sig, want, len, f->identity->pk), 0);
+
+	/* Only valid ids and names are signed. */
+	assert_int_equal(member_binding_message("-acme", "Acme", x, c, msg, &len), SYM_ERR_INVALID);
+	assert_int_equal(len, 0);
+	assert_int_equal(member_binding_message("acme", "bad\n", x, c, msg, &len), SYM_ERR_INVALID);
+	assert_int_equal(member_binding_sign(f->identity->sk, "ACME", "Acme", x, c, sig),
+	                 SYM_ERR_INVALID);
+}
+
+static void
+test_member_binding_verify(void **state)
+{
+	struct fixture *f = *state;
+	struct member_record rec;
+	struct sym_diag diag = {{0}};
+
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.id, sizeof(rec.id), "acme");
+	snprintf(rec.name, sizeof(rec.name), "Acme Oy");
+	memcpy(rec.ed25519, f->identity->pk, 32);
+	memcpy(rec.x25519, f->xkey->pk, 32);
+	memcpy(rec.curve, f->ckey->pk, 32);
+	assert_int_equal(member_binding_sign(f->identity->sk, rec.id, rec.name, rec.x25519,
+	                                     rec.curve, rec.binding_sig),
+	                 SYM_OK);
+	assert_int_equal(member_binding_verify(&rec, &diag), SYM_OK);
+	/* The signature covers the name, and is by the identity key only. */
+	rec.name[0] = 'a';
+	assert_int_equal(member_binding_verify(&rec, &diag), SYM_ERR_VERIFY);
+	s_assert_diag(&diag, "binding signature invalid");
+	rec.name[0] = 'A';
+	memcpy(rec.ed25519, f->stranger->pk, 32);
+	assert_int_equal(member_binding_verify(&rec, &diag), SYM_ERR_VERIFY);
+}
+
+/* The extension value: the same bytes as the independent builder, and every refusal. */
+static void
+test_member_ext(void **state)
+{
+	uint8_t x[32], c[32], sig[64], value[MEMBER_EXT_LEN], want[133];
+	struct member_record rec;
+	struct sym_diag diag = {{0}};
+
+	(void)state;
+	memset(x, 0x11, sizeof(x));
+	memset(c, 0x22, sizeof(c));
+	memset(sig, 0x33, sizeof(sig));
+	assert_int_equal(member_ext_encode(x, c, sig, value), SYM_OK);
+	s_ext_value(x, c, sig, want);
+	assert_memory_equal(value, want, sizeof(want));
+	memset(&rec, 0, sizeof(rec));
+	assert_int_equal(member_ext_decode(value, sizeof(value), &rec, &diag), SYM_OK);
+	assert_memory_equal(rec.x25519, x, 32);
+	assert_memory_equal(rec.curve, c, 32);
+	assert_memory_equal(rec.binding_sig, sig, 64);
+
+	assert_int_equal(member_ext_decode(value, sizeof(value) - 1, &rec, &diag), SYM_ERR_FORMAT);
+	s_assert_diag(&diag, "is 132 bytes long, expected 133");
+	assert_int_equal(member_ext_decode(NULL, 0, &rec, &diag), SYM_ERR_FORMAT);
+	s_assert_diag(&diag, "is empty");
+	value[0] = 'X';
+	assert_int_equal(member_ext_decode(value, sizeof(value), &rec, &diag), SYM_ERR_FORMAT);
+	s_assert_diag(&diag, "bad magic");
+	value[0] = 'S';
+	value[4] = 2;
+	assert_int_equal(member_ext_decode(value, sizeof(value), &rec, &diag), SYM_ERR_FORMAT);
+	s_assert_diag(&diag, "version 2 is not supported");
+	assert_int_equal(member_ext_encode(NULL, c, sig, value), SYM_ERR_INVALID);
+}
+
+static int
+s_sorted_by_id(const struct member_record *const *recs, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (strcmp(recs[i - 1]->id, recs[i]->id) >= 0)
+			return 0;
+	return 1;
+}
+
+/* What a directory needs: records checked before use, and put in the directory hash's order. */
+static void
+test_member_record_helpers(void **state)
+{
+	struct member_record recs[4];
+	const struct member_record *order[4];
+	static const char *const ids[] = {"zeta", "alpha", "alpha-2", "9lives"};
+	size_t i;
+
+	(void)state;
+	memset(recs, 0, sizeof(recs));
+	for (i = 0; i < 4; i++) {
+		snprintf(recs[i].id, sizeof(recs[i].id), "%s", ids[i]);
+		snprintf(recs[i].name, sizeof(recs[i].name), "Company %zu", i);
+		order[i] = &recs[i];
+		assert_true(member_record_valid(&recs[i]));
+	}
+	qsort(order, 4, sizeof(order[0]), member_record_cmp_id);
+	assert_true(s_sorted_by_id(order, 4));
+	assert_string_equal(order[0]->id, "9lives");
+	assert_string_equal(order[3]->id, "zeta");
+
+	/* An id that runs to the end of its array is refused before anyone reads it. */
+	memset(recs[0].id, 'a', sizeof(recs[0].id));
+	assert_false(member_record_valid(&recs[0]));
+	memset(recs[1].name, 'n', sizeof(recs[1].name));
+	assert_false(member_record_valid(&recs[1]));
+	snprintf(recs[2].id, sizeof(recs[2].id), "Upper");
+	assert_false(member_record_valid(&recs[2]));
+	assert_false(member_record_valid(NULL));
+}
+
 /* ---- the round trip ---- */
 
 static void
@@ -434,7 +583,7 @@ s_assert_record(const struct fixture *f, const struct member_record *rec, const 
 	assert_memory_equal(rec->ed25519, f->identity->pk, 32);
 	assert_memory_equal(rec->x25519, f->xkey->pk, 32);
 	assert_memory_equal(rec->curve, f->ckey->pk, 32);
-	/* The binding signature covers the message of cert.h, as built independently here. */
+	/* The binding signature covers the message of member.h, as built independently here. */
 	len = s_binding_message(id, name, rec->x25519, rec->curve, msg);
 	assert_int_equal(crypto_sign_verify_detached(rec->binding_sig, msg, len, rec->ed25519), 0);
 }
@@ -1177,6 +1326,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_member_id_valid),
 	    cmocka_unit_test(test_member_name_valid),
+	    cmocka_unit_test(test_member_binding_message),
+	    cmocka_unit_test(test_member_binding_verify),
+	    cmocka_unit_test(test_member_ext),
+	    cmocka_unit_test(test_member_record_helpers),
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_roundtrip_long_names),
 	    cmocka_unit_test(test_other_ca),

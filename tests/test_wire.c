@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "protocol.h"
 #include "sig.h"
 #include "symbiod.pb-c.h"
 #include "wire.h"
@@ -619,6 +620,68 @@ test_signed_bytes_layout(void **state)
 	                 SYM_ERR_INVALID);
 }
 
+/*
+ * The announcement's signed bytes: the domain with its NUL, then the
+ * announcement packed with an empty signature (written out by hand here).
+ */
+static void
+test_announcement_signed_bytes_layout(void **state)
+{
+	static const uint8_t want[] = {
+	    's', 'y', 'm', 'b', 'i', 'o', 'd', '-', 'r', 'o', 'u', 'n', 'd', '-', 'v', '1', 0,
+	    0x0a, 16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* round_id */
+	    0x12, 32, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* directory_hash */
+	    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	    0x1a, 32, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* taxonomy_hash */
+	    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	    0x22, 6, 0x08, 10, 0x10, 20, 0x18, 4,    /* padding {10, 20, 4} */
+	    0x28, 100,                               /* max_items */
+	    0x30, 0xe8, 0x07,                        /* opened_ms 1000 */
+	    0x38, 0xd0, 0x0f,                        /* submit_deadline_ms 2000 */
+	    0x4a, 4, 'o', 'p', 'e', 'n',             /* phase */
+	    0x52, 0};                                /* signature, signed empty */
+	Symbiod__RoundAnnouncement a = SYMBIOD__ROUND_ANNOUNCEMENT__INIT;
+	Symbiod__PaddingPolicy pad = SYMBIOD__PADDING_POLICY__INIT;
+	uint8_t round_id[16], dir[32], tax[32], sig[64], *out = NULL;
+	size_t len = 0;
+
+	(void)state;
+	memset(round_id, 1, sizeof(round_id));
+	memset(dir, 2, sizeof(dir));
+	memset(tax, 3, sizeof(tax));
+	pad.offer_tokens = 10;
+	pad.need_tokens = 20;
+	pad.quantum = 4;
+	a.round_id.data = round_id;
+	a.round_id.len = sizeof(round_id);
+	a.directory_hash.data = dir;
+	a.directory_hash.len = sizeof(dir);
+	a.taxonomy_hash.data = tax;
+	a.taxonomy_hash.len = sizeof(tax);
+	a.padding = &pad;
+	a.max_items = 100;
+	a.opened_ms = 1000;
+	a.has_submit_deadline_ms = 1;
+	a.submit_deadline_ms = 2000;
+	a.phase = (char *)"open";
+	/* A signature already present is left out of what is signed. */
+	memset(sig, 0xee, sizeof(sig));
+	a.signature.data = sig;
+	a.signature.len = sizeof(sig);
+	assert_int_equal(protocol_announcement_signed_bytes(&a, &out, &len), SYM_OK);
+	assert_int_equal(len, sizeof(want));
+	assert_memory_equal(out, want, len);
+	free(out);
+
+	assert_int_equal(protocol_announcement_sign(&a, s_sk, sig), SYM_OK);
+	assert_ptr_equal(a.signature.data, sig);
+	assert_int_equal(crypto_sign_verify_detached(sig, want, sizeof(want), s_pk), 0);
+	assert_int_equal(protocol_announcement_verify(&a, s_pk), SYM_OK);
+	assert_int_equal(protocol_announcement_verify(&a, s_other_pk), SYM_ERR_VERIFY);
+	a.max_items++;
+	assert_int_equal(protocol_announcement_verify(&a, s_pk), SYM_ERR_VERIFY);
+}
+
 /* ---- responses -------------------------------------------------------------------- */
 
 static const uint8_t s_rid[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 42};
@@ -1168,6 +1231,7 @@ main(void)
 	    cmocka_unit_test(test_request_field_changes),
 	    cmocka_unit_test(test_request_decode_validation),
 	    cmocka_unit_test(test_signed_bytes_layout),
+	    cmocka_unit_test(test_announcement_signed_bytes_layout),
 	    cmocka_unit_test(test_response_round_trip),
 	    cmocka_unit_test(test_response_tampering),
 	    cmocka_unit_test(test_precheck_unknown_field),
