@@ -483,45 +483,40 @@ store_meta_set(struct store *st, const char *key, const char *value)
 	                      STORE_ARGS(store_arg_text(key), store_arg_text(value)));
 }
 
+static int
+s_meta_value(sqlite3_stmt *stmt, void *item)
+{
+	return store_sql_col_text_dup(stmt, 0, STORE_META_VALUE_MAX, item);
+}
+
 int
 store_meta_get(struct store *st, const char *key, char **value)
 {
-	sqlite3_stmt *stmt = NULL;
-	int r;
-
 	if (value != NULL)
 		*value = NULL;
 	if (st == NULL || !s_key_ok(key) || value == NULL)
 		return SYM_ERR_INVALID;
-	if ((r = store_sql_row(&st->sql, &stmt, "SELECT value FROM meta WHERE key = ?1",
-	                       STORE_ARGS(store_arg_text(key)))) != SYM_OK)
-		return r;
-	r = store_sql_col_text_dup(stmt, 0, STORE_META_VALUE_MAX, value);
-	store_sql_release(&st->sql, stmt);
-	return r;
+	return store_sql_get(&st->sql, "SELECT value FROM meta WHERE key = ?1",
+	                     STORE_ARGS(store_arg_text(key)), s_meta_value, value, sizeof(*value));
 }
 
 int
 store_next_serial(struct store *st, uint64_t *serial)
 {
-	sqlite3_stmt *stmt = NULL;
 	int64_t v = 0;
 	int r;
 
 	if (st == NULL || serial == NULL)
 		return SYM_ERR_INVALID;
 	/* One statement, so the increment is atomic with or without a transaction. */
-	if ((r = store_sql_row(&st->sql, &stmt,
-	                       "INSERT INTO counters (name, value) VALUES ('serial', 1) "
-	                       "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-	                       STORE_NO_ARGS)) != SYM_OK)
-		return r == SYM_ERR_NOT_FOUND ? SYM_ERR_INTERNAL : r;
-	/* Run the statement to completion so the autocommit write is committed. */
-	if ((r = store_sql_col_int64(stmt, 0, 1, INT64_MAX, &v)) == SYM_OK &&
-	    (r = store_sql_step(stmt)) != 0)
-		r = r > 0 ? SYM_ERR_INTERNAL : r;
-	store_sql_release(&st->sql, stmt);
-	if (r == SYM_OK)
-		*serial = (uint64_t)v;
-	return r;
+	if ((r = store_sql_insert_returning(
+	         &st->sql,
+	         "INSERT INTO counters (name, value) VALUES ('serial', 1) "
+	         "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+	         STORE_NO_ARGS, &v)) != SYM_OK)
+		return r;
+	if (v < 1)
+		return SYM_ERR_FORMAT;
+	*serial = (uint64_t)v;
+	return SYM_OK;
 }

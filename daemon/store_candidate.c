@@ -58,17 +58,8 @@ s_candidate_row(sqlite3_stmt *stmt, void *item)
 int
 store_candidate_get(struct store *st, const uint8_t id[STORE_ID_LEN], struct store_candidate *out)
 {
-	sqlite3_stmt *stmt = NULL;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	if ((r = store_sql_row(&st->sql, &stmt,
-	                       "SELECT " CANDIDATE_COLUMNS " FROM candidates WHERE id = ?1",
-	                       STORE_ARGS(store_arg_id(id)))) != SYM_OK)
-		return r;
-	r = s_candidate_row(stmt, out);
-	store_sql_release(&st->sql, stmt);
-	return r;
+	return store_sql_get(&st->sql, "SELECT " CANDIDATE_COLUMNS " FROM candidates WHERE id = ?1",
+	                     STORE_ARGS(store_arg_id(id)), s_candidate_row, out, sizeof(*out));
 }
 
 int
@@ -217,14 +208,10 @@ store_evidence_clear(struct store_evidence *ev)
 int
 store_round_expire(struct store *st, const uint8_t round[STORE_ID_LEN])
 {
-	int r;
-
-	if ((r = store_sql_exec(&st->sql,
+	return store_sql_update(&st->sql,
 	                        "UPDATE candidates SET state = 3, supplier_envelope = NULL, "
 	                        "consumer_envelope = NULL WHERE round = ?1 AND state = 0",
-	                        STORE_ARGS(store_arg_id(round)))) != SYM_OK)
-		return r;
-	return store_sql_changes(&st->sql);
+	                        STORE_ARGS(store_arg_id(round)));
 }
 
 static int

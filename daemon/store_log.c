@@ -14,39 +14,36 @@ int
 store_log_append(struct store *st, const char *kind, const uint8_t *body, size_t len,
                  const uint8_t leaf[32], int64_t at_ms, uint64_t *index)
 {
-	sqlite3_stmt *stmt = NULL;
 	int64_t idx = 0;
 	int r;
 
 	if (len > STORE_LOG_ENTRY_MAX)
 		return SYM_ERR_LIMIT;
-	if ((r = store_sql_row(&st->sql, &stmt,
-	                       "INSERT INTO log_entries (idx, kind, body, leaf, at_ms) VALUES "
-	                       "((SELECT coalesce(max(idx) + 1, 0) FROM log_entries), ?1, ?2, ?3, "
-	                       "?4) RETURNING idx",
-	                       STORE_ARGS(store_arg_text(kind), store_arg_blob_or_null(body, len),
-	                                  store_arg_hash(leaf), store_arg_int(at_ms)))) != SYM_OK)
-		return r == SYM_ERR_NOT_FOUND ? SYM_ERR_INTERNAL : r;
-	/* Run the statement to completion so the write is complete. */
-	if ((r = store_sql_col_int64(stmt, 0, 0, INT64_MAX, &idx)) == SYM_OK &&
-	    (r = store_sql_step(stmt)) != 0)
-		r = r > 0 ? SYM_ERR_INTERNAL : r;
-	store_sql_release(&st->sql, stmt);
-	if (r == SYM_OK)
-		*index = (uint64_t)idx;
-	return r;
+	if ((r = store_sql_insert_returning(
+	         &st->sql,
+	         "INSERT INTO log_entries (idx, kind, body, leaf, at_ms) VALUES ((SELECT "
+	         "coalesce(max(idx) + 1, 0) FROM log_entries), ?1, ?2, ?3, ?4) RETURNING idx",
+	         STORE_ARGS(store_arg_text(kind), store_arg_blob_or_null(body, len),
+	                    store_arg_hash(leaf), store_arg_int(at_ms)),
+	         &idx)) != SYM_OK)
+		return r;
+	*index = (uint64_t)idx;
+	return SYM_OK;
 }
 
-struct s_leaves {
-	uint64_t expect;
-	store_leaf_fn fn;
+/* The caller's callback and its state, for the row functions below. */
+struct s_visit {
+	store_leaf_fn leaf;
+	store_entry_fn entry;
+	store_batch_row_fn batch;
 	void *arg;
+	uint64_t expect; /* the next leaf index */
 };
 
 static int
 s_leaf_row(void *arg, sqlite3_stmt *stmt)
 {
-	struct s_leaves *l = arg;
+	struct s_visit *v = arg;
 	uint8_t leaf[32];
 	int64_t idx = 0;
 	int r;
@@ -55,76 +52,71 @@ s_leaf_row(void *arg, sqlite3_stmt *stmt)
 	if ((r = store_sql_col_int64(stmt, 0, 0, INT64_MAX, &idx)) != SYM_OK ||
 	    (r = store_sql_col_blob(stmt, 1, leaf, sizeof(leaf))) != SYM_OK)
 		return r;
-	if ((uint64_t)idx != l->expect)
+	if ((uint64_t)idx != v->expect)
 		return SYM_ERR_FORMAT;
-	l->expect++;
-	return l->fn(l->arg, leaf);
+	v->expect++;
+	return v->leaf(v->arg, leaf);
 }
 
 int
 store_log_leaves(struct store *st, uint64_t from, store_leaf_fn fn, void *arg)
 {
-	struct s_leaves l = {from, fn, arg};
+	struct s_visit v = {.leaf = fn, .arg = arg, .expect = from};
 
 	return store_sql_foreach(&st->sql,
 	                         "SELECT idx, leaf FROM log_entries WHERE idx >= ?1 ORDER BY idx",
-	                         STORE_ARGS(store_arg_int((int64_t)from)), s_leaf_row, &l);
+	                         STORE_ARGS(store_arg_int((int64_t)from)), s_leaf_row, &v);
 }
-
-struct s_entries {
-	store_entry_fn fn;
-	void *arg;
-};
 
 static int
 s_entry_row(void *arg, sqlite3_stmt *stmt)
 {
-	struct s_entries *e = arg;
+	struct s_visit *v = arg;
+	const uint8_t *body;
+	size_t len;
+	int r;
 
-	if (sqlite3_column_type(stmt, 0) != SQLITE_BLOB)
-		return SYM_ERR_FORMAT;
 	/* Read in place: an entry is passed on, never kept. */
-	return e->fn(e->arg, sqlite3_column_blob(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0));
+	if ((r = store_sql_col_blob_ref(stmt, 0, &body, &len)) != SYM_OK)
+		return r;
+	return v->entry(v->arg, body, len);
 }
 
 int
 store_log_foreach(struct store *st, store_entry_fn fn, void *arg)
 {
-	struct s_entries e = {fn, arg};
+	struct s_visit v = {.entry = fn, .arg = arg};
 
 	return store_sql_foreach(&st->sql, "SELECT body FROM log_entries ORDER BY idx",
-	                         STORE_NO_ARGS, s_entry_row, &e);
+	                         STORE_NO_ARGS, s_entry_row, &v);
 }
-
-struct s_batches {
-	store_batch_row_fn fn;
-	void *arg;
-};
 
 static int
 s_batch_row(void *arg, sqlite3_stmt *stmt)
 {
-	struct s_batches *b = arg;
+	struct s_visit *v = arg;
 	char sub[MEMBER_ID_MAX + 1], cp[MEMBER_ID_MAX + 1];
+	const uint8_t *offers, *needs;
+	size_t offers_len, needs_len;
 	int r;
 
 	if ((r = store_sql_col_text(stmt, 0, sub, sizeof(sub))) != SYM_OK ||
-	    (r = store_sql_col_text(stmt, 1, cp, sizeof(cp))) != SYM_OK)
+	    (r = store_sql_col_text(stmt, 1, cp, sizeof(cp))) != SYM_OK ||
+	    (r = store_sql_col_blob_ref(stmt, 2, &offers, &offers_len)) != SYM_OK ||
+	    (r = store_sql_col_blob_ref(stmt, 3, &needs, &needs_len)) != SYM_OK)
 		return r;
-	return b->fn(b->arg, sub, cp, sqlite3_column_blob(stmt, 2),
-	             (size_t)sqlite3_column_bytes(stmt, 2), sqlite3_column_blob(stmt, 3),
-	             (size_t)sqlite3_column_bytes(stmt, 3));
+	return v->batch(v->arg, sub, cp, offers, offers_len, needs, needs_len);
 }
 
 int
 store_round_batches_foreach(struct store *st, const uint8_t round[STORE_ID_LEN],
                             store_batch_row_fn fn, void *arg)
 {
-	struct s_batches b = {fn, arg};
+	struct s_visit v = {.batch = fn, .arg = arg};
 
 	return store_sql_foreach(&st->sql,
 	                         "SELECT s.member, b.counterpart, b.offers, b.needs FROM batches b "
 	                         "JOIN submissions s ON b.submission = s.id WHERE s.round = ?1 AND "
 	                         "s.state = 1 ORDER BY s.member, b.seq",
-	                         STORE_ARGS(store_arg_id(round)), s_batch_row, &b);
+	                         STORE_ARGS(store_arg_id(round)), s_batch_row, &v);
 }

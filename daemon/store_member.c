@@ -80,13 +80,11 @@ store_member_revoke(struct store *st, const char *id)
 		return SYM_ERR_INVALID;
 	if ((r = s_now(&now)) != SYM_OK)
 		return r;
-	if ((r = store_sql_exec(&st->sql,
-	                        "UPDATE members SET revoked = 1, revoked_at = ?1 "
-	                        "WHERE id = ?2 AND revoked = 0",
-	                        STORE_ARGS(store_arg_int(now), store_arg_text(id)))) != SYM_OK)
-		return r;
-	if (store_sql_changes(&st->sql) == 1)
-		return SYM_OK;
+	if ((r = store_sql_update(&st->sql,
+	                          "UPDATE members SET revoked = 1, revoked_at = ?1 "
+	                          "WHERE id = ?2 AND revoked = 0",
+	                          STORE_ARGS(store_arg_int(now), store_arg_text(id)))) != 0)
+		return r > 0 ? SYM_OK : r;
 	/* Nothing changed: members are never deleted, so the row is either revoked or absent. */
 	if ((r = store_sql_row(&st->sql, &stmt, "SELECT 1 FROM members WHERE id = ?1",
 	                       STORE_ARGS(store_arg_text(id)))) != SYM_OK)
@@ -137,20 +135,12 @@ out:
 int
 store_member_get(struct store *st, const char *id, struct store_member *out)
 {
-	sqlite3_stmt *stmt = NULL;
-	int r;
-
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
 	if (st == NULL || out == NULL || !store_id_ok(id))
 		return SYM_ERR_INVALID;
-	if ((r = store_sql_row(&st->sql, &stmt,
-	                       "SELECT " MEMBER_COLUMNS " FROM members WHERE id = ?1",
-	                       STORE_ARGS(store_arg_text(id)))) != SYM_OK)
-		return r;
-	r = s_member_row(stmt, out);
-	store_sql_release(&st->sql, stmt);
-	return r;
+	return store_sql_get(&st->sql, "SELECT " MEMBER_COLUMNS " FROM members WHERE id = ?1",
+	                     STORE_ARGS(store_arg_text(id)), s_member_row, out, sizeof(*out));
 }
 
 static void

@@ -25,7 +25,7 @@ store_round_clear(struct store_round *r)
 	"announcement"
 
 static int
-s_round_row(sqlite3_stmt *stmt, struct store_round *r)
+s_round_fields(sqlite3_stmt *stmt, struct store_round *r)
 {
 	int64_t *const ms[] = {&r->opened_ms, &r->closed_ms, &r->ended_ms, &r->submit_deadline_ms,
 	                       &r->consent_deadline_ms};
@@ -45,33 +45,28 @@ s_round_row(sqlite3_stmt *stmt, struct store_round *r)
 }
 
 static int
-s_round_one(struct store *st, const char *sql, const struct store_sql_arg *args, size_t nargs,
-            struct store_round *out)
+s_round_row(sqlite3_stmt *stmt, void *item)
 {
-	sqlite3_stmt *stmt = NULL;
 	int r;
 
-	memset(out, 0, sizeof(*out));
-	if ((r = store_sql_row(&st->sql, &stmt, sql, args, nargs)) != SYM_OK)
-		return r;
-	if ((r = s_round_row(stmt, out)) != SYM_OK)
-		store_round_clear(out);
-	store_sql_release(&st->sql, stmt);
+	if ((r = s_round_fields(stmt, item)) != SYM_OK)
+		store_round_clear(item);
 	return r;
 }
 
 int
 store_round_latest(struct store *st, struct store_round *out)
 {
-	return s_round_one(st, "SELECT " ROUND_COLUMNS " FROM rounds ORDER BY seq DESC LIMIT 1",
-	                   STORE_NO_ARGS, out);
+	return store_sql_get(&st->sql,
+	                     "SELECT " ROUND_COLUMNS " FROM rounds ORDER BY seq DESC LIMIT 1",
+	                     STORE_NO_ARGS, s_round_row, out, sizeof(*out));
 }
 
 int
 store_round_get(struct store *st, const uint8_t id[STORE_ID_LEN], struct store_round *out)
 {
-	return s_round_one(st, "SELECT " ROUND_COLUMNS " FROM rounds WHERE id = ?1",
-	                   STORE_ARGS(store_arg_id(id)), out);
+	return store_sql_get(&st->sql, "SELECT " ROUND_COLUMNS " FROM rounds WHERE id = ?1",
+	                     STORE_ARGS(store_arg_id(id)), s_round_row, out, sizeof(*out));
 }
 
 static int
@@ -131,10 +126,8 @@ store_round_set_phase(struct store *st, const uint8_t id[STORE_ID_LEN], int phas
 		sql = "UPDATE rounds SET phase = 3, ended_ms = ?2 WHERE id = ?1 AND phase = 2";
 	else
 		return SYM_ERR_INVALID;
-	if ((r = store_sql_exec(&st->sql, sql,
-	                        STORE_ARGS(store_arg_id(id), store_arg_int(at_ms)))) != SYM_OK)
-		return r;
-	return store_sql_changes(&st->sql) == 1 ? SYM_OK : SYM_ERR_INVALID;
+	r = store_sql_update(&st->sql, sql, STORE_ARGS(store_arg_id(id), store_arg_int(at_ms)));
+	return r < 0 ? r : r == 1 ? SYM_OK : SYM_ERR_INVALID;
 }
 
 int
@@ -238,33 +231,35 @@ store_submission_begin(struct store *st, const uint8_t round[STORE_ID_LEN], cons
 	               store_arg_int(chunks), store_arg_hash(commitment), store_arg_int(at_ms)));
 }
 
+static int
+s_submission_row(sqlite3_stmt *stmt, void *item)
+{
+	struct store_submission *out = item;
+	int64_t chunks = 0, received = 0;
+	int r;
+
+	if ((r = store_sql_col_blob(stmt, 0, out->id, STORE_ID_LEN)) != SYM_OK ||
+	    (r = store_sql_col_blob(stmt, 1, out->round, STORE_ID_LEN)) != SYM_OK ||
+	    (r = store_sql_col_text(stmt, 2, out->member, sizeof(out->member))) != SYM_OK ||
+	    (r = store_sql_col_int(stmt, 3, SUBMISSION_STAGING, SUBMISSION_REPLACED,
+	                           &out->state)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 4, 0, UINT32_MAX, &chunks)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 5, 0, UINT32_MAX, &received)) != SYM_OK ||
+	    (r = store_sql_col_blob(stmt, 6, out->commitment, 32)) != SYM_OK)
+		return r;
+	out->chunks = (uint32_t)chunks;
+	out->received = (uint32_t)received;
+	return SYM_OK;
+}
+
 int
 store_submission_get(struct store *st, const uint8_t sub_id[STORE_ID_LEN],
                      struct store_submission *out)
 {
-	sqlite3_stmt *stmt = NULL;
-	int64_t chunks = 0, received = 0;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	if ((r = store_sql_row(&st->sql, &stmt,
-	                       "SELECT id, round, member, state, chunks, received, commitment FROM "
-	                       "submissions WHERE id = ?1",
-	                       STORE_ARGS(store_arg_id(sub_id)))) != SYM_OK)
-		return r;
-	if ((r = store_sql_col_blob(stmt, 0, out->id, STORE_ID_LEN)) == SYM_OK &&
-	    (r = store_sql_col_blob(stmt, 1, out->round, STORE_ID_LEN)) == SYM_OK &&
-	    (r = store_sql_col_text(stmt, 2, out->member, sizeof(out->member))) == SYM_OK &&
-	    (r = store_sql_col_int(stmt, 3, SUBMISSION_STAGING, SUBMISSION_REPLACED,
-	                           &out->state)) == SYM_OK &&
-	    (r = store_sql_col_int64(stmt, 4, 0, UINT32_MAX, &chunks)) == SYM_OK &&
-	    (r = store_sql_col_int64(stmt, 5, 0, UINT32_MAX, &received)) == SYM_OK &&
-	    (r = store_sql_col_blob(stmt, 6, out->commitment, 32)) == SYM_OK) {
-		out->chunks = (uint32_t)chunks;
-		out->received = (uint32_t)received;
-	}
-	store_sql_release(&st->sql, stmt);
-	return r;
+	return store_sql_get(&st->sql,
+	                     "SELECT id, round, member, state, chunks, received, commitment FROM "
+	                     "submissions WHERE id = ?1",
+	                     STORE_ARGS(store_arg_id(sub_id)), s_submission_row, out, sizeof(*out));
 }
 
 int
@@ -289,12 +284,11 @@ store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN]
 {
 	int r;
 
-	if ((r = store_sql_exec(&st->sql,
-	                        "UPDATE submissions SET received = received + 1 WHERE id = ?1 AND "
-	                        "state = 0",
-	                        STORE_ARGS(store_arg_id(sub_id)))) != SYM_OK)
-		return r;
-	return store_sql_changes(&st->sql) == 1 ? SYM_OK : SYM_ERR_NOT_FOUND;
+	r = store_sql_update(&st->sql,
+	                     "UPDATE submissions SET received = received + 1 WHERE id = ?1 AND "
+	                     "state = 0",
+	                     STORE_ARGS(store_arg_id(sub_id)));
+	return r < 0 ? r : r == 1 ? SYM_OK : SYM_ERR_NOT_FOUND;
 }
 
 struct s_digest {

@@ -216,9 +216,33 @@ store_sql_script(struct store_sql *q, const char *sql)
 }
 
 int
-store_sql_changes(struct store_sql *q)
+store_sql_update(struct store_sql *q, const char *sql, const struct store_sql_arg *args,
+                 size_t nargs)
 {
+	int r;
+
+	if ((r = store_sql_exec(q, sql, args, nargs)) != SYM_OK)
+		return r;
 	return sqlite3_changes(q->db);
+}
+
+int
+store_sql_insert_returning(struct store_sql *q, const char *sql, const struct store_sql_arg *args,
+                           size_t nargs, int64_t *value)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t v = 0;
+	int r;
+
+	if ((r = store_sql_row(q, &stmt, sql, args, nargs)) != SYM_OK)
+		return r == SYM_ERR_NOT_FOUND ? SYM_ERR_INTERNAL : r;
+	if ((r = store_sql_col_int64(stmt, 0, 0, INT64_MAX, &v)) == SYM_OK &&
+	    (r = store_sql_step(stmt)) != 0)
+		r = r > 0 ? SYM_ERR_INTERNAL : r; /* one row only */
+	store_sql_release(q, stmt);
+	if (r == SYM_OK)
+		*value = v;
+	return r;
 }
 
 int
@@ -248,6 +272,21 @@ store_sql_foreach(struct store_sql *q, const char *sql, const struct store_sql_a
 	while ((r = store_sql_step(stmt)) == 1)
 		if ((r = fn(arg, stmt)) != SYM_OK)
 			break;
+	store_sql_release(q, stmt);
+	return r;
+}
+
+int
+store_sql_get(struct store_sql *q, const char *sql, const struct store_sql_arg *args, size_t nargs,
+              store_sql_decode_fn decode, void *item, size_t item_size)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	memset(item, 0, item_size);
+	if ((r = store_sql_row(q, &stmt, sql, args, nargs)) != SYM_OK)
+		return r;
+	r = decode(stmt, item);
 	store_sql_release(q, stmt);
 	return r;
 }
@@ -330,20 +369,33 @@ store_sql_col_blob(sqlite3_stmt *stmt, int col, uint8_t *dst, size_t len)
 }
 
 int
-store_sql_col_blob_dup(sqlite3_stmt *stmt, int col, size_t max, uint8_t **dst, size_t *len)
+store_sql_col_blob_ref(sqlite3_stmt *stmt, int col, const uint8_t **p, size_t *len)
 {
-	const void *blob;
-	size_t n;
-
-	*dst = NULL;
+	*p = NULL;
 	*len = 0;
 	if (sqlite3_column_type(stmt, col) != SQLITE_BLOB)
 		return SYM_ERR_FORMAT;
-	blob = sqlite3_column_blob(stmt, col);
-	n = (size_t)sqlite3_column_bytes(stmt, col);
+	*p = sqlite3_column_blob(stmt, col); /* before _bytes, as SQLite documents */
+	*len = (size_t)sqlite3_column_bytes(stmt, col);
+	if (*len > 0 && *p == NULL)
+		return SYM_ERR_ALLOC;
+	return SYM_OK;
+}
+
+int
+store_sql_col_blob_dup(sqlite3_stmt *stmt, int col, size_t max, uint8_t **dst, size_t *len)
+{
+	const uint8_t *blob;
+	size_t n;
+	int r;
+
+	*dst = NULL;
+	*len = 0;
+	if ((r = store_sql_col_blob_ref(stmt, col, &blob, &n)) != SYM_OK)
+		return r;
 	if (n > max)
 		return SYM_ERR_FORMAT;
-	if ((n > 0 && blob == NULL) || (*dst = malloc(n + 1)) == NULL)
+	if ((*dst = malloc(n + 1)) == NULL)
 		return SYM_ERR_ALLOC;
 	if (n > 0)
 		memcpy(*dst, blob, n);

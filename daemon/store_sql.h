@@ -129,8 +129,16 @@ int store_sql_exec(struct store_sql *q, const char *sql, const struct store_sql_
  * migrations). Not warn_unused_result: a ROLLBACK's failure has no remedy.
  */
 int store_sql_script(struct store_sql *q, const char *sql);
-/* Rows changed by the last INSERT, UPDATE or DELETE. */
-int store_sql_changes(struct store_sql *q);
+/* Run an UPDATE or DELETE: how many rows it changed (>= 0), or a negative error. */
+int store_sql_update(struct store_sql *q, const char *sql, const struct store_sql_arg *args,
+                     size_t nargs);
+/*
+ * Run a write with "RETURNING <one integer>" to completion (so an autocommit
+ * write is committed) and give back that integer, which must be >= 0.
+ */
+int store_sql_insert_returning(struct store_sql *q, const char *sql,
+                               const struct store_sql_arg *args, size_t nargs, int64_t *value)
+    __attribute__((warn_unused_result));
 
 /*
  * One row (a lookup by id): SYM_OK with *stmt on the row, to read with the
@@ -147,11 +155,21 @@ int store_sql_foreach(struct store_sql *q, const char *sql, const struct store_s
                       size_t nargs, store_sql_row_fn fn, void *arg)
     __attribute__((warn_unused_result));
 
+/* Fill a zeroed item from the row; on failure leave nothing to free. */
+typedef int (*store_sql_decode_fn)(sqlite3_stmt *stmt, void *item);
+
+/*
+ * One row (a lookup by id) decoded into `item`, which is zeroed first:
+ * SYM_ERR_NOT_FOUND when there is no row.
+ */
+int store_sql_get(struct store_sql *q, const char *sql, const struct store_sql_arg *args,
+                  size_t nargs, store_sql_decode_fn decode, void *item, size_t item_size)
+    __attribute__((warn_unused_result));
+
 /* How store_sql_list turns each row into one array element. */
 struct store_sql_list {
 	size_t size; /* bytes per element */
-	/* Fill a zeroed element from the row; on failure leave nothing to free. */
-	int (*decode)(sqlite3_stmt *stmt, void *item);
+	store_sql_decode_fn decode;
 	/* Free what decode allocated in an element; NULL when it allocates nothing. */
 	void (*clear)(void *item);
 };
@@ -170,6 +188,12 @@ int store_sql_list(struct store_sql *q, const char *sql, const struct store_sql_
  */
 /* A BLOB of exactly `len` bytes into `dst`. */
 int store_sql_col_blob(sqlite3_stmt *stmt, int col, uint8_t *dst, size_t len)
+    __attribute__((warn_unused_result));
+/*
+ * A BLOB read in place: *p is valid until the next step, reset or release,
+ * and may be NULL when *len is 0.
+ */
+int store_sql_col_blob_ref(sqlite3_stmt *stmt, int col, const uint8_t **p, size_t *len)
     __attribute__((warn_unused_result));
 /* A BLOB of at most `max` bytes, malloc'd (never NULL, even when empty). */
 int store_sql_col_blob_dup(sqlite3_stmt *stmt, int col, size_t max, uint8_t **dst, size_t *len)

@@ -724,6 +724,7 @@ s_sql_close(sqlite3 *db, struct store_sql *q)
 
 static const uint8_t s_id_a[STORE_ID_LEN] = {0xa};
 static const uint8_t s_id_b[STORE_ID_LEN] = {0xb};
+static const uint8_t s_id_c[STORE_ID_LEN] = {0xc};
 
 static void
 test_sql_cache_reuse(void **state)
@@ -884,6 +885,8 @@ test_sql_not_found_and_errors(void **state)
 	sqlite3 *db = NULL, *db2 = NULL;
 	sqlite3_stmt *stmt = (sqlite3_stmt *)&q, *again = NULL;
 	void *items = &q;
+	char name[8];
+	int64_t value = 0;
 	size_t n = 99;
 	int calls = 0;
 
@@ -921,7 +924,34 @@ test_sql_not_found_and_errors(void **state)
 	assert_int_equal(store_sql_exec(&q, "INSERT INTO t (id, name) VALUES (?1, ?2)",
 	                                STORE_ARGS(store_arg_id(s_id_b), store_arg_text("much too long"))),
 	                 SYM_OK);
-	assert_int_equal(store_sql_changes(&q), 1);
+	/* An update says how many rows it changed; none is not an error. */
+	assert_int_equal(store_sql_update(&q, "UPDATE t SET n = ?2 WHERE id = ?1",
+	                                  STORE_ARGS(store_arg_id(s_id_b), store_arg_int(5))),
+	                 1);
+	assert_int_equal(store_sql_update(&q, "UPDATE t SET n = ?2 WHERE id = ?1",
+	                                  STORE_ARGS(store_arg_id(s_id_c), store_arg_int(5))),
+	                 0);
+	/* A lookup by id that finds nothing leaves the item zeroed. */
+	memset(name, 'x', sizeof(name));
+	assert_int_equal(store_sql_get(&q, "SELECT name FROM t WHERE id = ?1",
+	                               STORE_ARGS(store_arg_id(s_id_c)), s_name_row, name,
+	                               sizeof(name)),
+	                 SYM_ERR_NOT_FOUND);
+	assert_int_equal(name[0], '\0');
+	assert_int_equal(store_sql_get(&q, "SELECT name FROM t WHERE id = ?1",
+	                               STORE_ARGS(store_arg_id(s_id_a)), s_name_row, name,
+	                               sizeof(name)),
+	                 SYM_OK);
+	assert_string_equal(name, "a");
+	/* RETURNING runs to completion: the row is there afterwards. */
+	assert_int_equal(store_sql_insert_returning(&q, "INSERT INTO t (id, n) VALUES (?1, 41) "
+	                                                "RETURNING n + 1",
+	                                            STORE_ARGS(store_arg_id(s_id_c)), &value),
+	                 SYM_OK);
+	assert_int_equal(value, 42);
+	assert_int_equal(store_sql_update(&q, "DELETE FROM t WHERE id = ?1",
+	                                  STORE_ARGS(store_arg_id(s_id_c))),
+	                 1);
 
 	/* A row that does not decode spoils the list: nothing is returned. */
 	items = &q;
