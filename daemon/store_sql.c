@@ -382,6 +382,20 @@ store_sql_col_blob_ref(sqlite3_stmt *stmt, int col, const uint8_t **p, size_t *l
 	return SYM_OK;
 }
 
+/* n bytes copied with a NUL after them, so a text copy is a C string. */
+static void *
+s_dup(const void *p, size_t n)
+{
+	uint8_t *copy;
+
+	if ((copy = malloc(n + 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(copy, p, n);
+	copy[n] = '\0';
+	return copy;
+}
+
 int
 store_sql_col_blob_dup(sqlite3_stmt *stmt, int col, size_t max, uint8_t **dst, size_t *len)
 {
@@ -395,10 +409,8 @@ store_sql_col_blob_dup(sqlite3_stmt *stmt, int col, size_t max, uint8_t **dst, s
 		return r;
 	if (n > max)
 		return SYM_ERR_FORMAT;
-	if ((*dst = malloc(n + 1)) == NULL)
+	if ((*dst = s_dup(blob, n)) == NULL)
 		return SYM_ERR_ALLOC;
-	if (n > 0)
-		memcpy(*dst, blob, n);
 	*len = n;
 	return SYM_OK;
 }
@@ -445,11 +457,7 @@ store_sql_col_text_dup(sqlite3_stmt *stmt, int col, size_t max, char **dst)
 		return r;
 	if (len > max)
 		return SYM_ERR_FORMAT;
-	if ((*dst = malloc(len + 1)) == NULL)
-		return SYM_ERR_ALLOC;
-	memcpy(*dst, text, len);
-	(*dst)[len] = '\0';
-	return SYM_OK;
+	return (*dst = s_dup(text, len)) != NULL ? SYM_OK : SYM_ERR_ALLOC;
 }
 
 int

@@ -47,6 +47,7 @@ void store_sql_cache_clear(struct store_sql *q);
  * The statement for `sql`, reset with no bindings. The cached one unless it
  * is already handed out (a row loop whose callback runs the same SQL) or the
  * cache is full: then a private one. Give it back with store_sql_release.
+ * The cache keeps the `sql` pointer: pass a string literal.
  */
 int store_sql_prepare(struct store_sql *q, const char *sql, sqlite3_stmt **stmt)
     __attribute__((warn_unused_result));

@@ -691,6 +691,139 @@ test_transactions(void **state)
 	store_close(&st);
 }
 
+/* The round tables through the public API: one round from open to end. */
+static void
+test_round_lifecycle(void **state)
+{
+	static const uint8_t rid[STORE_ID_LEN] = {1}, sid[STORE_ID_LEN] = {2},
+	                     cid[STORE_ID_LEN] = {3}, commitment[32] = {4}, digest[32] = {5},
+	                     offers[16] = {6};
+	char path[128], *members[] = {"acme", "beta"}, **ids = NULL, **cps = NULL,
+	                from[MEMBER_ID_MAX + 1];
+	uint8_t ann[] = {0xaa, 0xbb}, (*digests)[32] = NULL, (*rounds)[STORE_ID_LEN] = NULL;
+	uint8_t *o = NULL, *nd = NULL, *env = NULL;
+	size_t n = 0, olen = 0, nlen = 0, elen = 0;
+	struct store_round rd, got;
+	struct store_submission sub;
+	struct store_candidate c, *cands = NULL;
+	struct store_evidence ev;
+	int64_t counts[4], submitted = -1;
+	int state_out = -1;
+	struct store *st;
+
+	(void)state;
+	s_path(path, sizeof(path), "round.db");
+	st = s_open(path);
+	assert_int_equal(store_round_latest(st, &got), SYM_ERR_NOT_FOUND);
+	memset(&rd, 0, sizeof(rd));
+	memcpy(rd.id, rid, sizeof(rid));
+	rd.opened_ms = 1000;
+	rd.submit_deadline_ms = 2000;
+	rd.consent_deadline_ms = 3000;
+	rd.announcement = ann;
+	rd.announcement_len = sizeof(ann);
+	assert_int_equal(store_round_create(st, &rd, members, 2), SYM_OK);
+	assert_int_equal(store_round_latest(st, &got), SYM_OK);
+	assert_int_equal(got.seq, 1);
+	assert_int_equal(got.phase, ROUND_OPEN);
+	assert_int_equal(got.consent_deadline_ms, 3000);
+	assert_int_equal(got.announcement_len, sizeof(ann));
+	assert_memory_equal(got.announcement, ann, sizeof(ann));
+	store_round_clear(&got);
+	assert_int_equal(store_round_has_member(st, rid, "beta"), 1);
+	assert_int_equal(store_round_has_member(st, rid, "gamma"), 0);
+	assert_int_equal(store_round_members(st, rid, &ids, &n), SYM_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[1], "beta");
+	store_strings_free(ids, n);
+
+	/* A submission: staged, one batch (an empty need set stays a blob), committed. */
+	assert_int_equal(store_submission_begin(st, rid, "acme", sid, 1, commitment, 1500), SYM_OK);
+	assert_int_equal(
+	    store_batch_put(st, sid, 0, "beta", offers, sizeof(offers), NULL, 0, digest), SYM_OK);
+	assert_int_equal(
+	    store_batch_put(st, sid, 1, "beta", offers, sizeof(offers), NULL, 0, digest),
+	    SYM_ERR_EXISTS);
+	assert_int_equal(store_submission_chunk_done(st, sid), SYM_OK);
+	assert_int_equal(store_submission_get(st, sid, &sub), SYM_OK);
+	assert_int_equal(sub.state, SUBMISSION_STAGING);
+	assert_int_equal(sub.chunks, 1);
+	assert_int_equal(sub.received, 1);
+	assert_string_equal(sub.member, "acme");
+	assert_int_equal(store_batch_digests(st, sid, &digests, &cps, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_memory_equal(digests[0], digest, 32);
+	assert_string_equal(cps[0], "beta");
+	free(digests);
+	store_strings_free(cps, n);
+	assert_int_equal(store_batch_get(st, rid, "acme", "beta", &o, &olen, &nd, &nlen),
+	                 SYM_ERR_NOT_FOUND); /* not committed yet */
+	assert_int_equal(store_submission_commit(st, sid, 1600, ann, sizeof(ann)), SYM_OK);
+	assert_int_equal(store_submission_commit(st, sid, 1600, ann, sizeof(ann)), SYM_ERR_EXISTS);
+	assert_int_equal(store_submission_chunk_done(st, sid), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_batch_get(st, rid, "acme", "beta", &o, &olen, &nd, &nlen), SYM_OK);
+	assert_int_equal(olen, sizeof(offers));
+	assert_memory_equal(o, offers, sizeof(offers));
+	assert_non_null(nd);
+	assert_int_equal(nlen, 0);
+	free(o);
+	free(nd);
+	assert_int_equal(store_round_submitters(st, rid, &ids, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	store_strings_free(ids, n);
+
+	/* Phases move forward only. */
+	assert_int_equal(store_round_set_phase(st, rid, ROUND_ENDED, 2500), SYM_ERR_INVALID);
+	assert_int_equal(store_round_set_phase(st, rid, ROUND_CONSENT, 2500), SYM_OK);
+	assert_int_equal(store_round_set_phase(st, rid, ROUND_CONSENT, 2500), SYM_ERR_INVALID);
+
+	/* A candidate agreed by both sides releases each side's envelope to the other. */
+	memset(&c, 0, sizeof(c));
+	memcpy(c.id, cid, sizeof(cid));
+	memcpy(c.round, rid, sizeof(rid));
+	strcpy(c.supplier, "acme");
+	strcpy(c.consumer, "beta");
+	memset(c.token, 7, sizeof(c.token));
+	assert_int_equal(store_candidate_add(st, &c), SYM_OK);
+	assert_int_equal(store_candidate_add(st, &c), SYM_ERR_EXISTS);
+	assert_int_equal(store_pair_summary_add(st, rid, "acme", "beta", 1, digest), SYM_OK);
+	assert_int_equal(store_candidates_for(st, rid, "beta", &cands, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_memory_equal(cands[0].token, c.token, sizeof(c.token));
+	free(cands);
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_ERR_PERM);
+	assert_int_equal(
+	    store_consent_put(st, cid, "acme", 1, ann, 1, ann, sizeof(ann), &state_out), SYM_OK);
+	assert_int_equal(state_out, CANDIDATE_PENDING);
+	assert_int_equal(store_consent_put(st, cid, "acme", 1, ann, 1, ann, 1, &state_out),
+	                 SYM_ERR_EXISTS);
+	assert_int_equal(store_consent_put(st, cid, "gamma", 1, ann, 1, ann, 1, &state_out),
+	                 SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_consent_put(st, cid, "beta", 1, ann + 1, 1, ann, 2, &state_out),
+	                 SYM_OK);
+	assert_int_equal(state_out, CANDIDATE_AGREED);
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_OK);
+	assert_int_equal(elen, 1);
+	assert_int_equal(env[0], 0xaa);
+	assert_string_equal(from, "acme");
+	free(env);
+	assert_int_equal(store_candidate_evidence(st, cid, &ev), SYM_OK);
+	assert_int_equal(ev.supplier_request_len, 2);
+	assert_int_equal(ev.consumer_envelope[0], 0xbb);
+	store_evidence_clear(&ev);
+	assert_int_equal(store_round_counts(st, rid, counts, &submitted), SYM_OK);
+	assert_int_equal(counts[CANDIDATE_AGREED], 1);
+	assert_int_equal(counts[CANDIDATE_PENDING], 0);
+	assert_int_equal(submitted, 1);
+	assert_int_equal(store_round_expire(st, rid), 0); /* nothing pending */
+	assert_int_equal(store_round_set_phase(st, rid, ROUND_ENDED, 3500), SYM_OK);
+	assert_int_equal(store_rounds_list(st, &rounds, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_memory_equal(rounds[0], rid, STORE_ID_LEN);
+	free(rounds);
+	store_close(&st);
+}
+
 /* ---- store_sql: the helpers every store file talks SQL through ------------ */
 
 /* A connection of its own with one small table, outside any store. */
@@ -700,8 +833,8 @@ s_sql_open(const char *name, sqlite3 **db, struct store_sql *q)
 	char path[128];
 
 	s_path(path, sizeof(path), name);
-	assert_int_equal(sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_extended_result_codes(*db, 1), SQLITE_OK);
 	store_sql_init(q, *db);
 	assert_int_equal(store_sql_script(q, "CREATE TABLE t ("
@@ -808,7 +941,8 @@ test_sql_columns_checked(void **state)
 
 	(void)state;
 	s_sql_open("sql-columns.db", &db, &q);
-	assert_int_equal(store_sql_exec(&q, "INSERT INTO t (id, name, n, data) VALUES (?1, ?2, ?3, ?4)",
+	assert_int_equal(store_sql_exec(&q,
+	                                "INSERT INTO t (id, name, n, data) VALUES (?1, ?2, ?3, ?4)",
 	                                STORE_ARGS(store_arg_blob(fifteen, sizeof(fifteen)),
 	                                           store_arg_text("abcdefgh"), store_arg_int(300),
 	                                           store_arg_blob(NULL, 0))),
@@ -903,8 +1037,8 @@ test_sql_not_found_and_errors(void **state)
 	assert_ptr_equal(again, q.cache[0].stmt);
 	store_sql_release(&q, again);
 	/* No row is an empty list, not an error. */
-	assert_int_equal(store_sql_list(&q, "SELECT name FROM t ORDER BY name", STORE_NO_ARGS, &names,
-	                                &items, &n),
+	assert_int_equal(store_sql_list(&q, "SELECT name FROM t ORDER BY name", STORE_NO_ARGS,
+	                                &names, &items, &n),
 	                 SYM_OK);
 	assert_null(items);
 	assert_int_equal(n, 0);
@@ -921,9 +1055,10 @@ test_sql_not_found_and_errors(void **state)
 	                 SYM_ERR_INVALID);
 	/* A statement that returns rows is not run with store_sql_exec. */
 	assert_int_equal(store_sql_exec(&q, "SELECT 1", STORE_NO_ARGS), SYM_ERR_INTERNAL);
-	assert_int_equal(store_sql_exec(&q, "INSERT INTO t (id, name) VALUES (?1, ?2)",
-	                                STORE_ARGS(store_arg_id(s_id_b), store_arg_text("much too long"))),
-	                 SYM_OK);
+	assert_int_equal(
+	    store_sql_exec(&q, "INSERT INTO t (id, name) VALUES (?1, ?2)",
+	                   STORE_ARGS(store_arg_id(s_id_b), store_arg_text("much too long"))),
+	    SYM_OK);
 	/* An update says how many rows it changed; none is not an error. */
 	assert_int_equal(store_sql_update(&q, "UPDATE t SET n = ?2 WHERE id = ?1",
 	                                  STORE_ARGS(store_arg_id(s_id_b), store_arg_int(5))),
@@ -944,32 +1079,33 @@ test_sql_not_found_and_errors(void **state)
 	                 SYM_OK);
 	assert_string_equal(name, "a");
 	/* RETURNING runs to completion: the row is there afterwards. */
-	assert_int_equal(store_sql_insert_returning(&q, "INSERT INTO t (id, n) VALUES (?1, 41) "
-	                                                "RETURNING n + 1",
+	assert_int_equal(store_sql_insert_returning(&q,
+	                                            "INSERT INTO t (id, n) VALUES (?1, 41) "
+	                                            "RETURNING n + 1",
 	                                            STORE_ARGS(store_arg_id(s_id_c)), &value),
 	                 SYM_OK);
 	assert_int_equal(value, 42);
-	assert_int_equal(store_sql_update(&q, "DELETE FROM t WHERE id = ?1",
-	                                  STORE_ARGS(store_arg_id(s_id_c))),
-	                 1);
+	assert_int_equal(
+	    store_sql_update(&q, "DELETE FROM t WHERE id = ?1", STORE_ARGS(store_arg_id(s_id_c))),
+	    1);
 
 	/* A row that does not decode spoils the list: nothing is returned. */
 	items = &q;
-	assert_int_equal(store_sql_list(&q, "SELECT name FROM t ORDER BY name", STORE_NO_ARGS, &names,
-	                                &items, &n),
+	assert_int_equal(store_sql_list(&q, "SELECT name FROM t ORDER BY name", STORE_NO_ARGS,
+	                                &names, &items, &n),
 	                 SYM_ERR_FORMAT);
 	assert_null(items);
 	assert_int_equal(n, 0);
 	/* The callback's own error stops the loop and is returned. */
-	assert_int_equal(store_sql_foreach(&q, "SELECT name FROM t", STORE_NO_ARGS, s_count_rows,
-	                                   &calls),
-	                 SYM_ERR_RANGE);
+	assert_int_equal(
+	    store_sql_foreach(&q, "SELECT name FROM t", STORE_NO_ARGS, s_count_rows, &calls),
+	    SYM_ERR_RANGE);
 	assert_int_equal(calls, 2);
 
 	/* Another connection holding the write lock: BUSY is an I/O error. */
-	assert_int_equal(sqlite3_open_v2(sqlite3_db_filename(db, "main"), &db2, SQLITE_OPEN_READWRITE,
-	                                 NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_open_v2(sqlite3_db_filename(db, "main"), &db2, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
 	store_sql_init(&q2, db2);
 	assert_int_equal(store_sql_script(&q2, "BEGIN IMMEDIATE"), SYM_OK);
 	assert_int_equal(store_sql_exec(&q, "DELETE FROM t", STORE_NO_ARGS), SYM_ERR_IO);
@@ -999,6 +1135,7 @@ main(void)
 	    cmocka_unit_test(test_seen_requests),
 	    cmocka_unit_test(test_corrupt_rows),
 	    cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_round_lifecycle),
 	    cmocka_unit_test(test_sql_cache_reuse),
 	    cmocka_unit_test(test_sql_columns_checked),
 	    cmocka_unit_test(test_sql_not_found_and_errors),
