@@ -1,3 +1,4 @@
+/* The store's connection: open, schema migrations, transactions, settings, counters. */
 #include "store.h"
 
 #include <errno.h>
@@ -8,16 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "cert.h"
 #include "err.h"
+#include "store_internal.h"
 
 /* Bounds checked on the way in and again on the way out of the database. */
 #define STORE_META_KEY_MAX 64
 #define STORE_META_VALUE_MAX (64u << 10)
-#define STORE_CERT_DER_MAX CERT_PEM_MAX /* a DER certificate is shorter than its PEM */
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 /*
@@ -27,12 +26,6 @@
  */
 #define STORE_OPEN_FLAGS                                                                           \
 	(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW)
-
-#define MEMBER_COLUMNS                                                                             \
-	"id, name, ed25519, x25519, curve, binding_sig, fingerprint, cert, serial, revoked, "      \
-	"enrolled_at, revoked_at"
-
-#include "store_internal.h"
 
 /*
  * Schema migrations in order; PRAGMA user_version counts how many have run.
@@ -153,73 +146,6 @@ static const char *const s_migrations[] = {
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))
 
 /*
- * Map a failed SQLite result (extended codes are on) to our error space.
- * Only called on failure, so SQLITE_OK/ROW/DONE here mean a logic error.
- */
-int
-store_sqlite_err(int rc)
-{
-	switch (rc) {
-	case SQLITE_CONSTRAINT_PRIMARYKEY:
-	case SQLITE_CONSTRAINT_UNIQUE: return SYM_ERR_EXISTS;
-	case SQLITE_CANTOPEN_SYMLINK: return SYM_ERR_PERM;
-	default: break;
-	}
-	switch (rc & 0xff) {
-	case SQLITE_NOMEM: return SYM_ERR_ALLOC;
-	/* Inputs are validated first, so another constraint means a bad argument. */
-	case SQLITE_CONSTRAINT:
-	case SQLITE_MISMATCH: return SYM_ERR_INVALID;
-	case SQLITE_FULL:
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-	/* Another process held the lock for longer than the busy timeout. */
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-	case SQLITE_PROTOCOL: return SYM_ERR_IO;
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-	case SQLITE_AUTH: return SYM_ERR_PERM;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-	case SQLITE_FORMAT: return SYM_ERR_FORMAT;
-	case SQLITE_TOOBIG: return SYM_ERR_LIMIT;
-	default: return SYM_ERR_INTERNAL;
-	}
-}
-
-static int
-s_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
-{
-	*stmt = NULL;
-	return sqlite3_prepare_v3(db, sql, -1, 0, stmt, NULL);
-}
-
-static int
-s_exec(sqlite3 *db, const char *sql)
-{
-	return sqlite3_exec(db, sql, NULL, NULL, NULL);
-}
-
-static int
-s_id_ok(const char *id)
-{
-	/* Bound the scan before member_id_valid looks at it. */
-	return id != NULL && strnlen(id, MEMBER_ID_MAX + 1) <= MEMBER_ID_MAX && member_id_valid(id);
-}
-
-static int
-s_now(int64_t *out)
-{
-	time_t t = time(NULL);
-
-	if (t == (time_t)-1)
-		return SYM_ERR_INTERNAL;
-	*out = (int64_t)t;
-	return SYM_OK;
-}
-
-/*
  * Create the file ourselves, 0600, so SQLite never creates it with
  * umask-dependent permissions (its -wal and -shm files copy this mode). An
  * existing file must be a regular file that only its owner can access.
@@ -261,24 +187,24 @@ s_prepare_file(const char *path, struct sym_diag *diag)
 	return SYM_OK;
 }
 
+/* A failure on the connection, with SQLite's words for it. */
 static int
-s_user_version(sqlite3 *db, int *version)
+s_fail(struct store *st, int r, const char *path, const char *what, struct sym_diag *diag)
+{
+	return sym_diag_set(diag, r, "%s: %s%s", path, what, sqlite3_errmsg(st->sql.db));
+}
+
+static int
+s_user_version(struct store *st, int *version)
 {
 	sqlite3_stmt *stmt = NULL;
-	int rc;
+	int r;
 
-	if ((rc = s_prepare(db, "PRAGMA user_version", &stmt)) != SQLITE_OK)
-		goto out;
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_INTERNAL;
-		goto out;
-	}
-	*version = sqlite3_column_int(stmt, 0);
-	rc = SQLITE_OK;
-out:
-	sqlite3_finalize(stmt);
-	return rc;
+	if ((r = store_sql_row(&st->sql, &stmt, "PRAGMA user_version", STORE_NO_ARGS)) != SYM_OK)
+		return r == SYM_ERR_NOT_FOUND ? SYM_ERR_INTERNAL : r;
+	r = store_sql_col_int(stmt, 0, INT32_MIN, INT32_MAX, version);
+	store_sql_release(&st->sql, stmt);
+	return r;
 }
 
 /*
@@ -286,8 +212,10 @@ out:
  * newer schema added, so it is refused rather than "downgraded".
  */
 static int
-s_newer(const char *path, int version, struct sym_diag *diag)
+s_check_version(const char *path, int version, struct sym_diag *diag)
 {
+	if (version >= 0 && version <= STORE_SCHEMA_VERSION)
+		return SYM_OK;
 	return sym_diag_set(diag, SYM_ERR_FORMAT,
 	                    "%s: database schema version %d is newer than this symbiod (%d)", path,
 	                    version, STORE_SCHEMA_VERSION);
@@ -316,91 +244,96 @@ s_configure(sqlite3 *db)
 }
 
 static int
-s_pragmas(sqlite3 *db, const char *path, struct sym_diag *diag)
+s_pragmas(struct store *st, const char *path, struct sym_diag *diag)
 {
 	sqlite3_stmt *stmt = NULL;
-	const unsigned char *mode;
-	int rc, r = SYM_ERR_INTERNAL;
+	char mode[16];
+	int r;
 
 	/* SQLite answers with the mode in force, which stays "delete" if WAL is unavailable. */
-	if ((rc = s_prepare(db, "PRAGMA journal_mode = WAL", &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = sym_diag_set(diag, rc == SQLITE_DONE ? SYM_ERR_INTERNAL : store_sqlite_err(rc),
-		                 "%s: setting WAL mode: %s", path, sqlite3_errmsg(db));
-		goto out;
-	}
-	mode = sqlite3_column_text(stmt, 0);
-	if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
-		r = sym_diag_set(diag, SYM_ERR_IO, "%s: journal mode is %s, not wal", path,
-		                 mode != NULL ? (const char *)mode : "unknown");
-		goto out;
-	}
+	if ((r = store_sql_row(&st->sql, &stmt, "PRAGMA journal_mode = WAL", STORE_NO_ARGS)) !=
+	    SYM_OK)
+		return s_fail(st, r == SYM_ERR_NOT_FOUND ? SYM_ERR_INTERNAL : r, path,
+		              "setting WAL mode: ", diag);
+	r = store_sql_col_text(stmt, 0, mode, sizeof(mode));
+	store_sql_release(&st->sql, stmt);
+	if (r != SYM_OK || strcmp(mode, "wal") != 0)
+		return sym_diag_set(diag, SYM_ERR_IO, "%s: journal mode is %s, not wal", path,
+		                    r == SYM_OK ? mode : "unknown");
 	/*
 	 * synchronous=FULL makes every commit durable in WAL mode too;
 	 * secure_delete overwrites deleted content (pruned responses) in the file.
 	 */
-	if ((rc = s_exec(db, "PRAGMA synchronous = FULL;"
-	                     "PRAGMA foreign_keys = ON;"
-	                     "PRAGMA secure_delete = ON;")) != SQLITE_OK) {
-		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
-		goto out;
-	}
-	r = SYM_OK;
-out:
-	sqlite3_finalize(stmt);
-	return r;
+	if ((r = store_sql_script(&st->sql, "PRAGMA synchronous = FULL;"
+	                                    "PRAGMA foreign_keys = ON;"
+	                                    "PRAGMA secure_delete = ON;")) != SYM_OK)
+		return s_fail(st, r, path, "", diag);
+	return SYM_OK;
 }
 
+/* Run the migrations this database has not run yet, all in one transaction. */
 static int
-s_migrate(sqlite3 *db, const char *path, int *version, struct sym_diag *diag)
+s_migrate(struct store *st, const char *path, struct sym_diag *diag)
 {
 	char sql[64];
-	int rc, r = SYM_ERR_INTERNAL, v = 0, i, in_tx = 0;
+	int r = SYM_ERR_INTERNAL, v = 0, i, in_tx = 0;
 
-	if ((rc = s_user_version(db, &v)) != SQLITE_OK) {
-		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+	if ((r = s_user_version(st, &v)) != SYM_OK) {
+		r = s_fail(st, r, path, "", diag);
 		goto out;
 	}
 	if (v < STORE_SCHEMA_VERSION) {
-		if ((rc = s_exec(db, "BEGIN IMMEDIATE")) != SQLITE_OK) {
-			r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+		if ((r = store_sql_script(&st->sql, "BEGIN IMMEDIATE")) != SYM_OK) {
+			r = s_fail(st, r, path, "", diag);
 			goto out;
 		}
 		in_tx = 1;
 		/* Again under the write lock: another symbiod may have migrated meanwhile. */
-		if ((rc = s_user_version(db, &v)) != SQLITE_OK) {
-			r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+		if ((r = s_user_version(st, &v)) != SYM_OK) {
+			r = s_fail(st, r, path, "", diag);
 			goto out;
 		}
 	}
-	if (v < 0 || v > STORE_SCHEMA_VERSION) {
-		r = s_newer(path, v, diag);
+	if ((r = s_check_version(path, v, diag)) != SYM_OK)
 		goto out;
-	}
 	if (v < STORE_SCHEMA_VERSION) {
 		for (i = v; i < STORE_SCHEMA_VERSION; i++) {
-			if ((rc = s_exec(db, s_migrations[i])) != SQLITE_OK) {
-				r = sym_diag_set(diag, store_sqlite_err(rc), "%s: schema migration %d: %s",
-				                 path, i + 1, sqlite3_errmsg(db));
+			if ((r = store_sql_script(&st->sql, s_migrations[i])) != SYM_OK) {
+				snprintf(sql, sizeof(sql), "schema migration %d: ", i + 1);
+				r = s_fail(st, r, path, sql, diag);
 				goto out;
 			}
 		}
 		/* A PRAGMA takes no bound parameter; the value is our own constant. */
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
-		if ((rc = s_exec(db, sql)) != SQLITE_OK ||
-		    (rc = s_exec(db, "COMMIT")) != SQLITE_OK) {
-			r = sym_diag_set(diag, store_sqlite_err(rc), "%s: schema migration: %s", path,
-			                 sqlite3_errmsg(db));
+		if ((r = store_sql_script(&st->sql, sql)) != SYM_OK ||
+		    (r = store_sql_script(&st->sql, "COMMIT")) != SYM_OK) {
+			r = s_fail(st, r, path, "schema migration: ", diag);
 			goto out;
 		}
 		in_tx = 0;
 	}
-	*version = STORE_SCHEMA_VERSION;
+	st->version = STORE_SCHEMA_VERSION;
 	r = SYM_OK;
 out:
-	if (in_tx && !sqlite3_get_autocommit(db))
-		(void)s_exec(db, "ROLLBACK");
+	if (in_tx)
+		store_rollback(st);
 	return r;
+}
+
+/* sqlite3_open_v2, with the operating system's reason in the message. */
+static int
+s_connect(const char *path, sqlite3 **db, struct sym_diag *diag)
+{
+	int rc, sys;
+
+	if ((rc = sqlite3_open_v2(path, db, STORE_OPEN_FLAGS, NULL)) == SQLITE_OK)
+		return SYM_OK;
+	/* SQLite's own text is generic; the operating system's reason is the useful part. */
+	sys = *db != NULL ? sqlite3_system_errno(*db) : 0;
+	return sym_diag_set(diag, store_sql_err(rc), "%s: %s%s%s%s", path,
+	                    *db != NULL ? sqlite3_errmsg(*db) : sqlite3_errstr(rc), sys ? " (" : "",
+	                    sys ? strerror(sys) : "", sys ? ")" : "");
 }
 
 int
@@ -414,42 +347,32 @@ store_open(const char *path, struct store **out, struct sym_diag *diag)
 		*out = NULL;
 	if (path == NULL || *path == '\0' || out == NULL)
 		return sym_diag_set(diag, SYM_ERR_INVALID, "store_open: no database path");
-	if ((r = s_prepare_file(path, diag)) != SYM_OK)
+	if ((r = s_prepare_file(path, diag)) != SYM_OK ||
+	    (r = s_connect(path, &db, diag)) != SYM_OK)
 		goto out;
-	if ((rc = sqlite3_open_v2(path, &db, STORE_OPEN_FLAGS, NULL)) != SQLITE_OK) {
-		/* SQLite's own text is generic; the operating system's reason is the useful part. */
-		int sys = db != NULL ? sqlite3_system_errno(db) : 0;
-		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s%s%s%s", path,
-		                 db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc), sys ? " (" : "",
-		                 sys ? strerror(sys) : "", sys ? ")" : "");
-		goto out;
-	}
 	if ((rc = s_configure(db)) != SQLITE_OK) {
-		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
+		r = sym_diag_set(diag, store_sql_err(rc), "%s: %s", path, sqlite3_errmsg(db));
 		goto out;
 	}
-	/* Refuse a newer database before changing anything in it. */
-	if ((rc = s_user_version(db, &version)) != SQLITE_OK) {
-		r = sym_diag_set(diag, store_sqlite_err(rc), "%s: %s", path, sqlite3_errmsg(db));
-		goto out;
-	}
-	if (version < 0 || version > STORE_SCHEMA_VERSION) {
-		r = s_newer(path, version, diag);
-		goto out;
-	}
-	if ((r = s_pragmas(db, path, diag)) != SYM_OK ||
-	    (r = s_migrate(db, path, &version, diag)) != SYM_OK)
-		goto out;
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		r = sym_diag_set(diag, SYM_ERR_ALLOC, "%s: out of memory", path);
 		goto out;
 	}
-	st->db = db;
-	st->version = version;
+	store_sql_init(&st->sql, db);
 	db = NULL; /* transferred */
+	/* Refuse a newer database before changing anything in it. */
+	if ((r = s_user_version(st, &version)) != SYM_OK) {
+		r = s_fail(st, r, path, "", diag);
+		goto out;
+	}
+	if ((r = s_check_version(path, version, diag)) != SYM_OK ||
+	    (r = s_pragmas(st, path, diag)) != SYM_OK || (r = s_migrate(st, path, diag)) != SYM_OK)
+		goto out;
 	*out = st;
+	st = NULL; /* transferred */
 	r = SYM_OK;
 out:
+	store_close(&st);
 	/* close_v2 never leaves the handle open because of a forgotten statement. */
 	sqlite3_close_v2(db);
 	return r;
@@ -460,8 +383,8 @@ store_close(struct store **stp)
 {
 	if (stp == NULL || *stp == NULL)
 		return;
-	store_cache_clear(*stp);
-	sqlite3_close_v2((*stp)->db);
+	store_sql_cache_clear(&(*stp)->sql);
+	sqlite3_close_v2((*stp)->sql.db);
 	free(*stp);
 	*stp = NULL;
 }
@@ -474,10 +397,10 @@ store_errmsg(struct store *st)
 	if (st == NULL)
 		return "no store";
 	/* A full disk or a read-only file shows as an OS error behind SQLite's code. */
-	sys = sqlite3_system_errno(st->db);
-	if (sys != 0 && sqlite3_errcode(st->db) != SQLITE_OK)
+	sys = sqlite3_system_errno(st->sql.db);
+	if (sys != 0 && sqlite3_errcode(st->sql.db) != SQLITE_OK)
 		return strerror(sys);
-	return sqlite3_errmsg(st->db);
+	return sqlite3_errmsg(st->sql.db);
 }
 
 int
@@ -487,33 +410,43 @@ store_schema_version(struct store *st)
 }
 
 int
+store_data_version(struct store *st, int64_t *version)
+{
+	sqlite3_stmt *stmt = NULL;
+	int r;
+
+	if (st == NULL || version == NULL)
+		return SYM_ERR_INVALID;
+	if ((r = store_sql_row(&st->sql, &stmt, "PRAGMA data_version", STORE_NO_ARGS)) != SYM_OK)
+		return SYM_ERR_IO;
+	r = store_sql_col_int64(stmt, 0, INT64_MIN, INT64_MAX, version);
+	store_sql_release(&st->sql, stmt);
+	return r;
+}
+
+int
 store_begin(struct store *st)
 {
-	int rc;
-
 	if (st == NULL)
 		return SYM_ERR_INVALID;
 	/* IMMEDIATE takes the write lock now, so no later statement fails with BUSY mid-way. */
-	if ((rc = s_exec(st->db, "BEGIN IMMEDIATE")) != SQLITE_OK)
-		return store_sqlite_err(rc);
-	return SYM_OK;
+	return store_sql_script(&st->sql, "BEGIN IMMEDIATE");
 }
 
 int
 store_commit(struct store *st)
 {
-	int rc;
+	int r;
 
 	if (st == NULL)
 		return SYM_ERR_INVALID;
-	if ((rc = s_exec(st->db, "COMMIT")) != SQLITE_OK) {
+	if ((r = store_sql_script(&st->sql, "COMMIT")) != SYM_OK) {
 		/*
 		 * A failed COMMIT may leave the transaction open; end it so the
 		 * caller sees all or nothing and the connection is usable again.
 		 */
-		if (!sqlite3_get_autocommit(st->db))
-			(void)s_exec(st->db, "ROLLBACK");
-		return store_sqlite_err(rc);
+		store_rollback(st);
+		return r;
 	}
 	return SYM_OK;
 }
@@ -522,558 +455,68 @@ void
 store_rollback(struct store *st)
 {
 	/* Without a transaction there is nothing to undo, and no error to report. */
-	if (st == NULL || sqlite3_get_autocommit(st->db))
+	if (st == NULL || sqlite3_get_autocommit(st->sql.db))
 		return;
-	(void)s_exec(st->db, "ROLLBACK");
+	(void)store_sql_script(&st->sql, "ROLLBACK");
+}
+
+static int
+s_key_ok(const char *key)
+{
+	size_t klen;
+
+	if (key == NULL)
+		return 0;
+	klen = strnlen(key, STORE_META_KEY_MAX + 1);
+	return klen > 0 && klen <= STORE_META_KEY_MAX;
 }
 
 int
 store_meta_set(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *stmt = NULL;
-	size_t klen;
-	int rc, r = SYM_ERR_INTERNAL;
-
-	if (st == NULL || key == NULL || value == NULL)
-		return SYM_ERR_INVALID;
-	klen = strnlen(key, STORE_META_KEY_MAX + 1);
-	if (klen == 0 || klen > STORE_META_KEY_MAX ||
+	if (st == NULL || !s_key_ok(key) || value == NULL ||
 	    strnlen(value, STORE_META_VALUE_MAX + 1) > STORE_META_VALUE_MAX)
 		return SYM_ERR_INVALID;
-	if ((rc = s_prepare(st->db,
-	                    "INSERT INTO meta (key, value) VALUES (?1, ?2) "
-	                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-	                    &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 2, value, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	r = SYM_OK;
-out:
-	sqlite3_finalize(stmt);
-	return r;
+	return store_sql_exec(&st->sql,
+	                      "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	                      STORE_ARGS(store_arg_text(key), store_arg_text(value)));
+}
+
+static int
+s_meta_value(sqlite3_stmt *stmt, void *item)
+{
+	return store_sql_col_text_dup(stmt, 0, STORE_META_VALUE_MAX, item);
 }
 
 int
 store_meta_get(struct store *st, const char *key, char **value)
 {
-	sqlite3_stmt *stmt = NULL;
-	const unsigned char *text;
-	char *copy = NULL;
-	size_t klen, len;
-	int rc, r = SYM_ERR_INTERNAL;
-
 	if (value != NULL)
 		*value = NULL;
-	if (st == NULL || key == NULL || value == NULL)
+	if (st == NULL || !s_key_ok(key) || value == NULL)
 		return SYM_ERR_INVALID;
-	klen = strnlen(key, STORE_META_KEY_MAX + 1);
-	if (klen == 0 || klen > STORE_META_KEY_MAX)
-		return SYM_ERR_INVALID;
-	if ((rc = s_prepare(st->db, "SELECT value FROM meta WHERE key = ?1", &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC)) != SQLITE_OK) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : store_sqlite_err(rc);
-		goto out;
-	}
-	if (sqlite3_column_type(stmt, 0) != SQLITE_TEXT) {
-		r = SYM_ERR_FORMAT;
-		goto out;
-	}
-	if ((text = sqlite3_column_text(stmt, 0)) == NULL) {
-		r = SYM_ERR_ALLOC;
-		goto out;
-	}
-	len = (size_t)sqlite3_column_bytes(stmt, 0);
-	/* An embedded NUL would silently truncate the value for every caller. */
-	if (len > STORE_META_VALUE_MAX || memchr(text, '\0', len) != NULL) {
-		r = SYM_ERR_FORMAT;
-		goto out;
-	}
-	if ((copy = malloc(len + 1)) == NULL) {
-		r = SYM_ERR_ALLOC;
-		goto out;
-	}
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	*value = copy;
-	copy = NULL; /* transferred */
-	r = SYM_OK;
-out:
-	free(copy);
-	sqlite3_finalize(stmt);
-	return r;
+	return store_sql_get(&st->sql, "SELECT value FROM meta WHERE key = ?1",
+	                     STORE_ARGS(store_arg_text(key)), s_meta_value, value, sizeof(*value));
 }
 
 int
 store_next_serial(struct store *st, uint64_t *serial)
 {
-	sqlite3_stmt *stmt = NULL;
-	sqlite3_int64 v;
-	int rc, r = SYM_ERR_INTERNAL;
+	int64_t v = 0;
+	int r;
 
 	if (st == NULL || serial == NULL)
 		return SYM_ERR_INVALID;
 	/* One statement, so the increment is atomic with or without a transaction. */
-	if ((rc = s_prepare(st->db,
-	                    "INSERT INTO counters (name, value) VALUES ('serial', 1) "
-	                    "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-	                    &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? SYM_ERR_INTERNAL : store_sqlite_err(rc);
-		goto out;
-	}
-	if (sqlite3_column_type(stmt, 0) != SQLITE_INTEGER ||
-	    (v = sqlite3_column_int64(stmt, 0)) < 1) {
-		r = SYM_ERR_FORMAT;
-		goto out;
-	}
-	/* Run the statement to completion so the autocommit write is committed. */
-	if ((rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = rc == SQLITE_ROW ? SYM_ERR_INTERNAL : store_sqlite_err(rc);
-		goto out;
-	}
+	if ((r = store_sql_insert_returning(
+	         &st->sql,
+	         "INSERT INTO counters (name, value) VALUES ('serial', 1) "
+	         "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+	         STORE_NO_ARGS, &v)) != SYM_OK)
+		return r;
+	if (v < 1)
+		return SYM_ERR_FORMAT;
 	*serial = (uint64_t)v;
-	r = SYM_OK;
-out:
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-static int
-s_record_ok(const struct member_record *rec)
-{
-	/* Both strings must end inside their arrays before anything reads them. */
-	return memchr(rec->id, '\0', sizeof(rec->id)) != NULL && member_id_valid(rec->id) &&
-	       memchr(rec->name, '\0', sizeof(rec->name)) != NULL && member_name_valid(rec->name);
-}
-
-int
-store_member_add(struct store *st, const struct member_record *rec, const uint8_t *cert_der,
-                 size_t cert_der_len, uint64_t serial)
-{
-	sqlite3_stmt *stmt = NULL;
-	int64_t now = 0;
-	int rc, r = SYM_ERR_INTERNAL;
-
-	if (st == NULL || rec == NULL || !s_record_ok(rec) || cert_der == NULL ||
-	    cert_der_len == 0 || cert_der_len > STORE_CERT_DER_MAX || serial == 0 ||
-	    serial > (uint64_t)INT64_MAX)
-		return SYM_ERR_INVALID;
-	if ((r = s_now(&now)) != SYM_OK)
-		return r;
-	if ((rc = s_prepare(st->db,
-	                    "INSERT INTO members (id, name, ed25519, x25519, curve, binding_sig, "
-	                    "fingerprint, cert, serial, enrolled_at) "
-	                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	                    &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 1, rec->id, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 2, rec->name, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(stmt, 3, rec->ed25519, sizeof(rec->ed25519), SQLITE_STATIC)) !=
-	        SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(stmt, 4, rec->x25519, sizeof(rec->x25519), SQLITE_STATIC)) !=
-	        SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(stmt, 5, rec->curve, sizeof(rec->curve), SQLITE_STATIC)) !=
-	        SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(stmt, 6, rec->binding_sig, sizeof(rec->binding_sig),
-	                            SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(stmt, 7, rec->fingerprint, sizeof(rec->fingerprint),
-	                            SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(stmt, 8, cert_der, (int)cert_der_len, SQLITE_STATIC)) !=
-	        SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(stmt, 9, (sqlite3_int64)serial)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(stmt, 10, now)) != SQLITE_OK ||
-	    (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	r = SYM_OK;
-out:
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-int
-store_member_revoke(struct store *st, const char *id)
-{
-	sqlite3_stmt *stmt = NULL;
-	int64_t now = 0;
-	int rc, r = SYM_ERR_INTERNAL;
-
-	if (st == NULL || !s_id_ok(id))
-		return SYM_ERR_INVALID;
-	if ((r = s_now(&now)) != SYM_OK)
-		return r;
-	if ((rc = s_prepare(st->db,
-	                    "UPDATE members SET revoked = 1, revoked_at = ?1 "
-	                    "WHERE id = ?2 AND revoked = 0",
-	                    &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(stmt, 1, now)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 2, id, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	if (sqlite3_changes(st->db) == 1) {
-		r = SYM_OK;
-		goto out;
-	}
-	/* Nothing changed: members are never deleted, so the row is either revoked or absent. */
-	sqlite3_finalize(stmt);
-	if ((rc = s_prepare(st->db, "SELECT 1 FROM members WHERE id = ?1", &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC)) != SQLITE_OK) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		r = SYM_ERR_EXISTS;
-	else if (rc == SQLITE_DONE)
-		r = SYM_ERR_NOT_FOUND;
-	else
-		r = store_sqlite_err(rc);
-out:
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-/* A TEXT column into a fixed array: it must fit with its NUL and hold no NUL of its own. */
-static int
-s_column_text(sqlite3_stmt *stmt, int col, char *dst, size_t dst_size)
-{
-	const unsigned char *text;
-	size_t len;
-
-	if (sqlite3_column_type(stmt, col) != SQLITE_TEXT)
-		return SYM_ERR_FORMAT;
-	if ((text = sqlite3_column_text(stmt, col)) == NULL)
-		return SYM_ERR_ALLOC;
-	len = (size_t)sqlite3_column_bytes(stmt, col);
-	if (len >= dst_size || memchr(text, '\0', len) != NULL)
-		return SYM_ERR_FORMAT;
-	memcpy(dst, text, len);
-	dst[len] = '\0';
 	return SYM_OK;
-}
-
-/* A BLOB column into a fixed array of exactly `len` bytes. */
-static int
-s_column_blob(sqlite3_stmt *stmt, int col, uint8_t *dst, size_t len)
-{
-	const void *blob;
-
-	if (sqlite3_column_type(stmt, col) != SQLITE_BLOB)
-		return SYM_ERR_FORMAT;
-	blob = sqlite3_column_blob(stmt, col); /* before _bytes, as SQLite documents */
-	if ((size_t)sqlite3_column_bytes(stmt, col) != len)
-		return SYM_ERR_FORMAT;
-	if (blob == NULL)
-		return SYM_ERR_ALLOC;
-	memcpy(dst, blob, len);
-	return SYM_OK;
-}
-
-static int
-s_column_int(sqlite3_stmt *stmt, int col, int64_t min, int64_t max, int64_t *out)
-{
-	sqlite3_int64 v;
-
-	if (sqlite3_column_type(stmt, col) != SQLITE_INTEGER)
-		return SYM_ERR_FORMAT;
-	v = sqlite3_column_int64(stmt, col);
-	if (v < min || v > max)
-		return SYM_ERR_FORMAT;
-	*out = v;
-	return SYM_OK;
-}
-
-/*
- * Decode one row selected with MEMBER_COLUMNS. Rows are checked as strictly
- * as caller input: a damaged or tampered database gives SYM_ERR_FORMAT.
- */
-static int
-s_member_from_row(sqlite3_stmt *stmt, struct store_member *m)
-{
-	struct member_record *rec = &m->rec;
-	const void *cert;
-	size_t cert_len;
-	int64_t serial = 0, revoked = 0;
-	int r;
-
-	memset(m, 0, sizeof(*m));
-	if ((r = s_column_text(stmt, 0, rec->id, sizeof(rec->id))) != SYM_OK ||
-	    (r = s_column_text(stmt, 1, rec->name, sizeof(rec->name))) != SYM_OK ||
-	    (r = s_column_blob(stmt, 2, rec->ed25519, sizeof(rec->ed25519))) != SYM_OK ||
-	    (r = s_column_blob(stmt, 3, rec->x25519, sizeof(rec->x25519))) != SYM_OK ||
-	    (r = s_column_blob(stmt, 4, rec->curve, sizeof(rec->curve))) != SYM_OK ||
-	    (r = s_column_blob(stmt, 5, rec->binding_sig, sizeof(rec->binding_sig))) != SYM_OK ||
-	    (r = s_column_blob(stmt, 6, rec->fingerprint, sizeof(rec->fingerprint))) != SYM_OK ||
-	    (r = s_column_int(stmt, 8, 1, INT64_MAX, &serial)) != SYM_OK ||
-	    (r = s_column_int(stmt, 9, 0, 1, &revoked)) != SYM_OK ||
-	    (r = s_column_int(stmt, 10, 0, INT64_MAX, &m->enrolled_at)) != SYM_OK ||
-	    (r = s_column_int(stmt, 11, 0, INT64_MAX, &m->revoked_at)) != SYM_OK)
-		goto out;
-	if (!member_id_valid(rec->id) || !member_name_valid(rec->name)) {
-		r = SYM_ERR_FORMAT;
-		goto out;
-	}
-	m->serial = (uint64_t)serial;
-	m->revoked = (int)revoked;
-	if (sqlite3_column_type(stmt, 7) != SQLITE_BLOB) {
-		r = SYM_ERR_FORMAT;
-		goto out;
-	}
-	cert = sqlite3_column_blob(stmt, 7);
-	cert_len = (size_t)sqlite3_column_bytes(stmt, 7);
-	if (cert_len == 0 || cert_len > STORE_CERT_DER_MAX) {
-		r = SYM_ERR_FORMAT;
-		goto out;
-	}
-	if (cert == NULL || (m->cert_der = malloc(cert_len)) == NULL) {
-		r = SYM_ERR_ALLOC;
-		goto out;
-	}
-	memcpy(m->cert_der, cert, cert_len);
-	m->cert_der_len = cert_len;
-	r = SYM_OK;
-out:
-	if (r != SYM_OK)
-		store_member_clear(m);
-	return r;
-}
-
-int
-store_member_get(struct store *st, const char *id, struct store_member *out)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc, r = SYM_ERR_INTERNAL;
-
-	if (out != NULL)
-		memset(out, 0, sizeof(*out));
-	if (st == NULL || out == NULL || !s_id_ok(id))
-		return SYM_ERR_INVALID;
-	if ((rc = s_prepare(st->db, "SELECT " MEMBER_COLUMNS " FROM members WHERE id = ?1",
-	                    &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC)) != SQLITE_OK) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : store_sqlite_err(rc);
-		goto out;
-	}
-	r = s_member_from_row(stmt, out);
-out:
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-int
-store_members_list(struct store *st, struct store_member **out, size_t *n)
-{
-	sqlite3_stmt *stmt = NULL;
-	struct store_member *list = NULL, *grown;
-	size_t count = 0, cap = 0, newcap;
-	int rc, r = SYM_ERR_INTERNAL;
-
-	if (out != NULL)
-		*out = NULL;
-	if (n != NULL)
-		*n = 0;
-	if (st == NULL || out == NULL || n == NULL)
-		return SYM_ERR_INVALID;
-	/* Ids are ASCII, so the default BINARY collation gives a stable byte order. */
-	if ((rc = s_prepare(st->db, "SELECT " MEMBER_COLUMNS " FROM members ORDER BY id", &stmt)) !=
-	    SQLITE_OK) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (count == cap) {
-			newcap = cap == 0 ? 16 : cap * 2;
-			if (newcap > SIZE_MAX / sizeof(*list)) {
-				r = SYM_ERR_ALLOC;
-				goto out;
-			}
-			if ((grown = realloc(list, newcap * sizeof(*list))) == NULL) {
-				r = SYM_ERR_ALLOC;
-				goto out;
-			}
-			list = grown;
-			cap = newcap;
-		}
-		if ((r = s_member_from_row(stmt, &list[count])) != SYM_OK)
-			goto out;
-		count++;
-	}
-	if (rc != SQLITE_DONE) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	*out = list;
-	*n = count;
-	list = NULL; /* transferred */
-	r = SYM_OK;
-out:
-	store_members_free(list, count);
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-void
-store_member_clear(struct store_member *m)
-{
-	if (m == NULL)
-		return;
-	free(m->cert_der);
-	memset(m, 0, sizeof(*m));
-}
-
-void
-store_members_free(struct store_member *m, size_t n)
-{
-	size_t i;
-
-	if (m == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		store_member_clear(&m[i]);
-	free(m);
-}
-
-int
-store_request_seen(struct store *st, const char *member, const uint8_t request_id[16],
-                   uint8_t **response, size_t *response_len)
-{
-	sqlite3_stmt *stmt = NULL;
-	const void *blob;
-	uint8_t *copy = NULL;
-	size_t len;
-	int rc, type, r = SYM_ERR_INTERNAL;
-
-	if (response != NULL)
-		*response = NULL;
-	if (response_len != NULL)
-		*response_len = 0;
-	if (st == NULL || !s_id_ok(member) || request_id == NULL || response == NULL ||
-	    response_len == NULL)
-		return SYM_ERR_INVALID;
-	if ((rc = s_prepare(
-	         st->db, "SELECT response FROM seen_requests WHERE member = ?1 AND request_id = ?2",
-	         &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(stmt, 2, request_id, 16, SQLITE_STATIC)) != SQLITE_OK) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
-		r = rc == SQLITE_DONE ? SYM_ERR_NOT_FOUND : store_sqlite_err(rc);
-		goto out;
-	}
-	type = sqlite3_column_type(stmt, 0);
-	if (type == SQLITE_NULL) {
-		r = SYM_OK;
-		goto out;
-	}
-	if (type != SQLITE_BLOB) {
-		r = SYM_ERR_FORMAT;
-		goto out;
-	}
-	blob = sqlite3_column_blob(stmt, 0);
-	len = (size_t)sqlite3_column_bytes(stmt, 0);
-	if (len > 0) {
-		if (blob == NULL || (copy = malloc(len)) == NULL) {
-			r = SYM_ERR_ALLOC;
-			goto out;
-		}
-		memcpy(copy, blob, len);
-	}
-	*response = copy;
-	*response_len = len;
-	copy = NULL; /* transferred */
-	r = SYM_OK;
-out:
-	free(copy);
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-int
-store_request_remember(struct store *st, const char *member, const uint8_t request_id[16],
-                       uint64_t at_ms, const uint8_t *response, size_t response_len)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc, r = SYM_ERR_INTERNAL;
-
-	if (st == NULL || !s_id_ok(member) || request_id == NULL || at_ms > (uint64_t)INT64_MAX ||
-	    (response == NULL && response_len != 0))
-		return SYM_ERR_INVALID;
-	if ((rc = s_prepare(st->db,
-	                    "INSERT INTO seen_requests (member, request_id, at_ms, response) "
-	                    "VALUES (?1, ?2, ?3, ?4)",
-	                    &stmt)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_blob(stmt, 2, request_id, 16, SQLITE_STATIC)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(stmt, 3, (sqlite3_int64)at_ms)) != SQLITE_OK) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	/* blob64: a length that does not fit SQLite's limit is SQLITE_TOOBIG, not truncated. */
-	if (response == NULL)
-		rc = sqlite3_bind_null(stmt, 4);
-	else
-		rc = sqlite3_bind_blob64(stmt, 4, response, response_len, SQLITE_STATIC);
-	if (rc != SQLITE_OK || (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	r = SYM_OK;
-out:
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-int
-store_requests_prune(struct store *st, uint64_t before_ms)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc, r = SYM_ERR_INTERNAL;
-
-	if (st == NULL || before_ms > (uint64_t)INT64_MAX)
-		return SYM_ERR_INVALID;
-	if ((rc = s_prepare(st->db, "DELETE FROM seen_requests WHERE at_ms < ?1", &stmt)) !=
-	        SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(stmt, 1, (sqlite3_int64)before_ms)) != SQLITE_OK ||
-	    (rc = sqlite3_step(stmt)) != SQLITE_DONE) {
-		r = store_sqlite_err(rc);
-		goto out;
-	}
-	r = SYM_OK;
-out:
-	sqlite3_finalize(stmt);
-	return r;
-}
-
-int
-store_data_version(struct store *st, int64_t *version)
-{
-	sqlite3_stmt *stmt = NULL;
-	int r = SYM_ERR_IO;
-
-	if (st == NULL || version == NULL)
-		return SYM_ERR_INVALID;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA data_version", -1, &stmt, NULL) != SQLITE_OK)
-		goto out;
-	if (sqlite3_step(stmt) != SQLITE_ROW)
-		goto out;
-	*version = sqlite3_column_int64(stmt, 0);
-	r = SYM_OK;
-out:
-	sqlite3_finalize(stmt);
-	return r;
 }

@@ -1,27 +1,25 @@
-/* Shared between the store's source files only; not part of the store's API. */
+/*
+ * Shared between the store's source files only (daemon/store*.c); not part
+ * of the store's API. The store's jobs, one file each: store.c (open,
+ * migrations, transactions, settings), store_member.c (enrolled members),
+ * store_request.c (replay memory), store_round.c (rounds, submissions,
+ * batches), store_candidate.c (candidates and consent), store_log.c (the
+ * audit log); all of them talk SQL through store_sql.c.
+ */
 #ifndef SYMBI_STORE_INTERNAL_H
 #define SYMBI_STORE_INTERNAL_H
 
-#include <sqlite3.h>
-
-/* Statements prepared once and reused on the hot paths (the matching). */
-enum store_cached {
-	STORE_STMT_BATCH_GET,
-	STORE_STMT_CANDIDATE_ADD,
-	STORE_STMT_PAIR_SUMMARY_ADD,
-	STORE_STMT_COUNT
-};
+#include "store_sql.h"
 
 struct store {
-	sqlite3 *db;
+	struct store_sql sql; /* the connection and its statement cache */
 	int version;
-	sqlite3_stmt *cached[STORE_STMT_COUNT];
 };
 
-/* Finalize the cached statements (store_close does). */
-void store_cache_clear(struct store *st);
+/* Upper bound on one stored token set or envelope: what WIRE_MAX_MESSAGE can carry. */
+#define STORE_BLOB_MAX (8u << 20)
 
-/* Map an SQLite result code into our error space. */
-int store_sqlite_err(int rc);
+/* A member id that is valid and bounded (checked before anything scans it). */
+int store_id_ok(const char *id);
 
 #endif

@@ -1,8 +1,10 @@
 /* The store's audit-log table: entries in order with their leaf hashes. */
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "store.h"
 #include "store_internal.h"
 
@@ -12,118 +14,109 @@ int
 store_log_append(struct store *st, const char *kind, const uint8_t *body, size_t len,
                  const uint8_t leaf[32], int64_t at_ms, uint64_t *index)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc, r;
+	int64_t idx = 0;
+	int r;
 
 	if (len > STORE_LOG_ENTRY_MAX)
 		return SYM_ERR_LIMIT;
-	rc = sqlite3_prepare_v2(st->db,
-	                        "INSERT INTO log_entries (idx, kind, body, leaf, at_ms) VALUES "
-	                        "((SELECT coalesce(max(idx) + 1, 0) FROM log_entries), ?1, ?2, ?3, "
-	                        "?4) RETURNING idx",
-	                        -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(rc);
-	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 2, body, (int)len, SQLITE_STATIC);
-	sqlite3_bind_blob(stmt, 3, leaf, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, at_ms);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*index = (uint64_t)sqlite3_column_int64(stmt, 0);
-		rc = sqlite3_step(stmt);
-	}
-	r = rc == SQLITE_DONE ? SYM_OK : store_sqlite_err(rc);
-	sqlite3_finalize(stmt);
-	return r;
+	if ((r = store_sql_insert_returning(
+	         &st->sql,
+	         "INSERT INTO log_entries (idx, kind, body, leaf, at_ms) VALUES ((SELECT "
+	         "coalesce(max(idx) + 1, 0) FROM log_entries), ?1, ?2, ?3, ?4) RETURNING idx",
+	         STORE_ARGS(store_arg_text(kind), store_arg_blob_or_null(body, len),
+	                    store_arg_hash(leaf), store_arg_int(at_ms)),
+	         &idx)) != SYM_OK)
+		return r;
+	*index = (uint64_t)idx;
+	return SYM_OK;
+}
+
+/* The caller's callback and its state, for the row functions below. */
+struct s_visit {
+	store_leaf_fn leaf;
+	store_entry_fn entry;
+	store_batch_row_fn batch;
+	void *arg;
+	uint64_t expect; /* the next leaf index */
+};
+
+static int
+s_leaf_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct s_visit *v = arg;
+	uint8_t leaf[32];
+	int64_t idx = 0;
+	int r;
+
+	/* A gap or a malformed leaf would silently change every later root. */
+	if ((r = store_sql_col_int64(stmt, 0, 0, INT64_MAX, &idx)) != SYM_OK ||
+	    (r = store_sql_col_blob(stmt, 1, leaf, sizeof(leaf))) != SYM_OK)
+		return r;
+	if ((uint64_t)idx != v->expect)
+		return SYM_ERR_FORMAT;
+	v->expect++;
+	return v->leaf(v->arg, leaf);
 }
 
 int
 store_log_leaves(struct store *st, uint64_t from, store_leaf_fn fn, void *arg)
 {
-	sqlite3_stmt *stmt = NULL;
-	uint64_t expect = from;
-	int rc, r = SYM_OK;
+	struct s_visit v = {.leaf = fn, .arg = arg, .expect = from};
 
-	rc = sqlite3_prepare_v2(st->db, "SELECT idx, leaf FROM log_entries WHERE idx >= ?1 ORDER BY idx",
-	                        -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(rc);
-	sqlite3_bind_int64(stmt, 1, (int64_t)from);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		/* A gap or a malformed leaf would silently change every later root. */
-		if ((uint64_t)sqlite3_column_int64(stmt, 0) != expect ||
-		    sqlite3_column_type(stmt, 1) != SQLITE_BLOB || sqlite3_column_bytes(stmt, 1) != 32) {
-			r = SYM_ERR_FORMAT;
-			break;
-		}
-		if ((r = fn(arg, sqlite3_column_blob(stmt, 1))) != SYM_OK)
-			break;
-		expect++;
-	}
-	if (r == SYM_OK && rc != SQLITE_DONE)
-		r = store_sqlite_err(rc);
-	sqlite3_finalize(stmt);
-	return r;
+	return store_sql_foreach(&st->sql,
+	                         "SELECT idx, leaf FROM log_entries WHERE idx >= ?1 ORDER BY idx",
+	                         STORE_ARGS(store_arg_int((int64_t)from)), s_leaf_row, &v);
+}
+
+static int
+s_entry_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct s_visit *v = arg;
+	const uint8_t *body;
+	size_t len;
+	int r;
+
+	/* Read in place: an entry is passed on, never kept. */
+	if ((r = store_sql_col_blob_ref(stmt, 0, &body, &len)) != SYM_OK)
+		return r;
+	return v->entry(v->arg, body, len);
 }
 
 int
 store_log_foreach(struct store *st, store_entry_fn fn, void *arg)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc, r = SYM_OK;
+	struct s_visit v = {.entry = fn, .arg = arg};
 
-	rc = sqlite3_prepare_v2(st->db, "SELECT body FROM log_entries ORDER BY idx", -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(rc);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (sqlite3_column_type(stmt, 0) != SQLITE_BLOB) {
-			r = SYM_ERR_FORMAT;
-			break;
-		}
-		if ((r = fn(arg, sqlite3_column_blob(stmt, 0), (size_t)sqlite3_column_bytes(stmt, 0))) !=
-		    SYM_OK)
-			break;
-	}
-	if (r == SYM_OK && rc != SQLITE_DONE)
-		r = store_sqlite_err(rc);
-	sqlite3_finalize(stmt);
-	return r;
+	return store_sql_foreach(&st->sql, "SELECT body FROM log_entries ORDER BY idx",
+	                         STORE_NO_ARGS, s_entry_row, &v);
+}
+
+static int
+s_batch_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct s_visit *v = arg;
+	char sub[MEMBER_ID_MAX + 1], cp[MEMBER_ID_MAX + 1];
+	const uint8_t *offers, *needs;
+	size_t offers_len, needs_len;
+	int r;
+
+	if ((r = store_sql_col_text(stmt, 0, sub, sizeof(sub))) != SYM_OK ||
+	    (r = store_sql_col_text(stmt, 1, cp, sizeof(cp))) != SYM_OK ||
+	    (r = store_sql_col_blob_ref(stmt, 2, &offers, &offers_len)) != SYM_OK ||
+	    (r = store_sql_col_blob_ref(stmt, 3, &needs, &needs_len)) != SYM_OK)
+		return r;
+	return v->batch(v->arg, sub, cp, offers, offers_len, needs, needs_len);
 }
 
 int
 store_round_batches_foreach(struct store *st, const uint8_t round[STORE_ID_LEN],
                             store_batch_row_fn fn, void *arg)
 {
-	sqlite3_stmt *stmt = NULL;
-	char sub[MEMBER_ID_MAX + 1], cp[MEMBER_ID_MAX + 1];
-	int rc, r = SYM_OK, n;
+	struct s_visit v = {.batch = fn, .arg = arg};
 
-	rc = sqlite3_prepare_v2(st->db,
-	                        "SELECT s.member, b.counterpart, b.offers, b.needs FROM batches b "
-	                        "JOIN submissions s ON b.submission = s.id WHERE s.round = ?1 AND "
-	                        "s.state = 1 ORDER BY s.member, b.seq",
-	                        -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(rc);
-	sqlite3_bind_blob(stmt, 1, round, STORE_ID_LEN, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *a = sqlite3_column_text(stmt, 0), *b = sqlite3_column_text(stmt, 1);
-		if (a == NULL || b == NULL || (n = sqlite3_column_bytes(stmt, 0)) <= 0 ||
-		    n > MEMBER_ID_MAX || sqlite3_column_bytes(stmt, 1) <= 0 ||
-		    sqlite3_column_bytes(stmt, 1) > MEMBER_ID_MAX) {
-			r = SYM_ERR_FORMAT;
-			break;
-		}
-		memcpy(sub, a, (size_t)n + 1);
-		memcpy(cp, b, (size_t)sqlite3_column_bytes(stmt, 1) + 1);
-		if ((r = fn(arg, sub, cp, sqlite3_column_blob(stmt, 2),
-		            (size_t)sqlite3_column_bytes(stmt, 2), sqlite3_column_blob(stmt, 3),
-		            (size_t)sqlite3_column_bytes(stmt, 3))) != SYM_OK)
-			break;
-	}
-	if (r == SYM_OK && rc != SQLITE_DONE)
-		r = store_sqlite_err(rc);
-	sqlite3_finalize(stmt);
-	return r;
+	return store_sql_foreach(&st->sql,
+	                         "SELECT s.member, b.counterpart, b.offers, b.needs FROM batches b "
+	                         "JOIN submissions s ON b.submission = s.id WHERE s.round = ?1 AND "
+	                         "s.state = 1 ORDER BY s.member, b.seq",
+	                         STORE_ARGS(store_arg_id(round)), s_batch_row, &v);
 }

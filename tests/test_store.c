@@ -22,6 +22,7 @@
 #include "cert.h"
 #include "err.h"
 #include "store.h"
+#include "store_sql.h"
 
 /* Bump with every migration appended to daemon/store.c. */
 #define TEST_SCHEMA_VERSION 3
@@ -690,6 +691,436 @@ test_transactions(void **state)
 	store_close(&st);
 }
 
+/* The round tables through the public API: one round from open to end. */
+static void
+test_round_lifecycle(void **state)
+{
+	static const uint8_t rid[STORE_ID_LEN] = {1}, sid[STORE_ID_LEN] = {2},
+	                     cid[STORE_ID_LEN] = {3}, commitment[32] = {4}, digest[32] = {5},
+	                     offers[16] = {6};
+	char path[128], *members[] = {"acme", "beta"}, **ids = NULL, **cps = NULL,
+	                from[MEMBER_ID_MAX + 1];
+	uint8_t ann[] = {0xaa, 0xbb}, (*digests)[32] = NULL, (*rounds)[STORE_ID_LEN] = NULL;
+	uint8_t *o = NULL, *nd = NULL, *env = NULL;
+	size_t n = 0, olen = 0, nlen = 0, elen = 0;
+	struct store_round rd, got;
+	struct store_submission sub;
+	struct store_candidate c, *cands = NULL;
+	struct store_evidence ev;
+	int64_t counts[4], submitted = -1;
+	int state_out = -1;
+	struct store *st;
+
+	(void)state;
+	s_path(path, sizeof(path), "round.db");
+	st = s_open(path);
+	assert_int_equal(store_round_latest(st, &got), SYM_ERR_NOT_FOUND);
+	memset(&rd, 0, sizeof(rd));
+	memcpy(rd.id, rid, sizeof(rid));
+	rd.opened_ms = 1000;
+	rd.submit_deadline_ms = 2000;
+	rd.consent_deadline_ms = 3000;
+	rd.announcement = ann;
+	rd.announcement_len = sizeof(ann);
+	assert_int_equal(store_round_create(st, &rd, members, 2), SYM_OK);
+	assert_int_equal(store_round_latest(st, &got), SYM_OK);
+	assert_int_equal(got.seq, 1);
+	assert_int_equal(got.phase, ROUND_OPEN);
+	assert_int_equal(got.consent_deadline_ms, 3000);
+	assert_int_equal(got.announcement_len, sizeof(ann));
+	assert_memory_equal(got.announcement, ann, sizeof(ann));
+	store_round_clear(&got);
+	assert_int_equal(store_round_has_member(st, rid, "beta"), 1);
+	assert_int_equal(store_round_has_member(st, rid, "gamma"), 0);
+	assert_int_equal(store_round_members(st, rid, &ids, &n), SYM_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[1], "beta");
+	store_strings_free(ids, n);
+
+	/* A submission: staged, one batch (an empty need set stays a blob), committed. */
+	assert_int_equal(store_submission_begin(st, rid, "acme", sid, 1, commitment, 1500), SYM_OK);
+	assert_int_equal(
+	    store_batch_put(st, sid, 0, "beta", offers, sizeof(offers), NULL, 0, digest), SYM_OK);
+	assert_int_equal(
+	    store_batch_put(st, sid, 1, "beta", offers, sizeof(offers), NULL, 0, digest),
+	    SYM_ERR_EXISTS);
+	assert_int_equal(store_submission_chunk_done(st, sid), SYM_OK);
+	assert_int_equal(store_submission_get(st, sid, &sub), SYM_OK);
+	assert_int_equal(sub.state, SUBMISSION_STAGING);
+	assert_int_equal(sub.chunks, 1);
+	assert_int_equal(sub.received, 1);
+	assert_string_equal(sub.member, "acme");
+	assert_int_equal(store_batch_digests(st, sid, &digests, &cps, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_memory_equal(digests[0], digest, 32);
+	assert_string_equal(cps[0], "beta");
+	free(digests);
+	store_strings_free(cps, n);
+	assert_int_equal(store_batch_get(st, rid, "acme", "beta", &o, &olen, &nd, &nlen),
+	                 SYM_ERR_NOT_FOUND); /* not committed yet */
+	assert_int_equal(store_submission_commit(st, sid, 1600, ann, sizeof(ann)), SYM_OK);
+	assert_int_equal(store_submission_commit(st, sid, 1600, ann, sizeof(ann)), SYM_ERR_EXISTS);
+	assert_int_equal(store_submission_chunk_done(st, sid), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_batch_get(st, rid, "acme", "beta", &o, &olen, &nd, &nlen), SYM_OK);
+	assert_int_equal(olen, sizeof(offers));
+	assert_memory_equal(o, offers, sizeof(offers));
+	assert_non_null(nd);
+	assert_int_equal(nlen, 0);
+	free(o);
+	free(nd);
+	assert_int_equal(store_round_submitters(st, rid, &ids, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	store_strings_free(ids, n);
+
+	/* Phases move forward only. */
+	assert_int_equal(store_round_set_phase(st, rid, ROUND_ENDED, 2500), SYM_ERR_INVALID);
+	assert_int_equal(store_round_set_phase(st, rid, ROUND_CONSENT, 2500), SYM_OK);
+	assert_int_equal(store_round_set_phase(st, rid, ROUND_CONSENT, 2500), SYM_ERR_INVALID);
+
+	/* A candidate agreed by both sides releases each side's envelope to the other. */
+	memset(&c, 0, sizeof(c));
+	memcpy(c.id, cid, sizeof(cid));
+	memcpy(c.round, rid, sizeof(rid));
+	strcpy(c.supplier, "acme");
+	strcpy(c.consumer, "beta");
+	memset(c.token, 7, sizeof(c.token));
+	assert_int_equal(store_candidate_add(st, &c), SYM_OK);
+	assert_int_equal(store_candidate_add(st, &c), SYM_ERR_EXISTS);
+	assert_int_equal(store_pair_summary_add(st, rid, "acme", "beta", 1, digest), SYM_OK);
+	assert_int_equal(store_candidates_for(st, rid, "beta", &cands, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_memory_equal(cands[0].token, c.token, sizeof(c.token));
+	free(cands);
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_ERR_PERM);
+	assert_int_equal(
+	    store_consent_put(st, cid, "acme", 1, ann, 1, ann, sizeof(ann), &state_out), SYM_OK);
+	assert_int_equal(state_out, CANDIDATE_PENDING);
+	assert_int_equal(store_consent_put(st, cid, "acme", 1, ann, 1, ann, 1, &state_out),
+	                 SYM_ERR_EXISTS);
+	assert_int_equal(store_consent_put(st, cid, "gamma", 1, ann, 1, ann, 1, &state_out),
+	                 SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_consent_put(st, cid, "beta", 1, ann + 1, 1, ann, 2, &state_out),
+	                 SYM_OK);
+	assert_int_equal(state_out, CANDIDATE_AGREED);
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_OK);
+	assert_int_equal(elen, 1);
+	assert_int_equal(env[0], 0xaa);
+	assert_string_equal(from, "acme");
+	free(env);
+	assert_int_equal(store_candidate_evidence(st, cid, &ev), SYM_OK);
+	assert_int_equal(ev.supplier_request_len, 2);
+	assert_int_equal(ev.consumer_envelope[0], 0xbb);
+	store_evidence_clear(&ev);
+	assert_int_equal(store_round_counts(st, rid, counts, &submitted), SYM_OK);
+	assert_int_equal(counts[CANDIDATE_AGREED], 1);
+	assert_int_equal(counts[CANDIDATE_PENDING], 0);
+	assert_int_equal(submitted, 1);
+	assert_int_equal(store_round_expire(st, rid), 0); /* nothing pending */
+	assert_int_equal(store_round_set_phase(st, rid, ROUND_ENDED, 3500), SYM_OK);
+	assert_int_equal(store_rounds_list(st, &rounds, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_memory_equal(rounds[0], rid, STORE_ID_LEN);
+	free(rounds);
+	store_close(&st);
+}
+
+/* ---- store_sql: the helpers every store file talks SQL through ------------ */
+
+/* A connection of its own with one small table, outside any store. */
+static void
+s_sql_open(const char *name, sqlite3 **db, struct store_sql *q)
+{
+	char path[128];
+
+	s_path(path, sizeof(path), name);
+	assert_int_equal(
+	    sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_extended_result_codes(*db, 1), SQLITE_OK);
+	store_sql_init(q, *db);
+	assert_int_equal(store_sql_script(q, "CREATE TABLE t ("
+	                                     "  id BLOB PRIMARY KEY,"
+	                                     "  name TEXT,"
+	                                     "  n INTEGER CHECK (n >= 0),"
+	                                     "  data BLOB"
+	                                     ") STRICT"),
+	                 SYM_OK);
+}
+
+static void
+s_sql_close(sqlite3 *db, struct store_sql *q)
+{
+	store_sql_cache_clear(q);
+	assert_int_equal(q->ncached, 0);
+	/* sqlite3_close (not _v2) fails while any statement is left unfinalized. */
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static const uint8_t s_id_a[STORE_ID_LEN] = {0xa};
+static const uint8_t s_id_b[STORE_ID_LEN] = {0xb};
+static const uint8_t s_id_c[STORE_ID_LEN] = {0xc};
+
+static void
+test_sql_cache_reuse(void **state)
+{
+	static const char *const sql = "SELECT name FROM t WHERE id = ?1";
+	static char texts[STORE_SQL_CACHE_MAX + 1][48];
+	char copy[64];
+	struct store_sql q;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+	size_t i, before;
+
+	(void)state;
+	s_sql_open("sql-cache.db", &db, &q);
+	assert_int_equal(q.ncached, 0); /* the script above is never cached */
+
+	/* Prepared once, then handed out again after each release. */
+	assert_int_equal(store_sql_prepare(&q, sql, &a), SYM_OK);
+	assert_int_equal(q.ncached, 1);
+	store_sql_release(&q, a);
+	assert_int_equal(store_sql_prepare(&q, sql, &b), SYM_OK);
+	assert_ptr_equal(a, b);
+	/* The same text at another address is the same statement. */
+	snprintf(copy, sizeof(copy), "%s", sql);
+	store_sql_release(&q, b);
+	assert_int_equal(store_sql_prepare(&q, copy, &b), SYM_OK);
+	assert_ptr_equal(a, b);
+	assert_int_equal(q.ncached, 1);
+
+	/* While it is handed out (a loop whose callback runs it too), a private one. */
+	assert_int_equal(store_sql_prepare(&q, sql, &c), SYM_OK);
+	assert_ptr_not_equal(b, c);
+	assert_int_equal(q.ncached, 1);
+	store_sql_release(&q, c); /* finalized */
+	store_sql_release(&q, b);
+	store_sql_release(&q, NULL);
+
+	/* Released statements keep no bindings from their last use. */
+	assert_int_equal(store_sql_row(&q, &a, "SELECT ?1 IS NULL", STORE_ARGS(store_arg_int(7))),
+	                 SYM_OK);
+	assert_int_equal(sqlite3_column_int(a, 0), 0);
+	store_sql_release(&q, a);
+	assert_int_equal(store_sql_prepare(&q, "SELECT ?1 IS NULL", &b), SYM_OK);
+	assert_ptr_equal(a, b);
+	assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(b, 0), 1);
+	store_sql_release(&q, b);
+
+	/* A full cache still answers, with private statements, and does not grow. */
+	before = q.ncached;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		snprintf(texts[i], sizeof(texts[i]), "SELECT %zu FROM t", i);
+		assert_int_equal(store_sql_prepare(&q, texts[i], &a), SYM_OK);
+		store_sql_release(&q, a);
+	}
+	assert_int_equal(q.ncached, STORE_SQL_CACHE_MAX);
+	assert_true(before < STORE_SQL_CACHE_MAX);
+	assert_int_equal(store_sql_prepare(&q, texts[STORE_SQL_CACHE_MAX], &a), SYM_OK);
+	for (i = 0; i < q.ncached; i++)
+		assert_ptr_not_equal(q.cache[i].stmt, a);
+	store_sql_release(&q, a);
+
+	/* Bad SQL is an error, not a cache entry. */
+	assert_int_not_equal(store_sql_prepare(&q, "SELEKT 1", &a), SYM_OK);
+	assert_null(a);
+	s_sql_close(db, &q);
+}
+
+static void
+test_sql_columns_checked(void **state)
+{
+	static const uint8_t fifteen[15] = {1};
+	struct store_sql q;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *stmt = NULL;
+	uint8_t id[STORE_ID_LEN], *dup = NULL;
+	char name[8], *text = NULL;
+	size_t len = 99;
+	int64_t n = 0;
+	int small = 0;
+
+	(void)state;
+	s_sql_open("sql-columns.db", &db, &q);
+	assert_int_equal(store_sql_exec(&q,
+	                                "INSERT INTO t (id, name, n, data) VALUES (?1, ?2, ?3, ?4)",
+	                                STORE_ARGS(store_arg_blob(fifteen, sizeof(fifteen)),
+	                                           store_arg_text("abcdefgh"), store_arg_int(300),
+	                                           store_arg_blob(NULL, 0))),
+	                 SYM_OK);
+	assert_int_equal(store_sql_row(&q, &stmt, "SELECT id, name, n, data FROM t", STORE_NO_ARGS),
+	                 SYM_OK);
+	/* A 15-byte id is refused where 16 are wanted, and nothing is copied. */
+	memset(id, 0xee, sizeof(id));
+	assert_int_equal(store_sql_col_blob(stmt, 0, id, sizeof(id)), SYM_ERR_FORMAT);
+	assert_int_equal(id[0], 0xee);
+	assert_int_equal(store_sql_col_blob(stmt, 0, id, 15), SYM_OK);
+	assert_int_equal(id[0], 1);
+	/* ...and over a bound it is not copied out either. */
+	assert_int_equal(store_sql_col_blob_dup(stmt, 0, 14, &dup, &len), SYM_ERR_FORMAT);
+	assert_null(dup);
+	assert_int_equal(len, 0);
+	/* A text column is not a blob, nor a blob a text. */
+	assert_int_equal(store_sql_col_blob(stmt, 1, id, 8), SYM_ERR_FORMAT);
+	assert_int_equal(store_sql_col_text(stmt, 0, name, sizeof(name)), SYM_ERR_FORMAT);
+	/* Eight characters do not fit eight bytes with their terminator. */
+	assert_int_equal(store_sql_col_text(stmt, 1, name, sizeof(name)), SYM_ERR_FORMAT);
+	assert_int_equal(store_sql_col_text_dup(stmt, 1, 7, &text), SYM_ERR_FORMAT);
+	assert_null(text);
+	assert_int_equal(store_sql_col_text_dup(stmt, 1, 8, &text), SYM_OK);
+	assert_string_equal(text, "abcdefgh");
+	free(text);
+	/* Integers are range-checked. */
+	assert_int_equal(store_sql_col_int64(stmt, 2, 0, 299, &n), SYM_ERR_FORMAT);
+	assert_int_equal(store_sql_col_int(stmt, 2, 0, 255, &small), SYM_ERR_FORMAT);
+	assert_int_equal(store_sql_col_int64(stmt, 2, 0, 300, &n), SYM_OK);
+	assert_int_equal(n, 300);
+	assert_int_equal(store_sql_col_int64(stmt, 1, 0, 300, &n), SYM_ERR_FORMAT);
+	/* An empty blob bound as a blob stays a blob, not NULL. */
+	assert_false(store_sql_col_is_null(stmt, 3));
+	assert_int_equal(store_sql_col_blob_dup(stmt, 3, 10, &dup, &len), SYM_OK);
+	assert_non_null(dup);
+	assert_int_equal(len, 0);
+	free(dup);
+	store_sql_release(&q, stmt);
+
+	/* An embedded NUL would truncate the text silently: refused. */
+	assert_int_equal(store_sql_script(&q, "UPDATE t SET name = CAST(x'41004243' AS TEXT), "
+	                                      "data = NULL"),
+	                 SYM_OK);
+	assert_int_equal(store_sql_row(&q, &stmt, "SELECT id, name, n, data FROM t", STORE_NO_ARGS),
+	                 SYM_OK);
+	assert_int_equal(store_sql_col_text(stmt, 1, name, sizeof(name)), SYM_ERR_FORMAT);
+	assert_int_equal(store_sql_col_text_dup(stmt, 1, 100, &text), SYM_ERR_FORMAT);
+	assert_true(store_sql_col_is_null(stmt, 3));
+	assert_int_equal(store_sql_col_blob_dup(stmt, 3, 10, &dup, &len), SYM_ERR_FORMAT);
+	store_sql_release(&q, stmt);
+	s_sql_close(db, &q);
+}
+
+static int
+s_count_rows(void *arg, sqlite3_stmt *stmt)
+{
+	(void)stmt;
+	++*(int *)arg;
+	return *(int *)arg == 2 ? SYM_ERR_RANGE : SYM_OK;
+}
+
+static int
+s_name_row(sqlite3_stmt *stmt, void *item)
+{
+	return store_sql_col_text(stmt, 0, item, 8);
+}
+
+static void
+test_sql_not_found_and_errors(void **state)
+{
+	static const struct store_sql_list names = {8, s_name_row, NULL};
+	struct store_sql q, q2;
+	sqlite3 *db = NULL, *db2 = NULL;
+	sqlite3_stmt *stmt = (sqlite3_stmt *)&q, *again = NULL;
+	void *items = &q;
+	char name[8];
+	int64_t value = 0;
+	size_t n = 99;
+	int calls = 0;
+
+	(void)state;
+	s_sql_open("sql-errors.db", &db, &q);
+	/* Not found: no statement to release, and the cached one is free again. */
+	assert_int_equal(store_sql_row(&q, &stmt, "SELECT name FROM t WHERE id = ?1",
+	                               STORE_ARGS(store_arg_id(s_id_a))),
+	                 SYM_ERR_NOT_FOUND);
+	assert_null(stmt);
+	assert_int_equal(q.ncached, 1);
+	assert_false(q.cache[0].busy);
+	assert_int_equal(store_sql_prepare(&q, "SELECT name FROM t WHERE id = ?1", &again), SYM_OK);
+	assert_ptr_equal(again, q.cache[0].stmt);
+	store_sql_release(&q, again);
+	/* No row is an empty list, not an error. */
+	assert_int_equal(store_sql_list(&q, "SELECT name FROM t ORDER BY name", STORE_NO_ARGS,
+	                                &names, &items, &n),
+	                 SYM_OK);
+	assert_null(items);
+	assert_int_equal(n, 0);
+
+	/* Constraint failures: a repeated key exists, a broken CHECK is a bad argument. */
+	assert_int_equal(store_sql_exec(&q, "INSERT INTO t (id, name) VALUES (?1, ?2)",
+	                                STORE_ARGS(store_arg_id(s_id_a), store_arg_text("a"))),
+	                 SYM_OK);
+	assert_int_equal(store_sql_exec(&q, "INSERT INTO t (id, name) VALUES (?1, ?2)",
+	                                STORE_ARGS(store_arg_id(s_id_a), store_arg_text("b"))),
+	                 SYM_ERR_EXISTS);
+	assert_int_equal(store_sql_exec(&q, "INSERT INTO t (id, n) VALUES (?1, ?2)",
+	                                STORE_ARGS(store_arg_id(s_id_b), store_arg_int(-1))),
+	                 SYM_ERR_INVALID);
+	/* A statement that returns rows is not run with store_sql_exec. */
+	assert_int_equal(store_sql_exec(&q, "SELECT 1", STORE_NO_ARGS), SYM_ERR_INTERNAL);
+	assert_int_equal(
+	    store_sql_exec(&q, "INSERT INTO t (id, name) VALUES (?1, ?2)",
+	                   STORE_ARGS(store_arg_id(s_id_b), store_arg_text("much too long"))),
+	    SYM_OK);
+	/* An update says how many rows it changed; none is not an error. */
+	assert_int_equal(store_sql_update(&q, "UPDATE t SET n = ?2 WHERE id = ?1",
+	                                  STORE_ARGS(store_arg_id(s_id_b), store_arg_int(5))),
+	                 1);
+	assert_int_equal(store_sql_update(&q, "UPDATE t SET n = ?2 WHERE id = ?1",
+	                                  STORE_ARGS(store_arg_id(s_id_c), store_arg_int(5))),
+	                 0);
+	/* A lookup by id that finds nothing leaves the item zeroed. */
+	memset(name, 'x', sizeof(name));
+	assert_int_equal(store_sql_get(&q, "SELECT name FROM t WHERE id = ?1",
+	                               STORE_ARGS(store_arg_id(s_id_c)), s_name_row, name,
+	                               sizeof(name)),
+	                 SYM_ERR_NOT_FOUND);
+	assert_int_equal(name[0], '\0');
+	assert_int_equal(store_sql_get(&q, "SELECT name FROM t WHERE id = ?1",
+	                               STORE_ARGS(store_arg_id(s_id_a)), s_name_row, name,
+	                               sizeof(name)),
+	                 SYM_OK);
+	assert_string_equal(name, "a");
+	/* RETURNING runs to completion: the row is there afterwards. */
+	assert_int_equal(store_sql_insert_returning(&q,
+	                                            "INSERT INTO t (id, n) VALUES (?1, 41) "
+	                                            "RETURNING n + 1",
+	                                            STORE_ARGS(store_arg_id(s_id_c)), &value),
+	                 SYM_OK);
+	assert_int_equal(value, 42);
+	assert_int_equal(
+	    store_sql_update(&q, "DELETE FROM t WHERE id = ?1", STORE_ARGS(store_arg_id(s_id_c))),
+	    1);
+
+	/* A row that does not decode spoils the list: nothing is returned. */
+	items = &q;
+	assert_int_equal(store_sql_list(&q, "SELECT name FROM t ORDER BY name", STORE_NO_ARGS,
+	                                &names, &items, &n),
+	                 SYM_ERR_FORMAT);
+	assert_null(items);
+	assert_int_equal(n, 0);
+	/* The callback's own error stops the loop and is returned. */
+	assert_int_equal(
+	    store_sql_foreach(&q, "SELECT name FROM t", STORE_NO_ARGS, s_count_rows, &calls),
+	    SYM_ERR_RANGE);
+	assert_int_equal(calls, 2);
+
+	/* Another connection holding the write lock: BUSY is an I/O error. */
+	assert_int_equal(
+	    sqlite3_open_v2(sqlite3_db_filename(db, "main"), &db2, SQLITE_OPEN_READWRITE, NULL),
+	    SQLITE_OK);
+	store_sql_init(&q2, db2);
+	assert_int_equal(store_sql_script(&q2, "BEGIN IMMEDIATE"), SYM_OK);
+	assert_int_equal(store_sql_exec(&q, "DELETE FROM t", STORE_NO_ARGS), SYM_ERR_IO);
+	assert_int_equal(store_sql_script(&q2, "ROLLBACK"), SYM_OK);
+	s_sql_close(db2, &q2);
+	assert_int_equal(store_sql_err(SQLITE_BUSY), SYM_ERR_IO);
+	assert_int_equal(store_sql_err(SQLITE_IOERR_WRITE), SYM_ERR_IO);
+	assert_int_equal(store_sql_err(SQLITE_FULL), SYM_ERR_IO);
+	assert_int_equal(store_sql_err(SQLITE_READONLY), SYM_ERR_PERM);
+	assert_int_equal(store_sql_err(SQLITE_CORRUPT), SYM_ERR_FORMAT);
+	assert_int_equal(store_sql_err(SQLITE_TOOBIG), SYM_ERR_LIMIT);
+	assert_int_equal(store_sql_err(SQLITE_NOMEM), SYM_ERR_ALLOC);
+	s_sql_close(db, &q);
+}
+
 int
 main(void)
 {
@@ -704,6 +1135,10 @@ main(void)
 	    cmocka_unit_test(test_seen_requests),
 	    cmocka_unit_test(test_corrupt_rows),
 	    cmocka_unit_test(test_transactions),
+	    cmocka_unit_test(test_round_lifecycle),
+	    cmocka_unit_test(test_sql_cache_reuse),
+	    cmocka_unit_test(test_sql_columns_checked),
+	    cmocka_unit_test(test_sql_not_found_and_errors),
 	};
 
 	if (sodium_init() < 0)
