@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "entry.h"
 #include "protocol.h"
+#include "roundhash.h"
 #include "rules.h"
 #include "util.h"
 #include "wire.h"
@@ -278,7 +279,7 @@ s_directory_now(struct audit_verifier *v, struct audit_round *rd, uint8_t hash[3
 	rd->ndirectory = n;
 	/* Ids are ASCII, so strcmp order is the memcmp order the hash is defined in. */
 	qsort(recs, n, sizeof(*recs), s_record_cmp);
-	protocol_directory_hash(recs, n, hash);
+	roundhash_directory(recs, n, hash);
 	free(recs);
 	return SYM_OK;
 }

@@ -10,7 +10,7 @@
 
 #include "audit.h"
 #include "entry.h"
-#include "protocol.h"
+#include "roundhash.h"
 #include "rules.h"
 #include "util.h"
 #include "wire.h"
@@ -94,7 +94,7 @@ rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e)
 			goto out;
 		}
 	}
-	protocol_hits_hash(round, rules_id(v, sup), rules_id(v, con), tokens, n, want);
+	roundhash_hits(round, rules_id(v, sup), rules_id(v, con), tokens, n, want);
 	if (memcmp(want, hh, 32) != 0) {
 		r = audit_fail_entry(v->p, e->index, "hits-hash",
 		                     "hits_hash is not the hash of the listed tokens");
@@ -111,7 +111,7 @@ rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e)
 		c->round = ri;
 		c->side[AUDIT_SUPPLIER] = sup;
 		c->side[AUDIT_CONSUMER] = con;
-		protocol_candidate_id(round, rules_id(v, sup), rules_id(v, con), c->token, c->id);
+		roundhash_candidate_id(round, rules_id(v, sup), rules_id(v, con), c->token, c->id);
 		if (memcmp(c->id, ids + 16 * i, 16) != 0) {
 			r = audit_fail_entry(
 			    v->p, e->index, "candidate-id",

@@ -10,7 +10,7 @@
 
 #include "audit.h"
 #include "entry.h"
-#include "protocol.h"
+#include "roundhash.h"
 #include "rules.h"
 #include "util.h"
 #include "wire.h"
@@ -147,7 +147,7 @@ rules_submission(struct audit_verifier *v, const struct audit_entry *e)
 	}
 	for (i = 0; i < nbatches; i++)
 		memcpy(digests[i], batches[i].digest, 32);
-	protocol_commitment(round, sub_id, (const uint8_t(*)[32])digests, nbatches, digest);
+	roundhash_commitment(round, sub_id, (const uint8_t(*)[32])digests, nbatches, digest);
 	if (memcmp(digest, commitment, 32) != 0) {
 		r = audit_fail_entry(v->p, e->index, "submission-commitment",
 		                     "the commitment is not the hash of the listed batch digests");
