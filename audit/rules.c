@@ -255,33 +255,43 @@ s_record_cmp(const void *a, const void *b)
 	return strcmp((*x)->id, (*y)->id);
 }
 
-/* The directory hash of the members active now, and the round's snapshot of them. */
-static int
-s_directory_now(struct audit_verifier *v, struct audit_round *rd, uint8_t hash[32])
+int
+rules_directory_hash(const struct audit_log *log, uint8_t hash[32])
 {
 	const struct member_record **recs;
 	size_t i, n = 0;
 
-	recs = calloc(v->log->nmembers + 1, sizeof(*recs));
-	rd->in_directory = calloc(v->log->nmembers + 1, 1);
-	rd->sub_slot = calloc(v->log->nmembers + 1, sizeof(*rd->sub_slot));
-	if (recs == NULL || rd->in_directory == NULL || rd->sub_slot == NULL) {
-		free(recs);
+	if ((recs = calloc(log->nmembers + 1, sizeof(*recs))) == NULL)
 		return SYM_ERR_ALLOC;
-	}
-	rd->ndirectory_span = v->log->nmembers;
-	for (i = 0; i < v->log->nmembers; i++) {
-		if (v->log->members[i].revoked)
-			continue;
-		recs[n++] = &v->log->members[i].rec;
-		rd->in_directory[i] = 1;
-	}
-	rd->ndirectory = n;
+	for (i = 0; i < log->nmembers; i++)
+		if (!log->members[i].revoked)
+			recs[n++] = &log->members[i].rec;
 	/* Ids are ASCII, so strcmp order is the memcmp order the hash is defined in. */
 	qsort(recs, n, sizeof(*recs), s_record_cmp);
 	roundhash_directory(recs, n, hash);
 	free(recs);
 	return SYM_OK;
+}
+
+/* The directory hash of the members active now, and the round's snapshot of them. */
+static int
+s_directory_now(struct audit_verifier *v, struct audit_round *rd, uint8_t hash[32])
+{
+	size_t i;
+
+	rd->in_directory = calloc(v->log->nmembers + 1, 1);
+	rd->sub_slot = calloc(v->log->nmembers + 1, sizeof(*rd->sub_slot));
+	if (rd->in_directory == NULL || rd->sub_slot == NULL)
+		return SYM_ERR_ALLOC;
+	rd->ndirectory_span = v->log->nmembers;
+	rd->ndirectory = 0;
+	for (i = 0; i < v->log->nmembers; i++) {
+		if (v->log->members[i].revoked)
+			continue;
+		rd->in_directory[i] = 1;
+		rd->ndirectory++;
+	}
+	return rules_directory_hash(v->log, hash);
 }
 
 /* ---- rounds ---------------------------------------------------------------------- */
