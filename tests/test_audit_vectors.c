@@ -31,35 +31,13 @@
 #include "rules.h"
 #include "util.h"
 
-#ifndef SYMBI_VECTORS_DIR
-#error "SYMBI_VECTORS_DIR must name the tests/vectors directory"
-#endif
-
-#define KAT_FILE SYMBI_VECTORS_DIR "/protocol-kat.json"
+#include "kat.h"
 
 struct fixture {
 	json_t *kat, *rnd;
 	struct audit_log log;
 	char dir[64], batches[128], file[192];
 };
-
-static const char *
-s_str(json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	assert_non_null(s);
-	return s;
-}
-
-static void
-s_hex(json_t *obj, const char *key, uint8_t *out, size_t len)
-{
-	const char *s = s_str(obj, key);
-
-	assert_int_equal(strlen(s), 2 * len);
-	assert_int_equal(sodium_hex2bin(out, len, s, 2 * len, NULL, NULL, NULL), 0);
-}
 
 /* An array of hex tokens as base64 of the wire bytes, as the export writes a set. */
 static json_t *
@@ -72,8 +50,7 @@ s_b64_set(json_t *obj, const char *key)
 
 	assert_non_null(buf);
 	assert_non_null(b64);
-	json_array_foreach(arr, i, v)
-	{
+	for (i = 0; (v = json_array_get(arr, i)) != NULL; i++) {
 		assert_int_equal(
 		    sodium_hex2bin(buf + 8 * i, 8, json_string_value(v), 16, NULL, NULL, NULL), 0);
 	}
@@ -108,8 +85,8 @@ s_members(struct fixture *f)
 	for (i = 0; i < n; i++) {
 		json_t *m = json_array_get(ms, n - 1 - i);
 		struct audit_member *am = &log->members[i];
-		snprintf(am->rec.id, sizeof(am->rec.id), "%s", s_str(m, "id"));
-		s_hex(m, "fingerprint", am->rec.fingerprint, 32);
+		snprintf(am->rec.id, sizeof(am->rec.id), "%s", kat_str(m, "id"));
+		kat_hex(m, "fingerprint", am->rec.fingerprint, 32);
 		am->revoked = json_is_true(json_object_get(m, "revoked"));
 		assert_int_equal(audit_index_put(log->member_ix, am->rec.id, strlen(am->rec.id), i),
 		                 SYM_OK);
@@ -125,17 +102,16 @@ s_submissions(struct fixture *f, struct audit_round *rd)
 
 	assert_non_null(rd->subs = calloc(json_array_size(subs), sizeof(*rd->subs)));
 	assert_non_null(rd->submitted = calloc(json_array_size(subs), sizeof(*rd->submitted)));
-	json_array_foreach(subs, i, v)
-	{
+	for (i = 0; (v = json_array_get(subs, i)) != NULL; i++) {
 		struct audit_submission *sub = &rd->subs[i];
 		json_t *b = json_array_get(json_object_get(v, "batches"), 0);
-		sub->member = s_member(&f->log, s_str(v, "member"));
-		s_hex(v, "submission", sub->id, 16);
-		s_hex(v, "commitment", sub->commitment, 32);
+		sub->member = s_member(&f->log, kat_str(v, "member"));
+		kat_hex(v, "submission", sub->id, 16);
+		kat_hex(v, "commitment", sub->commitment, 32);
 		assert_non_null(sub->batches = calloc(1, sizeof(*sub->batches)));
 		sub->nbatches = 1;
-		sub->batches[0].counterpart = s_member(&f->log, s_str(b, "counterpart"));
-		s_hex(b, "digest", sub->batches[0].digest, 32);
+		sub->batches[0].counterpart = s_member(&f->log, kat_str(b, "counterpart"));
+		kat_hex(b, "digest", sub->batches[0].digest, 32);
 		rd->sub_slot[sub->member] = (uint32_t)i + 1;
 		rd->submitted[i] = sub->member;
 		rd->in_submitted[sub->member] = 1;
@@ -152,21 +128,21 @@ s_pairs(struct fixture *f, struct audit_round *rd)
 	size_t i, k, total = 0;
 	uint8_t key[16];
 
-	json_array_foreach(pairs, i, p) total += json_array_size(json_object_get(p, "candidates"));
+	for (i = 0; (p = json_array_get(pairs, i)) != NULL; i++)
+		total += json_array_size(json_object_get(p, "candidates"));
 	assert_non_null(rd->pairs = calloc(json_array_size(pairs), sizeof(*rd->pairs)));
 	assert_non_null(log->cands = calloc(total, sizeof(*log->cands)));
-	json_array_foreach(pairs, i, p)
-	{
+	for (i = 0; (p = json_array_get(pairs, i)) != NULL; i++) {
 		struct audit_pair *ap = &rd->pairs[i];
-		ap->supplier = s_member(log, s_str(p, "supplier"));
-		ap->consumer = s_member(log, s_str(p, "consumer"));
-		s_hex(p, "hits_hash", ap->hits_hash, 32);
+		ap->supplier = s_member(log, kat_str(p, "supplier"));
+		ap->consumer = s_member(log, kat_str(p, "consumer"));
+		kat_hex(p, "hits_hash", ap->hits_hash, 32);
 		ap->first = log->ncands;
-		json_array_foreach(json_object_get(p, "candidates"), k, c)
-		{
+		for (k = 0; (c = json_array_get(json_object_get(p, "candidates"), k)) != NULL;
+		     k++) {
 			struct audit_candidate *ac = &log->cands[log->ncands++];
-			s_hex(c, "token", ac->token, 8);
-			s_hex(c, "id", ac->id, 16);
+			kat_hex(c, "token", ac->token, 8);
+			kat_hex(c, "id", ac->id, 16);
 			ac->side[AUDIT_SUPPLIER] = ap->supplier;
 			ac->side[AUDIT_CONSUMER] = ap->consumer;
 		}
@@ -188,11 +164,10 @@ s_write_batches(struct fixture *f)
 
 	assert_int_equal(mkdir(f->batches, 0700), 0);
 	assert_non_null(out = fopen(f->file, "w"));
-	json_array_foreach(json_object_get(f->rnd, "submissions"), i, v)
-	{
+	for (i = 0; (v = json_array_get(json_object_get(f->rnd, "submissions"), i)) != NULL; i++) {
 		json_t *b = json_array_get(json_object_get(v, "batches"), 0);
-		json_t *line = json_pack("{s:s, s:s, s:o, s:o}", "submitter", s_str(v, "member"),
-		                         "counterpart", s_str(b, "counterpart"), "offers",
+		json_t *line = json_pack("{s:s, s:s, s:o, s:o}", "submitter", kat_str(v, "member"),
+		                         "counterpart", kat_str(b, "counterpart"), "offers",
 		                         s_b64_set(b, "offers"), "needs", s_b64_set(b, "needs"));
 		assert_non_null(line);
 		assert_int_equal(json_dumpf(line, out, JSON_COMPACT | JSON_SORT_KEYS), 0);
@@ -208,17 +183,14 @@ s_setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct audit_log *log;
 	struct audit_round *rd;
-	json_error_t err;
 	char hex[33];
 	size_t n;
 
 	if (f == NULL || sodium_init() < 0)
 		return -1;
 	*state = f;
-	if ((f->kat = json_load_file(KAT_FILE, JSON_REJECT_DUPLICATES, &err)) == NULL) {
-		fprintf(stderr, "%s:%d: %s\n", KAT_FILE, err.line, err.text);
+	if ((f->kat = kat_load()) == NULL)
 		return -1;
-	}
 	f->rnd = json_object_get(f->kat, "round");
 	log = &f->log;
 	log->member_ix = audit_index_new();
@@ -231,7 +203,7 @@ s_setup(void **state)
 	assert_non_null(log->rounds = calloc(1, sizeof(*log->rounds)));
 	log->nrounds = 1;
 	rd = &log->rounds[0];
-	s_hex(f->rnd, "round", rd->id, 16);
+	kat_hex(f->rnd, "round", rd->id, 16);
 	rd->phase = AUDIT_CONSENT;
 	assert_int_equal(audit_index_put(log->round_ix, rd->id, 16, 0), SYM_OK);
 	rd->in_directory = calloc(n, 1);
@@ -276,7 +248,7 @@ test_directory_hash(void **state)
 	struct fixture *f = *state;
 	uint8_t want[32], got[32];
 
-	s_hex(f->rnd, "directory_hash", want, 32);
+	kat_hex(f->rnd, "directory_hash", want, 32);
 	assert_int_equal(rules_directory_hash(&f->log, got), SYM_OK);
 	assert_memory_equal(got, want, 32);
 	/* The revoked member counts once it is active again: another hash. */
@@ -339,8 +311,8 @@ test_replay(void **state)
 	char hex[33];
 	json_t *pr;
 
-	json_array_foreach(json_object_get(f->rnd, "pairs"), i, pr) total +=
-	    json_array_size(json_object_get(pr, "candidates"));
+	for (i = 0; (pr = json_array_get(json_object_get(f->rnd, "pairs"), i)) != NULL; i++)
+		total += json_array_size(json_object_get(pr, "candidates"));
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(audit_replay(f->dir, &f->log, &st, &p), SYM_OK);
 	assert_false(p.set);

@@ -25,34 +25,9 @@
 #include "tokset.h"
 #include "util.h"
 
-#ifndef SYMBI_VECTORS_DIR
-#error "SYMBI_VECTORS_DIR must name the tests/vectors directory"
-#endif
-
-#define KAT_FILE SYMBI_VECTORS_DIR "/protocol-kat.json"
+#include "kat.h"
 
 static json_t *s_kat;
-
-static const char *
-s_str(json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	assert_non_null(s);
-	return s;
-}
-
-/* Exactly len bytes of the hex string obj[key]. */
-static void
-s_hex(json_t *obj, const char *key, uint8_t *out, size_t len)
-{
-	const char *s = s_str(obj, key);
-	size_t got = 0;
-
-	assert_int_equal(strlen(s), 2 * len);
-	assert_int_equal(sodium_hex2bin(out, len, s, strlen(s), NULL, &got, NULL), 0);
-	assert_int_equal(got, len);
-}
 
 /* A JSON array of 8-byte hex tokens as one wire byte string (malloc'd, *n tokens). */
 static uint8_t *
@@ -66,8 +41,7 @@ s_tokens(json_t *obj, const char *key, size_t *n)
 	*n = json_array_size(arr);
 	buf = malloc(8 * *n + 1);
 	assert_non_null(buf);
-	json_array_foreach(arr, i, v)
-	{
+	for (i = 0; (v = json_array_get(arr, i)) != NULL; i++) {
 		const char *s = json_string_value(v);
 		assert_non_null(s);
 		assert_int_equal(strlen(s), 16);
@@ -94,12 +68,11 @@ test_candidate_id(void **state)
 	size_t i;
 
 	(void)state;
-	json_array_foreach(s_section("candidate_id"), i, v)
-	{
-		s_hex(v, "round", round, 16);
-		s_hex(v, "token", token, 8);
-		s_hex(v, "id", want, 16);
-		roundhash_candidate_id(round, s_str(v, "supplier"), s_str(v, "consumer"), token,
+	for (i = 0; (v = json_array_get(s_section("candidate_id"), i)) != NULL; i++) {
+		kat_hex(v, "round", round, 16);
+		kat_hex(v, "token", token, 8);
+		kat_hex(v, "id", want, 16);
+		roundhash_candidate_id(round, kat_str(v, "supplier"), kat_str(v, "consumer"), token,
 		                       got);
 		assert_memory_equal(got, want, 16);
 	}
@@ -113,12 +86,11 @@ test_hits_hash(void **state)
 	size_t i, n;
 
 	(void)state;
-	json_array_foreach(s_section("hits_hash"), i, v)
-	{
-		s_hex(v, "round", round, 16);
-		s_hex(v, "hash", want, 32);
+	for (i = 0; (v = json_array_get(s_section("hits_hash"), i)) != NULL; i++) {
+		kat_hex(v, "round", round, 16);
+		kat_hex(v, "hash", want, 32);
 		hits = s_tokens(v, "hits", &n);
-		roundhash_hits(round, s_str(v, "supplier"), s_str(v, "consumer"), hits, n, got);
+		roundhash_hits(round, kat_str(v, "supplier"), kat_str(v, "consumer"), hits, n, got);
 		assert_memory_equal(got, want, 32);
 		free(hits);
 	}
@@ -132,11 +104,10 @@ test_commitment(void **state)
 	size_t i, k, n;
 
 	(void)state;
-	json_array_foreach(s_section("commitment"), i, v)
-	{
-		s_hex(v, "round", round, 16);
-		s_hex(v, "submission", sub, 16);
-		s_hex(v, "commitment", want, 32);
+	for (i = 0; (v = json_array_get(s_section("commitment"), i)) != NULL; i++) {
+		kat_hex(v, "round", round, 16);
+		kat_hex(v, "submission", sub, 16);
+		kat_hex(v, "commitment", want, 32);
 		d = json_object_get(v, "digests");
 		n = json_array_size(d);
 		assert_non_null(digests = calloc(n + 1, 32));
@@ -151,26 +122,33 @@ test_commitment(void **state)
 	}
 }
 
+/* A batch's digest from its counterpart and hex token lists. */
+static void
+s_check_batch_digest(json_t *batch)
+{
+	uint8_t want[32], got[32], *offers, *needs;
+	size_t no, nn;
+
+	kat_hex(batch, "digest", want, 32);
+	offers = s_tokens(batch, "offers", &no);
+	needs = s_tokens(batch, "needs", &nn);
+	assert_int_equal(roundhash_batch_digest(kat_str(batch, "counterpart"), offers, 8 * no,
+	                                        needs, 8 * nn, got),
+	                 SYM_OK);
+	assert_memory_equal(got, want, 32);
+	free(offers);
+	free(needs);
+}
+
 static void
 test_batch_digest(void **state)
 {
-	uint8_t want[32], got[32], *offers, *needs;
-	json_t *v;
-	size_t i, no, nn;
+	json_t *v, *a = s_section("batch_digest");
+	size_t i;
 
 	(void)state;
-	json_array_foreach(s_section("batch_digest"), i, v)
-	{
-		s_hex(v, "digest", want, 32);
-		offers = s_tokens(v, "offers", &no);
-		needs = s_tokens(v, "needs", &nn);
-		assert_int_equal(roundhash_batch_digest(s_str(v, "counterpart"), offers, 8 * no,
-		                                        needs, 8 * nn, got),
-		                 SYM_OK);
-		assert_memory_equal(got, want, 32);
-		free(offers);
-		free(needs);
-	}
+	for (i = 0; (v = json_array_get(a, i)) != NULL; i++)
+		s_check_batch_digest(v);
 }
 
 static void
@@ -183,16 +161,14 @@ test_directory_hash(void **state)
 	size_t i, k, n;
 
 	(void)state;
-	json_array_foreach(s_section("directory_hash"), i, v)
-	{
+	for (i = 0; (v = json_array_get(s_section("directory_hash"), i)) != NULL; i++) {
 		memset(recs, 0, sizeof(recs));
-		s_hex(v, "hash", want, 32);
+		kat_hex(v, "hash", want, 32);
 		n = json_array_size(json_object_get(v, "members"));
 		assert_true(n <= 8);
-		json_array_foreach(json_object_get(v, "members"), k, m)
-		{
-			snprintf(recs[k].id, sizeof(recs[k].id), "%s", s_str(m, "id"));
-			s_hex(m, "fingerprint", recs[k].fingerprint, 32);
+		for (k = 0; (m = json_array_get(json_object_get(v, "members"), k)) != NULL; k++) {
+			snprintf(recs[k].id, sizeof(recs[k].id), "%s", kat_str(m, "id"));
+			kat_hex(m, "fingerprint", recs[k].fingerprint, 32);
 			ptrs[k] = &recs[k];
 		}
 		roundhash_directory(ptrs, n, got);
@@ -209,40 +185,39 @@ test_pair_keys(void **state)
 	size_t i;
 
 	(void)state;
-	json_array_foreach(s_section("pair_keys"), i, v)
-	{
+	for (i = 0; (v = json_array_get(s_section("pair_keys"), i)) != NULL; i++) {
 		assert_non_null(ka = sodium_malloc(sizeof(*ka)));
 		assert_non_null(kb = sodium_malloc(sizeof(*kb)));
-		s_hex(v, "round", round, 16);
-		s_hex(v, "a_sk", ask, 32);
-		s_hex(v, "b_sk", bsk, 32);
-		s_hex(v, "a_pk", want, 32);
+		kat_hex(v, "round", round, 16);
+		kat_hex(v, "a_sk", ask, 32);
+		kat_hex(v, "b_sk", bsk, 32);
+		kat_hex(v, "a_pk", want, 32);
 		assert_int_equal(crypto_scalarmult_base(apk, ask), 0);
 		assert_memory_equal(apk, want, 32);
-		s_hex(v, "b_pk", want, 32);
+		kat_hex(v, "b_pk", want, 32);
 		assert_int_equal(crypto_scalarmult_base(bpk, bsk), 0);
 		assert_memory_equal(bpk, want, 32);
 		/* Each side derives on its own and both get the vector's keys. */
-		assert_int_equal(
-		    pairkeys_derive(round, s_str(v, "a_id"), ask, apk, s_str(v, "b_id"), bpk, ka),
-		    SYM_OK);
-		assert_int_equal(
-		    pairkeys_derive(round, s_str(v, "b_id"), bsk, bpk, s_str(v, "a_id"), apk, kb),
-		    SYM_OK);
+		assert_int_equal(pairkeys_derive(round, kat_str(v, "a_id"), ask, apk,
+		                                 kat_str(v, "b_id"), bpk, ka),
+		                 SYM_OK);
+		assert_int_equal(pairkeys_derive(round, kat_str(v, "b_id"), bsk, bpk,
+		                                 kat_str(v, "a_id"), apk, kb),
+		                 SYM_OK);
 		assert_memory_equal(ka, kb, sizeof(*ka));
-		assert_string_equal(ka->id_lo, s_str(v, "id_lo"));
-		assert_string_equal(ka->id_hi, s_str(v, "id_hi"));
-		s_hex(v, "tok_lo_hi", want, 16);
+		assert_string_equal(ka->id_lo, kat_str(v, "id_lo"));
+		assert_string_equal(ka->id_hi, kat_str(v, "id_hi"));
+		kat_hex(v, "tok_lo_hi", want, 16);
 		assert_memory_equal(ka->tok_lo_hi, want, 16);
 		assert_memory_equal(pairkeys_tok(ka, ka->id_lo, ka->id_hi), want, 16);
-		s_hex(v, "tok_hi_lo", want, 16);
+		kat_hex(v, "tok_hi_lo", want, 16);
 		assert_memory_equal(ka->tok_hi_lo, want, 16);
-		s_hex(v, "env_lo_hi", want, 32);
+		kat_hex(v, "env_lo_hi", want, 32);
 		assert_memory_equal(ka->env_lo_hi, want, 32);
 		assert_memory_equal(pairkeys_env(ka, ka->id_lo, ka->id_hi), want, 32);
-		s_hex(v, "env_hi_lo", want, 32);
+		kat_hex(v, "env_hi_lo", want, 32);
 		assert_memory_equal(ka->env_hi_lo, want, 32);
-		s_hex(v, "kpi", want, 32);
+		kat_hex(v, "kpi", want, 32);
 		assert_memory_equal(ka->kpi, want, 32);
 		pairkeys_clear(ka);
 		pairkeys_clear(kb);
@@ -258,8 +233,9 @@ s_submission(json_t *rnd, const char *member)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach(json_object_get(rnd, "submissions"), i,
-	                   v) if (strcmp(s_str(v, "member"), member) == 0) return v;
+	for (i = 0; (v = json_array_get(json_object_get(rnd, "submissions"), i)) != NULL; i++)
+		if (strcmp(kat_str(v, "member"), member) == 0)
+			return v;
 	fail_msg("no submission of %s", member);
 	return NULL;
 }
@@ -274,13 +250,12 @@ test_round(void **state)
 
 	(void)state;
 	assert_true(json_is_object(rnd));
-	s_hex(rnd, "round", round, 16);
-	json_array_foreach(json_object_get(rnd, "pairs"), i, p)
-	{
+	kat_hex(rnd, "round", round, 16);
+	for (i = 0; (p = json_array_get(json_object_get(rnd, "pairs"), i)) != NULL; i++) {
 		json_t *sb = json_array_get(
-		    json_object_get(s_submission(rnd, s_str(p, "supplier")), "batches"), 0);
+		    json_object_get(s_submission(rnd, kat_str(p, "supplier")), "batches"), 0);
 		json_t *cb = json_array_get(
-		    json_object_get(s_submission(rnd, s_str(p, "consumer")), "batches"), 0);
+		    json_object_get(s_submission(rnd, kat_str(p, "consumer")), "batches"), 0);
 		offers = s_tokens(sb, "offers", &no);
 		needs = s_tokens(cb, "needs", &nn);
 		assert_true(tokset_wire_valid(offers, 8 * no, no));
@@ -288,28 +263,21 @@ test_round(void **state)
 		assert_non_null(hits = malloc(8 * (no + nn) + 8));
 		nh = tokset_wire_intersect(offers, no, needs, nn, hits);
 		assert_int_equal(nh, json_array_size(json_object_get(p, "candidates")));
-		json_array_foreach(json_object_get(p, "candidates"), k, c)
-		{
+		for (k = 0; (c = json_array_get(json_object_get(p, "candidates"), k)) != NULL;
+		     k++) {
 			uint8_t tok[8], id[16];
-			s_hex(c, "token", tok, 8);
+			kat_hex(c, "token", tok, 8);
 			assert_memory_equal(hits + 8 * k, tok, 8);
-			s_hex(c, "id", want, 16);
-			roundhash_candidate_id(round, s_str(p, "supplier"), s_str(p, "consumer"),
-			                       tok, id);
+			kat_hex(c, "id", want, 16);
+			roundhash_candidate_id(round, kat_str(p, "supplier"),
+			                       kat_str(p, "consumer"), tok, id);
 			assert_memory_equal(id, want, 16);
 		}
-		s_hex(p, "hits_hash", want, 32);
-		roundhash_hits(round, s_str(p, "supplier"), s_str(p, "consumer"), hits, nh, got);
+		kat_hex(p, "hits_hash", want, 32);
+		roundhash_hits(round, kat_str(p, "supplier"), kat_str(p, "consumer"), hits, nh,
+		               got);
 		assert_memory_equal(got, want, 32);
-		s_hex(sb, "digest", want, 32);
-		free(offers);
-		offers = s_tokens(sb, "offers", &no);
-		free(needs);
-		needs = s_tokens(sb, "needs", &nn);
-		assert_int_equal(roundhash_batch_digest(s_str(sb, "counterpart"), offers, 8 * no,
-		                                        needs, 8 * nn, got),
-		                 SYM_OK);
-		assert_memory_equal(got, want, 32);
+		s_check_batch_digest(sb);
 		free(offers);
 		free(needs);
 		free(hits);
@@ -324,26 +292,21 @@ test_one_bit_differs(void **state)
 	uint8_t round[16], token[8], want[16], got[16];
 
 	(void)state;
-	s_hex(v, "round", round, 16);
-	s_hex(v, "token", token, 8);
-	s_hex(v, "id", want, 16);
+	kat_hex(v, "round", round, 16);
+	kat_hex(v, "token", token, 8);
+	kat_hex(v, "id", want, 16);
 	token[7] ^= 1;
-	roundhash_candidate_id(round, s_str(v, "supplier"), s_str(v, "consumer"), token, got);
+	roundhash_candidate_id(round, kat_str(v, "supplier"), kat_str(v, "consumer"), token, got);
 	assert_memory_not_equal(got, want, 16);
 }
 
 static int
 s_setup(void **state)
 {
-	json_error_t err;
-
 	(void)state;
 	if (sodium_init() < 0)
 		return -1;
-	s_kat = json_load_file(KAT_FILE, JSON_REJECT_DUPLICATES, &err);
-	if (s_kat == NULL)
-		fprintf(stderr, "%s:%d: %s\n", KAT_FILE, err.line, err.text);
-	return s_kat == NULL ? -1 : 0;
+	return (s_kat = kat_load()) == NULL ? -1 : 0;
 }
 
 static int
