@@ -507,3 +507,32 @@ rules_round_ended(struct audit_verifier *v, const struct audit_entry *e)
 	rd->ended_entry = e->index;
 	return SYM_OK;
 }
+
+/* ---- dispatch ---------------------------------------------------------------------- */
+
+static const struct {
+	const char *kind;
+	int (*check)(struct audit_verifier *, const struct audit_entry *);
+} s_kinds[] = {
+    {"member_enrolled", rules_member_enrolled},
+    {"member_revoked", rules_member_revoked},
+    {"round_opened", rules_round_opened},
+    {"submission", rules_submission},
+    {"round_closed", rules_round_closed},
+    {"pair_matched", rules_pair_matched},
+    {"consent", rules_consent},
+    {"release", rules_release},
+    {"round_ended", rules_round_ended},
+};
+
+int
+rules_check(struct audit_verifier *v, const struct audit_entry *e)
+{
+	size_t i, n = sizeof(s_kinds) / sizeof(s_kinds[0]);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(e->kind, s_kinds[i].kind) == 0)
+			return s_kinds[i].check(v, e);
+	return audit_fail_entry(v->p, e->index, "malformed-entry", "unknown kind \"%.40s\"",
+	                        e->kind);
+}

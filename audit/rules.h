@@ -26,6 +26,9 @@ void audit_pair_key(size_t round, uint32_t supplier, uint32_t consumer, uint8_t 
 int audit_in_directory(const struct audit_round *rd, uint32_t member);
 int audit_in_submitted(const struct audit_round *rd, uint32_t member);
 
+/* The rules of one parsed entry, by its kind (an unknown kind is a problem). */
+int rules_check(struct audit_verifier *v, const struct audit_entry *e);
+
 /*
  * The auditor's side of two protocol hashes, from the model: the directory
  * hash of the members active now (unrevoked, in id order), and a

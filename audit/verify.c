@@ -20,37 +20,15 @@
 #include "rules.h"
 #include "util.h"
 
-static const struct {
-	const char *kind;
-	int (*check)(struct audit_verifier *, const struct audit_entry *);
-} s_kinds[] = {
-    {"member_enrolled", rules_member_enrolled},
-    {"member_revoked", rules_member_revoked},
-    {"round_opened", rules_round_opened},
-    {"submission", rules_submission},
-    {"round_closed", rules_round_closed},
-    {"pair_matched", rules_pair_matched},
-    {"consent", rules_consent},
-    {"release", rules_release},
-    {"round_ended", rules_round_ended},
-};
-
 static int
 s_check_entry(struct audit_verifier *v, const uint8_t *line, size_t len, uint64_t index)
 {
 	struct audit_entry e;
-	size_t i, n = sizeof(s_kinds) / sizeof(s_kinds[0]);
 	int r;
 
 	if ((r = audit_entry_parse(line, len, index, v->p, &e)) != SYM_OK)
 		return r;
-	for (i = 0; i < n && strcmp(e.kind, s_kinds[i].kind) != 0; i++)
-		;
-	if (i < n)
-		r = s_kinds[i].check(v, &e);
-	else
-		r = audit_fail_entry(v->p, index, "malformed-entry", "unknown kind \"%.40s\"",
-		                     e.kind);
+	r = rules_check(v, &e);
 	audit_entry_clear(&e);
 	return r;
 }
