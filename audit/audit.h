@@ -165,6 +165,24 @@ void audit_log_free(struct audit_log *log);
 int audit_verify(const char *dir, struct audit_log *log, struct audit_problem *p)
     __attribute__((warn_unused_result));
 
+/* What verify found of the token batches (batches/ of the export). */
+struct audit_batch_stats {
+	uint64_t files;        /* batches/<round>.jsonl present and checked */
+	uint64_t batches;      /* their lines, each equal to its committed digest */
+	uint8_t (*absent)[16]; /* rounds whose batch file is not in the export: not checked */
+	size_t nabsent;
+};
+
+/*
+ * verify's check of the batches (after audit_verify): every batch file
+ * present must hold exactly the batches committed in the log (batches.h);
+ * rounds without one are listed in st->absent; any other file in batches/
+ * is a problem. SYM_ERR_VERIFY with *p filled as for an entry.
+ */
+int audit_verify_batches(const char *dir, const struct audit_log *log, struct audit_batch_stats *st,
+                         struct audit_problem *p) __attribute__((warn_unused_result));
+void audit_batch_stats_clear(struct audit_batch_stats *st);
+
 struct audit_replay_stats {
 	uint64_t pairs;      /* ordered pairs with at least one hit */
 	uint64_t candidates; /* hits over all pairs and rounds */

@@ -38,7 +38,9 @@ s_usage(FILE *f)
 	        "the park's public bundle:\n"
 	        "  verify  the Merkle tree against the signed checkpoint, then every rule of the\n"
 	        "          log format, entry by entry (signatures, certificates, round order,\n"
-	        "          consents and releases)\n"
+	        "          consents and releases), then every token batch in DIR/batches/\n"
+	        "          against the digest committed in the log (it says which rounds have\n"
+	        "          no batch file and so were not checked)\n"
 	        "  replay  verify, then recompute every round's matching from DIR/batches/ and\n"
 	        "          compare it with the logged matches (hidden or invented candidates)\n"
 	        "  graph   verify, then print the agreed-exchange network as Graphviz DOT\n"
@@ -127,10 +129,35 @@ s_error_json(const struct audit_problem *p)
 	return e;
 }
 
-/* The one JSON document of verify and replay (replay adds its counts). */
+/* verify's word on the batches: null when it did not get that far. */
+static json_t *
+s_batches_json(const struct audit_batch_stats *bst)
+{
+	json_t *absent;
+	char hex[33];
+	size_t i;
+
+	if (bst == NULL)
+		return json_null();
+	if ((absent = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < bst->nabsent; i++) {
+		util_hex(bst->absent[i], 16, hex);
+		if (json_array_append_new(absent, json_string(hex)) != 0) {
+			json_decref(absent);
+			return NULL;
+		}
+	}
+	return json_pack("{s:I, s:I, s:b, s:o}", "files", (json_int_t)bst->files, "checked",
+	                 (json_int_t)bst->batches, "all_checked", bst->nabsent == 0,
+	                 "absent_not_checked", absent);
+}
+
+/* The one JSON document of verify and replay (replay adds its counts, verify its batches). */
 static int
 s_print_json(const struct audit_log *log, int r, const struct audit_problem *p,
-             const struct audit_replay_stats *st)
+             const struct audit_replay_stats *st, int with_batches,
+             const struct audit_batch_stats *bst)
 {
 	json_t *doc, *err = json_null();
 	char hex[65];
@@ -148,10 +175,11 @@ s_print_json(const struct audit_log *log, int r, const struct audit_problem *p,
 	                "members", (json_int_t)log->nmembers);
 	if (doc == NULL)
 		return SYM_ERR_ALLOC;
-	if (st != NULL &&
-	    (json_object_set_new(doc, "pairs", json_integer((json_int_t)st->pairs)) != 0 ||
-	     json_object_set_new(doc, "candidates", json_integer((json_int_t)st->candidates)) !=
-	         0)) {
+	if ((st != NULL &&
+	     (json_object_set_new(doc, "pairs", json_integer((json_int_t)st->pairs)) != 0 ||
+	      json_object_set_new(doc, "candidates", json_integer((json_int_t)st->candidates)) !=
+	          0)) ||
+	    (with_batches && json_object_set_new(doc, "batches", s_batches_json(bst)) != 0)) {
 		json_decref(doc);
 		return SYM_ERR_ALLOC;
 	}
@@ -165,6 +193,27 @@ s_print_json(const struct audit_log *log, int r, const struct audit_problem *p,
 	         : SYM_ERR_IO;
 	json_decref(doc);
 	return rc;
+}
+
+static void
+s_print_batches(const struct audit_batch_stats *bst)
+{
+	char hex[33];
+	size_t i;
+
+	if (bst->files > 0)
+		printf("  token batches: %llu in %llu file%s, each as committed in the log\n",
+		       (unsigned long long)bst->batches, (unsigned long long)bst->files,
+		       bst->files == 1 ? "" : "s");
+	if (bst->nabsent == 0)
+		return;
+	printf("  token batches NOT CHECKED for %zu round%s (no batch file in the export):",
+	       bst->nabsent, bst->nabsent == 1 ? "" : "s");
+	for (i = 0; i < bst->nabsent; i++) {
+		util_hex(bst->absent[i], 16, hex);
+		printf(" %s", hex);
+	}
+	printf("\n");
 }
 
 static void
@@ -283,12 +332,19 @@ static int
 s_run(const struct s_opts *o)
 {
 	struct audit_replay_stats st, *stp = NULL;
+	struct audit_batch_stats bst, *bstp = NULL;
 	struct audit_problem p;
 	struct audit_log log;
 	int r, rc;
 
 	memset(&st, 0, sizeof(st));
+	memset(&bst, 0, sizeof(bst));
 	r = audit_verify(o->dir, &log, &p);
+	/* replay checks the batches of the rounds it joins itself, as it reads them. */
+	if (r == SYM_OK && o->cmd == S_VERIFY) {
+		bstp = &bst;
+		r = audit_verify_batches(o->dir, &log, &bst, &p);
+	}
 	if (r == SYM_OK && o->cmd == S_REPLAY) {
 		stp = &st;
 		r = audit_replay(o->dir, &log, &st, &p);
@@ -300,7 +356,8 @@ s_run(const struct s_opts *o)
 	}
 	rc = s_exit_code(r);
 	if (o->json) {
-		if (s_print_json(&log, r, &p, stp) != SYM_OK)
+		if (s_print_json(&log, r, &p, stp, o->cmd == S_VERIFY, r == SYM_OK ? bstp : NULL) !=
+		    SYM_OK)
 			rc = EXIT_SOFTWARE;
 	} else if (r != SYM_OK) {
 		s_print_problem(r, &p);
@@ -316,7 +373,10 @@ s_run(const struct s_opts *o)
 			printf("  replay: every round's join matches the log (%llu pairs with "
 			       "candidates, %llu candidates)\n",
 			       (unsigned long long)st.pairs, (unsigned long long)st.candidates);
+		if (bstp != NULL)
+			s_print_batches(bstp);
 	}
+	audit_batch_stats_clear(&bst);
 	audit_log_free(&log);
 	return rc;
 }

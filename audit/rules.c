@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "entry.h"
 #include "protocol.h"
+#include "roundhash.h"
 #include "rules.h"
 #include "util.h"
 #include "wire.h"
@@ -254,33 +255,43 @@ s_record_cmp(const void *a, const void *b)
 	return strcmp((*x)->id, (*y)->id);
 }
 
-/* The directory hash of the members active now, and the round's snapshot of them. */
-static int
-s_directory_now(struct audit_verifier *v, struct audit_round *rd, uint8_t hash[32])
+int
+rules_directory_hash(const struct audit_log *log, uint8_t hash[32])
 {
 	const struct member_record **recs;
 	size_t i, n = 0;
 
-	recs = calloc(v->log->nmembers + 1, sizeof(*recs));
+	if ((recs = calloc(log->nmembers + 1, sizeof(*recs))) == NULL)
+		return SYM_ERR_ALLOC;
+	for (i = 0; i < log->nmembers; i++)
+		if (!log->members[i].revoked)
+			recs[n++] = &log->members[i].rec;
+	/* Ids are ASCII, so strcmp order is the memcmp order the hash is defined in. */
+	qsort(recs, n, sizeof(*recs), s_record_cmp);
+	roundhash_directory(recs, n, hash);
+	free(recs);
+	return SYM_OK;
+}
+
+/* The directory hash of the members active now, and the round's snapshot of them. */
+static int
+s_directory_now(struct audit_verifier *v, struct audit_round *rd, uint8_t hash[32])
+{
+	size_t i;
+
 	rd->in_directory = calloc(v->log->nmembers + 1, 1);
 	rd->sub_slot = calloc(v->log->nmembers + 1, sizeof(*rd->sub_slot));
-	if (recs == NULL || rd->in_directory == NULL || rd->sub_slot == NULL) {
-		free(recs);
+	if (rd->in_directory == NULL || rd->sub_slot == NULL)
 		return SYM_ERR_ALLOC;
-	}
 	rd->ndirectory_span = v->log->nmembers;
+	rd->ndirectory = 0;
 	for (i = 0; i < v->log->nmembers; i++) {
 		if (v->log->members[i].revoked)
 			continue;
-		recs[n++] = &v->log->members[i].rec;
 		rd->in_directory[i] = 1;
+		rd->ndirectory++;
 	}
-	rd->ndirectory = n;
-	/* Ids are ASCII, so strcmp order is the memcmp order the hash is defined in. */
-	qsort(recs, n, sizeof(*recs), s_record_cmp);
-	protocol_directory_hash(recs, n, hash);
-	free(recs);
-	return SYM_OK;
+	return rules_directory_hash(v->log, hash);
 }
 
 /* ---- rounds ---------------------------------------------------------------------- */
@@ -495,4 +506,33 @@ rules_round_ended(struct audit_verifier *v, const struct audit_entry *e)
 	rd->phase = AUDIT_ENDED;
 	rd->ended_entry = e->index;
 	return SYM_OK;
+}
+
+/* ---- dispatch ---------------------------------------------------------------------- */
+
+static const struct {
+	const char *kind;
+	int (*check)(struct audit_verifier *, const struct audit_entry *);
+} s_kinds[] = {
+    {"member_enrolled", rules_member_enrolled},
+    {"member_revoked", rules_member_revoked},
+    {"round_opened", rules_round_opened},
+    {"submission", rules_submission},
+    {"round_closed", rules_round_closed},
+    {"pair_matched", rules_pair_matched},
+    {"consent", rules_consent},
+    {"release", rules_release},
+    {"round_ended", rules_round_ended},
+};
+
+int
+rules_check(struct audit_verifier *v, const struct audit_entry *e)
+{
+	size_t i, n = sizeof(s_kinds) / sizeof(s_kinds[0]);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(e->kind, s_kinds[i].kind) == 0)
+			return s_kinds[i].check(v, e);
+	return audit_fail_entry(v->p, e->index, "malformed-entry", "unknown kind \"%.40s\"",
+	                        e->kind);
 }

@@ -26,6 +26,21 @@ void audit_pair_key(size_t round, uint32_t supplier, uint32_t consumer, uint8_t 
 int audit_in_directory(const struct audit_round *rd, uint32_t member);
 int audit_in_submitted(const struct audit_round *rd, uint32_t member);
 
+/* The rules of one parsed entry, by its kind (an unknown kind is a problem). */
+int rules_check(struct audit_verifier *v, const struct audit_entry *e);
+
+/*
+ * The auditor's side of two protocol hashes, from the model: the directory
+ * hash of the members active now (unrevoked, in id order), and a
+ * submission's commitment to its batches (tests/test_audit_vectors.c pins
+ * both to tests/vectors/protocol-kat.json).
+ */
+int rules_directory_hash(const struct audit_log *log, uint8_t hash[32])
+    __attribute__((warn_unused_result));
+int rules_commitment(const uint8_t round[16], const uint8_t sub_id[16],
+                     const struct audit_batchref *batches, size_t n, uint8_t out[32])
+    __attribute__((warn_unused_result));
+
 /* Shared by the checks. */
 const char *rules_hex16(const uint8_t id[16], char out[33]);
 const char *rules_id(const struct audit_verifier *v, uint32_t member);

@@ -10,25 +10,79 @@
 
 #include "audit.h"
 #include "entry.h"
-#include "protocol.h"
+#include "roundhash.h"
 #include "rules.h"
 #include "util.h"
 #include "wire.h"
+
+/* The candidates of a pair_matched entry into the model, each id recomputed. */
+static int
+s_add_candidates(struct audit_verifier *v, const struct audit_entry *e, size_t ri, uint32_t sup,
+                 uint32_t con, const uint8_t *tokens, const uint8_t *ids, size_t n)
+{
+	const uint8_t *round = v->log->rounds[ri].id;
+	struct audit_candidate *c;
+	char hex[33];
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if ((c = audit_push((void **)&v->log->cands, &v->log->ncands, sizeof(*c))) == NULL)
+			return SYM_ERR_ALLOC;
+		memcpy(c->token, tokens + 8 * i, 8);
+		c->round = ri;
+		c->side[AUDIT_SUPPLIER] = sup;
+		c->side[AUDIT_CONSUMER] = con;
+		roundhash_candidate_id(round, rules_id(v, sup), rules_id(v, con), c->token, c->id);
+		if (memcmp(c->id, ids + 16 * i, 16) != 0)
+			return audit_fail_entry(v->p, e->index, "candidate-id",
+			                        "candidates[%zu]: id %s is not the candidate id of its "
+			                        "round, pair and token",
+			                        i, rules_hex16(ids + 16 * i, hex));
+		if ((r = audit_index_put(v->log->cand_ix, c->id, 16, v->log->ncands - 1)) != SYM_OK)
+			return r != SYM_ERR_EXISTS
+			           ? r
+			           : audit_fail_entry(v->p, e->index, "candidate-id",
+			                              "candidate %s is listed a second time",
+			                              rules_hex16(c->id, hex));
+	}
+	return SYM_OK;
+}
+
+/* The "candidates" array of a pair_matched entry: tokens and ids, in the entry's order. */
+static int
+s_parse_candidates(const struct audit_entry *e, json_t *arr, size_t n, uint8_t *tokens,
+                   uint8_t *ids)
+{
+	static const char *const ckeys[] = {"id", "token"};
+	char path[48];
+	json_t *obj;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if ((r = audit_entry_element(e, arr, "candidates", i, &obj, path, sizeof(path))) !=
+		        SYM_OK ||
+		    (r = audit_entry_keys(e, obj, path, ckeys, 2)) != SYM_OK ||
+		    (r = audit_entry_hex(e, obj, path, "token", tokens + 8 * i, 8)) != SYM_OK ||
+		    (r = audit_entry_hex(e, obj, path, "id", ids + 16 * i, 16)) != SYM_OK)
+			return r;
+	}
+	return SYM_OK;
+}
 
 int
 rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e)
 {
 	static const char *const keys[] = {"candidates", "consumer", "count",
 	                                   "hits_hash",  "round",    "supplier"};
-	static const char *const ckeys[] = {"id", "token"};
-	struct audit_candidate *c;
 	struct audit_round *rd;
 	struct audit_pair *pair;
 	uint8_t round[16], hh[32], want[32], *tokens = NULL, *ids = NULL, pkey[16];
-	char path[48], hex[33];
+	char hex[33];
 	uint64_t count;
 	uint32_t sup, con;
-	json_t *arr, *obj;
+	json_t *arr;
 	size_t ri, n, i, first, pi;
 	int r;
 
@@ -48,15 +102,8 @@ rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e)
 		r = SYM_ERR_ALLOC;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		if ((r = audit_entry_element(e, arr, "candidates", i, &obj, path, sizeof(path))) !=
-		        SYM_OK ||
-		    (r = audit_entry_keys(e, obj, path, ckeys, 2)) != SYM_OK ||
-		    (r = audit_entry_hex(e, obj, path, "token", tokens + 8 * i, 8)) != SYM_OK ||
-		    (r = audit_entry_hex(e, obj, path, "id", ids + 16 * i, 16)) != SYM_OK)
-			goto out;
-	}
-	if ((r = rules_in_consent(v, e, rd)) != SYM_OK)
+	if ((r = s_parse_candidates(e, arr, n, tokens, ids)) != SYM_OK ||
+	    (r = rules_in_consent(v, e, rd)) != SYM_OK)
 		goto out;
 	if (rd->answered) {
 		r = audit_fail_entry(v->p, e->index, "round-order",
@@ -94,41 +141,15 @@ rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e)
 			goto out;
 		}
 	}
-	protocol_hits_hash(round, rules_id(v, sup), rules_id(v, con), tokens, n, want);
+	roundhash_hits(round, rules_id(v, sup), rules_id(v, con), tokens, n, want);
 	if (memcmp(want, hh, 32) != 0) {
 		r = audit_fail_entry(v->p, e->index, "hits-hash",
 		                     "hits_hash is not the hash of the listed tokens");
 		goto out;
 	}
 	first = v->log->ncands;
-	for (i = 0; i < n; i++) {
-		if ((c = audit_push((void **)&v->log->cands, &v->log->ncands, sizeof(*c))) ==
-		    NULL) {
-			r = SYM_ERR_ALLOC;
-			goto out;
-		}
-		memcpy(c->token, tokens + 8 * i, 8);
-		c->round = ri;
-		c->side[AUDIT_SUPPLIER] = sup;
-		c->side[AUDIT_CONSUMER] = con;
-		protocol_candidate_id(round, rules_id(v, sup), rules_id(v, con), c->token, c->id);
-		if (memcmp(c->id, ids + 16 * i, 16) != 0) {
-			r = audit_fail_entry(
-			    v->p, e->index, "candidate-id",
-			    "candidates[%zu]: id %s is not the candidate id of its "
-			    "round, pair and token",
-			    i, rules_hex16(ids + 16 * i, hex));
-			goto out;
-		}
-		if ((r = audit_index_put(v->log->cand_ix, c->id, 16, v->log->ncands - 1)) !=
-		    SYM_OK) {
-			if (r == SYM_ERR_EXISTS)
-				r = audit_fail_entry(v->p, e->index, "candidate-id",
-				                     "candidate %s is listed a second time",
-				                     rules_hex16(c->id, hex));
-			goto out;
-		}
-	}
+	if ((r = s_add_candidates(v, e, ri, sup, con, tokens, ids, n)) != SYM_OK)
+		goto out;
 	if ((pair = audit_push((void **)&rd->pairs, &rd->npairs, sizeof(*pair))) == NULL) {
 		r = SYM_ERR_ALLOC;
 		goto out;

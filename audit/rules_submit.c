@@ -10,7 +10,7 @@
 
 #include "audit.h"
 #include "entry.h"
-#include "protocol.h"
+#include "roundhash.h"
 #include "rules.h"
 #include "util.h"
 #include "wire.h"
@@ -80,6 +80,22 @@ out:
 }
 
 int
+rules_commitment(const uint8_t round[16], const uint8_t sub_id[16],
+                 const struct audit_batchref *batches, size_t n, uint8_t out[32])
+{
+	uint8_t(*digests)[32];
+	size_t i;
+
+	if ((digests = calloc(n + 1, sizeof(*digests))) == NULL)
+		return SYM_ERR_ALLOC;
+	for (i = 0; i < n; i++)
+		memcpy(digests[i], batches[i].digest, 32);
+	roundhash_commitment(round, sub_id, (const uint8_t(*)[32])digests, n, out);
+	free(digests);
+	return SYM_OK;
+}
+
+int
 rules_submission(struct audit_verifier *v, const struct audit_entry *e)
 {
 	static const char *const keys[] = {"batches", "commitment", "member",
@@ -90,9 +106,9 @@ rules_submission(struct audit_verifier *v, const struct audit_entry *e)
 	struct audit_submission *sub;
 	struct audit_round *rd;
 	const struct audit_member *m;
-	uint8_t round[16], sub_id[16], commitment[32], digest[32], (*digests)[32] = NULL;
+	uint8_t round[16], sub_id[16], commitment[32], digest[32];
 	uint8_t *reqbuf = NULL;
-	size_t ri, reqlen = 0, nbatches = 0, i;
+	size_t ri, reqlen = 0, nbatches = 0;
 	uint32_t mi;
 	char hex[33];
 	int r;
@@ -141,13 +157,8 @@ rules_submission(struct audit_verifier *v, const struct audit_entry *e)
 	/* Resolved only now, so that a forged "member" is named as a signature problem. */
 	if ((r = s_submission_batches(v, e, rd, mi, &batches, &nbatches)) != SYM_OK)
 		goto out;
-	if ((digests = calloc(nbatches + 1, sizeof(*digests))) == NULL) {
-		r = SYM_ERR_ALLOC;
+	if ((r = rules_commitment(round, sub_id, batches, nbatches, digest)) != SYM_OK)
 		goto out;
-	}
-	for (i = 0; i < nbatches; i++)
-		memcpy(digests[i], batches[i].digest, 32);
-	protocol_commitment(round, sub_id, (const uint8_t(*)[32])digests, nbatches, digest);
 	if (memcmp(digest, commitment, 32) != 0) {
 		r = audit_fail_entry(v->p, e->index, "submission-commitment",
 		                     "the commitment is not the hash of the listed batch digests");
@@ -180,7 +191,6 @@ rules_submission(struct audit_verifier *v, const struct audit_entry *e)
 out:
 	wire_free(sc ? &sc->base : NULL);
 	wire_free(req ? &req->base : NULL);
-	free(digests);
 	free(batches);
 	free(reqbuf);
 	return r;

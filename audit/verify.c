@@ -8,47 +8,27 @@
  * size and root, and only then the first rule an entry breaks. A log whose
  * bytes are not the signed ones has no rules worth discussing.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "audit.h"
+#include "batches.h"
 #include "entry.h"
 #include "rules.h"
 #include "util.h"
-
-static const struct {
-	const char *kind;
-	int (*check)(struct audit_verifier *, const struct audit_entry *);
-} s_kinds[] = {
-    {"member_enrolled", rules_member_enrolled},
-    {"member_revoked", rules_member_revoked},
-    {"round_opened", rules_round_opened},
-    {"submission", rules_submission},
-    {"round_closed", rules_round_closed},
-    {"pair_matched", rules_pair_matched},
-    {"consent", rules_consent},
-    {"release", rules_release},
-    {"round_ended", rules_round_ended},
-};
 
 static int
 s_check_entry(struct audit_verifier *v, const uint8_t *line, size_t len, uint64_t index)
 {
 	struct audit_entry e;
-	size_t i, n = sizeof(s_kinds) / sizeof(s_kinds[0]);
 	int r;
 
 	if ((r = audit_entry_parse(line, len, index, v->p, &e)) != SYM_OK)
 		return r;
-	for (i = 0; i < n && strcmp(e.kind, s_kinds[i].kind) != 0; i++)
-		;
-	if (i < n)
-		r = s_kinds[i].check(v, &e);
-	else
-		r = audit_fail_entry(v->p, index, "malformed-entry", "unknown kind \"%.40s\"",
-		                     e.kind);
+	r = rules_check(v, &e);
 	audit_entry_clear(&e);
 	return r;
 }
@@ -232,4 +212,78 @@ audit_verify(const char *dir, struct audit_log *log, struct audit_problem *p)
 		return SYM_ERR_VERIFY;
 	}
 	return SYM_OK;
+}
+
+/* ---- the token batches ------------------------------------------------------ */
+
+static const char s_batches_rule[] = "batches";
+
+/* Every name in DIR/batches must be <round>.jsonl for a round of the log. */
+static int
+s_batch_names(const char *dir, const struct audit_log *log, struct audit_problem *p)
+{
+	char path[4096], name[64];
+	uint8_t id[16];
+	struct dirent *de;
+	size_t ri, len;
+	DIR *d;
+	int r = SYM_OK;
+
+	if ((r = audit_path(dir, "batches", path, sizeof(path))) != SYM_OK)
+		return r;
+	if ((d = opendir(path)) == NULL)
+		return SYM_OK; /* no batches at all: every round is listed as absent */
+	while (r == SYM_OK && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		len = strlen(de->d_name);
+		snprintf(name, sizeof(name), "%.32s", de->d_name);
+		if (len != 38 || strcmp(de->d_name + 32, ".jsonl") != 0 ||
+		    audit_unhex(name, id, 16) != SYM_OK ||
+		    audit_round_find(log, id, &ri) != SYM_OK) {
+			snprintf(name, sizeof(name), "batches/%.48s", de->d_name);
+			r = audit_fail_file(p, name, s_batches_rule,
+			                    "not the batch file of a round in the log, so not "
+			                    "checked against anything");
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int
+audit_verify_batches(const char *dir, const struct audit_log *log, struct audit_batch_stats *st,
+                     struct audit_problem *p)
+{
+	struct audit_batches *bs = NULL;
+	uint8_t *absent;
+	size_t ri;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	for (ri = 0; ri < log->nrounds; ri++) {
+		r = audit_batches_open(dir, log, ri, s_batches_rule, p, &bs);
+		if (r == SYM_ERR_NOT_FOUND) {
+			if ((absent = audit_push((void **)&st->absent, &st->nabsent,
+			                         sizeof(*st->absent))) == NULL)
+				return SYM_ERR_ALLOC;
+			memcpy(absent, log->rounds[ri].id, 16);
+			continue;
+		}
+		if (r == SYM_OK && (r = audit_batches_complete(bs)) == SYM_OK) {
+			st->files++;
+			st->batches += audit_batches_count(bs);
+		}
+		audit_batches_close(&bs);
+		if (r != SYM_OK)
+			return r;
+	}
+	return s_batch_names(dir, log, p);
+}
+
+void
+audit_batch_stats_clear(struct audit_batch_stats *st)
+{
+	free(st->absent);
+	memset(st, 0, sizeof(*st));
 }

@@ -17,6 +17,7 @@
 #include "encode.h"
 #include "keys.h"
 #include "pairkeys.h"
+#include "roundhash.h"
 #include "sysexits.h"
 #include "tokset.h"
 #include "util.h"
@@ -50,7 +51,7 @@ s_row_cmp(const void *a, const void *b)
 	return strcmp(x->need, y->need);
 }
 
-/* The sorted, unique tokens of a block list under one key (caller frees). */
+/* The wire set of a block list's tokens under one key (caller frees). */
 static token_t *
 s_tokens(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl, size_t *n)
 {
@@ -61,16 +62,15 @@ s_tokens(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl, s
 		free(scratch);
 		return NULL;
 	}
-	tokset_sort(t, bl->n, scratch);
+	*n = tokset_wire_sort(t, bl->n, scratch);
 	free(scratch);
-	*n = tokset_unique(t, bl->n);
 	return t;
 }
 
-/* Does item `it` produce token x under key? (How a client maps a hit back.) */
+/* Does item `it` produce the token x (wire bytes) under key? (How a client maps a hit back.) */
 static int
 s_item_has(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t *key,
-           const struct flow_item *it, token_t x)
+           const struct flow_item *it, const uint8_t x[TOKEN_LEN])
 {
 	struct block_list bl;
 	token_t *t = NULL;
@@ -78,31 +78,12 @@ s_item_has(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t *key,
 	int found = 0;
 
 	block_list_init(&bl);
-	if (encode_item_blocks(tax, it, 0, &bl) == SYM_OK && (t = s_tokens(prf, key, &bl, &n)) != NULL)
-		found = tokset_contains(t, n, x);
+	if (encode_item_blocks(tax, it, 0, &bl) == SYM_OK &&
+	    (t = s_tokens(prf, key, &bl, &n)) != NULL)
+		found = tokset_wire_contains((const uint8_t *)t, n, x);
 	free(t);
 	block_list_free(&bl);
 	return found;
-}
-
-static void
-s_candidate_id(const uint8_t round[ROUND_ID_LEN], const char *i, const char *j, token_t t,
-               char out[33])
-{
-	crypto_generichash_state st;
-	uint8_t len, h[16];
-
-	crypto_generichash_init(&st, NULL, 0, sizeof(h));
-	crypto_generichash_update(&st, round, ROUND_ID_LEN);
-	len = (uint8_t)strlen(i);
-	crypto_generichash_update(&st, &len, 1);
-	crypto_generichash_update(&st, (const uint8_t *)i, len);
-	len = (uint8_t)strlen(j);
-	crypto_generichash_update(&st, &len, 1);
-	crypto_generichash_update(&st, (const uint8_t *)j, len);
-	crypto_generichash_update(&st, (const uint8_t *)&t, sizeof(t));
-	crypto_generichash_final(&st, h, sizeof(h));
-	util_hex(h, sizeof(h), out);
 }
 
 static int
@@ -130,7 +111,8 @@ s_load(const char *dir, const struct taxonomy *tax, json_t **companies_out, stru
 	*out = cs;
 	if (cs == NULL)
 		return EXIT_SOFTWARE;
-	json_object_foreach(companies, key, v) {
+	json_object_foreach(companies, key, v)
+	{
 		struct company *c = &cs[n++];
 
 		*n_out = n;
@@ -161,7 +143,8 @@ s_match_pair(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t roun
              const struct company *i, const struct company *j, struct row **rows, size_t *nrows)
 {
 	struct pairkeys *ki = sodium_malloc(sizeof(*ki)), *kj = sodium_malloc(sizeof(*kj));
-	token_t *o = NULL, *nd = NULL, *hits = NULL;
+	token_t *o = NULL, *nd = NULL;
+	uint8_t *hits = NULL, id[16];
 	size_t no = 0, nn = 0, nh, h, a, b;
 	const uint8_t *tok_i, *tok_j;
 	int rc = EXIT_SOFTWARE;
@@ -180,18 +163,21 @@ s_match_pair(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t roun
 	}
 	if ((o = s_tokens(prf, tok_i, &i->offers, &no)) == NULL ||
 	    (nd = s_tokens(prf, tok_j, &j->needs, &nn)) == NULL ||
-	    (hits = malloc((no < nn ? no : nn) * sizeof(*hits) + 1)) == NULL)
+	    (hits = malloc((no < nn ? no : nn) * TOKEN_LEN + 1)) == NULL)
 		goto out;
-	nh = tokset_intersect(o, no, nd, nn, hits);
+	/* The coordinator's join, on the sets as a company would send them. */
+	nh = tokset_wire_intersect((const uint8_t *)o, no, (const uint8_t *)nd, nn, hits);
 	for (h = 0; h < nh; h++) {
 		for (a = 0; a < i->flows->n; a++) {
 			const struct flow_item *oi = &i->flows->items[a];
-			if (oi->direction != FLOW_OFFER || !s_item_has(tax, prf, tok_i, oi, hits[h]))
+			if (oi->direction != FLOW_OFFER ||
+			    !s_item_has(tax, prf, tok_i, oi, hits + TOKEN_LEN * h))
 				continue;
 			for (b = 0; b < j->flows->n; b++) {
 				const struct flow_item *ni = &j->flows->items[b];
 				struct row *r;
-				if (ni->direction != FLOW_NEED || !s_item_has(tax, prf, tok_j, ni, hits[h]))
+				if (ni->direction != FLOW_NEED ||
+				    !s_item_has(tax, prf, tok_j, ni, hits + TOKEN_LEN * h))
 					continue;
 				if ((r = realloc(*rows, (*nrows + 1) * sizeof(**rows))) == NULL)
 					goto out;
@@ -201,7 +187,9 @@ s_match_pair(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t roun
 				snprintf(r->offer, sizeof(r->offer), "%s", oi->id);
 				snprintf(r->consumer, sizeof(r->consumer), "%s", j->id);
 				snprintf(r->need, sizeof(r->need), "%s", ni->id);
-				s_candidate_id(round, i->id, j->id, hits[h], r->candidate);
+				roundhash_candidate_id(round, i->id, j->id, hits + TOKEN_LEN * h,
+				                       id);
+				util_hex(id, sizeof(id), r->candidate);
 			}
 		}
 	}
@@ -222,9 +210,8 @@ out:
 int
 bench_offline_match(int argc, char **argv)
 {
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct taxonomy *tax = NULL;
 	struct sym_diag diag = {""};
 	struct company *cs = NULL;
@@ -259,18 +246,18 @@ bench_offline_match(int argc, char **argv)
 	randombytes_buf(round, sizeof(round));
 	for (a = 0; a < n; a++)
 		for (b = 0; b < n; b++)
-			if (a != b && s_match_pair(tax, prf, round, &cs[a], &cs[b], &rows, &nrows) != 0)
+			if (a != b &&
+			    s_match_pair(tax, prf, round, &cs[a], &cs[b], &rows, &nrows) != 0)
 				goto out;
 	if (nrows > 0)
 		qsort(rows, nrows, sizeof(*rows), s_row_cmp);
 	if (json) {
 		json_t *arr = json_array();
 		for (a = 0; a < nrows; a++)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s}", "candidate",
-			                                     rows[a].candidate, "supplier",
-			                                     rows[a].supplier, "offer", rows[a].offer,
-			                                     "consumer", rows[a].consumer, "need",
-			                                     rows[a].need));
+			json_array_append_new(
+			    arr, json_pack("{s:s,s:s,s:s,s:s,s:s}", "candidate", rows[a].candidate,
+			                   "supplier", rows[a].supplier, "offer", rows[a].offer,
+			                   "consumer", rows[a].consumer, "need", rows[a].need));
 		json_dumpf(arr, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(arr);

@@ -1,6 +1,5 @@
 #include "blind.h"
 
-#include <endian.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,94 +15,55 @@ struct blind_index {
 };
 
 /*
- * The tokens of blocks under key as sorted big-endian keys (numeric order of
- * these equals memcmp order of the wire bytes), de-duplicated.
+ * The tokens of blocks under key as a wire set (sorted, de-duplicated);
+ * *out malloc'd, *n tokens.
  */
 static int
-s_sorted_keys(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl, uint64_t **out,
-              size_t *n)
+s_wire_set(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl, token_t **out,
+           size_t *n)
 {
 	token_t *t = malloc((bl->n + 1) * sizeof(*t)), *scratch = malloc((bl->n + 1) * sizeof(*t));
-	size_t i;
+	int r = SYM_ERR_ALLOC;
 
-	if (t == NULL || scratch == NULL || prf_tokens(prf, key, bl->blocks, bl->n, t) != SYM_OK) {
-		free(t);
-		free(scratch);
-		return SYM_ERR_ALLOC;
-	}
-	for (i = 0; i < bl->n; i++)
-		t[i] = be64toh(t[i]);
-	tokset_sort(t, bl->n, scratch);
-	free(scratch);
-	*n = tokset_unique(t, bl->n);
+	*out = NULL;
+	if (t == NULL || scratch == NULL)
+		goto out;
+	if ((r = prf_tokens(prf, key, bl->blocks, bl->n, t)) != SYM_OK)
+		goto out;
+	*n = tokset_wire_sort(t, bl->n, scratch);
 	*out = t;
-	return SYM_OK;
-}
-
-/*
- * Merge the sorted real and padding tokens into out as wire bytes. Returns
- * -1 when two are equal: the set must hold distinct tokens.
- */
-static int
-s_merge(const uint64_t *keys, size_t n, const uint64_t *pad, size_t npad, uint8_t *out)
-{
-	uint64_t v, prev = 0, be;
-	size_t i = 0, j = 0, k;
-
-	for (k = 0; k < n + npad; k++) {
-		if (j >= npad || (i < n && keys[i] < pad[j]))
-			v = keys[i++];
-		else
-			v = pad[j++];
-		if (k > 0 && v == prev)
-			return -1;
-		prev = v;
-		be = htobe64(v);
-		memcpy(out + 8 * k, &be, 8);
-	}
-	return 0;
+	t = NULL; /* transferred */
+out:
+	free(t);
+	free(scratch);
+	return r;
 }
 
 int
 blind_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl, uint32_t min,
                  uint32_t quantum, uint8_t **out, size_t *out_len)
 {
-	uint64_t *keys = NULL, *pad = NULL, *scratch = NULL;
-	size_t n = 0, target, npad;
+	token_t *set = NULL;
+	uint8_t *padded = NULL;
+	size_t n = 0, target;
 	int r;
 
 	*out = NULL;
-	if ((r = s_sorted_keys(prf, key, bl, &keys, &n)) != SYM_OK)
+	if ((r = s_wire_set(prf, key, bl, &set, &n)) != SYM_OK)
 		return r;
-	target = n > min ? n : min;
-	if (quantum > 0 && target % quantum != 0)
-		target += quantum - target % quantum;
-	npad = target - n;
-	pad = malloc((npad + 1) * sizeof(*pad));
-	scratch = malloc((npad + 1) * sizeof(*scratch));
-	if (pad == NULL || scratch == NULL || (*out = malloc(target * 8 + 1)) == NULL) {
+	target = tokset_pad_target(n, min, quantum);
+	if ((padded = malloc(target * TOKEN_LEN + 1)) == NULL) {
 		r = SYM_ERR_ALLOC;
 		goto out;
 	}
-	/*
-	 * A padding token equal to another token is astronomically rare (2^-64
-	 * each); the padding is then drawn again, so the set always has `target`
-	 * distinct tokens.
-	 */
-	do {
-		randombytes_buf(pad, npad * sizeof(*pad));
-		tokset_sort(pad, npad, scratch);
-	} while (s_merge(keys, n, pad, npad, *out) != 0);
-	*out_len = target * 8;
-	r = SYM_OK;
+	if ((r = tokset_wire_pad((const uint8_t *)set, n, target, padded)) != SYM_OK)
+		goto out;
+	*out = padded;
+	*out_len = target * TOKEN_LEN;
+	padded = NULL; /* transferred */
 out:
-	if (r != SYM_OK) {
-		free(*out);
-		*out = NULL;
-	}
-	free(keys);
-	free(pad);
-	free(scratch);
+	free(padded);
+	free(set);
 	return r;
 }
 
@@ -179,20 +139,18 @@ const struct flow_item *
 blind_index_find(const struct blind_index *bi, struct prf_ctx *prf, const uint8_t *key,
                  enum flow_direction dir, const uint8_t token[8])
 {
-	uint64_t want, *keys;
+	token_t *set;
 	size_t k, n;
 	int found;
 
 	if (key == NULL)
 		return NULL;
-	memcpy(&want, token, 8);
-	want = be64toh(want);
 	for (k = 0; k < bi->fl->n; k++) {
 		if (bi->fl->items[k].direction != dir ||
-		    s_sorted_keys(prf, key, &bi->blocks[k], &keys, &n) != SYM_OK)
+		    s_wire_set(prf, key, &bi->blocks[k], &set, &n) != SYM_OK)
 			continue;
-		found = tokset_contains(keys, n, want);
-		free(keys);
+		found = tokset_wire_contains((const uint8_t *)set, n, token);
+		free(set);
 		if (found)
 			return &bi->fl->items[k];
 	}

@@ -1,28 +1,63 @@
 /*
- * Sets of 8-byte tokens as sorted arrays: sorting, de-duplication and the
- * intersection of two sorted sets (the coordinator's join, and the client's
- * way of mapping hits back to its own items).
+ * Sets of 8-byte tokens as sorted arrays.
+ *
+ * On the wire a token is 8 bytes, big-endian, and a set is its tokens in
+ * strictly increasing order, so that memcmp order is numeric order. The
+ * tokset_wire_* functions own that form: a company builds and pads its sets
+ * with them, the coordinator checks and joins them, and the auditor's replay
+ * joins them again with the very same code.
+ *
+ * The host-order functions (token_t values compared as numbers) are the
+ * building blocks underneath, for callers that sort numbers of their own.
  */
 #ifndef SYMBI_TOKSET_H
 #define SYMBI_TOKSET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "prf.h"
+
+/* ---- wire order ---------------------------------------------------------- */
+
+/* 1 when buf is a wire set: whole tokens, at most max_tokens, strictly increasing. */
+int tokset_wire_valid(const uint8_t *buf, size_t len, size_t max_tokens);
+
+/*
+ * The tokens in both wire sets a (na tokens) and b (nb tokens), in wire
+ * order, into out (room for min(na, nb) tokens); returns their count. This
+ * is the join of a round: the coordinator's and the auditor's.
+ */
+size_t tokset_wire_intersect(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
+                             uint8_t *out);
+
+/* 1 when the wire set `set` of n tokens holds `token`. */
+int tokset_wire_contains(const uint8_t *set, size_t n, const uint8_t token[TOKEN_LEN]);
+
+/*
+ * Make a wire set in place of n tokens as prf_tokens writes them (the wire
+ * bytes, in memory): sorted in wire order and without repeats; `scratch`
+ * holds n tokens. Returns the set's size; its bytes are (uint8_t *)t.
+ */
+size_t tokset_wire_sort(token_t *t, size_t n, token_t *scratch);
+
+/* How many tokens a padded set of n tokens has: at least min, then a multiple of quantum. */
+size_t tokset_pad_target(size_t n, size_t min, size_t quantum);
+
+/*
+ * out (target tokens) = the wire set `set` (n <= target tokens) with
+ * target - n random tokens merged in: a wire set whose size says nothing
+ * about n. SYM_ERR_INVALID when n > target, SYM_ERR_ALLOC.
+ */
+int tokset_wire_pad(const uint8_t *set, size_t n, size_t target, uint8_t *out)
+    __attribute__((warn_unused_result));
+
+/* ---- host order ---------------------------------------------------------- */
 
 /* Sort ascending by numeric value; LSD radix sort, `scratch` holds n tokens. */
 void tokset_sort(token_t *t, size_t n, token_t *scratch);
 
 /* Remove repeats from a sorted array; returns the new length. */
 size_t tokset_unique(token_t *t, size_t n);
-
-/* 1 when sorted `t` holds x. */
-int tokset_contains(const token_t *t, size_t n, token_t x);
-
-/*
- * Write the tokens present in both sorted sets to out (room for min(na, nb));
- * returns the count.
- */
-size_t tokset_intersect(const token_t *a, size_t na, const token_t *b, size_t nb, token_t *out);
 
 #endif

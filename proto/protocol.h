@@ -1,7 +1,6 @@
 /*
- * Protocol computations both sides must do identically (PROTOCOL.md): the
- * directory hash, the round announcement's signature, the submission
- * commitment, candidate ids and the per-pair hit hash. Pure functions.
+ * The round announcement's signed bytes, signature and check (PROTOCOL.md).
+ * The round's hashes that both sides compute are in crypto/roundhash.h.
  */
 #ifndef SYMBI_PROTOCOL_H
 #define SYMBI_PROTOCOL_H
@@ -11,16 +10,11 @@
 #include <stdint.h>
 
 #include "cert.h"
+#include "roundhash.h"
 #include "symbiod.pb-c.h"
+#include "tokset.h"
 
 #define PROTOCOL_ID_LEN 16
-
-/*
- * SHA-256 over "symbiod-directory-v1\0" || u32 count || for each member in id
- * order: u8 len(id) || id || certificate fingerprint. `recs` must be sorted
- * by id (memcmp order) and hold only the members that count.
- */
-void protocol_directory_hash(const struct member_record *const *recs, size_t n, uint8_t out[32]);
 
 /*
  * The bytes the coordinator signs for a round announcement:
@@ -34,31 +28,48 @@ int protocol_announcement_verify(const Symbiod__RoundAnnouncement *a, const uint
     __attribute__((warn_unused_result));
 
 /*
- * A batch's digest: SHA-256(u8 len(cp) || cp || u32 n_offers || offers ||
- * u32 n_needs || needs), n in tokens of 8 bytes. The coordinator computes it
- * once, when the batch arrives, and keeps it (it is also what the audit log
- * commits to).
+ * The old names of roundhash.h and tokset_wire_valid, kept only until
+ * daemon/, client/ and tests/tools/forge.c call those directly: then delete
+ * this block.
  */
-int protocol_batch_digest(const char *counterpart, const uint8_t *offers, size_t offers_len,
-                          const uint8_t *needs, size_t needs_len, uint8_t out[32])
-    __attribute__((warn_unused_result));
+static inline void
+protocol_directory_hash(const struct member_record *const *recs, size_t n, uint8_t out[32])
+{
+	roundhash_directory(recs, n, out);
+}
 
-/*
- * The submission commitment: SHA-256 over "symbiod-submission-v1\0" ||
- * round_id || submission_id || u32 n_batches || the batch digests in order.
- */
-void protocol_commitment(const uint8_t round_id[16], const uint8_t submission_id[16],
-                         const uint8_t (*digests)[32], size_t n, uint8_t out[32]);
+static inline __attribute__((warn_unused_result)) int
+protocol_batch_digest(const char *counterpart, const uint8_t *offers, size_t offers_len,
+                      const uint8_t *needs, size_t needs_len, uint8_t out[32])
+{
+	return roundhash_batch_digest(counterpart, offers, offers_len, needs, needs_len, out);
+}
 
-/* Candidate id = BLAKE2b-128(round_id || u8 len(i) || i || u8 len(j) || j || token). */
-void protocol_candidate_id(const uint8_t round_id[16], const char *supplier, const char *consumer,
-                           const uint8_t token[8], uint8_t out[16]);
+static inline void
+protocol_commitment(const uint8_t round_id[16], const uint8_t submission_id[16],
+                    const uint8_t (*digests)[32], size_t n, uint8_t out[32])
+{
+	roundhash_commitment(round_id, submission_id, digests, n, out);
+}
 
-/* Hash of a pair's sorted hit list: SHA-256(round || len i || i || len j || j || hits). */
-void protocol_hits_hash(const uint8_t round_id[16], const char *supplier, const char *consumer,
-                        const uint8_t *hits, size_t n_hits, uint8_t out[32]);
+static inline void
+protocol_candidate_id(const uint8_t round_id[16], const char *supplier, const char *consumer,
+                      const uint8_t token[8], uint8_t out[16])
+{
+	roundhash_candidate_id(round_id, supplier, consumer, token, out);
+}
 
-/* A token set on the wire: a multiple of 8 bytes, strictly increasing as u64 big-endian. */
-int protocol_tokens_valid(const uint8_t *buf, size_t len, size_t max_tokens);
+static inline void
+protocol_hits_hash(const uint8_t round_id[16], const char *supplier, const char *consumer,
+                   const uint8_t *hits, size_t n_hits, uint8_t out[32])
+{
+	roundhash_hits(round_id, supplier, consumer, hits, n_hits, out);
+}
+
+static inline int
+protocol_tokens_valid(const uint8_t *buf, size_t len, size_t max_tokens)
+{
+	return tokset_wire_valid(buf, len, max_tokens);
+}
 
 #endif

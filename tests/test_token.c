@@ -270,25 +270,27 @@ test_prf_tokens_match_ecb(void **state)
 static void
 test_tokset(void **state)
 {
-	token_t a[1000], b[1000], scratch[1000], out[1000];
-	size_t i, n;
+	token_t a[1000], b[1000], scratch[1000];
+	uint8_t out[8 * 1000];
+	size_t i, n, nb;
 
 	(void)state;
 	randombytes_buf(a, sizeof(a));
 	for (i = 0; i < 1000; i++)
 		b[i] = (i % 3 == 0) ? a[i] : a[i] ^ 1;
 	a[10] = a[11]; /* a repeat */
-	tokset_sort(a, 1000, scratch);
-	for (i = 1; i < 1000; i++)
-		assert_true(a[i - 1] <= a[i]);
-	n = tokset_unique(a, 1000);
+	n = tokset_wire_sort(a, 1000, scratch);
 	assert_int_equal(n, 999);
-	tokset_sort(b, 1000, scratch);
-	n = tokset_intersect(a, n, b, 1000, out);
+	assert_true(tokset_wire_valid((const uint8_t *)a, 8 * n, n));
+	assert_false(tokset_wire_valid((const uint8_t *)a, 8 * n, n - 1));
+	nb = tokset_wire_sort(b, 1000, scratch);
+	assert_int_equal(nb, 1000);
+	n = tokset_wire_intersect((const uint8_t *)a, n, (const uint8_t *)b, nb, out);
 	assert_true(n >= 333 && n <= 334);
+	assert_true(tokset_wire_valid(out, 8 * n, n));
 	for (i = 0; i < n; i++) {
-		assert_true(tokset_contains(a, 999, out[i]));
-		assert_true(tokset_contains(b, 1000, out[i]));
+		assert_true(tokset_wire_contains((const uint8_t *)a, 999, out + 8 * i));
+		assert_true(tokset_wire_contains((const uint8_t *)b, 1000, out + 8 * i));
 	}
 	tokset_sort(a, 0, scratch);
 	tokset_sort(a, 1, scratch);

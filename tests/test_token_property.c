@@ -56,9 +56,8 @@ s_shared_tokens(struct prf_ctx *prf, const uint8_t *ko, const struct block_list 
 	assert_non_null(s);
 	assert_int_equal(prf_tokens(prf, ko, offer->blocks, offer->n, a), SYM_OK);
 	assert_int_equal(prf_tokens(prf, kn, need->blocks, need->n, b), SYM_OK);
-	tokset_sort(a, offer->n, s);
-	tokset_sort(b, need->n, s);
-	n = tokset_intersect(a, tokset_unique(a, offer->n), b, tokset_unique(b, need->n), s);
+	n = tokset_wire_intersect((const uint8_t *)a, tokset_wire_sort(a, offer->n, s),
+	                          (const uint8_t *)b, tokset_wire_sort(b, need->n, s), (uint8_t *)s);
 	free(a);
 	free(b);
 	free(s);

@@ -177,6 +177,40 @@ fresh
 rm "$X/checkpoint"
 expect_rc 66 "an export without its checkpoint" -- "$AUDIT" verify "$X"
 
+# ---- the token batches: verify checks each one against its committed digest ------
+expect_rc 0 "symbi-audit verify (the batches)" -- "$AUDIT" verify "$E"
+expect_grep "$T/out" "^  token batches: [0-9]+ in [0-9]+ files?, each as committed in the log$" "  ... says how many batches it checked"
+grep -q "NOT CHECKED" "$T/out" && bad "  ... yet says some were not checked: $(cat "$T/out")" || ok "  ... and none left unchecked"
+python3 -c '
+import json, sys
+b = json.load(open(sys.argv[1]))["batches"]
+assert b["files"] >= 1 and b["checked"] >= 2 and b["all_checked"] is True and b["absent_not_checked"] == [], b' "$T/verify.json" && ok "  ... also in --json" || bad "verify --json batches: $(head -c 400 "$T/verify.json")"
+tamper alter-batch
+read -r brnd bsub bcp <"$T/tamper.out"
+expect_rc 65 "a token batch altered in the export: verify fails" -- "$AUDIT" verify "$X"
+expect_grep "$T/err" "^round $brnd: batches: batches/$brnd\.jsonl line [0-9]+: the batch $bsub -> $bcp is not the one committed in entry [0-9]+ \(digest differs\)$" "  ... naming the round, member, counterpart and file"
+"$AUDIT" verify "$X" --json >"$T/bad.json" 2>/dev/null
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and d["error"]["rule"] == "batches" and d["error"]["round"] == sys.argv[2], d
+assert d["batches"] is None, d' "$T/bad.json" "$brnd" && ok "  ... also in --json" || bad "verify --json on an altered batch: $(head -c 400 "$T/bad.json")"
+expect_rc 65 "  ... and replay fails too" -- "$AUDIT" replay "$X"
+expect_grep "$T/err" "^round $brnd: replay: .*digest differs" "  ... on the same digest"
+fresh
+rm -r "$X/batches"
+expect_rc 0 "an export without its batches: verify passes (the log itself holds)" -- "$AUDIT" verify "$X"
+expect_grep "$T/out" "^  token batches NOT CHECKED for [0-9]+ rounds? \(no batch file in the export\): [0-9a-f]{32}" "  ... and says the batches were not checked"
+"$AUDIT" verify "$X" --json >"$T/nob.json" 2>/dev/null
+python3 -c '
+import json, sys
+b = json.load(open(sys.argv[1]))["batches"]
+assert b["files"] == 0 and b["all_checked"] is False and len(b["absent_not_checked"]) >= 1, b' "$T/nob.json" && ok "  ... also in --json" || bad "verify --json without batches: $(head -c 400 "$T/nob.json")"
+fresh
+echo '{}' >"$X/batches/notes.jsonl"
+expect_rc 65 "a stray file in batches/: verify fails" -- "$AUDIT" verify "$X"
+expect_grep "$T/err" "^batches/notes\.jsonl: batches: " "  ... and names it"
+
 # ---- byte-level tamperings: the signed checkpoint no longer matches ---------------
 tamper flip-byte
 expect_problem 65 "tree-root" "a flipped byte inside an entry" -- "$AUDIT" verify "$X"

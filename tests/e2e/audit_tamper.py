@@ -20,6 +20,11 @@ only the rules can catch these):
   invent-candidate       add a candidate with a made-up token to a pair_matched entry
                          (id, count and hits_hash fixed up); prints its id
 
+Token batches (batches/<round>.jsonl; nothing in the log changes):
+  alter-batch            drop one token from a batch's offers (the set stays sorted and
+                         well formed, only its committed digest no longer matches); prints
+                         "ROUND SUBMITTER COUNTERPART"
+
 And one reading: edges EXPORT_DIR prints the agreed exchanges the export's
 entries describe, one "supplier consumer count" line each, sorted.
 
@@ -245,6 +250,26 @@ def invent_candidate(d):
     fail("no pair_matched")
 
 
+def alter_batch(d):
+    bdir = os.path.join(d, "batches")
+    for name in sorted(os.listdir(bdir)):
+        path = os.path.join(bdir, name)
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")[:-1]
+        for i, line in enumerate(lines):
+            b = json.loads(line)
+            offers = base64.b64decode(b["offers"], validate=True)
+            if len(offers) < 16:
+                continue
+            b["offers"] = base64.b64encode(offers[:-8]).decode("ascii")
+            lines[i] = dump(b).encode("utf-8")
+            with open(path, "wb") as f:
+                f.write(b"".join(x + b"\n" for x in lines))
+            print(name[:-len(".jsonl")], b["submitter"], b["counterpart"])
+            return
+    fail("no batch with two offered tokens")
+
+
 def edges(d):
     entries = load(d)
     cands = candidates(entries)
@@ -268,6 +293,7 @@ MODES = {
     "submission-after-close": submission_after_close,
     "hide-candidate": hide_candidate,
     "invent-candidate": invent_candidate,
+    "alter-batch": alter_batch,
     "edges": edges,
 }
 
