@@ -175,45 +175,48 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 	return SYM_OK;
 }
 
+/* Store the new round and log it, in one transaction. */
+static int
+s_record_open(struct rounds_ctx *ctx, const struct store_round *rd, char **ids, size_t n)
+{
+	uint64_t log_size = 0;
+	int r;
+
+	if ((r = rounds_tx_begin(ctx, &log_size)) != SYM_OK)
+		return r;
+	if ((r = store_round_create(ctx->park->store, rd, ids, n)) != SYM_OK ||
+	    (r = rounds_log(ctx, "round_opened",
+	                    json_pack("{s:o, s:o}", "round", auditlog_hex(rd->id, 16),
+	                              "announcement",
+	                              auditlog_b64(rd->announcement, rd->announcement_len)),
+	                    NULL, NULL, NULL)) != SYM_OK ||
+	    (r = store_commit(ctx->park->store)) != SYM_OK)
+		rounds_tx_abort(ctx, log_size);
+	return r;
+}
+
 int
 rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t **result,
             struct sym_diag *diag)
 {
 	struct store_round rd;
-	struct store *st = ctx->park->store;
 	char **ids = NULL, hex[33];
 	size_t n = 0;
-	uint64_t log_size = 0;
-	int r, in_tx = 0;
+	int r;
 
 	memset(&rd, 0, sizeof(rd));
 	if ((r = s_may_open(ctx, opts, diag)) != SYM_OK ||
 	    (r = s_round_directory(ctx, &ids, &n, diag)) != SYM_OK ||
 	    (r = s_announce(ctx, opts, &rd, diag)) != SYM_OK)
 		goto out;
-	if ((r = rounds_tx_begin(ctx, &log_size)) != SYM_OK)
-		goto store_fail;
-	in_tx = 1;
-	if ((r = store_round_create(st, &rd, ids, n)) != SYM_OK)
-		goto store_fail;
-	if ((r = rounds_log(ctx, "round_opened",
-	                    json_pack("{s:o, s:o}", "round", auditlog_hex(rd.id, 16),
-	                              "announcement",
-	                              auditlog_b64(rd.announcement, rd.announcement_len)),
-	                    NULL, NULL, NULL)) != SYM_OK ||
-	    (r = store_commit(st)) != SYM_OK)
-		goto store_fail;
-	in_tx = 0;
+	if ((r = s_record_open(ctx, &rd, ids, n)) != SYM_OK) {
+		sym_diag_set(diag, r, "store: cannot record the round: %s", sym_strerror(r));
+		goto out;
+	}
 	util_hex(rd.id, 16, hex);
 	log_notice("round %s opened for %zu members", hex, n);
 	*result = json_pack("{s:s, s:s, s:i}", "round", hex, "phase", "open", "members", (int)n);
-	r = SYM_OK;
-	goto out;
-store_fail:
-	sym_diag_set(diag, r, "store: cannot record the round: %s", sym_strerror(r));
 out:
-	if (in_tx)
-		rounds_tx_abort(ctx, log_size);
 	free(ids);
 	store_round_clear(&rd);
 	return r;
@@ -253,18 +256,42 @@ s_log_close(struct rounds_ctx *ctx, const uint8_t round[16], char **subs, size_t
 	return SYM_OK;
 }
 
+/* The close in one transaction: who is in, the match, the move to consent. */
+static int
+s_record_close(struct rounds_ctx *ctx, const uint8_t round[16], char **subs, size_t nsubs,
+               size_t *live, uint64_t *pairs, uint64_t *total, struct sym_diag *diag)
+{
+	uint64_t log_size = 0;
+	int r;
+
+	if ((r = rounds_tx_begin(ctx, &log_size)) != SYM_OK)
+		return sym_diag_set(diag, r, "store: %s", sym_strerror(r));
+	if ((r = s_log_close(ctx, round, subs, nsubs, live, diag)) != SYM_OK ||
+	    (r = rounds_match(ctx, round, subs, nsubs, pairs, total, diag)) != SYM_OK)
+		goto fail;
+	if ((r = store_round_set_phase(ctx->park->store, round, ROUND_CONSENT,
+	                               (int64_t)wire_now_ms())) != SYM_OK ||
+	    (r = store_commit(ctx->park->store)) != SYM_OK) {
+		sym_diag_set(diag, r, "store: cannot close the round: %s", sym_strerror(r));
+		goto fail;
+	}
+	return SYM_OK;
+fail:
+	rounds_tx_abort(ctx, log_size);
+	return r;
+}
+
 int
 rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 {
-	struct store *st = ctx->park->store;
 	struct store_round rd;
 	char **subs = NULL, hex[33];
 	size_t nsubs = 0, live = 0;
-	uint64_t total = 0, pairs = 0, log_size = 0;
+	uint64_t total = 0, pairs = 0;
 	double t0 = util_now();
-	int r, in_tx = 0;
+	int r;
 
-	if ((r = store_round_latest(st, &rd)) != SYM_OK)
+	if ((r = store_round_latest(ctx->park->store, &rd)) != SYM_OK)
 		return sym_diag_set(diag, r,
 		                    "no round to close (open one with: symbiod round open)");
 	if (rd.phase != ROUND_OPEN) {
@@ -272,22 +299,12 @@ rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 		                 s_phase_names[rd.phase]);
 		goto out;
 	}
-	if ((r = store_round_submitters(st, rd.id, &subs, &nsubs)) != SYM_OK ||
-	    (r = rounds_tx_begin(ctx, &log_size)) != SYM_OK) {
+	if ((r = store_round_submitters(ctx->park->store, rd.id, &subs, &nsubs)) != SYM_OK) {
 		sym_diag_set(diag, r, "store: %s", sym_strerror(r));
 		goto out;
 	}
-	in_tx = 1;
-	if ((r = s_log_close(ctx, rd.id, subs, nsubs, &live, diag)) != SYM_OK ||
-	    (r = rounds_match(ctx, rd.id, subs, nsubs, &pairs, &total, diag)) != SYM_OK)
+	if ((r = s_record_close(ctx, rd.id, subs, nsubs, &live, &pairs, &total, diag)) != SYM_OK)
 		goto out;
-	if ((r = store_round_set_phase(st, rd.id, ROUND_CONSENT, (int64_t)wire_now_ms())) !=
-	        SYM_OK ||
-	    (r = store_commit(st)) != SYM_OK) {
-		sym_diag_set(diag, r, "store: cannot close the round: %s", sym_strerror(r));
-		goto out;
-	}
-	in_tx = 0;
 	util_hex(rd.id, 16, hex);
 	log_notice("round %s closed: %zu submissions, %llu pairs joined, %llu candidates, %.3f s",
 	           hex, live, (unsigned long long)pairs, (unsigned long long)total,
@@ -295,10 +312,7 @@ rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 	*result =
 	    json_pack("{s:s, s:s, s:i, s:I, s:I}", "round", hex, "phase", "consent", "submitted",
 	              (int)live, "pairs", (json_int_t)pairs, "candidates", (json_int_t)total);
-	r = SYM_OK;
 out:
-	if (in_tx)
-		rounds_tx_abort(ctx, log_size);
 	store_strings_free(subs, nsubs);
 	store_round_clear(&rd);
 	return r;
@@ -306,16 +320,38 @@ out:
 
 /* ---- end, status, deadlines ------------------------------------------------- */
 
+/* Expire what is unanswered and end the round, in one transaction. */
+static int
+s_record_end(struct rounds_ctx *ctx, const uint8_t round[16], int *expired)
+{
+	struct store *st = ctx->park->store;
+	uint64_t log_size = 0;
+	int r;
+
+	if ((r = rounds_tx_begin(ctx, &log_size)) != SYM_OK)
+		return r;
+	if ((*expired = store_round_expire(st, round)) < 0)
+		r = *expired;
+	else if ((r = store_round_set_phase(st, round, ROUND_ENDED, (int64_t)wire_now_ms())) ==
+	             SYM_OK &&
+	         (r = rounds_log(ctx, "round_ended",
+	                         json_pack("{s:o, s:i}", "round", auditlog_hex(round, 16),
+	                                   "expired", *expired),
+	                         NULL, NULL, NULL)) == SYM_OK)
+		r = store_commit(st);
+	if (r != SYM_OK)
+		rounds_tx_abort(ctx, log_size);
+	return r;
+}
+
 int
 rounds_end(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 {
-	struct store *st = ctx->park->store;
 	struct store_round rd;
 	char hex[33];
-	uint64_t log_size = 0;
-	int r, expired, in_tx = 0;
+	int r, expired = 0;
 
-	if ((r = store_round_latest(st, &rd)) != SYM_OK)
+	if ((r = store_round_latest(ctx->park->store, &rd)) != SYM_OK)
 		return sym_diag_set(diag, r, "no round to end");
 	if (rd.phase != ROUND_CONSENT) {
 		r = sym_diag_set(diag, SYM_ERR_INVALID,
@@ -323,31 +359,14 @@ rounds_end(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 		                 s_phase_names[rd.phase]);
 		goto out;
 	}
-	if ((r = rounds_tx_begin(ctx, &log_size)) != SYM_OK)
-		goto fail;
-	in_tx = 1;
-	if ((expired = store_round_expire(st, rd.id)) < 0) {
-		r = expired;
-		goto fail;
+	if ((r = s_record_end(ctx, rd.id, &expired)) != SYM_OK) {
+		sym_diag_set(diag, r, "store: cannot end the round: %s", sym_strerror(r));
+		goto out;
 	}
-	if ((r = store_round_set_phase(st, rd.id, ROUND_ENDED, (int64_t)wire_now_ms())) != SYM_OK ||
-	    (r = rounds_log(
-	         ctx, "round_ended",
-	         json_pack("{s:o, s:i}", "round", auditlog_hex(rd.id, 16), "expired", expired),
-	         NULL, NULL, NULL)) != SYM_OK ||
-	    (r = store_commit(st)) != SYM_OK)
-		goto fail;
-	in_tx = 0;
 	util_hex(rd.id, 16, hex);
 	log_notice("round %s ended: %d unanswered candidates expired", hex, expired);
 	*result = json_pack("{s:s, s:s, s:i}", "round", hex, "phase", "ended", "expired", expired);
-	r = SYM_OK;
-	goto out;
-fail:
-	sym_diag_set(diag, r, "store: cannot end the round: %s", sym_strerror(r));
 out:
-	if (in_tx)
-		rounds_tx_abort(ctx, log_size);
 	store_round_clear(&rd);
 	return r;
 }
