@@ -83,9 +83,10 @@ struct round_call {
 };
 
 /*
- * Serve one request of a member message type (every type but the
- * envelope's own). Returns SYM_OK when the request was answered (served or
- * refused, see call->status), an error code when it could not be.
+ * Serve one admitted member request, routed by call->type (a type this
+ * version does not serve is refused). Returns SYM_OK when the request was
+ * answered, served or refused (call->status), an error code when it could
+ * not be; the caller rolls its transaction back then.
  */
 int rounds_handle(struct round_call *call) __attribute__((warn_unused_result));
 
