@@ -3,6 +3,10 @@
  * blind matching runs) -> consent -> end. The operator drives the phases over
  * the control socket; members submit, list candidates, consent and fetch
  * releases with signed requests. The coordinator sees tokens, never flows.
+ *
+ * The house: rounds.c the lifecycle, rounds_match.c the join at close,
+ * rounds_handle.c the one table of member requests, whose handlers live by
+ * job in rounds_submit.c, rounds_consent.c, rounds_lists.c, rounds_info.c.
  */
 #ifndef SYMBI_ROUNDS_H
 #define SYMBI_ROUNDS_H
@@ -23,10 +27,11 @@ struct auditlog;
 
 struct rounds_ctx {
 	struct park *park;
-	struct auditlog *log; /* every protocol event is appended here */
+	struct auditlog *log;               /* every protocol event is appended here */
 	const struct store_member *members; /* the current directory, id order */
 	size_t nmembers;
-	const uint8_t *taxonomy_hash; /* 32 bytes: the park's */
+	const uint8_t *directory_hash; /* 32 bytes: of the active members, for status */
+	const uint8_t *taxonomy_hash;  /* 32 bytes: the park's */
 };
 
 struct round_open_opts {
@@ -49,16 +54,41 @@ const char *rounds_phase(struct rounds_ctx *ctx, uint8_t id[16], int *has_id);
 /* Apply deadlines: close or end a round whose deadline passed. */
 void rounds_tick(struct rounds_ctx *ctx);
 
+/* The member with this id in the current directory (revoked ones too), or NULL. */
+const struct store_member *rounds_member(const struct rounds_ctx *ctx, const char *id);
+
 /*
- * Serve one authenticated request of a round message type. On SYM_OK,
- * *status is the protocol status (STATUS_OK or a refusal with `msg`), and
- * *reply the packed reply message when OK. `request` is the exact signed
- * request, kept as evidence for consents and commits.
+ * A store transaction that also covers the audit-log entries appended in it:
+ * the abort rolls both back, so the log never shows what the store forgot.
  */
-int rounds_handle(struct rounds_ctx *ctx, const char *member, uint32_t type,
-                  const uint8_t *payload, size_t payload_len, const uint8_t *request,
-                  size_t request_len, int32_t *status, char msg[256], uint8_t **reply,
-                  size_t *reply_len) __attribute__((warn_unused_result));
+int rounds_tx_begin(struct rounds_ctx *ctx, uint64_t *log_size) __attribute__((warn_unused_result));
+void rounds_tx_abort(struct rounds_ctx *ctx, uint64_t log_size);
+
+/*
+ * One authenticated member request on its way through rounds_handle: what
+ * came in, and what goes back.
+ */
+struct round_call {
+	struct rounds_ctx *ctx;
+	const struct store_member *member; /* the signer, a current member */
+	uint32_t type;                     /* SYMBIOD__MSG_TYPE__* */
+	const uint8_t *payload;
+	size_t payload_len;
+	const uint8_t *request; /* the exact signed request: evidence for commits and consents */
+	size_t request_len;
+	int32_t status; /* out: STATUS_OK, or a refusal said in msg */
+	char msg[256];  /* out: "" or why */
+	uint8_t *reply; /* out: the packed reply when OK (malloc'd) */
+	size_t reply_len;
+};
+
+/*
+ * Serve one admitted member request, routed by call->type (a type this
+ * version does not serve is refused). Returns SYM_OK when the request was
+ * answered, served or refused (call->status), an error code when it could
+ * not be; the caller rolls its transaction back then.
+ */
+int rounds_handle(struct round_call *call) __attribute__((warn_unused_result));
 
 /* A member's wire record; it points into m, which must outlive it. */
 void rounds_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec);

@@ -1,0 +1,156 @@
+/* symbiod round open|close|end|status: the operator drives rounds over the control socket. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "sysexits.h"
+
+static const char s_usage[] =
+    "round open|close|end|status --dir PARK [--json] [--config FILE]\n"
+    "  open options: [--pad-offers N] [--pad-needs N] [--quantum N] [--max-items N]\n"
+    "                [--submit-minutes M] [--consent-minutes M]";
+
+/* The option letters of the open options, and their keys in the request. */
+static const char *
+s_open_key(int c)
+{
+	return c == 'o'   ? "pad_offers"
+	       : c == 'n' ? "pad_needs"
+	       : c == 'q' ? "quantum"
+	       : c == 'm' ? "max_items"
+	       : c == 's' ? "submit_minutes"
+	                  : "consent_minutes";
+}
+
+/*
+ * The options after the action, into req (the open options) and *dir,
+ * *json. Returns 0, -1 after --help (exit 0), or the exit code.
+ */
+static int
+s_options(int argc, char **argv, const char *action, json_t *req, const char **dir, int *json)
+{
+	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"pad-offers", required_argument, NULL, 'o'},
+	                                     {"pad-needs", required_argument, NULL, 'n'},
+	                                     {"quantum", required_argument, NULL, 'q'},
+	                                     {"max-items", required_argument, NULL, 'm'},
+	                                     {"submit-minutes", required_argument, NULL, 's'},
+	                                     {"consent-minutes", required_argument, NULL, 'c'},
+	                                     {"config", required_argument, NULL, 'C'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *config = NULL;
+	int c, r;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end = NULL;
+		long v = 0;
+
+		switch (c) {
+		case 'd': *dir = optarg; continue;
+		case 'C': config = optarg; continue;
+		case 'j': *json = 1; continue;
+		case 'h': printf("usage: symbiod %s\n", s_usage); return -1;
+		}
+		if (c == '?' || optarg == NULL || (v = strtol(optarg, &end, 10)) < 0 ||
+		    *end != '\0' || v > 100000000 || strcmp(action, "open") != 0) {
+			fprintf(stderr, "symbiod round: bad option%s%s\nusage: symbiod %s\n",
+			        optarg ? " value " : "", optarg ? optarg : "", s_usage);
+			return EXIT_USAGE;
+		}
+		json_object_set_new(req, s_open_key(c), json_integer(v));
+	}
+	if (optind == argc && (r = cmd_config(config)) != 0)
+		return r;
+	if (*dir == NULL && cmd_cfg.dir[0] != '\0')
+		*dir = cmd_cfg.dir;
+	if (*dir == NULL || optind != argc) {
+		fprintf(stderr, "usage: symbiod %s\n", s_usage);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static long long
+s_int(json_t *obj, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(obj, key));
+}
+
+/* round status, as text. */
+static void
+s_print_status(json_t *reply)
+{
+	json_t *cands = json_object_get(reply, "candidates");
+	const char *rid = json_string_value(json_object_get(reply, "round"));
+
+	printf("round      %s\nphase      %s\n", rid ? rid : "-",
+	       json_string_value(json_object_get(reply, "phase")));
+	if (rid != NULL)
+		printf("submitted  %lld of %lld members\ncandidates %lld pending, %lld agreed, "
+		       "%lld declined, %lld expired\n",
+		       s_int(reply, "submitted"), s_int(reply, "members"), s_int(cands, "pending"),
+		       s_int(cands, "agreed"), s_int(cands, "declined"), s_int(cands, "expired"));
+}
+
+static void
+s_print(const char *action, json_t *reply, int json)
+{
+	const char *round = json_string_value(json_object_get(reply, "round"));
+
+	if (json) {
+		cmd_print_json(reply);
+	} else if (strcmp(action, "open") == 0) {
+		printf("%s\n", round);
+		fprintf(stderr, "symbiod round open: round open for %lld members\n",
+		        s_int(reply, "members"));
+	} else if (strcmp(action, "close") == 0) {
+		printf("round %s closed: %lld submissions, %lld candidates\n", round,
+		       s_int(reply, "submitted"), s_int(reply, "candidates"));
+	} else if (strcmp(action, "end") == 0) {
+		printf("round %s ended: %lld unanswered candidates expired\n", round,
+		       s_int(reply, "expired"));
+	} else {
+		s_print_status(reply);
+	}
+}
+
+int
+cmd_round(int argc, char **argv)
+{
+	const char *dir = NULL, *action;
+	char what[32];
+	json_t *req, *reply = NULL;
+	int json = 0, r;
+
+	if (argc < 2 || argv[1][0] == '-')
+		return cmd_usage_action(argc, argv, s_usage);
+	action = argv[1];
+	if (strcmp(action, "open") != 0 && strcmp(action, "close") != 0 &&
+	    strcmp(action, "end") != 0 && strcmp(action, "status") != 0) {
+		fprintf(stderr, "symbiod round: unknown action \"%s\"\nusage: symbiod %s\n", action,
+		        s_usage);
+		return EXIT_USAGE;
+	}
+	req = json_pack("{s:s, s:s}", "cmd", "round", "action", action);
+	if ((r = s_options(argc, argv, action, req, &dir, &json)) != 0) {
+		json_decref(req);
+		return r < 0 ? 0 : r;
+	}
+	snprintf(what, sizeof(what), "round %s", action);
+	/* Closing runs the whole matching before it answers: allow it time. */
+	r = cmd_control(what, dir, req, strcmp(action, "close") == 0 ? 3600 * 1000 : 30000,
+	                EXIT_DATAERR, &reply);
+	json_decref(req);
+	if (r != 0)
+		return r;
+	json_object_del(reply, "ok");
+	s_print(action, reply, json);
+	json_decref(reply);
+	return 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * What the round files share and nobody else needs: the call helpers of
+ * member requests, the audit-log append, and the request handlers that
+ * rounds_handle.c routes to. Not installed, not for server.c.
+ */
+#ifndef SYMBI_ROUNDS_INTERNAL_H
+#define SYMBI_ROUNDS_INTERNAL_H
+
+#include "merkle.h"
+#include "rounds.h"
+
+/* "none", "open", "consent", "ended": the name of a ROUND_* phase. */
+const char *rounds_phase_name(int phase);
+
+/* Append an audit-log entry; fields is released (NULL: out of memory). */
+int rounds_log(struct rounds_ctx *ctx, const char *kind, json_t *fields, uint64_t *index,
+               uint8_t **bytes, size_t *len) __attribute__((warn_unused_result));
+
+/*
+ * The join at close: every unordered pair of the submitters (NULL entries
+ * skipped) in both directions; candidates and pair summaries go to the
+ * store, a pair_matched entry per direction with hits to the log.
+ */
+int rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], char *const *subs, size_t nsubs,
+                 uint64_t *pairs, uint64_t *candidates, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
+/* ---- member requests (rounds_handle.c) ---- */
+
+/* Refuse the call: sets status and msg, returns SYM_OK (the request was answered). */
+int round_refuse(struct round_call *c, int32_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The round a request names (or the latest), loaded into rd; refused if none. */
+int round_for(struct round_call *c, const ProtobufCBinaryData *id, int has_id,
+              struct store_round *rd) __attribute__((warn_unused_result));
+
+/* What a member gets with an acknowledgement: its entry, where it is, and a checkpoint. */
+struct proof_buf {
+	Symbiod__LogProof msg;
+	merkle_hash_t hashes[MERKLE_MAX_PROOF];
+	ProtobufCBinaryData items[MERKLE_MAX_PROOF];
+	char *checkpoint;
+	uint8_t *entry;
+};
+
+/* Log the entry and build its proof; pb owns the entry's bytes. */
+int round_log_with_proof(struct round_call *c, const char *kind, json_t *fields,
+                         struct proof_buf *pb) __attribute__((warn_unused_result));
+void round_proof_clear(struct proof_buf *pb);
+
+/* A candidate's state as one side sees it (INTERFACE.md). */
+const char *round_state_for(const struct store_candidate *c, const char *member);
+
+/* The handlers, by job; req is the payload unpacked with the table's descriptor. */
+int round_handle_status(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_checkpoint(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_round(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_directory(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_submit_begin(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_submit_commit(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_candidates(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_consent(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_releases(struct round_call *c, const ProtobufCMessage *req);
+
+#endif
