@@ -1,6 +1,5 @@
 #include "blind.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -15,13 +15,13 @@
 #include "flows.h"
 #include "logcheck.h"
 #include "progress.h"
-#include "protocol.h"
 #include "roundfile.h"
 #include "rpc.h"
 #include "session.h"
 #include "sysexits.h"
 #include "util.h"
 #include "wire.h"
+#include "roundhash.h"
 
 /* One request carries at most this much token data; well under WIRE_MAX_MESSAGE. */
 #define SUBMIT_CHUNK_BYTES (4u << 20)
@@ -174,13 +174,13 @@ s_commitment(const struct submission *sub, uint8_t commitment[32], uint32_t *chu
 		return EXIT_SOFTWARE;
 	for (i = 0; i < sub->nb; i++) {
 		const struct blind_batch *b = &sub->batches[i];
-		if (protocol_batch_digest(b->counterpart, b->offers, b->offers_len, b->needs,
+		if (roundhash_batch_digest(b->counterpart, b->offers, b->offers_len, b->needs,
 		                          b->needs_len, digests[i]) != SYM_OK) {
 			free(digests);
 			return EXIT_SOFTWARE;
 		}
 	}
-	protocol_commitment(sub->round, sub->id, (const uint8_t(*)[32])digests, sub->nb,
+	roundhash_commitment(sub->round, sub->id, (const uint8_t(*)[32])digests, sub->nb,
 	                    commitment);
 	free(digests);
 	for (*chunks = 0, i = 0; i < sub->nb; (*chunks)++)

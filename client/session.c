@@ -10,6 +10,7 @@
 #include "rpc.h"
 #include "sysexits.h"
 #include "wire.h"
+#include "roundhash.h"
 
 int
 round_args_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int positional)
@@ -179,7 +180,7 @@ s_verify_records(struct session *s, const Symbiod__RoundAnnouncement *ann,
 		ptrs[i] = &vd->recs[i];
 		vd->n = i + 1;
 	}
-	protocol_directory_hash(ptrs, vd->n, hash);
+	roundhash_directory(ptrs, vd->n, hash);
 	if (sodium_memcmp(hash, ann->directory_hash.data, 32) != 0) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
 		             "the directory does not hash to the one the round announced: the "

@@ -10,10 +10,10 @@
 
 #include "auditlog.h"
 #include "keyfile.h"
-#include "protocol.h"
 #include "log.h"
 #include "taxonomy.h"
 #include "util.h"
+#include "roundhash.h"
 
 int
 park_path(const struct park *park, const char *name, char *out, size_t len)
@@ -322,6 +322,6 @@ park_directory_hash(const struct store_member *members, size_t n, uint8_t out[32
 	for (i = 0; i < n; i++)
 		if (!members[i].revoked)
 			recs[k++] = &members[i].rec;
-	protocol_directory_hash(recs, k, out);
+	roundhash_directory(recs, k, out);
 	free(recs);
 }

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "auditlog.h"
-#include "protocol.h"
 #include "rounds_internal.h"
 #include "wire.h"
+#include "roundhash.h"
 
 void
 rounds_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec)
@@ -194,7 +194,7 @@ round_handle_directory(struct round_call *c, const ProtobufCMessage *msg)
 		hash_recs[k] = &m->rec;
 		k++;
 	}
-	protocol_directory_hash(hash_recs, k, hash);
+	roundhash_directory(hash_recs, k, hash);
 	dir.n_members = k;
 	dir.members = ptrs;
 	dir.directory_hash.data = hash;

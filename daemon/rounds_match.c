@@ -9,29 +9,9 @@
 #include <string.h>
 
 #include "auditlog.h"
-#include "protocol.h"
 #include "rounds_internal.h"
-
-/* Load token sets as big-endian byte strings and intersect them in memcmp order. */
-static size_t
-s_intersect(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t *out)
-{
-	size_t i = 0, j = 0, k = 0;
-
-	while (i < na && j < nb) {
-		int c = memcmp(a + 8 * i, b + 8 * j, 8);
-		if (c < 0) {
-			i++;
-		} else if (c > 0) {
-			j++;
-		} else {
-			memcpy(out + 8 * k++, a + 8 * i, 8);
-			i++;
-			j++;
-		}
-	}
-	return k;
-}
+#include "tokset.h"
+#include "roundhash.h"
 
 /* Store one hit as a candidate and add it to the log entry's list. */
 static int
@@ -46,7 +26,7 @@ s_candidate(struct rounds_ctx *ctx, const uint8_t round[16], const char *supplie
 	snprintf(c.supplier, sizeof(c.supplier), "%s", supplier);
 	snprintf(c.consumer, sizeof(c.consumer), "%s", consumer);
 	memcpy(c.token, token, 8);
-	protocol_candidate_id(round, supplier, consumer, c.token, c.id);
+	roundhash_candidate_id(round, supplier, consumer, c.token, c.id);
 	if ((r = store_candidate_add(ctx->park->store, &c)) != SYM_OK)
 		return r;
 	if (json_array_append_new(cands, json_pack("{s:o, s:o}", "id", auditlog_hex(c.id, 16),
@@ -69,13 +49,13 @@ s_match_direction(struct rounds_ctx *ctx, const uint8_t round[16], const char *s
 
 	if (hits == NULL)
 		return SYM_ERR_ALLOC;
-	nh = s_intersect(offers, no, needs, nn, hits);
+	nh = tokset_wire_intersect(offers, no, needs, nn, hits);
 	if (nh > 0 && (cands = json_array()) == NULL)
 		r = SYM_ERR_ALLOC;
 	for (h = 0; h < nh && r == SYM_OK; h++)
 		r = s_candidate(ctx, round, supplier, consumer, hits + 8 * h, cands);
 	if (r == SYM_OK) {
-		protocol_hits_hash(round, supplier, consumer, hits, nh, hh);
+		roundhash_hits(round, supplier, consumer, hits, nh, hh);
 		r = store_pair_summary_add(st, round, supplier, consumer, nh, hh);
 	}
 	/* Pairs without a hit have no entry: a replay of the batches shows them empty. */

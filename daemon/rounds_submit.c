@@ -11,10 +11,11 @@
 
 #include "auditlog.h"
 #include "log.h"
-#include "protocol.h"
 #include "rounds_internal.h"
 #include "util.h"
 #include "wire.h"
+#include "roundhash.h"
+#include "tokset.h"
 
 /* The round (named, or the latest), which must be open, and the member in its snapshot. */
 static int
@@ -125,13 +126,13 @@ s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t i
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		                    "batch %zu: counterpart is not another member of this round",
 		                    k);
-	if (!protocol_tokens_valid(b->offer_tokens.data, b->offer_tokens.len,
+	if (!tokset_wire_valid(b->offer_tokens.data, b->offer_tokens.len,
 	                           ROUNDS_MAX_SET_TOKENS) ||
-	    !protocol_tokens_valid(b->need_tokens.data, b->need_tokens.len, ROUNDS_MAX_SET_TOKENS))
+	    !tokset_wire_valid(b->need_tokens.data, b->need_tokens.len, ROUNDS_MAX_SET_TOKENS))
 		return round_refuse(
 		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		    "batch %zu: token sets must be 8-byte tokens, strictly increasing", k);
-	if ((r = protocol_batch_digest(b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
+	if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
 	                               b->need_tokens.data, b->need_tokens.len, digest)) != SYM_OK)
 		return r;
 	r = store_batch_put(c->ctx->park->store, sub->id, ((int64_t)index << 20) | (int64_t)k,
@@ -189,7 +190,7 @@ s_check_commit(struct round_call *c, const struct store_submission *sub,
 	size_t n = 0;
 	int r;
 
-	protocol_commitment(sub->round, sub->id, digests, nbatches, digest);
+	roundhash_commitment(sub->round, sub->id, digests, nbatches, digest);
 	if (sodium_memcmp(digest, sub->commitment, 32) != 0)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		                    "the batches received do not match the commitment");

@@ -37,6 +37,7 @@
 #include "sysexits.h"
 #include "util.h"
 #include "wire.h"
+#include "roundhash.h"
 
 #define S_MAX_MEMBERS 16
 #define S_LOG_MAX (1u << 30)
@@ -308,7 +309,7 @@ s_announce(struct s_fake *f, int nm)
 		memcpy(rec[i].fingerprint, f->m[i].fp, 32);
 		recs[i] = &rec[i];
 	}
-	protocol_directory_hash(recs, (size_t)nm, dir_hash);
+	roundhash_directory(recs, (size_t)nm, dir_hash);
 	randombytes_buf(f->round, 16);
 	randombytes_buf(tax, 32);
 	pad.offer_tokens = 4;
@@ -350,7 +351,7 @@ s_submit(struct s_fake *f, int i, int nm)
 	for (j = 0; j < nm; j++) {
 		if (j == i)
 			continue;
-		if ((r = protocol_batch_digest(f->m[j].id, f->offers[i][j].b, 8 * f->offers[i][j].n,
+		if ((r = roundhash_batch_digest(f->m[j].id, f->offers[i][j].b, 8 * f->offers[i][j].n,
 		                               f->needs[i][j].b, 8 * f->needs[i][j].n,
 		                               digests[n])) != SYM_OK)
 			goto out;
@@ -359,7 +360,7 @@ s_submit(struct s_fake *f, int i, int nm)
 		n++;
 	}
 	randombytes_buf(sub_id, 16);
-	protocol_commitment(f->round, sub_id, (const uint8_t(*)[32])digests, n, commitment);
+	roundhash_commitment(f->round, sub_id, (const uint8_t(*)[32])digests, n, commitment);
 	sc.round_id.data = f->round;
 	sc.round_id.len = 16;
 	sc.submission_id.data = sub_id;
@@ -450,11 +451,11 @@ s_match(struct s_fake *f, int sup, int con)
 		memcpy(cd->token, hits + 8 * k, 8);
 		cd->sup = sup;
 		cd->con = con;
-		protocol_candidate_id(f->round, f->m[sup].id, f->m[con].id, cd->token, cd->id);
+		roundhash_candidate_id(f->round, f->m[sup].id, f->m[con].id, cd->token, cd->id);
 		json_array_append_new(list, json_pack("{s:o, s:o}", "id", s_hex(cd->id, 16),
 		                                      "token", s_hex(cd->token, 8)));
 	}
-	protocol_hits_hash(f->round, f->m[sup].id, f->m[con].id, hits, nh, hh);
+	roundhash_hits(f->round, f->m[sup].id, f->m[con].id, hits, nh, hh);
 	return s_append(f, "pair_matched",
 	                json_pack("{s:o, s:s, s:s, s:I, s:o, s:o}", "round", s_hex(f->round, 16),
 	                          "supplier", f->m[sup].id, "consumer", f->m[con].id, "count",
