@@ -126,7 +126,7 @@ checkpoint_verify(const char *text, size_t len, const uint8_t pk[32], struct che
 	    blen != sizeof(blob))
 		return SYM_ERR_FORMAT;
 	s_key_id(name, pk, id);
-	snprintf(out->origin, sizeof(out->origin), "%s", lines[0]);
+	snprintf(out->origin, sizeof(out->origin), "%s", want_origin); /* == lines[0] */
 	out->size = size;
 	if (memcmp(id, blob, 4) != 0 || (n = s_body(out, body, sizeof(body))) < 0 ||
 	    crypto_sign_verify_detached(blob + 4, (const uint8_t *)body, (unsigned long long)n, pk) !=
