@@ -104,7 +104,10 @@ s_check_row(char *line, int covered[NCODES][NORIGINS])
 		*q = '\0';
 		col[n] = p;
 	}
-	assert_int_equal(n, 4);
+	if (n != 4) {
+		fail_msg("README.md: a table row without 4 columns");
+		return; /* not reached: cmocka jumps out, but gcc cannot know */
+	}
 	want = (int)strtol(col[2], NULL, 10);
 	any = strstr(col[1], "any") != NULL;
 	for (p = col[0]; (p = strstr(p, "SYM_")) != NULL; p += n) {
