@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "exitcode.h"
+#include "progmain.h"
 #include "sysexits.h"
 #include "util.h"
 
@@ -91,18 +92,6 @@ s_parse_args(int argc, char **argv, struct s_opts *o)
 		return -1;
 	}
 	return 0;
-}
-
-static int
-s_exit_code(int r)
-{
-	switch (r) {
-	case SYM_OK: return 0;
-	case SYM_ERR_VERIFY: return EXIT_DATAERR;
-	case SYM_ERR_NOT_FOUND: return EXIT_NOINPUT;
-	case SYM_ERR_IO: return EXIT_IOERR;
-	default: return EXIT_SOFTWARE;
-	}
 }
 
 static json_t *
@@ -325,7 +314,7 @@ s_graph(const struct s_opts *o, const struct audit_log *log)
 	return rc;
 fail:
 	fprintf(stderr, "symbi-audit: %s\n", sym_strerror(r));
-	return s_exit_code(r);
+	return sym_exit_code(r, SYM_ORIGIN_INPUT);
 }
 
 static int
@@ -354,7 +343,8 @@ s_run(const struct s_opts *o)
 		audit_log_free(&log);
 		return rc;
 	}
-	rc = s_exit_code(r);
+	/* The export is the user's file: a bad signature in it is a data error. */
+	rc = sym_exit_code(r, SYM_ORIGIN_INPUT);
 	if (o->json) {
 		if (s_print_json(&log, r, &p, stp, o->cmd == S_VERIFY, r == SYM_OK ? bstp : NULL) !=
 		    SYM_OK)
@@ -384,26 +374,13 @@ s_run(const struct s_opts *o)
 int
 main(int argc, char **argv)
 {
+	/* No keys here, so core files stay as the system has them. */
+	static const struct progmain prog = {"symbi-audit", s_usage, 0};
 	struct s_opts o;
 	int r;
 
-	if (sodium_init() < 0) {
-		fprintf(stderr, "symbi-audit: cannot initialise libsodium\n");
-		return EXIT_SOFTWARE;
-	}
-	if (argc < 2) {
-		s_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		s_usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("symbi-audit %s\n", SYMBI_VERSION);
-		return 0;
-	}
+	if ((r = progmain_start(&prog, argc, argv)) != PROGMAIN_RUN)
+		return r;
 	if ((r = s_parse_args(argc, argv, &o)) != 0) {
 		s_usage(r > 0 ? stdout : stderr);
 		return r > 0 ? 0 : EXIT_USAGE;

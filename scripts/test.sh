@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
 # Quick start, step 2: build and run the whole test suite, twice: a normal
 # build, then everything built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# Two more configurations are only built: a packager's (Debian's
+# dpkg-buildflags, build type None) and clang -O3. Every build here treats
+# warnings as errors; SYMBI_WERROR=OFF in the environment turns that off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+werror=${SYMBI_WERROR:-ON}
 
 bash deploy/install-deps.sh
 
 run_suite() {
 	local dir=$1
 	shift
-	cmake -S . -B "$dir" -DBUILD_TESTING=ON "$@" >/dev/null
-	cmake --build "$dir" -j"$jobs"
+	build_only "$dir" "$@"
 	(cd "$dir" && ctest --output-on-failure -j"$jobs")
+}
+
+build_only() {
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DBUILD_TESTING=ON -DSYMBI_WERROR="$werror" "$@" >/dev/null
+	cmake --build "$dir" -j"$jobs"
 }
 
 echo "== normal build (build/)"
@@ -20,6 +30,16 @@ run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== ASan + UBSan build (build-asan/)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DSYMBI_SANITIZE=ON -DCMAKE_C_COMPILER=clang
+echo "== packager build, Debian's dpkg-buildflags (build-dpkg/, build only)"
+# As debhelper does it: CMake ignores CPPFLAGS (-D_FORTIFY_SOURCE=2), so they
+# join CFLAGS; the project must then not define _FORTIFY_SOURCE a second time.
+(
+	eval "$(dpkg-buildflags --export=sh)"
+	export CFLAGS="$CFLAGS $CPPFLAGS" LDFLAGS
+	build_only build-dpkg -DCMAKE_BUILD_TYPE=None -DCMAKE_C_COMPILER=gcc
+)
+echo "== clang -O3 (build-clang-release/, build only)"
+build_only build-clang-release -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang
 echo "== unit tests under valgrind (build/)"
 # Every cmocka unit test once more under memcheck: uninitialised reads and
 # definite leaks fail the run. The property test runs a smaller draw here.

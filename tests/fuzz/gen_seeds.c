@@ -40,7 +40,8 @@ s_write(const char *target, const char *name, const uint8_t *pre, size_t pre_len
 	snprintf(path, sizeof(path), "%s/%s", s_root, target);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/%s/%s", s_root, target, name);
-	if ((f = fopen(path, "wb")) == NULL || fwrite(pre, 1, pre_len, f) != pre_len ||
+	if ((f = fopen(path, "wb")) == NULL ||
+	    (pre_len > 0 && fwrite(pre, 1, pre_len, f) != pre_len) ||
 	    fwrite(data, 1, len, f) != len || fclose(f) != 0) {
 		fprintf(stderr, "gen_seeds: cannot write %s\n", path);
 		exit(1);
