@@ -16,29 +16,12 @@
 
 #include "auditlog.h"
 #include "checkpoint.h"
+#include "fixture.h"
 #include "keys.h"
 #include "merkle.h"
 #include "store.h"
 
-static char s_dir[64];
-
-static int
-s_setup(void **state)
-{
-	(void)state;
-	snprintf(s_dir, sizeof(s_dir), "/tmp/symbi-test-log-XXXXXX");
-	return mkdtemp(s_dir) == NULL ? -1 : 0;
-}
-
-static int
-s_teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+static char *const s_dir = fixture_dir; /* the group's directory (fixture.h) */
 
 struct collect {
 	merkle_hash_t *leaves;
@@ -178,5 +161,5 @@ main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, s_setup, s_teardown);
+	return cmocka_run_group_tests(tests, fixture_dir_setup, fixture_dir_teardown);
 }

@@ -25,6 +25,7 @@
 
 #include "cert.h"
 #include "err.h"
+#include "fixture.h"
 #include "keys.h"
 #include "member.h"
 #include "util.h"
@@ -36,7 +37,7 @@ struct fixture {
 	char *ca_pem, *csr_pem, *cert_pem;
 	uint8_t *cert_der;
 	size_t cert_der_len;
-	char dir[64];
+	char dir[FIXTURE_DIR_MAX];
 };
 
 /* ---- helpers built on OpenSSL directly, independent of cert.c ---- */
@@ -327,8 +328,7 @@ s_setup(void **state)
 	if (cert_pem_to_der(f->cert_pem, strlen(f->cert_pem), &f->cert_der, &f->cert_der_len) !=
 	    SYM_OK)
 		return -1;
-	strcpy(f->dir, "/tmp/test_cert.XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
+	if (fixture_dir_make(f->dir, sizeof(f->dir)) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -337,18 +337,9 @@ s_setup(void **state)
 static int
 s_teardown(void **state)
 {
-	static const char *files[] = {"ca.pem",     "ca2.pem",    "cert.pem", "csr.pem",
-	                              "bad.pem",    "long.pem",   "fp.txt",   "forged.pem",
-	                              "member.pem", "expired.pem"};
 	struct fixture *f = *state;
-	char path[128];
-	size_t i;
+	int r = fixture_dir_remove(f->dir);
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
-		unlink(path);
-	}
-	rmdir(f->dir);
 	keys_free(&f->ca_key);
 	keys_free(&f->identity);
 	keys_free(&f->stranger);
@@ -359,7 +350,7 @@ s_teardown(void **state)
 	free(f->cert_pem);
 	free(f->cert_der);
 	free(f);
-	return 0;
+	return r;
 }
 
 /* ---- syntax ---- */

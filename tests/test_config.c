@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "fixture.h"
 #include "util.h"
 
 static const char *const s_formats[] = {"text", "json", NULL};
@@ -39,7 +40,7 @@ static const struct config_key s_keys[] = {
 };
 #define NKEYS (sizeof(s_keys) / sizeof(s_keys[0]))
 
-static char s_dir[64];
+static char *const s_dir = fixture_dir; /* the group's directory (fixture.h) */
 
 static int
 s_defaults(void **state)
@@ -50,24 +51,6 @@ s_defaults(void **state)
 	s_f.heartbeat_ms = 10000;
 	s_f.offset = 1;
 	return 0;
-}
-
-static int
-s_setup(void **state)
-{
-	(void)state;
-	snprintf(s_dir, sizeof(s_dir), "/tmp/symbi-test-config-XXXXXX");
-	return mkdtemp(s_dir) == NULL ? -1 : 0;
-}
-
-static int
-s_teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 static int
@@ -405,5 +388,5 @@ main(void)
 	    cmocka_unit_test(test_print_round_trip),
 	};
 
-	return cmocka_run_group_tests(tests, s_setup, s_teardown);
+	return cmocka_run_group_tests(tests, fixture_dir_setup, fixture_dir_teardown);
 }

@@ -2,7 +2,8 @@
  * Flows file tests, against the shipped default taxonomy: valid documents and
  * their canonical values and bins, the matching predicate on hand-made pairs,
  * the broken files of tests/flows-bad/ with the diagnostic each must give, and
- * every flows file of the example parks in the shared scenarios folder.
+ * every flows file of the parks with known answers: ours (tests/parks/,
+ * examples/) always, the extra folder beside the checkout when CMake found it.
  *
  * Expected bins are worked out by hand from data/README.md: a quantity is on a
  * log scale from 0.001 to 1e12 in 1024 bins, bin = floor(1024 * log10(v / 0.001) / 15);
@@ -31,8 +32,8 @@
 #ifndef SYMBI_TESTS_DIR
 #error "SYMBI_TESTS_DIR must name the tests directory"
 #endif
-#ifndef SYMBI_SCENARIOS_DIR
-#error "SYMBI_SCENARIOS_DIR must name the shared scenarios directory"
+#ifndef SYMBI_SOURCE_DIR
+#error "SYMBI_SOURCE_DIR must name the source directory"
 #endif
 
 #define BAD_DIR SYMBI_TESTS_DIR "/flows-bad"
@@ -46,6 +47,16 @@
 #define CONC_TOP 255 /* last concentration bin (8 bits) */
 
 static struct taxonomy *s_tax;
+
+/* Folders of park folders, each park with companies.json and expected.json. */
+static const char *const s_park_roots[] = {
+    SYMBI_TESTS_DIR "/parks",
+    SYMBI_SOURCE_DIR "/examples",
+#ifdef SYMBI_EXTRA_PARKS_DIR
+    SYMBI_EXTRA_PARKS_DIR, /* present at configure time: extra checks */
+#endif
+};
+#define N_PARK_ROOTS (sizeof(s_park_roots) / sizeof(s_park_roots[0]))
 
 static int
 s_group_setup(void **state)
@@ -667,16 +678,17 @@ test_missing_file(void **state)
 	assert_non_null(strstr(diag.msg, "no-such-file.json"));
 }
 
-/* Calls fn(dir, company, path, arg) for each flows file of each park; returns the count. */
+/* Calls fn(dir, company, path, arg) for each flows file of each park under root; returns the count. */
 static size_t
-s_for_each_scenario_file(void (*fn)(const char *, const char *, const char *, void *), void *arg)
+s_for_each_park_file_in(const char *root,
+                        void (*fn)(const char *, const char *, const char *, void *), void *arg)
 {
 	struct dirent *de;
-	DIR *dir = opendir(SYMBI_SCENARIOS_DIR);
+	DIR *dir = opendir(root);
 	size_t n = 0;
 
 	if (dir == NULL)
-		fail_msg("cannot open %s", SYMBI_SCENARIOS_DIR);
+		fail_msg("cannot open %s", root);
 	while ((de = readdir(dir)) != NULL) {
 		char park[1024], path[1200];
 		json_t *companies, *v;
@@ -684,7 +696,7 @@ s_for_each_scenario_file(void (*fn)(const char *, const char *, const char *, vo
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(park, sizeof(park), "%s/%s", SYMBI_SCENARIOS_DIR, de->d_name);
+		snprintf(park, sizeof(park), "%s/%s", root, de->d_name);
 		snprintf(path, sizeof(path), "%s/companies.json", park);
 		companies = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
 		if (companies == NULL)
@@ -701,6 +713,21 @@ s_for_each_scenario_file(void (*fn)(const char *, const char *, const char *, vo
 	}
 	closedir(dir);
 	return n;
+}
+
+/* The same over every root; each root must hold at least one park. */
+static size_t
+s_for_each_scenario_file(void (*fn)(const char *, const char *, const char *, void *), void *arg)
+{
+	size_t r, n, total = 0;
+
+	for (r = 0; r < N_PARK_ROOTS; r++) {
+		n = s_for_each_park_file_in(s_park_roots[r], fn, arg);
+		if (n == 0)
+			fail_msg("no park with companies.json in %s", s_park_roots[r]);
+		total += n;
+	}
+	return total;
 }
 
 static void
@@ -777,6 +804,8 @@ test_scenario_candidates(void **state)
 		snprintf(path, sizeof(path), "%s/expected.json", p->dir);
 		expected = json_load_file(path, 0, NULL);
 		cands = json_object_get(expected, "candidates");
+		if (!json_is_array(cands))
+			fail_msg("%s: no \"candidates\" array", path);
 		for (a = 0; a < p->n; a++) {
 			for (b = 0; b < p->n; b++) {
 				if (a == b)
@@ -798,23 +827,21 @@ test_scenario_candidates(void **state)
 				}
 			}
 		}
-		if (json_is_array(cands)) {
-			for (e = 0; e < json_array_size(cands); e++) {
-				json_t *c = json_array_get(cands, e);
-				size_t f;
+		for (e = 0; e < json_array_size(cands); e++) {
+			json_t *c = json_array_get(cands, e);
+			size_t f;
 
-				for (f = 0; f < json_array_size(found); f++)
-					if (json_equal(json_array_get(found, f), c))
-						break;
-				if (f == json_array_size(found)) {
-					char *s = json_dumps(c, JSON_COMPACT);
-					fail_msg("%s: candidate %s not found", p->dir, s);
-				}
+			for (f = 0; f < json_array_size(found); f++)
+				if (json_equal(json_array_get(found, f), c))
+					break;
+			if (f == json_array_size(found)) {
+				char *s = json_dumps(c, JSON_COMPACT);
+				fail_msg("%s: candidate %s not found", p->dir, s);
 			}
-			if (json_array_size(found) != json_array_size(cands)) {
-				char *s = json_dumps(found, JSON_COMPACT);
-				fail_msg("%s: found %s, more than expected", p->dir, s);
-			}
+		}
+		if (json_array_size(found) != json_array_size(cands)) {
+			char *s = json_dumps(found, JSON_COMPACT);
+			fail_msg("%s: found %s, more than expected", p->dir, s);
 		}
 		json_decref(found);
 		json_decref(expected);

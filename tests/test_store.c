@@ -21,6 +21,7 @@
 
 #include "cert.h"
 #include "err.h"
+#include "fixture.h"
 #include "store.h"
 #include "store_sql.h"
 
@@ -57,25 +58,7 @@ member_name_valid(const char *name)
 }
 #endif
 
-static char s_dir[64];
-
-static int
-s_setup(void **state)
-{
-	(void)state;
-	snprintf(s_dir, sizeof(s_dir), "/tmp/symbi-test-store-XXXXXX");
-	return mkdtemp(s_dir) == NULL ? -1 : 0;
-}
-
-static int
-s_teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+static char *const s_dir = fixture_dir; /* the group's directory (fixture.h) */
 
 static void
 s_path(char *out, size_t len, const char *name)
@@ -1143,5 +1126,5 @@ main(void)
 
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, s_setup, s_teardown);
+	return cmocka_run_group_tests(tests, fixture_dir_setup, fixture_dir_teardown);
 }

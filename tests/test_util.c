@@ -13,27 +13,10 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "fixture.h"
 #include "util.h"
 
-static char s_dir[64];
-
-static int
-s_setup(void **state)
-{
-	(void)state;
-	snprintf(s_dir, sizeof(s_dir), "/tmp/symbi-test-util-XXXXXX");
-	return mkdtemp(s_dir) == NULL ? -1 : 0;
-}
-
-static int
-s_teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s_dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+static char *const s_dir = fixture_dir; /* the group's directory (fixture.h) */
 
 static void
 test_secret_file_permissions(void **state)
@@ -108,6 +91,35 @@ test_hex(void **state)
 	assert_string_equal(util_basename("c.json"), "c.json");
 }
 
+/* The fixture itself: a 0700 directory, removed whole, links not followed. */
+static void
+test_fixture_dir(void **state)
+{
+	char dir[FIXTURE_DIR_MAX], path[128], keep[128];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(stat(s_dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(keep, sizeof(keep), "%s/kept.txt", s_dir);
+	assert_int_equal(util_write_file(keep, "x", 1, 0600, 0), SYM_OK);
+
+	assert_int_equal(fixture_dir_make(dir, sizeof(dir)), 0);
+	assert_string_not_equal(dir, s_dir);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/sub/file.txt", dir);
+	assert_int_equal(util_write_file(path, "y", 1, 0600, 0), SYM_OK);
+	snprintf(path, sizeof(path), "%s/sub/link", dir);
+	assert_int_equal(symlink(keep, path), 0);
+	assert_int_equal(fixture_dir_remove(dir), 0);
+	assert_int_equal(stat(dir, &st), -1);
+	assert_int_equal(stat(keep, &st), 0); /* the link's target stays */
+	/* Anything it did not make is refused, and "" is nothing to do. */
+	assert_int_equal(fixture_dir_remove("/tmp/not-a-fixture"), -1);
+	assert_int_equal(fixture_dir_remove(""), 0);
+}
+
 int
 main(void)
 {
@@ -115,9 +127,10 @@ main(void)
 	    cmocka_unit_test(test_secret_file_permissions),
 	    cmocka_unit_test(test_write_exclusive),
 	    cmocka_unit_test(test_hex),
+	    cmocka_unit_test(test_fixture_dir),
 	};
 
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, s_setup, s_teardown);
+	return cmocka_run_group_tests(tests, fixture_dir_setup, fixture_dir_teardown);
 }

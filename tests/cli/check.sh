@@ -3,16 +3,17 @@
 # one JSON document, every broken file of tests/flows-bad/ is refused with its
 # expected message, and the exit codes of INTERFACE.md / sysexits hold.
 #
-# usage: check.sh SYMBI_BINARY SCENARIOS_DIR SOURCE_DIR
+# usage: check.sh SYMBI_BINARY SOURCE_DIR PARKS_DIR...
+#   each PARKS_DIR holds park folders (PARKS_DIR/*/companies.json)
 set -u
 
-if [ $# -ne 3 ]; then
-	echo "usage: $0 SYMBI_BINARY SCENARIOS_DIR SOURCE_DIR" >&2
+if [ $# -lt 3 ]; then
+	echo "usage: $0 SYMBI_BINARY SOURCE_DIR PARKS_DIR..." >&2
 	exit 64
 fi
 symbi=$1
-scenarios=$2
-src=$3
+src=$2
+shift 2
 bad_dir=$src/tests/flows-bad
 
 passed=0
@@ -80,17 +81,18 @@ expect_json() {
 
 # --- the example parks pass ------------------------------------------------
 scenario_files=()
-for companies in "$scenarios"/*/companies.json; do
-	[ -f "$companies" ] || continue
-	park=$(dirname "$companies")
-	while IFS= read -r id; do
-		scenario_files+=("$park/$id.json")
-	done < <(python3 -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))))' \
-		"$companies" 2>/dev/null || jq -r 'keys_unsorted[]' "$companies")
+for root in "$@"; do
+	nroot=${#scenario_files[@]}
+	for companies in "$root"/*/companies.json; do
+		[ -f "$companies" ] || continue
+		park=$(dirname "$companies")
+		while IFS= read -r id; do
+			scenario_files+=("$park/$id.json")
+		done < <(python3 -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))))' \
+			"$companies" 2>/dev/null || jq -r 'keys_unsorted[]' "$companies")
+	done
+	[ ${#scenario_files[@]} -gt "$nroot" ] || fail "no flows files found in $root/*/companies.json"
 done
-if [ ${#scenario_files[@]} -eq 0 ]; then
-	fail "no flows files found in $scenarios/*/companies.json"
-fi
 for f in "${scenario_files[@]}"; do
 	if run "check $(basename "$f")" 0 check "$f"; then
 		if grep -q ": ok, " "$tmp/out"; then pass; else fail "check $f: no 'ok' line on stdout"; fi

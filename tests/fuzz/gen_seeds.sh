@@ -9,13 +9,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${1:?usage: gen_seeds.sh BUILD_DIR}
 c=$here/corpus
+# Extra parks beside the checkout, used only when present.
 scen=${SYMBI_SCENARIOS_DIR:-$root/../shared/scenarios}
 
 "$build/bin/fuzz_gen_seeds" "$c"
 
 mkdir -p "$c/fuzz_flows" "$c/fuzz_taxonomy" "$c/fuzz_parkinfo" "$c/fuzz_audit_entry" \
 	"$c/fuzz_audit_rules" "$c/fuzz_audit_verify" "$c/fuzz_cert"
-for f in "$scen"/handelo/*.json; do cp "$f" "$c/fuzz_flows/handelo-$(basename "$f")"; done
+for f in "$root"/tests/parks/ulsan/*.json; do cp "$f" "$c/fuzz_flows/ulsan-$(basename "$f")"; done
+if [ -d "$scen/handelo" ]; then
+	for f in "$scen"/handelo/*.json; do cp "$f" "$c/fuzz_flows/handelo-$(basename "$f")"; done
+fi
 cp "$here/fixtures/own-flows.json" "$c/fuzz_flows/own-flows.json"
 for f in "$root"/tests/flows-bad/*.json; do cp "$f" "$c/fuzz_flows/bad-$(basename "$f")"; done
 cp "$root/data/taxonomy.json" "$c/fuzz_taxonomy/taxonomy.json"
