@@ -9,6 +9,7 @@
 #include "flows.h"
 #include "sysexits.h"
 #include "taxonomy.h"
+#include "exitcode.h"
 
 static void
 s_usage(FILE *f)
@@ -96,7 +97,7 @@ cmd_check(int argc, char **argv)
 	r = tax_path ? taxonomy_load_file(tax_path, &tax, &diag) : taxonomy_load_default(&tax, &diag);
 	if (r != SYM_OK) {
 		fprintf(stderr, "symbi check: %s\n", diag.msg);
-		return EXIT_CONFIG;
+		return sym_exit_code(r, SYM_ORIGIN_CONFIG);
 	}
 	report = json_object();
 	files = json_array();
@@ -105,9 +106,9 @@ cmd_check(int argc, char **argv)
 
 		r = flows_load_file(argv[i], tax, &fl, &diag);
 		if (r != SYM_OK) {
-			int code = (r == SYM_ERR_NOT_FOUND || r == SYM_ERR_IO || r == SYM_ERR_PERM)
-			               ? EXIT_NOINPUT
-			               : EXIT_DATAERR;
+			int code = sym_exit_code(r, SYM_ORIGIN_INPUT);
+
+			/* A bad file outweighs one that could not be read. */
 			if (rc == 0 || code == EXIT_DATAERR)
 				rc = code;
 			fprintf(stderr, "%s\n", diag.msg);

@@ -13,6 +13,8 @@
 #include "transport.h"
 #include "util.h"
 #include "wire.h"
+#include "exitcode.h"
+#include "rpc.h"
 
 static int
 s_parse(int argc, char **argv, struct cmd_args *a, const char *usage)
@@ -25,22 +27,6 @@ s_parse(int argc, char **argv, struct cmd_args *a, const char *usage)
 	    a->attempts < 1 || a->attempts > 10)
 		return cmd_args_usage(usage);
 	return 0;
-}
-
-static int
-s_exit_for(int r)
-{
-	switch (r) {
-	case SYM_ERR_NOT_FOUND: return EXIT_NOINPUT;
-	case SYM_ERR_PERM: return EXIT_NOPERM;
-	case SYM_ERR_INVALID: return EXIT_USAGE;
-	case SYM_ERR_EXISTS: return EXIT_CANTCREAT;
-	case SYM_ERR_VERIFY: return EXIT_PROTOCOL;
-	case SYM_ERR_FORMAT:
-	case SYM_ERR_LIMIT: return EXIT_DATAERR;
-	case SYM_ERR_IO: return EXIT_IOERR;
-	}
-	return EXIT_SOFTWARE;
 }
 
 int
@@ -61,7 +47,7 @@ cmd_init(int argc, char **argv)
 	}
 	if ((r = state_init(a.dir, a.park, a.id, a.name, csr, sizeof(csr), &diag)) != SYM_OK) {
 		fprintf(stderr, "symbi init: %s\n", diag.msg);
-		return s_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
 	fprintf(stderr,
 	        "symbi init: keys for \"%s\" created in %s\n"
@@ -88,7 +74,7 @@ cmd_enroll(int argc, char **argv)
 	}
 	if ((r = state_enroll(a.dir, a.cert, &rec, &diag)) != SYM_OK) {
 		fprintf(stderr, "symbi enroll: %s\n", diag.msg);
-		return s_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
 	fprintf(stderr, "symbi enroll: \"%s\" (%s) is enrolled in this park\n", rec.id, rec.name);
 	return 0;
@@ -138,7 +124,7 @@ cmd_status(int argc, char **argv)
 	copts.attempts = a.attempts;
 	if ((r = state_load(a.dir, &st, &diag)) != SYM_OK) {
 		fprintf(stderr, "symbi status: %s\n", diag.msg);
-		return s_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
 	if (!st->enrolled) {
 		fprintf(stderr,
@@ -153,7 +139,7 @@ cmd_status(int argc, char **argv)
 	    (r = conn_call(c, SYMBIOD__MSG_TYPE__MSG_STATUS, payload, payload_len, &resp, &diag)) !=
 	        SYM_OK) {
 		fprintf(stderr, "symbi status: %s\n", diag.msg);
-		rc = r == SYM_ERR_NOT_FOUND ? EXIT_UNAVAILABLE : s_exit_for(r);
+		rc = sym_exit_code(r, SYM_ORIGIN_PEER);
 		goto out;
 	}
 	if (resp->status == SYMBIOD__STATUS__STATUS_OK && (rc = logcheck_contact(st, c, &diag)) != 0) {
@@ -163,11 +149,7 @@ cmd_status(int argc, char **argv)
 	if (resp->status != SYMBIOD__STATUS__STATUS_OK) {
 		fprintf(stderr, "symbi status: the coordinator refused: %s (%d)\n",
 		        resp->message ? resp->message : "no reason given", resp->status);
-		rc = resp->status == SYMBIOD__STATUS__STATUS_FORBIDDEN ? EXIT_NOPERM
-		     : resp->status == SYMBIOD__STATUS__STATUS_RATE_LIMITED ||
-		             resp->status == SYMBIOD__STATUS__STATUS_UNAVAILABLE
-		         ? EXIT_TEMPFAIL
-		         : EXIT_PROTOCOL;
+		rc = rpc_exit_for_status(resp->status);
 		goto out;
 	}
 	if (!resp->has_payload ||

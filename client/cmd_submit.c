@@ -22,6 +22,7 @@
 #include "util.h"
 #include "wire.h"
 #include "roundhash.h"
+#include "exitcode.h"
 
 /* One request carries at most this much token data; well under WIRE_MAX_MESSAGE. */
 #define SUBMIT_CHUNK_BYTES (4u << 20)
@@ -58,10 +59,10 @@ s_prepare(struct session *s, const struct cmd_args *a, const char *path, struct 
           struct sym_diag *diag)
 {
 	char phase[16];
-	int rc;
+	int r, rc;
 
-	if (flows_load_file(path, s->tax, &sub->fl, diag) != SYM_OK)
-		return EXIT_DATAERR;
+	if ((r = flows_load_file(path, s->tax, &sub->fl, diag)) != SYM_OK)
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	if ((rc = session_connect(a, s, diag)) != 0 ||
 	    (rc = session_current_round(s, sub->round, phase, diag)) != 0)
 		return rc;

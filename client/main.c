@@ -12,6 +12,8 @@
 #include "config.h"
 #include "log.h"
 #include "sysexits.h"
+#include "progmain.h"
+#include "exitcode.h"
 
 /* STATE/symbi.conf: optional; the options on the command line override it. */
 #define CLIENT_CONFIG "symbi.conf"
@@ -128,7 +130,7 @@ s_config(const char *prog, const char *dir, int *found)
 		return 0;
 	if (r != SYM_OK) {
 		fprintf(stderr, "symbi %s: %s\n", prog, diag.msg);
-		return EXIT_CONFIG;
+		return sym_exit_code(r, SYM_ORIGIN_CONFIG);
 	}
 	if (found != NULL)
 		*found = 1;
@@ -220,28 +222,12 @@ cmd_check_config(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct rlimit no_core = {0, 0};
+	static const struct progmain prog = {"symbi", s_usage, PROGMAIN_NO_CORE};
 	size_t i;
+	int r;
 
-	/* Key material must never reach a core file. */
-	setrlimit(RLIMIT_CORE, &no_core);
-	if (sodium_init() < 0) {
-		fprintf(stderr, "symbi: cannot initialise libsodium\n");
-		return EXIT_SOFTWARE;
-	}
-	if (argc < 2) {
-		s_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		s_usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("symbi %s\n", SYMBI_VERSION);
-		return 0;
-	}
+	if ((r = progmain_start(&prog, argc, argv)) != PROGMAIN_RUN)
+		return r;
 	if (strcmp(argv[1], "--check-config") == 0)
 		return cmd_check_config(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(s_commands) / sizeof(s_commands[0]); i++) {
@@ -252,7 +238,5 @@ main(int argc, char **argv)
 			return s_commands[i].fn(argc - 1, argv + 1);
 		return s_run_with_config(s_commands[i].fn, argc - 1, argv + 1);
 	}
-	fprintf(stderr, "symbi: unknown command \"%s\"\n\n", argv[1]);
-	s_usage(stderr);
-	return EXIT_USAGE;
+	return progmain_unknown(&prog, argv[1]);
 }

@@ -5,21 +5,10 @@
 
 #include "sysexits.h"
 #include "wire.h"
+#include "exitcode.h"
 
 int
-rpc_exit_for(int err)
-{
-	switch (err) {
-	case SYM_ERR_NOT_FOUND: return EXIT_UNAVAILABLE;
-	case SYM_ERR_PERM: return EXIT_NOPERM;
-	case SYM_ERR_VERIFY: return EXIT_PROTOCOL;
-	case SYM_ERR_IO: return EXIT_UNAVAILABLE;
-	}
-	return EXIT_SOFTWARE;
-}
-
-static int
-s_status_exit(int32_t status)
+rpc_exit_for_status(int32_t status)
 {
 	switch (status) {
 	case SYMBIOD__STATUS__STATUS_FORBIDDEN: return EXIT_NOPERM;
@@ -50,11 +39,11 @@ rpc_call_raw(struct conn *c, uint32_t type, const ProtobufCMessage *req, uint8_t
 	r = conn_call(c, type, packed, packed_len, &resp, diag);
 	free(packed);
 	if (r != SYM_OK)
-		return rpc_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_PEER);
 	if (resp->status != SYMBIOD__STATUS__STATUS_OK) {
 		sym_diag_set(diag, SYM_ERR_PERM, "the coordinator refused: %s",
 		             resp->message && resp->message[0] ? resp->message : "no reason given");
-		rc = s_status_exit(resp->status);
+		rc = rpc_exit_for_status(resp->status);
 		wire_free(&resp->base);
 		return rc;
 	}

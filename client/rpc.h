@@ -24,7 +24,10 @@ int rpc_call(struct conn *c, uint32_t type, const ProtobufCMessage *req,
 int rpc_call_raw(struct conn *c, uint32_t type, const ProtobufCMessage *req, uint8_t **payload,
                  size_t *payload_len, struct sym_diag *diag);
 
-/* The exit code for a transport-level error from conn_open/conn_call. */
-int rpc_exit_for(int err);
+/*
+ * The exit code for a refusal by the coordinator (a Status other than OK).
+ * Transport-level errors map through sym_exit_code(err, SYM_ORIGIN_PEER).
+ */
+int rpc_exit_for_status(int32_t status);
 
 #endif

@@ -11,6 +11,7 @@
 #include "sysexits.h"
 #include "wire.h"
 #include "roundhash.h"
+#include "exitcode.h"
 
 int
 round_args_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int positional)
@@ -42,7 +43,7 @@ session_open(const struct cmd_args *a, int connect, struct session *s, struct sy
 
 	memset(s, 0, sizeof(*s));
 	if ((r = state_load(dir, &s->st, diag)) != SYM_OK)
-		return r == SYM_ERR_PERM ? EXIT_NOPERM : EXIT_NOINPUT;
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	if (!s->st->enrolled) {
 		sym_diag_set(diag, SYM_ERR_PERM,
 		             "\"%s\" is not enrolled yet (symbi enroll --dir %s --cert CERT)",
@@ -50,7 +51,7 @@ session_open(const struct cmd_args *a, int connect, struct session *s, struct sy
 		return EXIT_NOPERM;
 	}
 	if ((r = taxonomy_load_default(&s->tax, diag)) != SYM_OK)
-		return EXIT_CONFIG;
+		return sym_exit_code(r, SYM_ORIGIN_CONFIG);
 	/* Tokens only meet if both sides quantize with the same taxonomy. */
 	if (sodium_memcmp(s->tax->hash, s->st->park.taxonomy_hash, 32) != 0) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
@@ -71,7 +72,7 @@ session_connect(const struct cmd_args *a, struct session *s, struct sym_diag *di
 	int r;
 
 	if ((r = conn_open(s->st, &copts, &s->c, diag)) != SYM_OK)
-		return rpc_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_PEER);
 	return logcheck_contact(s->st, s->c, diag);
 }
 

@@ -65,8 +65,6 @@ int cmd_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int 
 /* The index of name in a NULL-terminated list, or -1. */
 int cmd_choice(const char *const *choices, const char *name);
 
-/* The exit code (sysexits) for an error code of ours. */
-int cmd_exit_for(int r);
 
 /*
  * Send req to the daemon running in the park dir (its control socket) and

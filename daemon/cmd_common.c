@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "control.h"
 #include "sysexits.h"
+#include "exitcode.h"
 
 int
 cmd_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int run)
@@ -77,36 +78,19 @@ cmd_choice(const char *const *choices, const char *name)
 }
 
 int
-cmd_exit_for(int r)
-{
-	switch (r) {
-	case SYM_OK: return 0;
-	case SYM_ERR_NOT_FOUND: return EXIT_NOINPUT;
-	case SYM_ERR_PERM: return EXIT_NOPERM;
-	case SYM_ERR_IO: return EXIT_IOERR;
-	case SYM_ERR_INVALID: return EXIT_USAGE;
-	case SYM_ERR_EXISTS: return EXIT_CANTCREAT;
-	case SYM_ERR_FORMAT:
-	case SYM_ERR_VERIFY:
-	case SYM_ERR_RANGE:
-	case SYM_ERR_LIMIT: return EXIT_DATAERR;
-	}
-	return EXIT_SOFTWARE;
-}
-
-int
 cmd_control(const char *what, const char *dir, json_t *req, int timeout_ms, int refused,
             json_t **reply)
 {
 	struct sym_diag diag = {""};
 	char path[PATH_MAX];
+	int r;
 
 	*reply = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, PARK_CONTROL_SOCKET) >= sizeof(path))
 		return EXIT_USAGE;
-	if (control_call(path, req, timeout_ms, reply, &diag) != SYM_OK) {
+	if ((r = control_call(path, req, timeout_ms, reply, &diag)) != SYM_OK) {
 		fprintf(stderr, "symbiod %s: %s\n", what, diag.msg);
-		return EXIT_UNAVAILABLE;
+		return sym_exit_code(r, SYM_ORIGIN_PEER);
 	}
 	if (refused != 0 && !json_is_true(json_object_get(*reply, "ok"))) {
 		fprintf(stderr, "symbiod %s: %s\n", what,

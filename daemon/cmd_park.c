@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "sysexits.h"
 #include "util.h"
+#include "exitcode.h"
 
 int
 cmd_init(int argc, char **argv)
@@ -24,7 +25,7 @@ cmd_init(int argc, char **argv)
 	}
 	if ((r = park_init(a.dir, a.name, a.endpoint, &diag)) != SYM_OK) {
 		fprintf(stderr, "symbiod init: %s\n", diag.msg);
-		return cmd_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
 	fprintf(stderr,
 	        "symbiod init: park \"%s\" created in %s\n"
@@ -59,7 +60,7 @@ cmd_enroll(int argc, char **argv)
 	if ((r = park_open(a.dir, PARK_OPEN_CA, &park, &diag)) != SYM_OK ||
 	    (r = park_enroll(park, csr, csr_len, &cert, &rec, &diag)) != SYM_OK) {
 		fprintf(stderr, "symbiod enroll: %s\n", diag.msg);
-		r = cmd_exit_for(r);
+		r = sym_exit_code(r, SYM_ORIGIN_INPUT);
 		goto out;
 	}
 	if ((r = util_write_file(a.out, cert, strlen(cert), 0644, 0)) != SYM_OK) {
@@ -105,7 +106,7 @@ cmd_revoke(int argc, char **argv)
 	if (r != SYM_OK) {
 		fprintf(stderr, "symbiod revoke: %s\n", diag.msg);
 		park_close(&park);
-		return cmd_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
 	fprintf(stderr, "symbiod revoke: \"%s\" revoked\n", a.id);
 	park_close(&park);
@@ -127,12 +128,12 @@ cmd_members(int argc, char **argv)
 		return r < 0 ? 0 : r;
 	if ((r = park_open(a.dir, 0, &park, &diag)) != SYM_OK) {
 		fprintf(stderr, "symbiod members: %s\n", diag.msg);
-		return cmd_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
 	if ((r = store_members_list(park->store, &m, &n)) != SYM_OK) {
 		fprintf(stderr, "symbiod members: cannot read the store: %s\n", sym_strerror(r));
 		park_close(&park);
-		return cmd_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
 	if (a.json) {
 		json_t *arr = json_array();

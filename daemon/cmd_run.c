@@ -7,6 +7,7 @@
 #include "log.h"
 #include "server.h"
 #include "sysexits.h"
+#include "exitcode.h"
 
 int
 cmd_run(int argc, char **argv)
@@ -45,7 +46,7 @@ cmd_run(int argc, char **argv)
 	/* The daemon needs no CA key to serve: it stays on disk. */
 	if ((r = park_open(a.dir, 0, &park, &diag)) != SYM_OK) {
 		log_err("%s", diag.msg);
-		return cmd_exit_for(r);
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
 	r = server_run(park, &opts);
 	park_close(&park);

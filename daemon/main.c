@@ -1,11 +1,9 @@
 /* symbiod: the park operator's coordinator daemon and its offline commands. */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "cmd.h"
-#include "log.h"
+#include "progmain.h"
 #include "sysexits.h"
 
 static void
@@ -51,35 +49,16 @@ main(int argc, char **argv)
 	} cmds[] = {{"init", cmd_init},       {"enroll", cmd_enroll}, {"revoke", cmd_revoke},
 	            {"members", cmd_members}, {"run", cmd_run},       {"status", cmd_status},
 	            {"round", cmd_round},     {"log", cmd_log}};
-	struct rlimit no_core = {0, 0};
+	static const struct progmain prog = {"symbiod", s_usage, PROGMAIN_NO_CORE};
 	size_t i;
+	int r;
 
-	/* Key material must never reach a core file. */
-	setrlimit(RLIMIT_CORE, &no_core);
-	if (sodium_init() < 0) {
-		fprintf(stderr, "symbiod: cannot initialise libsodium\n");
-		return EXIT_SOFTWARE;
-	}
-	log_init("symbiod", LOG_LVL_INFO);
-	if (argc < 2) {
-		s_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		s_usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("symbiod %s\n", SYMBI_VERSION);
-		return 0;
-	}
+	if ((r = progmain_start(&prog, argc, argv)) != PROGMAIN_RUN)
+		return r;
 	if (strcmp(argv[1], "--check-config") == 0 || strncmp(argv[1], "--config", 8) == 0)
 		return cmd_check_config(argc, argv);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "symbiod: unknown command \"%s\"\n\n", argv[1]);
-	s_usage(stderr);
-	return EXIT_USAGE;
+	return progmain_unknown(&prog, argv[1]);
 }

@@ -76,7 +76,7 @@ expect_grep "$T/err" "does not match" "  ... is explained"
 # A forged certificate (from another park's CA) cannot be installed.
 new_park "$T/park2" "Other Park"
 "$BIN/symbiod" enroll --dir "$T/park2" --csr "$T/stranger/request.csr" --out "$T/s2.crt" 2>/dev/null
-expect_rc 76 "a certificate from another park is refused" -- "$BIN/symbi" enroll --dir "$T/stranger" --cert "$T/s2.crt"
+expect_rc 65 "a certificate from another park is refused" -- "$BIN/symbi" enroll --dir "$T/stranger" --cert "$T/s2.crt"
 
 # Revocation takes effect in the running daemon at once.
 expect_rc 0 "revoke beta while the daemon runs" -- "$BIN/symbiod" revoke --dir "$P" --id beta
