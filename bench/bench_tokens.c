@@ -171,7 +171,7 @@ bench_tokens(int argc, char **argv)
 	tok = malloc(maxn * sizeof(*tok));
 	scratch = malloc(maxn * sizeof(*scratch));
 	keys = malloc(counterparts * sizeof(*keys));
-	if ((prf = prf_new()) == NULL || tok == NULL || scratch == NULL || keys == NULL)
+	if (prf_new(&prf) != SYM_OK || tok == NULL || scratch == NULL || keys == NULL)
 		goto out;
 	randombytes_buf(keys, counterparts * sizeof(*keys));
 

@@ -1,10 +1,9 @@
 /* symbi-bench: benchmarks and offline tools; never a test, never a timing assertion. */
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bench.h"
-#include "sysexits.h"
+#include "progmain.h"
 
 static void
 s_usage(FILE *f)
@@ -29,29 +28,16 @@ s_usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	if (sodium_init() < 0) {
-		fprintf(stderr, "symbi-bench: cannot initialise libsodium\n");
-		return EXIT_SOFTWARE;
-	}
-	if (argc < 2) {
-		s_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		s_usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("symbi-bench %s\n", SYMBI_VERSION);
-		return 0;
-	}
+	static const struct progmain prog = {"symbi-bench", s_usage, 0};
+	int r;
+
+	if ((r = progmain_start(&prog, argc, argv)) != PROGMAIN_RUN)
+		return r;
 	if (strcmp(argv[1], "tokens") == 0)
 		return bench_tokens(argc - 1, argv + 1);
 	if (strcmp(argv[1], "park") == 0)
 		return bench_park(argc - 1, argv + 1);
 	if (strcmp(argv[1], "offline-match") == 0)
 		return bench_offline_match(argc - 1, argv + 1);
-	fprintf(stderr, "symbi-bench: unknown command \"%s\"\n", argv[1]);
-	s_usage(stderr);
-	return EXIT_USAGE;
+	return progmain_unknown(&prog, argv[1]);
 }

@@ -241,7 +241,7 @@ bench_offline_match(int argc, char **argv)
 	if ((rc = s_load(argv[optind], tax, &companies, &cs, &n)) != 0)
 		goto out;
 	rc = EXIT_SOFTWARE;
-	if ((prf = prf_new()) == NULL)
+	if (prf_new(&prf) != SYM_OK)
 		goto out;
 	randombytes_buf(round, sizeof(round));
 	for (a = 0; a < n; a++)

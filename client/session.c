@@ -60,7 +60,7 @@ session_open(const struct cmd_args *a, int connect, struct session *s, struct sy
 		             s->st->park.taxonomy_version);
 		return EXIT_CONFIG;
 	}
-	if ((s->prf = prf_new()) == NULL)
+	if (prf_new(&s->prf) != SYM_OK)
 		return EXIT_SOFTWARE;
 	return connect ? session_connect(a, s, diag) : 0;
 }

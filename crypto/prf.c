@@ -24,21 +24,23 @@ struct prf_ctx {
 	uint8_t scratch[PRF_CHUNK_BLOCKS * TOKEN_BLOCK_LEN];
 };
 
-struct prf_ctx *
-prf_new(void)
+int
+prf_new(struct prf_ctx **out)
 {
 	struct prf_ctx *ctx = calloc(1, sizeof(*ctx));
 
+	*out = NULL;
 	if (ctx == NULL)
-		return NULL;
+		return SYM_ERR_ALLOC;
 	ctx->evp = EVP_CIPHER_CTX_new();
 	/* Fetch once: implicit fetching on every init costs a lock and a lookup. */
 	ctx->aes = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
 	if (ctx->evp == NULL || ctx->aes == NULL) {
 		prf_free(&ctx);
-		return NULL;
+		return SYM_ERR_CRYPTO;
 	}
-	return ctx;
+	*out = ctx;
+	return SYM_OK;
 }
 
 void

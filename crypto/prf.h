@@ -19,8 +19,8 @@ typedef uint64_t token_t; /* the 8 token bytes, as stored in memory (memcpy) */
 
 struct prf_ctx;
 
-/* A context reusable across keys; NULL on failure. */
-struct prf_ctx *prf_new(void);
+/* A context reusable across keys: SYM_OK, SYM_ERR_ALLOC or SYM_ERR_CRYPTO. */
+int prf_new(struct prf_ctx **out) __attribute__((warn_unused_result));
 void prf_free(struct prf_ctx **ctx);
 
 /* tokens[k] = first 8 bytes of AES-128-ECB(key, blocks[k]) for k < n. */

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
+
 /* The same bound as the certificates' MEMBER_ID_MAX. */
 #define RATELIMIT_ID_MAX 64
 /* Tokens are counted in thousandths so refills need no floating point. */
@@ -35,28 +37,30 @@ s_hash(const char *id)
 	return h ? h : 1;
 }
 
-struct ratelimit *
-ratelimit_new(size_t capacity, uint32_t rate_per_s, uint32_t burst)
+int
+ratelimit_new(size_t capacity, uint32_t rate_per_s, uint32_t burst, struct ratelimit **out)
 {
 	struct ratelimit *rl;
 
+	*out = NULL;
 	if (capacity < 1 || capacity > RATELIMIT_ARG_MAX || rate_per_s < 1 ||
 	    rate_per_s > RATELIMIT_ARG_MAX || burst < 1 || burst > RATELIMIT_ARG_MAX)
-		return NULL;
+		return SYM_ERR_RANGE;
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
-		return NULL;
+		return SYM_ERR_ALLOC;
 	if ((rl->entries = calloc(capacity, sizeof(*rl->entries))) == NULL) {
 		free(rl);
-		return NULL;
+		return SYM_ERR_ALLOC;
 	}
 	rl->capacity = capacity;
 	rl->rate_per_s = rate_per_s;
 	rl->burst_milli = burst * RATELIMIT_MILLI;
-	return rl;
+	*out = rl;
+	return SYM_OK;
 }
 
 void
-ratelimit_destroy(struct ratelimit **rl)
+ratelimit_free(struct ratelimit **rl)
 {
 	if (rl == NULL || *rl == NULL)
 		return;

@@ -15,12 +15,13 @@ struct ratelimit;
 /*
  * A table of `capacity` buckets (1..1000000) each refilling `rate_per_s`
  * tokens a second (1..1000000) up to `burst` (1..1000000). A member never seen
- * before starts with a full bucket. NULL on bad arguments or allocation failure.
+ * before starts with a full bucket. SYM_ERR_RANGE on bad arguments, SYM_ERR_ALLOC.
  */
-struct ratelimit *ratelimit_new(size_t capacity, uint32_t rate_per_s, uint32_t burst);
+int ratelimit_new(size_t capacity, uint32_t rate_per_s, uint32_t burst, struct ratelimit **out)
+    __attribute__((warn_unused_result));
 
 /* Free the table and NULL the caller's pointer. Accepts NULL. */
-void ratelimit_destroy(struct ratelimit **rl);
+void ratelimit_free(struct ratelimit **rl);
 
 /*
  * Take one token from `member`'s bucket at time `now_ms`. 0: allowed. -1:

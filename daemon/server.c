@@ -234,8 +234,8 @@ s_start(struct server *srv, const char *endpoint, const struct server_opts *opts
 	struct park *park = srv->park;
 	struct sym_diag diag = {""};
 
-	if ((srv->limits =
-	         ratelimit_new(SERVER_RATE_TABLE, SERVER_RATE_PER_S, SERVER_RATE_BURST)) == NULL ||
+	if (ratelimit_new(SERVER_RATE_TABLE, SERVER_RATE_PER_S, SERVER_RATE_BURST, &srv->limits) !=
+	        SYM_OK ||
 	    (srv->zctx = zmq_ctx_new()) == NULL)
 		return EXIT_SOFTWARE;
 	/* The ZAP handler first: the server socket must never run without it. */
@@ -400,6 +400,6 @@ server_run(struct park *park, const struct server_opts *opts)
 	if (srv.zctx != NULL)
 		zmq_ctx_term(srv.zctx);
 	store_members_free(srv.members, srv.nmembers);
-	ratelimit_destroy(&srv.limits);
+	ratelimit_free(&srv.limits);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "err.h"
 #include "ratelimit.h"
 
 #define RATE 20
@@ -27,33 +28,33 @@ test_bad_arguments(void **state)
 	uint64_t retry = 99;
 
 	(void)state;
-	assert_null(ratelimit_new(0, RATE, BURST));
-	assert_null(ratelimit_new(8, 0, BURST));
-	assert_null(ratelimit_new(8, RATE, 0));
-	assert_null(ratelimit_new(8, 2000000, BURST));
-	rl = ratelimit_new(8, RATE, BURST);
-	assert_non_null(rl);
+	assert_int_equal(ratelimit_new(0, RATE, BURST, &rl), SYM_ERR_RANGE);
+	assert_null(rl);
+	assert_int_equal(ratelimit_new(8, 0, BURST, &rl), SYM_ERR_RANGE);
+	assert_int_equal(ratelimit_new(8, RATE, 0, &rl), SYM_ERR_RANGE);
+	assert_int_equal(ratelimit_new(8, 2000000, BURST, &rl), SYM_ERR_RANGE);
+	assert_int_equal(ratelimit_new(8, RATE, BURST, &rl), SYM_OK);
 	memset(long_id, 'a', sizeof(long_id) - 1);
 	long_id[sizeof(long_id) - 1] = '\0';
 	assert_int_equal(s_take(rl, long_id, 0, &retry), -1);
 	assert_int_equal(retry, 0);
 	assert_int_equal(s_take(NULL, "a", 0, &retry), -1);
 	assert_int_equal(ratelimit_count(rl), 0);
-	ratelimit_destroy(&rl);
+	ratelimit_free(&rl);
 	assert_null(rl);
-	ratelimit_destroy(&rl);
-	ratelimit_destroy(NULL);
+	ratelimit_free(&rl);
+	ratelimit_free(NULL);
 }
 
 static void
 test_burst_then_refused(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(8, RATE, BURST);
+	struct ratelimit *rl = NULL;
 	uint64_t retry = 0, now = 1000000;
 	int i;
 
 	(void)state;
-	assert_non_null(rl);
+	assert_int_equal(ratelimit_new(8, RATE, BURST, &rl), SYM_OK);
 	for (i = 0; i < BURST; i++)
 		assert_int_equal(s_take(rl, "acme", now, &retry), 0);
 	assert_int_equal(s_take(rl, "acme", now, &retry), -1);
@@ -64,17 +65,18 @@ test_burst_then_refused(void **state)
 	assert_int_equal(retry, 1000 / RATE);
 	/* NULL retry pointer is fine. */
 	assert_int_equal(ratelimit_take(rl, "acme", now, NULL), -1);
-	ratelimit_destroy(&rl);
+	ratelimit_free(&rl);
 }
 
 static void
 test_refill(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(8, RATE, BURST);
+	struct ratelimit *rl = NULL;
 	uint64_t retry = 0, now = 5000;
 	int i, n;
 
 	(void)state;
+	assert_int_equal(ratelimit_new(8, RATE, BURST, &rl), SYM_OK);
 	for (i = 0; i < BURST; i++)
 		assert_int_equal(s_take(rl, "acme", now, &retry), 0);
 	assert_int_equal(s_take(rl, "acme", now, &retry), -1);
@@ -101,18 +103,19 @@ test_refill(void **state)
 	assert_int_equal(n, BURST);
 	/* A clock going backwards refills nothing. */
 	assert_int_equal(s_take(rl, "acme", now - 100000, &retry), -1);
-	ratelimit_destroy(&rl);
+	ratelimit_free(&rl);
 }
 
 static void
 test_members_independent(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(64, RATE, BURST);
+	struct ratelimit *rl = NULL;
 	uint64_t retry = 0;
 	char id[16];
 	int i, k;
 
 	(void)state;
+	assert_int_equal(ratelimit_new(64, RATE, BURST, &rl), SYM_OK);
 	for (i = 0; i < BURST; i++)
 		assert_int_equal(s_take(rl, "noisy", 0, &retry), 0);
 	assert_int_equal(s_take(rl, "noisy", 0, &retry), -1);
@@ -128,18 +131,19 @@ test_members_independent(void **state)
 	assert_int_equal(s_take(rl, "nois", 0, &retry), 0);
 	assert_int_equal(s_take(rl, "noisy2", 0, &retry), 0);
 	assert_int_equal(ratelimit_count(rl), 53);
-	ratelimit_destroy(&rl);
+	ratelimit_free(&rl);
 }
 
 static void
 test_table_full(void **state)
 {
-	struct ratelimit *rl = ratelimit_new(4, RATE, BURST);
+	struct ratelimit *rl = NULL;
 	uint64_t retry = 0;
 	char id[16];
 	int i, k;
 
 	(void)state;
+	assert_int_equal(ratelimit_new(4, RATE, BURST, &rl), SYM_OK);
 	/* Four members, each drained, "m0" idle the longest, "m3" the latest. */
 	for (k = 0; k < 4; k++) {
 		snprintf(id, sizeof(id), "m%d", k);
@@ -170,7 +174,7 @@ test_table_full(void **state)
 		assert_true(ratelimit_count(rl) <= 4);
 	}
 	assert_int_equal(ratelimit_count(rl), 4);
-	ratelimit_destroy(&rl);
+	ratelimit_free(&rl);
 }
 
 int

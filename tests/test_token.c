@@ -242,7 +242,9 @@ test_full_range_needs_attribute(void **state)
 static void
 test_prf_tokens_match_ecb(void **state)
 {
-	struct prf_ctx *prf = prf_new();
+	struct prf_ctx *prf = NULL;
+
+	assert_int_equal(prf_new(&prf), SYM_OK);
 	uint8_t key[PRF_KEY_LEN], out[3 * 16];
 	token_block_t blocks[3000];
 	token_t *tok = calloc(3000, sizeof(*tok));

@@ -86,7 +86,9 @@ test_property(void **state)
 	struct taxonomy *tax = NULL;
 	struct sym_diag diag = {""};
 	struct synth_rng rng;
-	struct prf_ctx *prf = prf_new();
+	struct prf_ctx *prf = NULL;
+
+	assert_int_equal(prf_new(&prf), SYM_OK);
 	const char *env;
 	uint64_t seed = 20261128, pairs = 200000, p;
 	uint64_t compatible = 0, ancestor_hits = 0, missing_attr_misses = 0, prf_checked = 0;
