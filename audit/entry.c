@@ -135,8 +135,7 @@ audit_entry_keys(const struct audit_entry *e, json_t *obj, const char *path,
 	const char *key;
 	size_t i;
 
-	json_object_foreach(o, key, v)
-	{
+	json_object_foreach (o, key, v) {
 		if (!s_listed(key, keys, n) && !(obj == NULL && s_listed(key, s_common_keys, 3)))
 			return s_bad(e, path, key, "not a field of this kind of entry");
 	}

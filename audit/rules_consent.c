@@ -35,10 +35,11 @@ s_add_candidates(struct audit_verifier *v, const struct audit_entry *e, size_t r
 		c->side[AUDIT_CONSUMER] = con;
 		roundhash_candidate_id(round, rules_id(v, sup), rules_id(v, con), c->token, c->id);
 		if (memcmp(c->id, ids + 16 * i, 16) != 0)
-			return audit_fail_entry(v->p, e->index, "candidate-id",
-			                        "candidates[%zu]: id %s is not the candidate id of its "
-			                        "round, pair and token",
-			                        i, rules_hex16(ids + 16 * i, hex));
+			return audit_fail_entry(
+			    v->p, e->index, "candidate-id",
+			    "candidates[%zu]: id %s is not the candidate id of its "
+			    "round, pair and token",
+			    i, rules_hex16(ids + 16 * i, hex));
 		if ((r = audit_index_put(v->log->cand_ix, c->id, 16, v->log->ncands - 1)) != SYM_OK)
 			return r != SYM_ERR_EXISTS
 			           ? r

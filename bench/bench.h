@@ -9,7 +9,4 @@ int bench_tokens(int argc, char **argv);
 int bench_offline_match(int argc, char **argv);
 int bench_park(int argc, char **argv);
 
-
-
-
 #endif

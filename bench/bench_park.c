@@ -131,8 +131,9 @@ s_write_flows(const struct park_bench *pb, const struct taxonomy *tax, struct sy
 		j = json_pack("{s:s, s:s, s:s}", "id", id, "direction",
 		              f % 2 == 0 ? "offer" : "need", "category", cat->path);
 		/* A need without a quantity bound still states one (min at the range's floor). */
-		json_object_set_new(j, "quantity", s_value_json(&cat->dims[0], &it.dims[0],
-		                                                it.direction == FLOW_OFFER));
+		json_object_set_new(
+		    j, "quantity",
+		    s_value_json(&cat->dims[0], &it.dims[0], it.direction == FLOW_OFFER));
 		attrs = json_object();
 		for (d = 1; d < cat->ndims; d++)
 			if (it.dims[d].present)
@@ -140,7 +141,8 @@ s_write_flows(const struct park_bench *pb, const struct taxonomy *tax, struct sy
 				                    s_value_json(&cat->dims[d], &it.dims[d],
 				                                 it.direction == FLOW_OFFER));
 		json_object_set_new(j, "attributes", attrs);
-		json_object_set_new(j, "details", json_pack("{s:s}", "contact", "bench@example.com"));
+		json_object_set_new(j, "details",
+		                    json_pack("{s:s}", "contact", "bench@example.com"));
 		json_array_append_new(arr, j);
 	}
 	doc = json_pack("{s:o}", "flows", arr);
@@ -195,7 +197,8 @@ s_proc_cpu(pid_t pid)
 static int
 s_setup(struct park_bench *pb, const struct taxonomy *tax)
 {
-	char park[PATH_MAX], st[PATH_MAX], csr[PATH_MAX], crt[PATH_MAX], id[32], ep[64], exe[PATH_MAX];
+	char park[PATH_MAX], st[PATH_MAX], csr[PATH_MAX], crt[PATH_MAX], id[32], ep[64],
+	    exe[PATH_MAX];
 	struct synth_rng rng;
 	size_t i;
 	int port;
@@ -207,8 +210,8 @@ s_setup(struct park_bench *pb, const struct taxonomy *tax)
 	snprintf(ep, sizeof(ep), "tcp://127.0.0.1:%d", port);
 	snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
 	{
-		char *argv[] = {exe, "init", "--dir", park, "--name", "Benchmark park", "--endpoint", ep,
-		                NULL};
+		char *argv[] = {exe,          "init", "--dir", park, "--name", "Benchmark park",
+		                "--endpoint", ep,     NULL};
 		if (s_run(argv, NULL) != 0)
 			return -1;
 	}
@@ -224,8 +227,10 @@ s_setup(struct park_bench *pb, const struct taxonomy *tax)
 		{
 			char pj[PATH_MAX + 16];
 			snprintf(pj, sizeof(pj), "%s/park.json", park);
-			char *a1[] = {sym, "init", "--dir", st, "--park", pj, "--id", id, "--name", id, NULL};
-			char *a2[] = {symd, "enroll", "--dir", park, "--csr", csr, "--out", crt, NULL};
+			char *a1[] = {sym,    "init", "--dir",  st, "--park", pj,
+			              "--id", id,     "--name", id, NULL};
+			char *a2[] = {symd, "enroll", "--dir", park, "--csr",
+			              csr,  "--out",  crt,     NULL};
 			char *a3[] = {sym, "enroll", "--dir", st, "--cert", crt, NULL};
 			if (s_run(a1, NULL) != 0 || s_run(a2, NULL) != 0 || s_run(a3, NULL) != 0) {
 				fprintf(stderr, "symbi-bench park: enrolling %s failed\n", id);
@@ -297,8 +302,8 @@ s_submit_all(struct park_bench *pb, double *bytes_total)
 			s_path(pb, out, sizeof(out), "submit-c", next, ".json");
 			s_path(pb, err, sizeof(err), "submit-c", next, ".err");
 			{
-				char *argv[] = {exe, "submit", "--dir", st, "--json", "--timeout", "60000",
-				                flows, NULL};
+				char *argv[] = {exe,         "submit", "--dir", st,  "--json",
+				                "--timeout", "60000",  flows,   NULL};
 				if (s_spawn(argv, out, err) < 0)
 					return -1;
 			}
@@ -330,10 +335,10 @@ s_submit_all(struct park_bench *pb, double *bytes_total)
 
 /* What the timed round measured. */
 struct park_times {
-	double open, submit, close;     /* wall seconds */
-	double clients_cpu_submit;      /* all clients' CPU seconds */
+	double open, submit, close; /* wall seconds */
+	double clients_cpu_submit;  /* all clients' CPU seconds */
 	double daemon_cpu_submit, daemon_cpu_close;
-	double bytes;                   /* uploaded by all companies */
+	double bytes; /* uploaded by all companies */
 	long daemon_rss_kb;
 };
 
@@ -360,7 +365,8 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 		case 'j': pb->jobs = strtoul(optarg, NULL, 10); break;
 		case 'k': *keep = 1; break;
 		case 'h':
-			printf("usage: symbi-bench park [--companies N] [--flows F] [--jobs J] [--keep]\n");
+			printf("usage: symbi-bench park [--companies N] [--flows F] [--jobs J] "
+			       "[--keep]\n");
 			return 0;
 		default: return EXIT_USAGE;
 		}

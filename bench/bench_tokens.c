@@ -46,8 +46,8 @@ s_company(const struct taxonomy *tax, struct synth_rng *rng, size_t offers, size
 	for (i = 0; i < fl->n; i++) {
 		struct flow_item *it = &fl->items[i];
 
-		synth_item(tax, rng, i < offers ? FLOW_OFFER : FLOW_NEED,
-		           s_park_category(tax, rng), it);
+		synth_item(tax, rng, i < offers ? FLOW_OFFER : FLOW_NEED, s_park_category(tax, rng),
+		           it);
 		if (it->direction != FLOW_OFFER)
 			continue;
 		for (d = 1; d < it->category->ndims; d++) {
@@ -117,8 +117,9 @@ s_parse_args(int argc, char **argv, struct tokens_opts *o)
 		case 's': o->seconds = strtod(optarg, NULL); break;
 		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
 		case 'h':
-			printf("usage: symbi-bench tokens [--counterparts N] [--offers N] [--needs N] "
-			       "[--seconds S] [--seed N]\n");
+			printf(
+			    "usage: symbi-bench tokens [--counterparts N] [--offers N] [--needs N] "
+			    "[--seconds S] [--seed N]\n");
 			return 0;
 		default: return EXIT_USAGE;
 		}
@@ -144,7 +145,7 @@ bench_tokens(int argc, char **argv)
 	struct synth_rng rng;
 	struct prf_ctx *prf = NULL;
 	token_t *tok = NULL, *scratch = NULL;
-	uint8_t (*keys)[2][PRF_KEY_LEN] = NULL;
+	uint8_t(*keys)[2][PRF_KEY_LEN] = NULL;
 	int rc;
 
 	if ((rc = s_parse_args(argc, argv, &o)) >= 0)
@@ -198,8 +199,9 @@ bench_tokens(int argc, char **argv)
 	t_sort = util_now() - t0;
 
 	aes = s_aes_rate(prf, seconds);
-	printf("flows: %zu offers, %zu needs; blocks: %zu offer + %zu need (built once in %.3f ms)\n",
-	       offers, needs, ob.n, nb.n, t_enc * 1e3);
+	printf(
+	    "flows: %zu offers, %zu needs; blocks: %zu offer + %zu need (built once in %.3f ms)\n",
+	    offers, needs, ob.n, nb.n, t_enc * 1e3);
 	printf("counterparts=%zu passes=%zu tokens=%zu prf_s=%.3f\n", counterparts, rounds, total,
 	       t_prf);
 	printf("prf+sort of one offer set for every counterpart: %.3f ms\n", t_sort * 1e3);

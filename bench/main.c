@@ -8,21 +8,22 @@
 static void
 s_usage(FILE *f)
 {
-	fprintf(f, "usage: symbi-bench COMMAND [OPTIONS]\n\n"
-	           "Commands:\n"
-	           "  tokens [--counterparts N] [--offers N] [--needs N] [--seconds S] [--seed N]\n"
-	           "        encode a park-like mix of offers and needs (energy, water and material\n"
-	           "        flows with their specifications, some EWC wastes) for N counterparts,\n"
-	           "        then raw AES-128-ECB in the same run; the last\n"
-	           "        line is tokens_per_s=... aes_blocks_per_s=... ratio=...\n"
-	           "  park [--companies N] [--flows F] [--jobs J] [--keep]\n"
-	           "        a synthetic park through the real binaries: one timed round on\n"
-	           "        loopback (every company's submit, then close); the last line is\n"
-	           "        companies=N flows=F round_s=... peak_rss_mb=...\n"
-	           "  offline-match DIR [--json]\n"
-	           "        run the blinded matching of a park folder (companies.json and one\n"
-	           "        flows file per company) in one process, with fresh keys, and print\n"
-	           "        the candidates: what the coordinator would find, without a daemon\n");
+	fprintf(f,
+	        "usage: symbi-bench COMMAND [OPTIONS]\n\n"
+	        "Commands:\n"
+	        "  tokens [--counterparts N] [--offers N] [--needs N] [--seconds S] [--seed N]\n"
+	        "        encode a park-like mix of offers and needs (energy, water and material\n"
+	        "        flows with their specifications, some EWC wastes) for N counterparts,\n"
+	        "        then raw AES-128-ECB in the same run; the last\n"
+	        "        line is tokens_per_s=... aes_blocks_per_s=... ratio=...\n"
+	        "  park [--companies N] [--flows F] [--jobs J] [--keep]\n"
+	        "        a synthetic park through the real binaries: one timed round on\n"
+	        "        loopback (every company's submit, then close); the last line is\n"
+	        "        companies=N flows=F round_s=... peak_rss_mb=...\n"
+	        "  offline-match DIR [--json]\n"
+	        "        run the blinded matching of a park folder (companies.json and one\n"
+	        "        flows file per company) in one process, with fresh keys, and print\n"
+	        "        the candidates: what the coordinator would find, without a daemon\n");
 }
 
 int

@@ -111,8 +111,7 @@ s_load(const char *dir, const struct taxonomy *tax, json_t **companies_out, stru
 	*out = cs;
 	if (cs == NULL)
 		return EXIT_SOFTWARE;
-	json_object_foreach(companies, key, v)
-	{
+	json_object_foreach (companies, key, v) {
 		struct company *c = &cs[n++];
 
 		*n_out = n;

@@ -37,8 +37,7 @@ s_item_blocks(const struct taxonomy *tax, const struct flow_item *it)
 }
 
 static json_t *
-s_file_json(const char *path, const struct taxonomy *tax, const struct flows *fl,
-            const char *error)
+s_file_json(const char *path, const struct taxonomy *tax, const struct flows *fl, const char *error)
 {
 	json_t *o = json_object(), *items;
 	size_t i;
@@ -94,7 +93,8 @@ cmd_check(int argc, char **argv)
 		s_usage(stderr);
 		return EXIT_USAGE;
 	}
-	r = tax_path ? taxonomy_load_file(tax_path, &tax, &diag) : taxonomy_load_default(&tax, &diag);
+	r = tax_path ? taxonomy_load_file(tax_path, &tax, &diag)
+	             : taxonomy_load_default(&tax, &diag);
 	if (r != SYM_OK) {
 		fprintf(stderr, "symbi check: %s\n", diag.msg);
 		return sym_exit_code(r, SYM_ORIGIN_CONFIG);

@@ -469,8 +469,7 @@ s_has_candidate(json_t *arr, const char *id)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(arr, i, e)
-	{
+	json_array_foreach (arr, i, e) {
 		const char *c = json_string_value(json_object_get(e, "candidate"));
 		if (c != NULL && strcmp(c, id) == 0)
 			return 1;
@@ -533,8 +532,7 @@ s_print_exchanges(json_t *all, const char *self, int json)
 	}
 	printf("%-16s %-22s    %-16s %-22s %-9s %s\n", "SUPPLIER", "OFFER", "CONSUMER", "NEED",
 	       "NEAR-MISS", "PARTNER'S DETAILS");
-	json_array_foreach(all, i, e)
-	{
+	json_array_foreach (all, i, e) {
 		int sup = strcmp(json_string_value(json_object_get(e, "supplier")), self) == 0;
 		json_t *partner = json_object_get(e, sup ? "need" : "offer");
 		char *details =

@@ -41,7 +41,8 @@ cmd_init(int argc, char **argv)
 	if ((r = s_parse(argc, argv, &a, usage)) != 0)
 		return r < 0 ? 0 : r;
 	if (a.park == NULL || a.id == NULL || a.name == NULL) {
-		fprintf(stderr, "symbi init: --park, --id and --name are required\nusage: symbi %s\n",
+		fprintf(stderr,
+		        "symbi init: --park, --id and --name are required\nusage: symbi %s\n",
 		        usage);
 		return EXIT_USAGE;
 	}
@@ -98,7 +99,8 @@ s_status_json(const struct client_state *st, const Symbiod__StatusReply *rep)
 	                 rep->member->id, "name", rep->member->name, "status",
 	                 rep->member->revoked ? "revoked" : "active", "fingerprint", fp, "ed25519",
 	                 ed, "x25519", x, "curve", cv, "round", "phase", rep->round_phase, "id",
-	                 rid[0] ? rid : NULL, "directory", "members", (int)rep->members, "hash", dh);
+	                 rid[0] ? rid : NULL, "directory", "members", (int)rep->members, "hash",
+	                 dh);
 }
 
 int
@@ -142,7 +144,8 @@ cmd_status(int argc, char **argv)
 		rc = sym_exit_code(r, SYM_ORIGIN_PEER);
 		goto out;
 	}
-	if (resp->status == SYMBIOD__STATUS__STATUS_OK && (rc = logcheck_contact(st, c, &diag)) != 0) {
+	if (resp->status == SYMBIOD__STATUS__STATUS_OK &&
+	    (rc = logcheck_contact(st, c, &diag)) != 0) {
 		fprintf(stderr, "symbi status: %s\n", diag.msg);
 		goto out;
 	}
@@ -153,8 +156,8 @@ cmd_status(int argc, char **argv)
 		goto out;
 	}
 	if (!resp->has_payload ||
-	    wire_unpack(&symbiod__status_reply__descriptor, resp->payload.data, resp->payload.len, 0,
-	                &msg) != SYM_OK) {
+	    wire_unpack(&symbiod__status_reply__descriptor, resp->payload.data, resp->payload.len,
+	                0, &msg) != SYM_OK) {
 		fprintf(stderr, "symbi status: malformed status reply\n");
 		rc = EXIT_PROTOCOL;
 		goto out;

@@ -176,13 +176,13 @@ s_commitment(const struct submission *sub, uint8_t commitment[32], uint32_t *chu
 	for (i = 0; i < sub->nb; i++) {
 		const struct blind_batch *b = &sub->batches[i];
 		if (roundhash_batch_digest(b->counterpart, b->offers, b->offers_len, b->needs,
-		                          b->needs_len, digests[i]) != SYM_OK) {
+		                           b->needs_len, digests[i]) != SYM_OK) {
 			free(digests);
 			return EXIT_SOFTWARE;
 		}
 	}
 	roundhash_commitment(sub->round, sub->id, (const uint8_t(*)[32])digests, sub->nb,
-	                    commitment);
+	                     commitment);
 	free(digests);
 	for (*chunks = 0, i = 0; i < sub->nb; (*chunks)++)
 		i = s_chunk_end(sub->batches, sub->nb, i);

@@ -156,7 +156,8 @@ encode_flows(const struct taxonomy *tax, const struct flows *fl, struct block_li
 
 	for (i = 0; i < fl->n; i++) {
 		const struct flow_item *it = &fl->items[i];
-		r = encode_item_blocks(tax, it, (uint32_t)i, it->direction == FLOW_OFFER ? offers : needs);
+		r = encode_item_blocks(tax, it, (uint32_t)i,
+		                       it->direction == FLOW_OFFER ? offers : needs);
 		if (r != SYM_OK)
 			return r;
 	}

@@ -15,9 +15,8 @@ struct where {
 	char flow[FLOW_ID_MAX + 32];
 };
 
-static int
-s_fail(struct sym_diag *diag, const struct where *w, int err, const char *field, const char *fmt,
-       ...) __attribute__((format(printf, 5, 6)));
+static int s_fail(struct sym_diag *diag, const struct where *w, int err, const char *field,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int
 s_fail(struct sym_diag *diag, const struct where *w, int err, const char *field, const char *fmt,
@@ -57,7 +56,7 @@ s_unknown_key(json_t *obj, const char *const *allowed)
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		(void)v;
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(key, allowed[i]) == 0)
@@ -151,8 +150,8 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 	snprintf(sub, sizeof(sub), "%s.unit", field);
 	unit = json_string_value(json_object_get(j, "unit"));
 	if (unit == NULL)
-		return s_fail(diag, w, SYM_ERR_FORMAT, sub, "missing (the canonical unit is \"%s\")",
-		              dim->unit);
+		return s_fail(diag, w, SYM_ERR_FORMAT, sub,
+		              "missing (the canonical unit is \"%s\")", dim->unit);
 	if (units_kind(unit) == UNIT_KIND_NONE)
 		return s_fail(diag, w, SYM_ERR_FORMAT, sub, "unknown unit \"%s\"", unit);
 	if (dir == FLOW_OFFER) {
@@ -173,7 +172,8 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 	if (dir == FLOW_OFFER) {
 		snprintf(sub, sizeof(sub), "%s.value", field);
 		if (is_quantity && !(conv[0] > 0))
-			return s_fail(diag, w, SYM_ERR_RANGE, sub, "an offered quantity must be positive");
+			return s_fail(diag, w, SYM_ERR_RANGE, sub,
+			              "an offered quantity must be positive");
 		if (tax_quantize(dim, conv[0], &out->bin_lo) != SYM_OK)
 			return s_fail(diag, w, SYM_ERR_RANGE, sub, "%g %s is outside the range %s",
 			              raw[0], unit, range);
@@ -185,19 +185,22 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 	out->max = has[2] ? conv[2] : INFINITY;
 	if (has[1] && has[2] && conv[1] > conv[2]) {
 		snprintf(sub, sizeof(sub), "%s.min", field);
-		return s_fail(diag, w, SYM_ERR_RANGE, sub, "min %g is above max %g", raw[1], raw[2]);
+		return s_fail(diag, w, SYM_ERR_RANGE, sub, "min %g is above max %g", raw[1],
+		              raw[2]);
 	}
 	out->bin_lo = 0;
 	out->bin_hi = (uint16_t)((1u << dim->bits) - 1);
 	if (has[1] && tax_quantize_bound(dim, conv[1], 0, &out->bin_lo) != SYM_OK) {
 		snprintf(sub, sizeof(sub), "%s.min", field);
 		return s_fail(diag, w, SYM_ERR_RANGE, sub,
-		              "%g %s is above the range %s: nothing can match", raw[1], unit, range);
+		              "%g %s is above the range %s: nothing can match", raw[1], unit,
+		              range);
 	}
 	if (has[2] && tax_quantize_bound(dim, conv[2], 1, &out->bin_hi) != SYM_OK) {
 		snprintf(sub, sizeof(sub), "%s.max", field);
 		return s_fail(diag, w, SYM_ERR_RANGE, sub,
-		              "%g %s is below the range %s: nothing can match", raw[2], unit, range);
+		              "%g %s is below the range %s: nothing can match", raw[2], unit,
+		              range);
 	}
 	if (is_quantity) {
 		/* A need's max only caps the exchange (PROTOCOL.md); it does not filter offers. */
@@ -209,8 +212,8 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 }
 
 static int
-s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx,
-             struct flows *fl, struct sym_diag *diag)
+s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx, struct flows *fl,
+             struct sym_diag *diag)
 {
 	static const char *const keys[] = {"id",         "direction", "category", "quantity",
 	                                   "attributes", "details",   NULL};
@@ -249,11 +252,12 @@ s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx
 		return s_fail(diag, &w, SYM_ERR_FORMAT, "category", "missing");
 	if ((it->category = taxonomy_find(tax, s)) == NULL)
 		return s_fail(diag, &w, SYM_ERR_FORMAT, "category",
-		              "unknown category \"%s\" (taxonomy %s %s)", s, tax->name, tax->version);
+		              "unknown category \"%s\" (taxonomy %s %s)", s, tax->name,
+		              tax->version);
 	if (it->category->quantity_root < 0)
-		return s_fail(diag, &w, SYM_ERR_FORMAT, "category",
-		              "\"%s\" is a grouping without a quantity; use one of its subcategories",
-		              s);
+		return s_fail(
+		    diag, &w, SYM_ERR_FORMAT, "category",
+		    "\"%s\" is a grouping without a quantity; use one of its subcategories", s);
 	if (json_object_get(j, "quantity") == NULL)
 		return s_fail(diag, &w, SYM_ERR_FORMAT, "quantity", "missing (in %s)",
 		              it->category->dims[0].unit);
@@ -264,7 +268,7 @@ s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx
 	attrs = json_object_get(j, "attributes");
 	if (attrs != NULL && !json_is_object(attrs))
 		return s_fail(diag, &w, SYM_ERR_FORMAT, "attributes", "must be an object");
-	json_object_foreach(attrs, key, v) {
+	json_object_foreach (attrs, key, v) {
 		char field[TAX_NAME_MAX + 64];
 
 		snprintf(field, sizeof(field), "attributes.%.*s", TAX_NAME_MAX, key);
@@ -283,7 +287,8 @@ s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx
 		size_t dlen = json_dumpb(details, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
 		if (dlen == 0 || dlen > FLOW_DETAILS_MAX)
 			return s_fail(diag, &w, SYM_ERR_LIMIT, "details",
-			              "%zu bytes when serialized; at most %u", dlen, FLOW_DETAILS_MAX);
+			              "%zu bytes when serialized; at most %u", dlen,
+			              FLOW_DETAILS_MAX);
 	}
 	it->raw = json_incref(j);
 	if (it->direction == FLOW_OFFER)

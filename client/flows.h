@@ -23,9 +23,9 @@ enum flow_direction { FLOW_OFFER = 0, FLOW_NEED = 1 };
 
 /* One dimension of an item, in canonical units and in bins. */
 struct flow_value {
-	uint8_t present; /* offer: value stated; need: min and/or max stated */
-	double value;    /* offer */
-	double min, max; /* need; -inf / +inf when a side is open */
+	uint8_t present;         /* offer: value stated; need: min and/or max stated */
+	double value;            /* offer */
+	double min, max;         /* need; -inf / +inf when a side is open */
 	uint16_t bin_lo, bin_hi; /* offer: both the value's bin; need: inclusive bin range */
 };
 

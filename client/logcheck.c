@@ -15,7 +15,7 @@
 #include "wire.h"
 
 #define FORK_WARNING                                                                               \
-	"the coordinator's audit log is not consistent with what this company saw before: "      \
+	"the coordinator's audit log is not consistent with what this company saw before: "        \
 	"the log was forked or rewritten. Keep STATE/checkpoint and tell the reviewers."
 
 static int
@@ -32,10 +32,12 @@ s_load_stored(const struct client_state *st, struct checkpoint *cp, int *have,
 	r = util_read_file(path, CHECKPOINT_MAX, &text, &len);
 	if (r == SYM_ERR_NOT_FOUND)
 		return 0;
-	if (r != SYM_OK || checkpoint_verify(text, len, st->park.coordinator_ed25519, cp) != SYM_OK) {
+	if (r != SYM_OK ||
+	    checkpoint_verify(text, len, st->park.coordinator_ed25519, cp) != SYM_OK) {
 		free(text);
-		sym_diag_set(diag, SYM_ERR_FORMAT, "%s is damaged; it must be a checkpoint signed by "
-		                                   "this park's coordinator",
+		sym_diag_set(diag, SYM_ERR_FORMAT,
+		             "%s is damaged; it must be a checkpoint signed by "
+		             "this park's coordinator",
 		             path);
 		return EXIT_DATAERR;
 	}
@@ -103,10 +105,11 @@ logcheck_contact(const struct client_state *st, struct conn *c, struct sym_diag 
 		return rc;
 	}
 	rc = EXIT_PROTOCOL;
-	if (checkpoint_verify(rep->checkpoint, strlen(rep->checkpoint), st->park.coordinator_ed25519,
-	                      &new) != SYM_OK) {
-		sym_diag_set(diag, SYM_ERR_VERIFY,
-		             "the coordinator's checkpoint is not signed by this park's coordinator");
+	if (checkpoint_verify(rep->checkpoint, strlen(rep->checkpoint),
+	                      st->park.coordinator_ed25519, &new) != SYM_OK) {
+		sym_diag_set(
+		    diag, SYM_ERR_VERIFY,
+		    "the coordinator's checkpoint is not signed by this park's coordinator");
 		goto out;
 	}
 	if (have && s_extends(&old, &new, rep->consistency, rep->n_consistency) != SYM_OK) {
@@ -138,12 +141,12 @@ s_proof_contact(const struct client_state *st, struct conn *c, const struct chec
 	req.has_proof_size = 1;
 	req.proof_size = pcp->size;
 	if ((rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_CHECKPOINT, &req.base,
-	                   &symbiod__checkpoint_reply__descriptor, (ProtobufCMessage **)&rep, diag)) !=
-	    0)
+	                   &symbiod__checkpoint_reply__descriptor, (ProtobufCMessage **)&rep,
+	                   diag)) != 0)
 		return rc;
 	rc = EXIT_PROTOCOL;
-	if (checkpoint_verify(rep->checkpoint, strlen(rep->checkpoint), st->park.coordinator_ed25519,
-	                      &latest) != SYM_OK ||
+	if (checkpoint_verify(rep->checkpoint, strlen(rep->checkpoint),
+	                      st->park.coordinator_ed25519, &latest) != SYM_OK ||
 	    s_extends(pcp, &latest, rep->proof_consistency, rep->n_proof_consistency) != SYM_OK) {
 		sym_diag_set(diag, SYM_ERR_VERIFY, FORK_WARNING);
 		goto out;
@@ -173,7 +176,8 @@ logcheck_proof(const struct client_state *st, struct conn *c, const Symbiod__Log
 	if (checkpoint_verify(p->checkpoint, strlen(p->checkpoint), st->park.coordinator_ed25519,
 	                      &cp) != SYM_OK ||
 	    cp.size != p->tree_size) {
-		sym_diag_set(diag, SYM_ERR_VERIFY, "the acknowledgement's checkpoint does not verify");
+		sym_diag_set(diag, SYM_ERR_VERIFY,
+		             "the acknowledgement's checkpoint does not verify");
 		return EXIT_PROTOCOL;
 	}
 	merkle_leaf_hash(p->entry.data, p->entry.len, leaf);
@@ -188,10 +192,12 @@ logcheck_proof(const struct client_state *st, struct conn *c, const Symbiod__Log
 	e = json_loadb((const char *)p->entry.data, p->entry.len, JSON_REJECT_DUPLICATES, &jerr);
 	s = json_string_value(json_object_get(e, "kind"));
 	if (s == NULL || strcmp(s, kind) != 0 ||
-	    (s = json_string_value(json_object_get(e, "member"))) == NULL || strcmp(s, st->id) != 0 ||
+	    (s = json_string_value(json_object_get(e, "member"))) == NULL ||
+	    strcmp(s, st->id) != 0 ||
 	    (field != NULL && ((s = json_string_value(json_object_get(e, field))) == NULL ||
 	                       strcmp(s, value) != 0))) {
-		sym_diag_set(diag, SYM_ERR_VERIFY, "the audit-log entry does not record this action");
+		sym_diag_set(diag, SYM_ERR_VERIFY,
+		             "the audit-log entry does not record this action");
 		goto out;
 	}
 	if ((rc = s_proof_contact(st, c, &cp, diag)) != 0)

@@ -44,16 +44,16 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *summary;
 } s_commands[] = {
-	{"init", cmd_init, "create this company's keys and certificate request"},
-	{"enroll", cmd_enroll, "install the certificate issued by the park"},
-	{"check", cmd_check, "validate flows files against the taxonomy, offline"},
-	{"status", cmd_status, "connect to the coordinator and show this member's status"},
-	{"submit", cmd_submit, "blind and submit flows to the open round"},
-	{"candidates", cmd_candidates, "this company's candidates in the current round"},
-	{"accept", cmd_accept, "accept candidates: seal the item for the counterpart"},
-	{"decline", cmd_decline, "decline candidates"},
-	{"exchanges", cmd_exchanges, "agreed exchanges, with the counterpart's revealed item"},
-	{"check-config", cmd_check_config, "check STATE/" CLIENT_CONFIG " and print the settings"},
+    {"init", cmd_init, "create this company's keys and certificate request"},
+    {"enroll", cmd_enroll, "install the certificate issued by the park"},
+    {"check", cmd_check, "validate flows files against the taxonomy, offline"},
+    {"status", cmd_status, "connect to the coordinator and show this member's status"},
+    {"submit", cmd_submit, "blind and submit flows to the open round"},
+    {"candidates", cmd_candidates, "this company's candidates in the current round"},
+    {"accept", cmd_accept, "accept candidates: seal the item for the counterpart"},
+    {"decline", cmd_decline, "decline candidates"},
+    {"exchanges", cmd_exchanges, "agreed exchanges, with the counterpart's revealed item"},
+    {"check-config", cmd_check_config, "check STATE/" CLIENT_CONFIG " and print the settings"},
 };
 
 static void
@@ -67,12 +67,12 @@ s_usage(FILE *f)
 	           "Commands:\n");
 	for (i = 0; i < sizeof(s_commands) / sizeof(s_commands[0]); i++)
 		fprintf(f, "  %-12s %s\n", s_commands[i].name, s_commands[i].summary);
-	fprintf(f, "\nRun 'symbi COMMAND --help' for a command's options.\n\n"
-	           "Every command that takes --dir STATE reads STATE/" CLIENT_CONFIG
-	           " if it exists;\n"
-	           "options on the command line override it. 'symbi check-config --dir STATE'\n"
-	           "(or --check-config) checks it: exit 0, or 78 naming the line and the key.\n"
-	           "Its lines are `key = value` or # comments:\n");
+	fprintf(f,
+	        "\nRun 'symbi COMMAND --help' for a command's options.\n\n"
+	        "Every command that takes --dir STATE reads STATE/" CLIENT_CONFIG " if it exists;\n"
+	        "options on the command line override it. 'symbi check-config --dir STATE'\n"
+	        "(or --check-config) checks it: exit 0, or 78 naming the line and the key.\n"
+	        "Its lines are `key = value` or # comments:\n");
 	config_usage(f, s_keys, NKEYS);
 	fprintf(f, "\nOptions: --help, --version\n");
 }
@@ -84,13 +84,17 @@ s_usage(FILE *f)
 static const char *
 s_find_dir(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"dir", required_argument, NULL, 'd'},      {"park", required_argument, NULL, 'p'},
-	    {"id", required_argument, NULL, 'i'},       {"name", required_argument, NULL, 'n'},
-	    {"cert", required_argument, NULL, 'c'},     {"json", no_argument, NULL, 'j'},
-	    {"all", no_argument, NULL, 'a'},            {"timeout", required_argument, NULL, 't'},
-	    {"attempts", required_argument, NULL, 'A'}, {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+	                                     {"park", required_argument, NULL, 'p'},
+	                                     {"id", required_argument, NULL, 'i'},
+	                                     {"name", required_argument, NULL, 'n'},
+	                                     {"cert", required_argument, NULL, 'c'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"all", no_argument, NULL, 'a'},
+	                                     {"timeout", required_argument, NULL, 't'},
+	                                     {"attempts", required_argument, NULL, 'A'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *dir = NULL;
 	char **copy;
 	int c, opterr_was = opterr;

@@ -69,16 +69,16 @@ roundfile_save(const char *dir, const struct roundfile *rf, struct sym_diag *dia
 
 	if ((size_t)snprintf(sub, sizeof(sub), "%s/rounds", dir) >= sizeof(sub))
 		return sym_diag_set(diag, SYM_ERR_NOSPACE, "%s: path too long", dir);
-	if ((r = keyfile_secure_dir(sub, diag)) != SYM_OK || (r = s_path(dir, rf->round, path,
-	                                                              sizeof(path))) != SYM_OK)
+	if ((r = keyfile_secure_dir(sub, diag)) != SYM_OK ||
+	    (r = s_path(dir, rf->round, path, sizeof(path))) != SYM_OK)
 		return r;
 	util_hex(rf->round, 16, rhex);
 	util_hex(rf->submission, 16, shex);
 	peers = json_array();
 	for (i = 0; i < rf->npeers; i++) {
 		util_hex(rf->peers[i].x25519, 32, khex);
-		json_array_append_new(peers, json_pack("{s:s, s:s}", "id", rf->peers[i].id, "x25519",
-		                                       khex));
+		json_array_append_new(
+		    peers, json_pack("{s:s, s:s}", "id", rf->peers[i].id, "x25519", khex));
 	}
 	root = json_pack("{s:s, s:s, s:o, s:O, s:O}", "round", rhex, "submission", shex, "peers",
 	                 peers, "flows", rf->flows, "consents",
@@ -120,7 +120,7 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 		r = SYM_ERR_ALLOC;
 		goto out;
 	}
-	json_array_foreach(peers, i, p) {
+	json_array_foreach (peers, i, p) {
 		const char *id = json_string_value(json_object_get(p, "id"));
 		const char *k = json_string_value(json_object_get(p, "x25519"));
 		if (id == NULL || !member_id_valid(id) || k == NULL ||

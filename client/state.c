@@ -54,8 +54,8 @@ s_make_parents(const char *dir, struct sym_diag *diag)
 }
 
 int
-state_init(const char *dir, const char *park_json, const char *id, const char *name,
-           char *csr_path, size_t csr_path_len, struct sym_diag *diag)
+state_init(const char *dir, const char *park_json, const char *id, const char *name, char *csr_path,
+           size_t csr_path_len, struct sym_diag *diag)
 {
 	struct keypair *identity = NULL, *agreement = NULL, *curve = NULL;
 	char path[PATH_MAX], *buf = NULL, *csr = NULL, *company = NULL;
@@ -151,9 +151,9 @@ s_load_company(const char *dir, struct client_state *st, struct sym_diag *diag)
 
 	if ((r = state_path(dir, "company.json", path, sizeof(path))) != SYM_OK ||
 	    (r = util_read_file(path, 4096, &buf, &len)) != SYM_OK)
-		return sym_diag_set(diag, r == SYM_ERR_NOT_FOUND ? SYM_ERR_NOT_FOUND : r,
-		                    "%s: not a client state directory (run: symbi init --dir %s ...)",
-		                    dir, dir);
+		return sym_diag_set(
+		    diag, r == SYM_ERR_NOT_FOUND ? SYM_ERR_NOT_FOUND : r,
+		    "%s: not a client state directory (run: symbi init --dir %s ...)", dir, dir);
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(buf);
 	id = json_string_value(json_object_get(j, "id"));

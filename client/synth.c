@@ -66,7 +66,8 @@ s_set_range(const struct tax_dim *dim, struct flow_value *v, uint16_t lo, uint16
 	v->bin_lo = lo;
 	v->bin_hi = hi;
 	v->min = lo == 0 ? -INFINITY : s_centre(dim, lo) - tax_bin_width(dim, lo) / 2;
-	v->max = hi == (1u << dim->bits) - 1 ? INFINITY : s_centre(dim, hi) + tax_bin_width(dim, hi) / 2;
+	v->max =
+	    hi == (1u << dim->bits) - 1 ? INFINITY : s_centre(dim, hi) + tax_bin_width(dim, hi) / 2;
 }
 
 static void
@@ -108,11 +109,11 @@ synth_item(const struct taxonomy *tax, struct synth_rng *rng, enum flow_directio
 			continue;
 		}
 		switch (synth_below(rng, 6)) {
-		case 0: break; /* unconstrained */
+		case 0: break;                              /* unconstrained */
 		case 1: s_set_range(dim, v, 0, top); break; /* constrained, full range */
 		case 2: s_set_range(dim, v, a, top); break; /* min only */
-		case 3: s_set_range(dim, v, 0, a); break; /* max only */
-		case 4: s_set_range(dim, v, a, a); break; /* a single bin */
+		case 3: s_set_range(dim, v, 0, a); break;   /* max only */
+		case 4: s_set_range(dim, v, a, a); break;   /* a single bin */
 		default: s_set_range(dim, v, a < b ? a : b, a < b ? b : a); break;
 		}
 	}

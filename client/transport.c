@@ -35,7 +35,8 @@ conn_open(const struct client_state *st, const struct conn_opts *opts, struct co
 		return sym_diag_set(diag, SYM_ERR_ALLOC, "out of memory");
 	c->st = st;
 	c->opts = *opts;
-	if ((c->zctx = zmq_ctx_new()) == NULL || (c->dealer = zmq_socket(c->zctx, ZMQ_DEALER)) == NULL)
+	if ((c->zctx = zmq_ctx_new()) == NULL ||
+	    (c->dealer = zmq_socket(c->zctx, ZMQ_DEALER)) == NULL)
 		goto fail;
 	if (zmq_setsockopt(c->dealer, ZMQ_CURVE_SERVERKEY, st->park.coordinator_curve, 32) != 0 ||
 	    zmq_setsockopt(c->dealer, ZMQ_CURVE_PUBLICKEY, st->curve->pk, 32) != 0 ||
@@ -58,8 +59,8 @@ conn_open(const struct client_state *st, const struct conn_opts *opts, struct co
 	    zmq_connect(c->monitor, mon_ep) != 0)
 		goto fail;
 	if (zmq_connect(c->dealer, st->park.endpoint) != 0) {
-		r = sym_diag_set(diag, SYM_ERR_INVALID, "cannot connect to %s: %s", st->park.endpoint,
-		                 zmq_strerror(zmq_errno()));
+		r = sym_diag_set(diag, SYM_ERR_INVALID, "cannot connect to %s: %s",
+		                 st->park.endpoint, zmq_strerror(zmq_errno()));
 		goto fail_diag;
 	}
 	*out = c;
@@ -136,10 +137,11 @@ s_explain_silence(struct conn *c, struct sym_diag *diag)
 {
 	s_drain_monitor(c);
 	if (c->auth_failed)
-		return sym_diag_set(diag, SYM_ERR_PERM,
-		                    "the coordinator at %s refused this company's key (not enrolled, "
-		                    "or revoked)",
-		                    c->st->park.endpoint);
+		return sym_diag_set(
+		    diag, SYM_ERR_PERM,
+		    "the coordinator at %s refused this company's key (not enrolled, "
+		    "or revoked)",
+		    c->st->park.endpoint);
 	if (c->connected && !c->handshake_ok)
 		return sym_diag_set(diag, SYM_ERR_VERIFY,
 		                    "the secure handshake with %s failed: the coordinator key in "
@@ -160,7 +162,8 @@ s_receive(struct conn *c, double deadline, uint8_t **answer, size_t *answer_len)
 	zmq_msg_t msg;
 
 	for (;;) {
-		zmq_pollitem_t items[2] = {{c->dealer, 0, ZMQ_POLLIN, 0}, {c->monitor, 0, ZMQ_POLLIN, 0}};
+		zmq_pollitem_t items[2] = {{c->dealer, 0, ZMQ_POLLIN, 0},
+		                           {c->monitor, 0, ZMQ_POLLIN, 0}};
 		int left = (int)((deadline - util_now()) * 1000.0);
 
 		if (left <= 0)
@@ -193,8 +196,7 @@ s_receive(struct conn *c, double deadline, uint8_t **answer, size_t *answer_len)
 
 /* Send one frame; wait up to timeout_ms for one frame back. */
 static int
-s_exchange(struct conn *c, const uint8_t *req, size_t req_len, uint8_t **answer,
-           size_t *answer_len)
+s_exchange(struct conn *c, const uint8_t *req, size_t req_len, uint8_t **answer, size_t *answer_len)
 {
 	if (zmq_send(c->dealer, req, req_len, ZMQ_DONTWAIT) < 0 && zmq_errno() != EAGAIN)
 		return SYM_ERR_IO;
@@ -226,7 +228,8 @@ conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_
 		req = NULL;
 		/* Same request id on every attempt; a fresh timestamp and signature each time. */
 		r = wire_request_build(type, have_id ? id : NULL, wire_now_ms(), c->st->id,
-		                       c->st->identity->sk, payload, payload_len, &req, &req_len, id);
+		                       c->st->identity->sk, payload, payload_len, &req, &req_len,
+		                       id);
 		if (r != SYM_OK) {
 			sym_diag_set(diag, r, "cannot build the request: %s", sym_strerror(r));
 			goto out;
@@ -244,8 +247,9 @@ conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_
 		if ((r = wire_response_decode(answer, answer_len, c->st->park.coordinator_ed25519,
 		                              resp)) != SYM_OK) {
 			sym_diag_set(diag, r, "the coordinator's answer %s",
-			             r == SYM_ERR_VERIFY ? "is not signed by this park's coordinator"
-			                                 : "is malformed");
+			             r == SYM_ERR_VERIFY
+			                 ? "is not signed by this park's coordinator"
+			                 : "is malformed");
 			goto out;
 		}
 		if (memcmp((*resp)->request_id.data, id, sizeof(id)) == 0)

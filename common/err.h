@@ -11,20 +11,20 @@
 
 enum sym_err {
 	SYM_OK = 0,
-	SYM_ERR_INTERNAL = -1,  /* a bug or an impossible state */
-	SYM_ERR_ALLOC = -2,     /* out of memory */
-	SYM_ERR_INVALID = -3,   /* invalid argument from the caller */
-	SYM_ERR_FORMAT = -4,    /* malformed input */
-	SYM_ERR_RANGE = -5,     /* a value outside its allowed range */
-	SYM_ERR_IO = -6,        /* reading or writing a file failed */
-	SYM_ERR_PERM = -7,      /* insecure or wrong permissions */
-	SYM_ERR_CRYPTO = -8,    /* a cryptographic library call failed */
-	SYM_ERR_VERIFY = -9,    /* a signature, tag or proof did not verify */
-	SYM_ERR_NOSPACE = -10,  /* an output buffer is too small */
-	SYM_ERR_NOT_FOUND = -11,/* a named thing does not exist */
-	SYM_ERR_LIMIT = -12,    /* input exceeds a configured size limit */
-	SYM_ERR_EXISTS = -13,   /* refusing to overwrite */
-	SYM_ERR_WEAK_KEY = -14, /* a key agreement gave a low-order result */
+	SYM_ERR_INTERNAL = -1,   /* a bug or an impossible state */
+	SYM_ERR_ALLOC = -2,      /* out of memory */
+	SYM_ERR_INVALID = -3,    /* invalid argument from the caller */
+	SYM_ERR_FORMAT = -4,     /* malformed input */
+	SYM_ERR_RANGE = -5,      /* a value outside its allowed range */
+	SYM_ERR_IO = -6,         /* reading or writing a file failed */
+	SYM_ERR_PERM = -7,       /* insecure or wrong permissions */
+	SYM_ERR_CRYPTO = -8,     /* a cryptographic library call failed */
+	SYM_ERR_VERIFY = -9,     /* a signature, tag or proof did not verify */
+	SYM_ERR_NOSPACE = -10,   /* an output buffer is too small */
+	SYM_ERR_NOT_FOUND = -11, /* a named thing does not exist */
+	SYM_ERR_LIMIT = -12,     /* input exceeds a configured size limit */
+	SYM_ERR_EXISTS = -13,    /* refusing to overwrite */
+	SYM_ERR_WEAK_KEY = -14,  /* a key agreement gave a low-order result */
 };
 
 /* A static, human-readable description of an error code; never NULL. */

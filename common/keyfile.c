@@ -22,8 +22,8 @@ keyfile_secure_dir(const char *dir, struct sym_diag *diag)
 	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return sym_diag_set(diag, SYM_ERR_IO, "%s: not a directory", dir);
 	if (st.st_uid != geteuid())
-		return sym_diag_set(diag, SYM_ERR_PERM, "%s: owned by uid %u, not by this user", dir,
-		                    (unsigned)st.st_uid);
+		return sym_diag_set(diag, SYM_ERR_PERM, "%s: owned by uid %u, not by this user",
+		                    dir, (unsigned)st.st_uid);
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
 		return sym_diag_set(diag, SYM_ERR_PERM,
 		                    "%s: mode %03o lets group or others in; it must be 0700 (chmod "

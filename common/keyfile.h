@@ -17,7 +17,7 @@ int keyfile_save(const char *path, const struct keypair *kp, struct sym_diag *di
     __attribute__((warn_unused_result));
 
 /* Load a secret key of `kind`; SYM_ERR_PERM names the file when others can read it. */
-int keyfile_load(const char *path, enum key_kind kind, struct keypair **out,
-                 struct sym_diag *diag) __attribute__((warn_unused_result));
+int keyfile_load(const char *path, enum key_kind kind, struct keypair **out, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
 
 #endif

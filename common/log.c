@@ -49,8 +49,8 @@ log_level_parse(const char *name)
 	static const struct {
 		const char *name;
 		enum log_level level;
-	} names[] = {{"err", LOG_LVL_ERR},       {"error", LOG_LVL_ERR},   {"warning", LOG_LVL_WARN},
-	             {"notice", LOG_LVL_NOTICE}, {"info", LOG_LVL_INFO},   {"debug", LOG_LVL_DEBUG}};
+	} names[] = {{"err", LOG_LVL_ERR},       {"error", LOG_LVL_ERR}, {"warning", LOG_LVL_WARN},
+	             {"notice", LOG_LVL_NOTICE}, {"info", LOG_LVL_INFO}, {"debug", LOG_LVL_DEBUG}};
 	size_t i;
 
 	for (i = 0; name != NULL && i < sizeof(names) / sizeof(names[0]); i++)
@@ -84,13 +84,14 @@ log_msg(enum log_level level, const char *fmt, ...)
 			line[i] = ' ';
 	if (s_json) {
 		json_t *j = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s}", "ts", stamp, "priority",
-		                      (int)level, "level", s_level_name(level), "program", s_program,
-		                      "pid", (json_int_t)getpid(), "msg", line);
+		                      (int)level, "level", s_level_name(level), "program",
+		                      s_program, "pid", (json_int_t)getpid(), "msg", line);
 		/* Invalid UTF-8 from a peer makes json_pack fail: never lose the event. */
 		if (j == NULL)
 			j = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s}", "ts", stamp, "priority",
-			              (int)level, "level", s_level_name(level), "program", s_program,
-			              "pid", (json_int_t)getpid(), "msg", "(message not valid UTF-8)");
+			              (int)level, "level", s_level_name(level), "program",
+			              s_program, "pid", (json_int_t)getpid(), "msg",
+			              "(message not valid UTF-8)");
 		if (j != NULL) {
 			json_dumpf(j, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			fputc('\n', stderr);

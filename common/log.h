@@ -10,7 +10,13 @@
 #ifndef SYMBI_LOG_H
 #define SYMBI_LOG_H
 
-enum log_level { LOG_LVL_ERR = 3, LOG_LVL_WARN = 4, LOG_LVL_NOTICE = 5, LOG_LVL_INFO = 6, LOG_LVL_DEBUG = 7 };
+enum log_level {
+	LOG_LVL_ERR = 3,
+	LOG_LVL_WARN = 4,
+	LOG_LVL_NOTICE = 5,
+	LOG_LVL_INFO = 6,
+	LOG_LVL_DEBUG = 7
+};
 
 void log_init(const char *program, enum log_level max_level);
 void log_set_level(enum log_level max_level);

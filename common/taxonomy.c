@@ -64,7 +64,7 @@ s_only_keys(json_t *obj, const char *const *allowed, const char **bad)
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		(void)v;
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(key, allowed[i]) == 0)
@@ -91,31 +91,34 @@ s_parse_dim(const char *file, const char *cpath, const char *where, json_t *j, i
 		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: category \"%s\": %s: not an object",
 		                    file, cpath, where);
 	if (!s_only_keys(j, keys, &bad))
-		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: category \"%s\": %s: unknown key \"%s\"",
-		                    file, cpath, where, bad);
+		return sym_diag_set(diag, SYM_ERR_FORMAT,
+		                    "%s: category \"%s\": %s: unknown key \"%s\"", file, cpath,
+		                    where, bad);
 	if (is_quantity) {
 		snprintf(dim->name, sizeof(dim->name), "quantity");
 	} else {
 		s = json_string_value(json_object_get(j, "name"));
-		if (s == NULL || strlen(s) >= sizeof(dim->name) || !s_valid_segment_chars(s, strlen(s)))
-			return sym_diag_set(diag, SYM_ERR_FORMAT,
-			                    "%s: category \"%s\": %s.name: missing or not [a-z0-9_]{1,31}",
-			                    file, cpath, where);
+		if (s == NULL || strlen(s) >= sizeof(dim->name) ||
+		    !s_valid_segment_chars(s, strlen(s)))
+			return sym_diag_set(
+			    diag, SYM_ERR_FORMAT,
+			    "%s: category \"%s\": %s.name: missing or not [a-z0-9_]{1,31}", file,
+			    cpath, where);
 		snprintf(dim->name, sizeof(dim->name), "%s", s);
 	}
 	s = json_string_value(json_object_get(j, "unit"));
 	kind = s ? units_kind(s) : UNIT_KIND_NONE;
 	if (s == NULL || kind == UNIT_KIND_NONE || strcmp(units_canonical(kind), s) != 0)
 		return sym_diag_set(diag, SYM_ERR_FORMAT,
-		                    "%s: category \"%s\": %s.unit: missing or not a canonical unit", file,
-		                    cpath, where);
+		                    "%s: category \"%s\": %s.unit: missing or not a canonical unit",
+		                    file, cpath, where);
 	{
 		int rate = kind == UNIT_MASS_RATE || kind == UNIT_VOLUME_RATE ||
 		           kind == UNIT_GAS_RATE || kind == UNIT_ENERGY_RATE;
 		if (rate != is_quantity)
 			return sym_diag_set(diag, SYM_ERR_FORMAT,
-			                    "%s: category \"%s\": %s.unit: \"%s\" cannot be %s", file,
-			                    cpath, where, s,
+			                    "%s: category \"%s\": %s.unit: \"%s\" cannot be %s",
+			                    file, cpath, where, s,
 			                    is_quantity ? "a quantity unit" : "an attribute unit");
 	}
 	snprintf(dim->unit, sizeof(dim->unit), "%s", s);
@@ -126,23 +129,25 @@ s_parse_dim(const char *file, const char *cpath, const char *where, json_t *j, i
 		dim->scale = TAX_SCALE_LOG;
 	} else {
 		return sym_diag_set(diag, SYM_ERR_FORMAT,
-		                    "%s: category \"%s\": %s.scale: must be \"linear\" or \"log\"", file,
-		                    cpath, where);
+		                    "%s: category \"%s\": %s.scale: must be \"linear\" or \"log\"",
+		                    file, cpath, where);
 	}
 	if (!s_get_number(j, "min", &dim->min) || !s_get_number(j, "max", &dim->max) ||
 	    !(dim->min < dim->max) || (dim->scale == TAX_SCALE_LOG && !(dim->min > 0)))
-		return sym_diag_set(diag, SYM_ERR_FORMAT,
-		                    "%s: category \"%s\": %s: needs numbers min < max (min > 0 on a "
-		                    "log scale)",
-		                    file, cpath, where);
+		return sym_diag_set(
+		    diag, SYM_ERR_FORMAT,
+		    "%s: category \"%s\": %s: needs numbers min < max (min > 0 on a "
+		    "log scale)",
+		    file, cpath, where);
 	if (!json_is_integer(json_object_get(j, "bits")))
-		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: category \"%s\": %s.bits: not an integer",
-		                    file, cpath, where);
+		return sym_diag_set(diag, SYM_ERR_FORMAT,
+		                    "%s: category \"%s\": %s.bits: not an integer", file, cpath,
+		                    where);
 	bits = json_integer_value(json_object_get(j, "bits"));
 	if (bits < 1 || bits > 16)
 		return sym_diag_set(diag, SYM_ERR_FORMAT,
-		                    "%s: category \"%s\": %s.bits: %lld is outside 1..16", file, cpath,
-		                    where, (long long)bits);
+		                    "%s: category \"%s\": %s.bits: %lld is outside 1..16", file,
+		                    cpath, where, (long long)bits);
 	dim->bits = (uint8_t)bits;
 	return SYM_OK;
 }
@@ -388,12 +393,14 @@ taxonomy_parse(const char *name, const char *buf, size_t len, struct taxonomy **
 
 	*out = NULL;
 	if (len > TAX_FILE_MAX) {
-		r = sym_diag_set(diag, SYM_ERR_LIMIT, "%s: larger than %u bytes", name, TAX_FILE_MAX);
+		r = sym_diag_set(diag, SYM_ERR_LIMIT, "%s: larger than %u bytes", name,
+		                 TAX_FILE_MAX);
 		goto out;
 	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: line %d: %s", name, jerr.line, jerr.text);
+		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: line %d: %s", name, jerr.line,
+		                 jerr.text);
 		goto out;
 	}
 	if (!json_is_object(root) || !s_only_keys(root, keys, &bad)) {
@@ -404,7 +411,8 @@ taxonomy_parse(const char *name, const char *buf, size_t len, struct taxonomy **
 	}
 	s = json_string_value(json_object_get(root, "format"));
 	if (s == NULL || strcmp(s, TAX_FORMAT) != 0) {
-		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: format: expected \"%s\"", name, TAX_FORMAT);
+		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: format: expected \"%s\"", name,
+		                 TAX_FORMAT);
 		goto out;
 	}
 	if ((tax = calloc(1, sizeof(*tax))) == NULL) {
@@ -420,16 +428,17 @@ taxonomy_parse(const char *name, const char *buf, size_t len, struct taxonomy **
 	snprintf(tax->name, sizeof(tax->name), "%s", s);
 	s = json_string_value(json_object_get(root, "version"));
 	if (s == NULL || *s == '\0' || strlen(s) >= sizeof(tax->version)) {
-		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: version: missing or longer than %zu bytes",
-		                 name, sizeof(tax->version) - 1);
+		r = sym_diag_set(diag, SYM_ERR_FORMAT,
+		                 "%s: version: missing or longer than %zu bytes", name,
+		                 sizeof(tax->version) - 1);
 		goto out;
 	}
 	snprintf(tax->version, sizeof(tax->version), "%s", s);
 	cats = json_object_get(root, "categories");
 	if (!json_is_array(cats) || json_array_size(cats) == 0 ||
 	    json_array_size(cats) > TAX_MAX_CATEGORIES) {
-		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: categories: need an array of 1..%d", name,
-		                 TAX_MAX_CATEGORIES);
+		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: categories: need an array of 1..%d",
+		                 name, TAX_MAX_CATEGORIES);
 		goto out;
 	}
 	if ((tax->cats = calloc(json_array_size(cats), sizeof(*tax->cats))) == NULL) {
@@ -475,8 +484,8 @@ taxonomy_load_default(struct taxonomy **out, struct sym_diag *diag)
 
 	*out = NULL;
 	if ((r = util_data_path("taxonomy.json", path, sizeof(path))) != SYM_OK)
-		return sym_diag_set(diag, r,
-		                    "taxonomy.json: not found (set SYMBIOD_DATA_DIR or use --taxonomy)");
+		return sym_diag_set(
+		    diag, r, "taxonomy.json: not found (set SYMBIOD_DATA_DIR or use --taxonomy)");
 	return taxonomy_load_file(path, out, diag);
 }
 

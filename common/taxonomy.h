@@ -41,11 +41,11 @@ struct tax_category {
 	uint16_t id;
 	char path[TAX_PATH_MAX];
 	char *label;
-	int parent;          /* index into taxonomy.cats, -1 for a root */
-	uint8_t depth;       /* root = 0 */
-	int quantity_root;   /* index of the category declaring the quantity; -1: abstract */
-	uint8_t ndims;       /* effective dimensions: [0] quantity, then attributes root first */
-	uint8_t own_from;    /* dims[own_from..ndims) are declared by this category */
+	int parent;        /* index into taxonomy.cats, -1 for a root */
+	uint8_t depth;     /* root = 0 */
+	int quantity_root; /* index of the category declaring the quantity; -1: abstract */
+	uint8_t ndims;     /* effective dimensions: [0] quantity, then attributes root first */
+	uint8_t own_from;  /* dims[own_from..ndims) are declared by this category */
 	struct tax_dim dims[TAX_MAX_DIMS];
 };
 

@@ -14,51 +14,51 @@ struct unit_def {
 };
 
 static const struct unit_def s_units[] = {
-	{"C", UNIT_TEMPERATURE, 1.0, 0.0},
-	{"degC", UNIT_TEMPERATURE, 1.0, 0.0},
-	{"F", UNIT_TEMPERATURE, 5.0 / 9.0, -32.0 * 5.0 / 9.0},
-	{"degF", UNIT_TEMPERATURE, 5.0 / 9.0, -32.0 * 5.0 / 9.0},
-	{"K", UNIT_TEMPERATURE, 1.0, -273.15},
-	{"bar", UNIT_PRESSURE, 1.0, 0.0},
-	{"mbar", UNIT_PRESSURE, 1e-3, 0.0},
-	{"Pa", UNIT_PRESSURE, 1e-5, 0.0},
-	{"kPa", UNIT_PRESSURE, 1e-2, 0.0},
-	{"MPa", UNIT_PRESSURE, 10.0, 0.0},
-	{"psi", UNIT_PRESSURE, 0.0689475729316836, 0.0},
-	{"atm", UNIT_PRESSURE, 1.01325, 0.0},
-	{"%", UNIT_FRACTION, 1.0, 0.0},
-	{"ppm", UNIT_FRACTION, 1e-4, 0.0},
-	{"ppb", UNIT_FRACTION, 1e-7, 0.0},
-	{"mg/L", UNIT_CONCENTRATION, 1.0, 0.0},
-	{"ug/L", UNIT_CONCENTRATION, 1e-3, 0.0},
-	{"g/L", UNIT_CONCENTRATION, 1e3, 0.0},
-	{"g/m3", UNIT_CONCENTRATION, 1.0, 0.0},
-	{"kg/m3", UNIT_CONCENTRATION, 1e3, 0.0},
-	/* Continuous power, as energy per year. */
-	{"kW", UNIT_ENERGY_RATE, UNITS_HOURS_PER_YEAR / 1e3, 0.0},
-	{"MW", UNIT_ENERGY_RATE, UNITS_HOURS_PER_YEAR, 0.0},
-	{"GW", UNIT_ENERGY_RATE, UNITS_HOURS_PER_YEAR * 1e3, 0.0},
+    {"C", UNIT_TEMPERATURE, 1.0, 0.0},
+    {"degC", UNIT_TEMPERATURE, 1.0, 0.0},
+    {"F", UNIT_TEMPERATURE, 5.0 / 9.0, -32.0 * 5.0 / 9.0},
+    {"degF", UNIT_TEMPERATURE, 5.0 / 9.0, -32.0 * 5.0 / 9.0},
+    {"K", UNIT_TEMPERATURE, 1.0, -273.15},
+    {"bar", UNIT_PRESSURE, 1.0, 0.0},
+    {"mbar", UNIT_PRESSURE, 1e-3, 0.0},
+    {"Pa", UNIT_PRESSURE, 1e-5, 0.0},
+    {"kPa", UNIT_PRESSURE, 1e-2, 0.0},
+    {"MPa", UNIT_PRESSURE, 10.0, 0.0},
+    {"psi", UNIT_PRESSURE, 0.0689475729316836, 0.0},
+    {"atm", UNIT_PRESSURE, 1.01325, 0.0},
+    {"%", UNIT_FRACTION, 1.0, 0.0},
+    {"ppm", UNIT_FRACTION, 1e-4, 0.0},
+    {"ppb", UNIT_FRACTION, 1e-7, 0.0},
+    {"mg/L", UNIT_CONCENTRATION, 1.0, 0.0},
+    {"ug/L", UNIT_CONCENTRATION, 1e-3, 0.0},
+    {"g/L", UNIT_CONCENTRATION, 1e3, 0.0},
+    {"g/m3", UNIT_CONCENTRATION, 1.0, 0.0},
+    {"kg/m3", UNIT_CONCENTRATION, 1e3, 0.0},
+    /* Continuous power, as energy per year. */
+    {"kW", UNIT_ENERGY_RATE, UNITS_HOURS_PER_YEAR / 1e3, 0.0},
+    {"MW", UNIT_ENERGY_RATE, UNITS_HOURS_PER_YEAR, 0.0},
+    {"GW", UNIT_ENERGY_RATE, UNITS_HOURS_PER_YEAR * 1e3, 0.0},
 };
 
 /* Amounts that combine with a period: "<amount>/<period>". */
 static const struct unit_def s_amounts[] = {
-	{"kg", UNIT_MASS_RATE, 1e-3, 0.0},
-	{"t", UNIT_MASS_RATE, 1.0, 0.0},
-	{"kt", UNIT_MASS_RATE, 1e3, 0.0},
-	{"Mt", UNIT_MASS_RATE, 1e6, 0.0},
-	{"L", UNIT_VOLUME_RATE, 1e-3, 0.0},
-	{"m3", UNIT_VOLUME_RATE, 1.0, 0.0},
-	{"ML", UNIT_VOLUME_RATE, 1e3, 0.0},
-	{"Nm3", UNIT_GAS_RATE, 1.0, 0.0},
-	{"kNm3", UNIT_GAS_RATE, 1e3, 0.0},
-	{"MNm3", UNIT_GAS_RATE, 1e6, 0.0},
-	{"kWh", UNIT_ENERGY_RATE, 1e-3, 0.0},
-	{"MWh", UNIT_ENERGY_RATE, 1.0, 0.0},
-	{"GWh", UNIT_ENERGY_RATE, 1e3, 0.0},
-	{"TWh", UNIT_ENERGY_RATE, 1e6, 0.0},
-	{"MJ", UNIT_ENERGY_RATE, 1.0 / 3600.0, 0.0},
-	{"GJ", UNIT_ENERGY_RATE, 1.0 / 3.6, 0.0},
-	{"TJ", UNIT_ENERGY_RATE, 1e3 / 3.6, 0.0},
+    {"kg", UNIT_MASS_RATE, 1e-3, 0.0},
+    {"t", UNIT_MASS_RATE, 1.0, 0.0},
+    {"kt", UNIT_MASS_RATE, 1e3, 0.0},
+    {"Mt", UNIT_MASS_RATE, 1e6, 0.0},
+    {"L", UNIT_VOLUME_RATE, 1e-3, 0.0},
+    {"m3", UNIT_VOLUME_RATE, 1.0, 0.0},
+    {"ML", UNIT_VOLUME_RATE, 1e3, 0.0},
+    {"Nm3", UNIT_GAS_RATE, 1.0, 0.0},
+    {"kNm3", UNIT_GAS_RATE, 1e3, 0.0},
+    {"MNm3", UNIT_GAS_RATE, 1e6, 0.0},
+    {"kWh", UNIT_ENERGY_RATE, 1e-3, 0.0},
+    {"MWh", UNIT_ENERGY_RATE, 1.0, 0.0},
+    {"GWh", UNIT_ENERGY_RATE, 1e3, 0.0},
+    {"TWh", UNIT_ENERGY_RATE, 1e6, 0.0},
+    {"MJ", UNIT_ENERGY_RATE, 1.0 / 3600.0, 0.0},
+    {"GJ", UNIT_ENERGY_RATE, 1.0 / 3.6, 0.0},
+    {"TJ", UNIT_ENERGY_RATE, 1e3 / 3.6, 0.0},
 };
 
 /* Periods, as how many of them make a year (365.25 days). */
@@ -66,18 +66,18 @@ static const struct {
 	const char *name;
 	double per_year;
 } s_periods[] = {
-	{"h", UNITS_HOURS_PER_YEAR},
-	{"hr", UNITS_HOURS_PER_YEAR},
-	{"d", 365.25},
-	{"day", 365.25},
-	{"wk", 365.25 / 7.0},
-	{"week", 365.25 / 7.0},
-	{"month", 12.0},
-	{"mo", 12.0},
-	{"yr", 1.0},
-	{"y", 1.0},
-	{"a", 1.0},
-	{"year", 1.0},
+    {"h", UNITS_HOURS_PER_YEAR},
+    {"hr", UNITS_HOURS_PER_YEAR},
+    {"d", 365.25},
+    {"day", 365.25},
+    {"wk", 365.25 / 7.0},
+    {"week", 365.25 / 7.0},
+    {"month", 12.0},
+    {"mo", 12.0},
+    {"yr", 1.0},
+    {"y", 1.0},
+    {"a", 1.0},
+    {"year", 1.0},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -99,7 +99,8 @@ s_lookup(const char *unit, struct unit_def *out)
 		return SYM_ERR_NOT_FOUND;
 	alen = (size_t)(slash - unit);
 	for (i = 0; i < NELEM(s_amounts); i++) {
-		if (strlen(s_amounts[i].name) != alen || strncmp(unit, s_amounts[i].name, alen) != 0)
+		if (strlen(s_amounts[i].name) != alen ||
+		    strncmp(unit, s_amounts[i].name, alen) != 0)
 			continue;
 		for (j = 0; j < NELEM(s_periods); j++) {
 			if (strcmp(slash + 1, s_periods[j].name) == 0) {

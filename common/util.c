@@ -76,7 +76,8 @@ s_read(const char *path, size_t max_len, int secret, char **out, size_t *out_len
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return errno == ENOENT ? SYM_ERR_NOT_FOUND : (errno == EACCES ? SYM_ERR_PERM : SYM_ERR_IO);
+		return errno == ENOENT ? SYM_ERR_NOT_FOUND
+		                       : (errno == EACCES ? SYM_ERR_PERM : SYM_ERR_IO);
 	r = s_read_fd(fd, max_len, secret, out, out_len);
 	close(fd);
 	return r;
@@ -160,8 +161,8 @@ util_unhex(const char *hex, uint8_t *out, size_t out_len)
 
 	if (strlen(hex) != out_len * 2)
 		return SYM_ERR_FORMAT;
-	if (sodium_hex2bin(out, out_len, hex, out_len * 2, NULL, &got, &end) != 0 || got != out_len ||
-	    *end != '\0')
+	if (sodium_hex2bin(out, out_len, hex, out_len * 2, NULL, &got, &end) != 0 ||
+	    got != out_len || *end != '\0')
 		return SYM_ERR_FORMAT;
 	return SYM_OK;
 }
@@ -190,7 +191,8 @@ util_data_path(const char *name, char *out, size_t out_len)
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			if ((size_t)snprintf(dir, sizeof(dir), "%s/../share/symbiod", exe) < sizeof(dir) &&
+			if ((size_t)snprintf(dir, sizeof(dir), "%s/../share/symbiod", exe) <
+			        sizeof(dir) &&
 			    s_try_dir(dir, name, out, out_len) == SYM_OK)
 				return SYM_OK;
 		}

@@ -38,7 +38,8 @@ size_t keys_secret_len(enum key_kind kind);
 
 /* Encode the secret (with public derivable) or public half as a text line. */
 int keys_encode_secret(const struct keypair *kp, char out[KEY_TEXT_MAX]);
-int keys_encode_public(enum key_kind kind, const uint8_t pk[KEY_PUBLIC_LEN], char out[KEY_TEXT_MAX]);
+int keys_encode_public(enum key_kind kind, const uint8_t pk[KEY_PUBLIC_LEN],
+                       char out[KEY_TEXT_MAX]);
 
 /*
  * Parse a secret key line of the expected kind into a new key pair,

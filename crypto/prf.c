@@ -146,8 +146,8 @@ prf_aes_ecb(struct prf_ctx *ctx, const uint8_t key[PRF_KEY_LEN], const uint8_t *
 		return r;
 	while (done < nblocks) {
 		chunk = nblocks - done < (1u << 20) ? nblocks - done : (1u << 20);
-		if ((r = s_ecb(ctx, in + done * TOKEN_BLOCK_LEN, out + done * TOKEN_BLOCK_LEN, chunk)) !=
-		    SYM_OK)
+		if ((r = s_ecb(ctx, in + done * TOKEN_BLOCK_LEN, out + done * TOKEN_BLOCK_LEN,
+		               chunk)) != SYM_OK)
 			return r;
 		done += chunk;
 	}

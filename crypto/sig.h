@@ -9,7 +9,8 @@
 #define SIG_PUBLIC_LEN 32
 #define SIG_SECRET_LEN 64 /* libsodium form: seed || public key */
 
-int sig_sign(const uint8_t sk[SIG_SECRET_LEN], const uint8_t *msg, size_t len, uint8_t sig[SIG_LEN]);
+int sig_sign(const uint8_t sk[SIG_SECRET_LEN], const uint8_t *msg, size_t len,
+             uint8_t sig[SIG_LEN]);
 
 /* 0 when sig is a valid signature of exactly msg[0..len) under pk, else SYM_ERR_VERIFY. */
 int sig_verify(const uint8_t pk[SIG_PUBLIC_LEN], const uint8_t *msg, size_t len,

@@ -271,7 +271,8 @@ auditlog_checkpoint(struct auditlog *log, char **text)
 		auditlog_root(log, log->n, cp.root);
 		free(log->cp_text);
 		log->cp_text = NULL;
-		if ((r = checkpoint_sign(&cp, log->sign->sk, log->sign->pk, &log->cp_text)) != SYM_OK)
+		if ((r = checkpoint_sign(&cp, log->sign->sk, log->sign->pk, &log->cp_text)) !=
+		    SYM_OK)
 			return r;
 		log->cp_size = log->n;
 	}

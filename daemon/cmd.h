@@ -65,7 +65,6 @@ int cmd_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int 
 /* The index of name in a NULL-terminated list, or -1. */
 int cmd_choice(const char *const *choices, const char *name);
 
-
 /*
  * Send req to the daemon running in the park dir (its control socket) and
  * wait up to timeout_ms for *reply. Returns 0, or the exit code after

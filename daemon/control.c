@@ -199,10 +199,11 @@ control_call(const char *path, json_t *req, int timeout_ms, json_t **reply, stru
 		return sym_diag_set(diag, SYM_ERR_IO, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		r = (errno == ENOENT || errno == ECONNREFUSED) ? SYM_ERR_NOT_FOUND : SYM_ERR_IO;
-		sym_diag_set(diag, r, "%s",
-		             r == SYM_ERR_NOT_FOUND
-		                 ? "the daemon is not running (start it with: symbiod run --dir PARK)"
-		                 : strerror(errno));
+		sym_diag_set(
+		    diag, r, "%s",
+		    r == SYM_ERR_NOT_FOUND
+		        ? "the daemon is not running (start it with: symbiod run --dir PARK)"
+		        : strerror(errno));
 		goto out;
 	}
 	if ((text = json_dumps(req, JSON_COMPACT)) == NULL) {
@@ -210,7 +211,8 @@ control_call(const char *path, json_t *req, int timeout_ms, json_t **reply, stru
 		goto out;
 	}
 	if (s_write_all(fd, text, strlen(text)) != 0 || s_write_all(fd, "\n", 1) != 0) {
-		r = sym_diag_set(diag, SYM_ERR_IO, "cannot send to the daemon: %s", strerror(errno));
+		r = sym_diag_set(diag, SYM_ERR_IO, "cannot send to the daemon: %s",
+		                 strerror(errno));
 		goto out;
 	}
 	if ((r = s_read_line(fd, CONTROL_MAX_REPLY, timeout_ms, &line, &len)) != SYM_OK) {

@@ -51,7 +51,8 @@ static int
 s_mkdir(const char *dir, struct sym_diag *diag)
 {
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-		return sym_diag_set(diag, SYM_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+		return sym_diag_set(diag, SYM_ERR_IO, "%s: cannot create: %s", dir,
+		                    strerror(errno));
 	return SYM_OK;
 }
 
@@ -117,7 +118,8 @@ export_write(struct park *park, struct auditlog *log, const char *out, struct sy
 		util_hex(rounds[i], STORE_ID_LEN, hex);
 		snprintf(name, sizeof(name), "%s.jsonl", hex);
 		if ((s.f = s_open(sub, name, path, sizeof(path))) == NULL) {
-			r = sym_diag_set(diag, SYM_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+			r = sym_diag_set(diag, SYM_ERR_IO, "%s: cannot write: %s", path,
+			                 strerror(errno));
 			goto out;
 		}
 		r = store_round_batches_foreach(park->store, rounds[i], s_put_batch, &s);
@@ -125,7 +127,8 @@ export_write(struct park *park, struct auditlog *log, const char *out, struct sy
 			r = SYM_ERR_IO;
 		s.f = NULL;
 		if (r != SYM_OK) {
-			sym_diag_set(diag, r, "%s: cannot write the batches: %s", path, sym_strerror(r));
+			sym_diag_set(diag, r, "%s: cannot write the batches: %s", path,
+			             sym_strerror(r));
 			goto out;
 		}
 	}

@@ -42,7 +42,8 @@ park_init(const char *dir, const char *name, const char *endpoint, struct sym_di
 	int r;
 
 	memset(&pi, 0, sizeof(pi));
-	if (name == NULL || *name == '\0' || strlen(name) > PARK_NAME_MAX || !member_name_valid(name))
+	if (name == NULL || *name == '\0' || strlen(name) > PARK_NAME_MAX ||
+	    !member_name_valid(name))
 		return sym_diag_set(diag, SYM_ERR_INVALID,
 		                    "--name: 1..%d printable characters required", PARK_NAME_MAX);
 	if (!parkinfo_endpoint_valid(endpoint))
@@ -139,8 +140,8 @@ park_open(const char *dir, int flags, struct park **out, struct sym_diag *diag)
 		goto out;
 	if (access(path, F_OK) != 0) {
 		r = sym_diag_set(diag, SYM_ERR_NOT_FOUND,
-		                 "%s: no park here (create one with: symbiod init --dir %s ...)", dir,
-		                 dir);
+		                 "%s: no park here (create one with: symbiod init --dir %s ...)",
+		                 dir, dir);
 		goto out;
 	}
 	if ((r = keyfile_secure_dir(dir, diag)) != SYM_OK)
@@ -254,7 +255,8 @@ park_enroll(struct park *park, const char *csr_pem, size_t csr_len, char **cert_
 		              : SYM_ERR_ALLOC;
 		json_decref(e);
 		if (r != SYM_OK) {
-			sym_diag_set(diag, r, "store: cannot log the enrolment: %s", sym_strerror(r));
+			sym_diag_set(diag, r, "store: cannot log the enrolment: %s",
+			             sym_strerror(r));
 			goto out;
 		}
 	}
@@ -285,7 +287,8 @@ park_revoke(struct park *park, const char *id, struct sym_diag *diag)
 	uint64_t idx;
 
 	if (!member_id_valid(id))
-		return sym_diag_set(diag, SYM_ERR_INVALID, "--id \"%s\": not a valid company id", id);
+		return sym_diag_set(diag, SYM_ERR_INVALID, "--id \"%s\": not a valid company id",
+		                    id);
 	if ((r = store_begin(park->store)) != SYM_OK)
 		return sym_diag_set(diag, r, "store: %s", sym_strerror(r));
 	r = store_member_revoke(park->store, id);

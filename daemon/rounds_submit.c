@@ -126,14 +126,13 @@ s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t i
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		                    "batch %zu: counterpart is not another member of this round",
 		                    k);
-	if (!tokset_wire_valid(b->offer_tokens.data, b->offer_tokens.len,
-	                           ROUNDS_MAX_SET_TOKENS) ||
+	if (!tokset_wire_valid(b->offer_tokens.data, b->offer_tokens.len, ROUNDS_MAX_SET_TOKENS) ||
 	    !tokset_wire_valid(b->need_tokens.data, b->need_tokens.len, ROUNDS_MAX_SET_TOKENS))
 		return round_refuse(
 		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		    "batch %zu: token sets must be 8-byte tokens, strictly increasing", k);
 	if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
-	                               b->need_tokens.data, b->need_tokens.len, digest)) != SYM_OK)
+	                                b->need_tokens.data, b->need_tokens.len, digest)) != SYM_OK)
 		return r;
 	r = store_batch_put(c->ctx->park->store, sub->id, ((int64_t)index << 20) | (int64_t)k,
 	                    b->counterpart, b->offer_tokens.data, b->offer_tokens.len,

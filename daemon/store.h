@@ -132,9 +132,9 @@ int store_round_members(struct store *st, const uint8_t id[STORE_ID_LEN], char *
 void store_strings_free(char **ids, size_t n);
 
 /* Submissions: staged chunk by chunk, then committed in one transaction. */
-int store_submission_begin(struct store *st, const uint8_t round[STORE_ID_LEN],
-                           const char *member, const uint8_t sub_id[STORE_ID_LEN],
-                           uint32_t chunks, const uint8_t commitment[32], int64_t at_ms)
+int store_submission_begin(struct store *st, const uint8_t round[STORE_ID_LEN], const char *member,
+                           const uint8_t sub_id[STORE_ID_LEN], uint32_t chunks,
+                           const uint8_t commitment[32], int64_t at_ms)
     __attribute__((warn_unused_result));
 struct store_submission {
 	uint8_t id[STORE_ID_LEN], round[STORE_ID_LEN];
@@ -145,7 +145,8 @@ struct store_submission {
 };
 int store_submission_get(struct store *st, const uint8_t sub_id[STORE_ID_LEN],
                          struct store_submission *out) __attribute__((warn_unused_result));
-/* Add one batch (with its digest) to a staging submission; SYM_ERR_EXISTS for a repeated counterpart. */
+/* Add one batch (with its digest) to a staging submission; SYM_ERR_EXISTS for a repeated
+ * counterpart. */
 int store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t seq,
                     const char *counterpart, const uint8_t *offers, size_t offers_len,
                     const uint8_t *needs, size_t needs_len, const uint8_t digest[32])
@@ -172,8 +173,8 @@ int store_round_submitters(struct store *st, const uint8_t round[STORE_ID_LEN], 
                            size_t *n) __attribute__((warn_unused_result));
 /* The committed batch submitter -> counterpart (malloc'd blobs); SYM_ERR_NOT_FOUND if none. */
 int store_batch_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char *submitter,
-                    const char *counterpart, uint8_t **offers, size_t *offers_len,
-                    uint8_t **needs, size_t *needs_len) __attribute__((warn_unused_result));
+                    const char *counterpart, uint8_t **offers, size_t *offers_len, uint8_t **needs,
+                    size_t *needs_len) __attribute__((warn_unused_result));
 
 /* Candidates and consent. */
 struct store_candidate {

@@ -119,8 +119,8 @@ s_handle(struct zap *z)
 	}
 	/* A REP socket must answer, even a malformed request; echo the id when we have it. */
 	if (s_send(z->sock, "1.0", 3, 1) != 0 ||
-	    s_send(z->sock, nframes > 1 ? frames[1] : (const uint8_t *)"", nframes > 1 ? lens[1] : 0,
-	           1) != 0 ||
+	    s_send(z->sock, nframes > 1 ? frames[1] : (const uint8_t *)"",
+	           nframes > 1 ? lens[1] : 0, 1) != 0 ||
 	    s_send(z->sock, reply.status, strlen(reply.status), 1) != 0 ||
 	    s_send(z->sock, reply.text, strlen(reply.text), 1) != 0 ||
 	    s_send(z->sock, reply.user_id, strlen(reply.user_id), 1) != 0 ||

@@ -130,8 +130,8 @@ checkpoint_verify(const char *text, size_t len, const uint8_t pk[32], struct che
 	memcpy(out->origin, want_origin, sizeof(out->origin));
 	out->size = size;
 	if (memcmp(id, blob, 4) != 0 || (n = s_body(out, body, sizeof(body))) < 0 ||
-	    crypto_sign_verify_detached(blob + 4, (const uint8_t *)body, (unsigned long long)n, pk) !=
-	        0) {
+	    crypto_sign_verify_detached(blob + 4, (const uint8_t *)body, (unsigned long long)n,
+	                                pk) != 0) {
 		memset(out, 0, sizeof(*out));
 		return SYM_ERR_VERIFY;
 	}

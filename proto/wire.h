@@ -20,7 +20,7 @@
 
 #define WIRE_VERSION 1
 #define WIRE_REQUEST_ID_LEN 16
-#define WIRE_MAX_MESSAGE (8u << 20)    /* ZMQ_MAXMSGSIZE and every unpack's limit */
+#define WIRE_MAX_MESSAGE (8u << 20) /* ZMQ_MAXMSGSIZE and every unpack's limit */
 #define WIRE_MAX_DEPTH 8
 #define WIRE_TIMESTAMP_WINDOW_MS (5u * 60u * 1000u)
 
@@ -71,10 +71,10 @@ int wire_request_verify(const Symbiod__Request *req, const uint8_t signer_pk[32]
     __attribute__((warn_unused_result));
 
 /* Build a signed, packed Response (malloc'd *out). */
-int wire_response_build(uint32_t type, const uint8_t request_id[16], int32_t status,
-                        int replayed, const char *message, const uint8_t *payload,
-                        size_t payload_len, const uint8_t sign_sk[64], uint8_t **out,
-                        size_t *out_len) __attribute__((warn_unused_result));
+int wire_response_build(uint32_t type, const uint8_t request_id[16], int32_t status, int replayed,
+                        const char *message, const uint8_t *payload, size_t payload_len,
+                        const uint8_t sign_sk[64], uint8_t **out, size_t *out_len)
+    __attribute__((warn_unused_result));
 /* Decode a Response and verify the coordinator's signature. */
 int wire_response_decode(const uint8_t *buf, size_t len, const uint8_t coordinator_pk[32],
                          Symbiod__Response **out) __attribute__((warn_unused_result));

@@ -84,11 +84,13 @@ test_log_matches_reference(void **state)
 			assert_int_equal(merkle_inclusion_proof(c.leaves, m, i, ref, &rn), SYM_OK);
 			assert_int_equal(n, rn);
 			assert_memory_equal(proof, ref, 32 * n);
-			assert_int_equal(merkle_inclusion_verify(i, m, c.leaves[i], proof, n, root), SYM_OK);
+			assert_int_equal(merkle_inclusion_verify(i, m, c.leaves[i], proof, n, root),
+			                 SYM_OK);
 		}
 		for (i = 1; i <= m; i += (m < 40 ? 1 : 11)) {
 			assert_int_equal(auditlog_consistency(log, i, m, proof, &n), SYM_OK);
-			assert_int_equal(merkle_consistency_proof(c.leaves, i, m, ref, &rn), SYM_OK);
+			assert_int_equal(merkle_consistency_proof(c.leaves, i, m, ref, &rn),
+			                 SYM_OK);
 			assert_int_equal(n, rn);
 			assert_memory_equal(proof, ref, 32 * n);
 		}

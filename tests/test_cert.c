@@ -444,7 +444,8 @@ test_member_binding_message(void **state)
 	assert_memory_equal(msg, want, s_binding_message(id, name, x, c, want));
 
 	/* Signed by the identity key over exactly that message. */
-	assert_int_equal(member_binding_sign(f->identity->sk, "acme", "Acme Oy", x, c, sig), SYM_OK);
+	assert_int_equal(member_binding_sign(f->identity->sk, "acme", "Acme Oy", x, c, sig),
+	                 SYM_OK);
 	len = s_binding_message("acme", "Acme Oy", x, c, want);
 	assert_int_equal(crypto_sign_verify_detached(sig, want, len, f->identity->pk), 0);
 

@@ -259,7 +259,7 @@ s_x25519_rec(const struct vec_rec *rec, void *arg)
 static void
 test_rfc7748_x25519(void **state)
 {
-	struct x25519_counts c = { 0, 0, 0 };
+	struct x25519_counts c = {0, 0, 0};
 
 	(void)state;
 	assert_int_equal(s_for_each("rfc7748-x25519.txt", s_x25519_rec, &c), 5);
@@ -395,8 +395,8 @@ s_aes_rec(const struct vec_rec *rec, void *arg)
 static void
 test_fips197_aes128(void **state)
 {
-	struct aes_state st = { NULL, 0 };
-	uint8_t zero[PRF_KEY_LEN] = { 0 }, block[16] = { 0 };
+	struct aes_state st = {NULL, 0};
+	uint8_t zero[PRF_KEY_LEN] = {0}, block[16] = {0};
 
 	(void)state;
 	assert_int_equal(prf_new(&st.ctx), SYM_OK);
@@ -413,9 +413,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc7748_x25519),
-		cmocka_unit_test(test_rfc8032_ed25519),
-		cmocka_unit_test(test_fips197_aes128),
+	    cmocka_unit_test(test_rfc7748_x25519),
+	    cmocka_unit_test(test_rfc8032_ed25519),
+	    cmocka_unit_test(test_fips197_aes128),
 	};
 
 	if (sodium_init() < 0) {

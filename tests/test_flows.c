@@ -50,8 +50,7 @@ static struct taxonomy *s_tax;
 
 /* Folders of park folders, each park with companies.json and expected.json. */
 static const char *const s_park_roots[] = {
-    SYMBI_TESTS_DIR "/parks",
-    SYMBI_SOURCE_DIR "/examples",
+    SYMBI_TESTS_DIR "/parks", SYMBI_SOURCE_DIR "/examples",
 #ifdef SYMBI_EXTRA_PARKS_DIR
     SYMBI_EXTRA_PARKS_DIR, /* present at configure time: extra checks */
 #endif
@@ -362,8 +361,10 @@ test_from_json(void **state)
 		assert_string_equal(fl->items[i].id, text->items[i].id);
 		assert_ptr_equal(fl->items[i].category, text->items[i].category);
 		for (d = 0; d < TAX_MAX_DIMS; d++) {
-			assert_int_equal(fl->items[i].dims[d].bin_lo, text->items[i].dims[d].bin_lo);
-			assert_int_equal(fl->items[i].dims[d].bin_hi, text->items[i].dims[d].bin_hi);
+			assert_int_equal(fl->items[i].dims[d].bin_lo,
+			                 text->items[i].dims[d].bin_lo);
+			assert_int_equal(fl->items[i].dims[d].bin_hi,
+			                 text->items[i].dims[d].bin_hi);
 		}
 	}
 	flows_free(&fl);
@@ -678,7 +679,8 @@ test_missing_file(void **state)
 	assert_non_null(strstr(diag.msg, "no-such-file.json"));
 }
 
-/* Calls fn(dir, company, path, arg) for each flows file of each park under root; returns the count. */
+/* Calls fn(dir, company, path, arg) for each flows file of each park under root; returns the count.
+ */
 static size_t
 s_for_each_park_file_in(const char *root,
                         void (*fn)(const char *, const char *, const char *, void *), void *arg)
@@ -702,8 +704,7 @@ s_for_each_park_file_in(const char *root,
 		if (companies == NULL)
 			continue; /* not a park folder (README.md, ...) */
 		assert_true(json_is_object(companies));
-		json_object_foreach(companies, company, v)
-		{
+		json_object_foreach (companies, company, v) {
 			(void)v;
 			snprintf(path, sizeof(path), "%s/%s.json", park, company);
 			fn(park, company, path, arg);
@@ -854,12 +855,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_interface_example), cmocka_unit_test(test_from_json),
-	    cmocka_unit_test(test_canonical_values),
-	    cmocka_unit_test(test_absent_and_limits), cmocka_unit_test(test_details_any_json),
-	    cmocka_unit_test(test_compatibility),     cmocka_unit_test(test_bad_files),
-	    cmocka_unit_test(test_bad_files_listed),  cmocka_unit_test(test_missing_file),
-	    cmocka_unit_test(test_scenarios_parse),   cmocka_unit_test(test_scenario_candidates),
+	    cmocka_unit_test(test_interface_example),   cmocka_unit_test(test_from_json),
+	    cmocka_unit_test(test_canonical_values),    cmocka_unit_test(test_absent_and_limits),
+	    cmocka_unit_test(test_details_any_json),    cmocka_unit_test(test_compatibility),
+	    cmocka_unit_test(test_bad_files),           cmocka_unit_test(test_bad_files_listed),
+	    cmocka_unit_test(test_missing_file),        cmocka_unit_test(test_scenarios_parse),
+	    cmocka_unit_test(test_scenario_candidates),
 	};
 
 	return cmocka_run_group_tests(tests, s_group_setup, s_group_teardown);

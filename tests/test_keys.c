@@ -20,7 +20,7 @@
 #include "sig.h"
 #include "util.h"
 
-static const enum key_kind s_kinds[] = { KEY_ED25519, KEY_X25519, KEY_CURVE };
+static const enum key_kind s_kinds[] = {KEY_ED25519, KEY_X25519, KEY_CURVE};
 #define NKINDS (sizeof(s_kinds) / sizeof(s_kinds[0]))
 
 static void
@@ -174,7 +174,8 @@ test_keys_reject_secret(void **state)
 		/* Every other kind refuses this line. */
 		for (j = 0; j < NKINDS; j++) {
 			if (s_kinds[j] != kind)
-				assert_int_equal(s_decode_secret_str(text, s_kinds[j]), SYM_ERR_FORMAT);
+				assert_int_equal(s_decode_secret_str(text, s_kinds[j]),
+				                 SYM_ERR_FORMAT);
 		}
 		/* Prefix variations. */
 		s_edit(text, "-v1 ", "-v2 ", bad, sizeof(bad));
@@ -270,7 +271,8 @@ test_keys_reject_ed25519_halves(void **state)
 	/* A changed seed no longer matches the stored public half either. */
 	kp->sk[0] ^= 1;
 	assert_int_equal(keys_encode_secret(kp, text), SYM_OK);
-	assert_int_equal(keys_decode_secret(text, strlen(text), KEY_ED25519, &back), SYM_ERR_FORMAT);
+	assert_int_equal(keys_decode_secret(text, strlen(text), KEY_ED25519, &back),
+	                 SYM_ERR_FORMAT);
 	kp->sk[0] ^= 1;
 	assert_int_equal(keys_encode_secret(kp, text), SYM_OK);
 	assert_int_equal(keys_decode_secret(text, strlen(text), KEY_ED25519, &back), SYM_OK);
@@ -282,7 +284,7 @@ static void
 test_keys_reject_public(void **state)
 {
 	char text[KEY_TEXT_MAX], bad[KEY_TEXT_MAX * 2];
-	uint8_t pk[KEY_PUBLIC_LEN], zero[KEY_PUBLIC_LEN] = { 0 };
+	uint8_t pk[KEY_PUBLIC_LEN], zero[KEY_PUBLIC_LEN] = {0};
 	size_t i, j, len;
 
 	(void)state;
@@ -295,7 +297,8 @@ test_keys_reject_public(void **state)
 		len = strlen(text);
 		for (j = 0; j < NKINDS; j++) {
 			if (s_kinds[j] != kind)
-				assert_int_equal(s_decode_public_str(text, s_kinds[j]), SYM_ERR_FORMAT);
+				assert_int_equal(s_decode_public_str(text, s_kinds[j]),
+				                 SYM_ERR_FORMAT);
 		}
 		s_edit(text, "-public-", "-publik-", bad, sizeof(bad));
 		assert_int_equal(s_decode_public_str(bad, kind), SYM_ERR_FORMAT);
@@ -365,8 +368,8 @@ test_sig_roundtrip(void **state)
 /* ---- envelope ---- */
 
 /* Fixed, readable ids: "ROUND" / "CAND" followed by counters. */
-static const uint8_t s_round[16] = { 'R', 'O', 'U', 'N', 'D', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
-static const uint8_t s_cand[16] = { 'C', 'A', 'N', 'D', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+static const uint8_t s_round[16] = {'R', 'O', 'U', 'N', 'D', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+static const uint8_t s_cand[16] = {'C', 'A', 'N', 'D', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 
 static void
 test_envelope_ad(void **state)
@@ -437,13 +440,14 @@ test_envelope_roundtrip(void **state)
 	/* No associated data at all is allowed too. */
 	assert_int_equal(envelope_seal(key, NULL, 0, msg, sizeof(msg), env), SYM_OK);
 	assert_int_equal(envelope_open(key, NULL, 0, env, sizeof(env), out), SYM_OK);
-	assert_int_equal(envelope_open(key, ad, (size_t)ad_len, env, sizeof(env), out), SYM_ERR_VERIFY);
+	assert_int_equal(envelope_open(key, ad, (size_t)ad_len, env, sizeof(env), out),
+	                 SYM_ERR_VERIFY);
 }
 
 static void
 test_envelope_tamper(void **state)
 {
-	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
+	static const uint8_t masks[] = {0x01, 0x80, 0xff};
 	uint8_t key[ENVELOPE_KEY_LEN], key2[ENVELOPE_KEY_LEN], ad[ENVELOPE_AD_MAX] = {0};
 	uint8_t msg[48], env[sizeof(msg) + ENVELOPE_OVERHEAD], out[sizeof(msg)];
 	size_t i, m;
@@ -462,8 +466,9 @@ test_envelope_tamper(void **state)
 		for (m = 0; m < sizeof(masks); m++) {
 			env[i] ^= masks[m];
 			memset(out, 0xaa, sizeof(out));
-			assert_int_equal(envelope_open(key, ad, (size_t)ad_len, env, sizeof(env), out),
-			                 SYM_ERR_VERIFY);
+			assert_int_equal(
+			    envelope_open(key, ad, (size_t)ad_len, env, sizeof(env), out),
+			    SYM_ERR_VERIFY);
 			/* A forgery leaves no plaintext behind. */
 			assert_false(memcmp(out, msg, sizeof(msg)) == 0);
 			env[i] ^= masks[m];
@@ -473,8 +478,9 @@ test_envelope_tamper(void **state)
 	for (i = 0; i < (size_t)ad_len; i++) {
 		for (m = 0; m < sizeof(masks); m++) {
 			ad[i] ^= masks[m];
-			assert_int_equal(envelope_open(key, ad, (size_t)ad_len, env, sizeof(env), out),
-			                 SYM_ERR_VERIFY);
+			assert_int_equal(
+			    envelope_open(key, ad, (size_t)ad_len, env, sizeof(env), out),
+			    SYM_ERR_VERIFY);
 			ad[i] ^= masks[m];
 		}
 	}
@@ -492,11 +498,13 @@ test_envelope_tamper(void **state)
 	}
 	assert_int_equal(envelope_open(key2, ad, (size_t)ad_len, env, sizeof(env), out),
 	                 SYM_ERR_VERIFY);
-	/* Truncated: a byte short still parses but fails the tag; below the overhead is malformed. */
+	/* Truncated: a byte short still parses but fails the tag; below the overhead is malformed.
+	 */
 	assert_int_equal(envelope_open(key, ad, (size_t)ad_len, env, sizeof(env) - 1, out),
 	                 SYM_ERR_VERIFY);
 	for (i = 0; i < ENVELOPE_OVERHEAD; i++)
-		assert_int_equal(envelope_open(key, ad, (size_t)ad_len, env, i, out), SYM_ERR_FORMAT);
+		assert_int_equal(envelope_open(key, ad, (size_t)ad_len, env, i, out),
+		                 SYM_ERR_FORMAT);
 	/* Untouched, it still opens. */
 	assert_int_equal(envelope_open(key, ad, (size_t)ad_len, env, sizeof(env), out), SYM_OK);
 	assert_memory_equal(out, msg, sizeof(msg));
@@ -566,8 +574,10 @@ test_pairkeys_agree(void **state)
 	/* Directions pick different keys, the same on both sides. */
 	assert_non_null(pairkeys_tok(ka, ia, ib));
 	assert_non_null(pairkeys_tok(ka, ib, ia));
-	assert_memory_not_equal(pairkeys_tok(ka, ia, ib), pairkeys_tok(ka, ib, ia), PAIRKEYS_TOK_LEN);
-	assert_memory_not_equal(pairkeys_env(ka, ia, ib), pairkeys_env(ka, ib, ia), PAIRKEYS_ENV_LEN);
+	assert_memory_not_equal(pairkeys_tok(ka, ia, ib), pairkeys_tok(ka, ib, ia),
+	                        PAIRKEYS_TOK_LEN);
+	assert_memory_not_equal(pairkeys_env(ka, ia, ib), pairkeys_env(ka, ib, ia),
+	                        PAIRKEYS_ENV_LEN);
 	assert_ptr_equal(pairkeys_tok(ka, ib, ia), ka->tok_lo_hi);
 	assert_ptr_equal(pairkeys_tok(ka, ia, ib), ka->tok_hi_lo);
 	assert_ptr_equal(pairkeys_env(ka, ib, ia), ka->env_lo_hi);
@@ -661,12 +671,12 @@ test_pairkeys_known_answer(void **state)
 	s_unhex("9af2def1c7c076e1029033cf9a1832971fd6f5b5a4389de381b47bb0220f02d9", env_lo_hi, 32);
 	s_unhex("65acaf7ce21073c0d42f794608bd1012db0229408f97c19751d75952b286c0ad", env_hi_lo, 32);
 	s_unhex("d7fe47e2e80cf7b8a05d7dfd93f931bc8a08ca1be4e99e438a7d4de988709514", kpi, 32);
-	assert_int_equal(pairkeys_derive(round_id, "alice-refinery", alice_sk, alice_pk, "bob-cement",
-	                                 bob_pk, ka),
+	assert_int_equal(pairkeys_derive(round_id, "alice-refinery", alice_sk, alice_pk,
+	                                 "bob-cement", bob_pk, ka),
 	                 SYM_OK);
-	assert_int_equal(pairkeys_derive(round_id, "bob-cement", bob_sk, bob_pk, "alice-refinery",
-	                                 alice_pk, kb),
-	                 SYM_OK);
+	assert_int_equal(
+	    pairkeys_derive(round_id, "bob-cement", bob_sk, bob_pk, "alice-refinery", alice_pk, kb),
+	    SYM_OK);
 	assert_memory_equal(ka, kb, sizeof(*ka));
 	assert_memory_equal(ka->tok_lo_hi, tok_lo_hi, 16);
 	assert_memory_equal(ka->tok_hi_lo, tok_hi_lo, 16);
@@ -681,7 +691,7 @@ test_pairkeys_known_answer(void **state)
 static void
 test_pairkeys_reject_ids(void **state)
 {
-	uint8_t round_id[ROUND_ID_LEN] = { 0 };
+	uint8_t round_id[ROUND_ID_LEN] = {0};
 	struct keypair *a = keys_generate(KEY_X25519), *b = keys_generate(KEY_X25519);
 	struct pairkeys *k = s_pk_new();
 	char id64[65], id65[66];
@@ -694,15 +704,18 @@ test_pairkeys_reject_ids(void **state)
 	assert_int_equal(pairkeys_derive(round_id, "same", a->sk, a->pk, "same", b->pk, k),
 	                 SYM_ERR_INVALID);
 	assert_true(sodium_is_zero((const unsigned char *)k, sizeof(*k)));
-	assert_int_equal(pairkeys_derive(round_id, "", a->sk, a->pk, "b", b->pk, k), SYM_ERR_INVALID);
-	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "", b->pk, k), SYM_ERR_INVALID);
+	assert_int_equal(pairkeys_derive(round_id, "", a->sk, a->pk, "b", b->pk, k),
+	                 SYM_ERR_INVALID);
+	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "", b->pk, k),
+	                 SYM_ERR_INVALID);
 	assert_int_equal(pairkeys_derive(round_id, id65, a->sk, a->pk, "b", b->pk, k),
 	                 SYM_ERR_INVALID);
 	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, id65, b->pk, k),
 	                 SYM_ERR_INVALID);
 	assert_int_equal(pairkeys_derive(round_id, NULL, a->sk, a->pk, "b", b->pk, k),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "b", NULL, k), SYM_ERR_INVALID);
+	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "b", NULL, k),
+	                 SYM_ERR_INVALID);
 	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "b", b->pk, NULL),
 	                 SYM_ERR_INVALID);
 	/* 64 bytes is the longest id allowed, and it round-trips through the struct. */
@@ -717,17 +730,18 @@ test_pairkeys_reject_ids(void **state)
 static void
 test_pairkeys_weak(void **state)
 {
-	/* Points of order 1, 2, 4 and 8 and non-canonical encodings (cr.yp.to/ecdh.html#validate). */
+	/* Points of order 1, 2, 4 and 8 and non-canonical encodings (cr.yp.to/ecdh.html#validate).
+	 */
 	static const char *low_order[] = {
-		"0000000000000000000000000000000000000000000000000000000000000000", /* 0 */
-		"0100000000000000000000000000000000000000000000000000000000000000", /* 1 */
-		"e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", /* order 8 */
-		"5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157", /* order 8 */
-		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p - 1 */
-		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p = 0 */
-		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 1 = 1 */
+	    "0000000000000000000000000000000000000000000000000000000000000000", /* 0 */
+	    "0100000000000000000000000000000000000000000000000000000000000000", /* 1 */
+	    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", /* order 8 */
+	    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157", /* order 8 */
+	    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p - 1 */
+	    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p = 0 */
+	    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 1 = 1 */
 	};
-	uint8_t round_id[ROUND_ID_LEN] = { 1 }, peer[32];
+	uint8_t round_id[ROUND_ID_LEN] = {1}, peer[32];
 	struct keypair *a = keys_generate(KEY_X25519);
 	struct pairkeys *k = s_pk_new();
 	size_t i;
@@ -742,7 +756,8 @@ test_pairkeys_weak(void **state)
 		/* Nothing usable is left in the output. */
 		assert_true(sodium_is_zero((const unsigned char *)k, sizeof(*k)));
 		assert_null(pairkeys_tok(k, "a", "b"));
-		/* The high bit is ignored by X25519, so it must not smuggle the point past the check. */
+		/* The high bit is ignored by X25519, so it must not smuggle the point past the
+		 * check. */
 		peer[31] ^= 0x80;
 		assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "b", peer, k),
 		                 SYM_ERR_WEAK_KEY);
@@ -755,22 +770,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keys_secret_len),
-		cmocka_unit_test(test_keys_roundtrip),
-		cmocka_unit_test(test_keys_known_encoding),
-		cmocka_unit_test(test_keys_reject_secret),
-		cmocka_unit_test(test_keys_reject_ed25519_halves),
-		cmocka_unit_test(test_keys_reject_public),
-		cmocka_unit_test(test_sig_roundtrip),
-		cmocka_unit_test(test_envelope_ad),
-		cmocka_unit_test(test_envelope_roundtrip),
-		cmocka_unit_test(test_envelope_tamper),
-		cmocka_unit_test(test_pairkeys_id_cmp),
-		cmocka_unit_test(test_pairkeys_agree),
-		cmocka_unit_test(test_pairkeys_separation),
-		cmocka_unit_test(test_pairkeys_known_answer),
-		cmocka_unit_test(test_pairkeys_reject_ids),
-		cmocka_unit_test(test_pairkeys_weak),
+	    cmocka_unit_test(test_keys_secret_len),
+	    cmocka_unit_test(test_keys_roundtrip),
+	    cmocka_unit_test(test_keys_known_encoding),
+	    cmocka_unit_test(test_keys_reject_secret),
+	    cmocka_unit_test(test_keys_reject_ed25519_halves),
+	    cmocka_unit_test(test_keys_reject_public),
+	    cmocka_unit_test(test_sig_roundtrip),
+	    cmocka_unit_test(test_envelope_ad),
+	    cmocka_unit_test(test_envelope_roundtrip),
+	    cmocka_unit_test(test_envelope_tamper),
+	    cmocka_unit_test(test_pairkeys_id_cmp),
+	    cmocka_unit_test(test_pairkeys_agree),
+	    cmocka_unit_test(test_pairkeys_separation),
+	    cmocka_unit_test(test_pairkeys_known_answer),
+	    cmocka_unit_test(test_pairkeys_reject_ids),
+	    cmocka_unit_test(test_pairkeys_weak),
 	};
 
 	if (sodium_init() < 0) {

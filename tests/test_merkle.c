@@ -130,15 +130,16 @@ s_load_vectors(struct vectors *v)
 		goto out;
 	leaves = json_object_get(root, "leaves");
 	roots = json_object_get(root, "roots");
-	if (!json_is_array(leaves) || json_array_size(leaves) != VEC_LEAVES || !json_is_array(roots) ||
-	    json_array_size(roots) != VEC_LEAVES + 1)
+	if (!json_is_array(leaves) || json_array_size(leaves) != VEC_LEAVES ||
+	    !json_is_array(roots) || json_array_size(roots) != VEC_LEAVES + 1)
 		goto out;
 	for (i = 0; i < VEC_LEAVES; i++) {
 		if (!json_is_string(json_array_get(leaves, i)))
 			goto out;
 		hex = json_string_value(json_array_get(leaves, i));
 		v->data_len[i] = strlen(hex) / 2;
-		if (v->data_len[i] > VEC_MAX_DATA || util_unhex(hex, v->data[i], v->data_len[i]) != SYM_OK)
+		if (v->data_len[i] > VEC_MAX_DATA ||
+		    util_unhex(hex, v->data[i], v->data_len[i]) != SYM_OK)
 			goto out;
 		merkle_leaf_hash(v->data[i], v->data_len[i], v->leaf[i]);
 	}
@@ -281,7 +282,8 @@ s_inclusion_tamper(const struct tree *t, uint64_t index, uint64_t size, const me
 			bit = exhaustive ? k : (size_t)s_rand_below(rng, 8 * MERKLE_HASH_LEN);
 			memcpy(bad, proof, len * sizeof(*bad));
 			bad[e][bit / 8] ^= (uint8_t)(1u << (bit % 8));
-			assert_int_equal(s_incl(index, size, *leaf, bad, len, *root), SYM_ERR_VERIFY);
+			assert_int_equal(s_incl(index, size, *leaf, bad, len, *root),
+			                 SYM_ERR_VERIFY);
 		}
 	}
 	/* Wrong index for this leaf. */
@@ -292,7 +294,8 @@ s_inclusion_tamper(const struct tree *t, uint64_t index, uint64_t size, const me
 			continue;
 		assert_int_equal(s_incl(i, size, *leaf, proof, len, *root), SYM_ERR_VERIFY);
 		/* And the leaf that really is at i, at the proven index. */
-		assert_int_equal(s_incl(index, size, t->leaves[i], proof, len, *root), SYM_ERR_VERIFY);
+		assert_int_equal(s_incl(index, size, t->leaves[i], proof, len, *root),
+		                 SYM_ERR_VERIFY);
 	}
 	/* Wrong size. */
 	for (s = index + 1; s <= t->n_max; s++) {
@@ -340,7 +343,8 @@ s_check_inclusion(const struct tree *t, uint64_t index, uint64_t size, int exhau
 {
 	assert_int_equal(merkle_inclusion_proof(t->leaves, size, index, proof, len), SYM_OK);
 	assert_true(*len <= MERKLE_MAX_PROOF);
-	assert_int_equal(s_incl(index, size, t->leaves[index], proof, *len, t->roots[size]), SYM_OK);
+	assert_int_equal(s_incl(index, size, t->leaves[index], proof, *len, t->roots[size]),
+	                 SYM_OK);
 	s_inclusion_tamper(t, index, size, proof, *len, exhaustive, rng);
 }
 
@@ -366,8 +370,10 @@ s_consistency_tamper(const struct tree *t, uint64_t m, uint64_t n, const merkle_
 		k = s_insert(proof, len, 0, h, bad);
 		assert_int_equal(s_cons(m, n, *r1, *r2, bad, k), SYM_ERR_VERIFY);
 		if (m > 1) {
-			assert_int_equal(s_cons(m, n, t->roots[m - 1], *r2, proof, len), SYM_ERR_VERIFY);
-			assert_int_equal(s_cons(m, n, *r1, t->roots[m - 1], proof, len), SYM_ERR_VERIFY);
+			assert_int_equal(s_cons(m, n, t->roots[m - 1], *r2, proof, len),
+			                 SYM_ERR_VERIFY);
+			assert_int_equal(s_cons(m, n, *r1, t->roots[m - 1], proof, len),
+			                 SYM_ERR_VERIFY);
 		}
 		assert_int_equal(s_cons(m + 1, n, *r1, *r2, proof, len), SYM_ERR_INVALID);
 		assert_int_equal(s_cons(0, n, *r1, *r2, proof, len), SYM_ERR_INVALID);
@@ -515,7 +521,8 @@ test_inclusion_vectors(void **state)
 	for (size = 1; size <= VEC_LEAVES; size++) {
 		for (index = 0; index < size; index++) {
 			s_check_inclusion(&t, index, size, 1, &rng, proof, &len);
-			s_assert_proof_eq(s_find(g_vec.incl_all, g_vec.n_incl_all, index, size), proof, len);
+			s_assert_proof_eq(s_find(g_vec.incl_all, g_vec.n_incl_all, index, size),
+			                  proof, len);
 			v = s_find(g_vec.incl_pub, g_vec.n_incl_pub, index, size);
 			if (v != NULL) {
 				s_assert_proof_eq(v, proof, len);
@@ -528,8 +535,8 @@ test_inclusion_vectors(void **state)
 	assert_true(g_vec.n_incl_pub >= 5);
 	for (i = 0; i < g_vec.n_incl_pub; i++) {
 		v = &g_vec.incl_pub[i];
-		assert_int_equal(s_incl(v->a, v->b, g_vec.leaf[v->a], v->h, v->len, g_vec.root[v->b]),
-		                 SYM_OK);
+		assert_int_equal(
+		    s_incl(v->a, v->b, g_vec.leaf[v->a], v->h, v->len, g_vec.root[v->b]), SYM_OK);
 	}
 }
 
@@ -547,7 +554,8 @@ test_consistency_vectors(void **state)
 	for (n = 1; n <= VEC_LEAVES; n++) {
 		for (m = 1; m <= n; m++) {
 			s_check_consistency(&t, m, n, 1, &rng, proof, &len);
-			s_assert_proof_eq(s_find(g_vec.cons_all, g_vec.n_cons_all, m, n), proof, len);
+			s_assert_proof_eq(s_find(g_vec.cons_all, g_vec.n_cons_all, m, n), proof,
+			                  len);
 			v = s_find(g_vec.cons_pub, g_vec.n_cons_pub, m, n);
 			if (v != NULL) {
 				s_assert_proof_eq(v, proof, len);
@@ -559,8 +567,8 @@ test_consistency_vectors(void **state)
 	assert_true(g_vec.n_cons_pub >= 5);
 	for (i = 0; i < g_vec.n_cons_pub; i++) {
 		v = &g_vec.cons_pub[i];
-		assert_int_equal(s_cons(v->a, v->b, g_vec.root[v->a], g_vec.root[v->b], v->h, v->len),
-		                 SYM_OK);
+		assert_int_equal(
+		    s_cons(v->a, v->b, g_vec.root[v->a], g_vec.root[v->b], v->h, v->len), SYM_OK);
 	}
 }
 
@@ -598,8 +606,9 @@ test_verifier_rejects(void **state)
 	/* More hashes than any tree needs: refused without reading them. */
 	big = calloc(MERKLE_MAX_PROOF + 1, sizeof(*big));
 	assert_non_null(big);
-	assert_int_equal(merkle_inclusion_verify(0, 8, g_vec.leaf[0], big, MERKLE_MAX_PROOF + 1, *r8),
-	                 SYM_ERR_INVALID);
+	assert_int_equal(
+	    merkle_inclusion_verify(0, 8, g_vec.leaf[0], big, MERKLE_MAX_PROOF + 1, *r8),
+	    SYM_ERR_INVALID);
 	assert_int_equal(merkle_inclusion_verify(0, 8, g_vec.leaf[0], NULL, SIZE_MAX, *r8),
 	                 SYM_ERR_INVALID);
 	assert_int_equal(merkle_consistency_verify(1, 8, *r1, *r8, big, MERKLE_MAX_PROOF + 1),
@@ -609,7 +618,8 @@ test_verifier_rejects(void **state)
 
 	/* NULL hashes. */
 	assert_int_equal(merkle_inclusion_verify(0, 1, NULL, NULL, 0, *r1), SYM_ERR_INVALID);
-	assert_int_equal(merkle_inclusion_verify(0, 1, g_vec.leaf[0], NULL, 0, NULL), SYM_ERR_INVALID);
+	assert_int_equal(merkle_inclusion_verify(0, 1, g_vec.leaf[0], NULL, 0, NULL),
+	                 SYM_ERR_INVALID);
 	assert_int_equal(merkle_consistency_verify(1, 1, NULL, *r1, NULL, 0), SYM_ERR_INVALID);
 	assert_int_equal(merkle_consistency_verify(1, 1, *r1, NULL, NULL, 0), SYM_ERR_INVALID);
 
@@ -618,7 +628,8 @@ test_verifier_rejects(void **state)
 	                 SYM_ERR_INVALID);
 	assert_int_equal(merkle_consistency_verify(0, 0, g_vec.root[0], g_vec.root[0], NULL, 0),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(merkle_consistency_verify(0, 8, g_vec.root[0], *r8, NULL, 0), SYM_ERR_INVALID);
+	assert_int_equal(merkle_consistency_verify(0, 8, g_vec.root[0], *r8, NULL, 0),
+	                 SYM_ERR_INVALID);
 
 	/*
 	 * Sizes near 2^64 with full-length garbage proofs: no overflow, no
@@ -634,15 +645,15 @@ test_verifier_rejects(void **state)
 	assert_int_equal(
 	    merkle_inclusion_verify(0, UINT64_MAX, g_vec.leaf[0], big, MERKLE_MAX_PROOF, *r8),
 	    SYM_ERR_VERIFY);
-	assert_int_equal(
-	    merkle_inclusion_verify(UINT64_MAX, UINT64_MAX, g_vec.leaf[0], big, MERKLE_MAX_PROOF, *r8),
-	    SYM_ERR_INVALID);
-	assert_int_equal(merkle_consistency_verify((UINT64_C(1) << 63) + 1, UINT64_MAX, *r1, *r8, big,
+	assert_int_equal(merkle_inclusion_verify(UINT64_MAX, UINT64_MAX, g_vec.leaf[0], big,
+	                                         MERKLE_MAX_PROOF, *r8),
+	                 SYM_ERR_INVALID);
+	assert_int_equal(merkle_consistency_verify((UINT64_C(1) << 63) + 1, UINT64_MAX, *r1, *r8,
+	                                           big, MERKLE_MAX_PROOF),
+	                 SYM_ERR_VERIFY);
+	assert_int_equal(merkle_consistency_verify(UINT64_C(1) << 63, UINT64_MAX, *r1, *r8, big,
 	                                           MERKLE_MAX_PROOF),
 	                 SYM_ERR_VERIFY);
-	assert_int_equal(
-	    merkle_consistency_verify(UINT64_C(1) << 63, UINT64_MAX, *r1, *r8, big, MERKLE_MAX_PROOF),
-	    SYM_ERR_VERIFY);
 	assert_int_equal(merkle_consistency_verify(1, UINT64_MAX, *r1, *r8, big, MERKLE_MAX_PROOF),
 	                 SYM_ERR_VERIFY);
 	free(big);
@@ -701,8 +712,9 @@ test_random_trees(void **state)
 		 * to 64 are swept but larger ones only at the power-of-two edges,
 		 * the maximum and a random one in RAND_SIZE_ODDS.
 		 */
-		if (n > 64 && (n & (n - 1)) != 0 && ((n + 1) & n) != 0 && ((n - 1) & (n - 2)) != 0 &&
-		    n != RAND_LEAVES && s_rand_below(&rng, RAND_SIZE_ODDS) != 0)
+		if (n > 64 && (n & (n - 1)) != 0 && ((n + 1) & n) != 0 &&
+		    ((n - 1) & (n - 2)) != 0 && n != RAND_LEAVES &&
+		    s_rand_below(&rng, RAND_SIZE_ODDS) != 0)
 			continue;
 		/* Every leaf: generation, verification, sampled tampering. */
 		for (i = 0; i < n; i++)
@@ -727,13 +739,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hash_primitives),
-		cmocka_unit_test(test_roots),
-		cmocka_unit_test(test_inclusion_vectors),
-		cmocka_unit_test(test_consistency_vectors),
-		cmocka_unit_test(test_generation_rejects),
-		cmocka_unit_test(test_verifier_rejects),
-		cmocka_unit_test(test_random_trees),
+	    cmocka_unit_test(test_hash_primitives),    cmocka_unit_test(test_roots),
+	    cmocka_unit_test(test_inclusion_vectors),  cmocka_unit_test(test_consistency_vectors),
+	    cmocka_unit_test(test_generation_rejects), cmocka_unit_test(test_verifier_rejects),
+	    cmocka_unit_test(test_random_trees),
 	};
 
 	return cmocka_run_group_tests(tests, s_group_setup, NULL);

@@ -168,21 +168,28 @@ test_hash_stable(void **state)
 	taxonomy_free(&again);
 }
 
-#define MINI_HEAD "{\"format\":\"symbiod-taxonomy/1\",\"name\":\"t\",\"version\":\"1\",\"categories\":["
+#define MINI_HEAD                                                                                  \
+	"{\"format\":\"symbiod-taxonomy/1\",\"name\":\"t\",\"version\":\"1\",\"categories\":["
 #define MINI_ROOT "{\"id\":1,\"path\":\"m\",\"name\":\"M\"}"
-#define MINI_QTY "\"quantity\":{\"unit\":\"t/yr\",\"scale\":\"log\",\"min\":1,\"max\":1e6,\"bits\":10}"
-#define MINI_TEMP "{\"name\":\"temperature\",\"unit\":\"C\",\"scale\":\"linear\",\"min\":0,\"max\":640,\"bits\":7}"
+#define MINI_QTY                                                                                   \
+	"\"quantity\":{\"unit\":\"t/yr\",\"scale\":\"log\",\"min\":1,\"max\":1e6,\"bits\":10}"
+#define MINI_TEMP                                                                                  \
+	"{\"name\":\"temperature\",\"unit\":\"C\",\"scale\":\"linear\",\"min\":0,\"max\":640,"     \
+	"\"bits\":7}"
 
 static void
 test_hash_covers_matching_not_labels(void **state)
 {
-	const char *base = MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\"," MINI_QTY
-	                   ",\"attributes\":[" MINI_TEMP "]}]}";
-	const char *relabel = MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"Other\"," MINI_QTY
-	                      ",\"attributes\":[" MINI_TEMP "]}]}";
-	const char *rerange = MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\"," MINI_QTY
-	                      ",\"attributes\":[{\"name\":\"temperature\",\"unit\":\"C\",\"scale\":"
-	                      "\"linear\",\"min\":0,\"max\":641,\"bits\":7}]}]}";
+	const char *base =
+	    MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\"," MINI_QTY
+	                        ",\"attributes\":[" MINI_TEMP "]}]}";
+	const char *relabel =
+	    MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"Other\"," MINI_QTY
+	                        ",\"attributes\":[" MINI_TEMP "]}]}";
+	const char *rerange = MINI_HEAD MINI_ROOT
+	    ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\"," MINI_QTY
+	    ",\"attributes\":[{\"name\":\"temperature\",\"unit\":\"C\",\"scale\":"
+	    "\"linear\",\"min\":0,\"max\":641,\"bits\":7}]}]}";
 	struct taxonomy *a = NULL, *b = NULL, *c = NULL;
 	struct sym_diag diag;
 
@@ -205,7 +212,8 @@ test_rejects(void **state)
 	} bad[] = {
 	    {"not json", "line 1"},
 	    {"[]", "not a JSON object"},
-	    {"{\"format\":\"other\",\"name\":\"t\",\"version\":\"1\",\"categories\":[" MINI_ROOT "]}",
+	    {"{\"format\":\"other\",\"name\":\"t\",\"version\":\"1\",\"categories\":[" MINI_ROOT
+	     "]}",
 	     "format"},
 	    {MINI_HEAD MINI_ROOT "],\"extra\":1}", "unknown key \"extra\""},
 	    {MINI_HEAD "]}", "categories"},
@@ -217,34 +225,42 @@ test_rejects(void **state)
 	    {MINI_HEAD MINI_ROOT ",{\"id\":70000,\"path\":\"m.a\",\"name\":\"A\"}]}", "id"},
 	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\"}]}", "name: missing"},
 	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\"," MINI_QTY
-	     "},{\"id\":3,\"path\":\"m.a.b\",\"name\":\"B\"," MINI_QTY "}]}",
+	                         "},{\"id\":3,\"path\":\"m.a.b\",\"name\":\"B\"," MINI_QTY "}]}",
 	     "quantity: already declared by \"m.a\""},
 	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\"," MINI_QTY
-	     ",\"attributes\":[" MINI_TEMP "]},{\"id\":3,\"path\":\"m.a.b\",\"name\":\"B\","
-	     "\"attributes\":[" MINI_TEMP "]}]}",
+	                         ",\"attributes\":[" MINI_TEMP
+	                         "]},{\"id\":3,\"path\":\"m.a.b\",\"name\":\"B\","
+	                         "\"attributes\":[" MINI_TEMP "]}]}",
 	     "attribute \"temperature\" is already defined"},
-	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"attributes\":["
-	     MINI_TEMP "]}]}",
+	    {MINI_HEAD MINI_ROOT
+	     ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"attributes\":[" MINI_TEMP "]}]}",
 	     "attributes need a quantity"},
-	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
+	    {MINI_HEAD MINI_ROOT
+	     ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
 	     "\"furlongs\",\"scale\":\"log\",\"min\":1,\"max\":2,\"bits\":4}}]}",
 	     "quantity.unit"},
-	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
+	    {MINI_HEAD MINI_ROOT
+	     ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
 	     "\"C\",\"scale\":\"log\",\"min\":1,\"max\":2,\"bits\":4}}]}",
 	     "cannot be a quantity unit"},
-	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
+	    {MINI_HEAD MINI_ROOT
+	     ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
 	     "\"t/yr\",\"scale\":\"log\",\"min\":0,\"max\":2,\"bits\":4}}]}",
 	     "min > 0 on a log scale"},
-	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
+	    {MINI_HEAD MINI_ROOT
+	     ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
 	     "\"t/yr\",\"scale\":\"linear\",\"min\":5,\"max\":5,\"bits\":4}}]}",
 	     "min < max"},
-	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
+	    {MINI_HEAD MINI_ROOT
+	     ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
 	     "\"t/yr\",\"scale\":\"cubic\",\"min\":1,\"max\":2,\"bits\":4}}]}",
 	     "quantity.scale"},
-	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
+	    {MINI_HEAD MINI_ROOT
+	     ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
 	     "\"t/yr\",\"scale\":\"log\",\"min\":1,\"max\":2,\"bits\":17}}]}",
 	     "outside 1..16"},
-	    {MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
+	    {MINI_HEAD MINI_ROOT
+	     ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\",\"quantity\":{\"unit\":"
 	     "\"t/yr\",\"scale\":\"log\",\"min\":1,\"max\":2,\"bits\":16},\"attributes\":["
 	     "{\"name\":\"a\",\"unit\":\"%\",\"scale\":\"linear\",\"min\":0,\"max\":1,\"bits\":16},"
 	     "{\"name\":\"b\",\"unit\":\"%\",\"scale\":\"linear\",\"min\":0,\"max\":1,\"bits\":16},"
@@ -270,7 +286,8 @@ test_rejects(void **state)
 			fail_msg("case %zu accepted: %s", i, bad[i].doc);
 		assert_null(tax);
 		if (strstr(diag.msg, bad[i].expect) == NULL || strstr(diag.msg, "bad.json") == NULL)
-			fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, diag.msg, bad[i].expect);
+			fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, diag.msg,
+			         bad[i].expect);
 	}
 }
 

@@ -36,16 +36,16 @@ test_worked_example(void **state)
 	np = token_prefixes(9, 4, pre);
 	assert_int_equal(np, 5);
 	assert_true(s_prefix_has(pre, np, 0, 0));
-	assert_true(s_prefix_has(pre, np, 1, 1));    /* 1 */
-	assert_true(s_prefix_has(pre, np, 2, 2));    /* 10 */
-	assert_true(s_prefix_has(pre, np, 3, 4));    /* 100 */
-	assert_true(s_prefix_has(pre, np, 4, 9));    /* 1001 */
+	assert_true(s_prefix_has(pre, np, 1, 1)); /* 1 */
+	assert_true(s_prefix_has(pre, np, 2, 2)); /* 10 */
+	assert_true(s_prefix_has(pre, np, 3, 4)); /* 100 */
+	assert_true(s_prefix_has(pre, np, 4, 9)); /* 1001 */
 	nc = token_cover_range(5, 12, 4, cov);
 	assert_int_equal(nc, 4);
-	assert_true(s_prefix_has(cov, nc, 4, 5));    /* 0101 */
-	assert_true(s_prefix_has(cov, nc, 3, 3));    /* 011 */
-	assert_true(s_prefix_has(cov, nc, 2, 2));    /* 10 */
-	assert_true(s_prefix_has(cov, nc, 4, 12));   /* 1100 */
+	assert_true(s_prefix_has(cov, nc, 4, 5));  /* 0101 */
+	assert_true(s_prefix_has(cov, nc, 3, 3));  /* 011 */
+	assert_true(s_prefix_has(cov, nc, 2, 2));  /* 10 */
+	assert_true(s_prefix_has(cov, nc, 4, 12)); /* 1100 */
 	for (i = 0; i < nc; i++)
 		shared += s_prefix_has(pre, np, cov[i].len, cov[i].value);
 	assert_int_equal(shared, 1);
@@ -67,7 +67,8 @@ test_cover_exhaustive(void **state)
 		unsigned top = (1u << bits) - 1;
 		for (lo = 0; lo <= top; lo++) {
 			for (hi = lo; hi <= top; hi++) {
-				size_t n = token_cover_range((uint16_t)lo, (uint16_t)hi, (uint8_t)bits, cov);
+				size_t n = token_cover_range((uint16_t)lo, (uint16_t)hi,
+				                             (uint8_t)bits, cov);
 				assert_true(n >= 1);
 				assert_true(bits < 2 || n <= 2 * bits - 2);
 				for (v = 0; v <= top; v++) {
@@ -87,10 +88,10 @@ test_cover_rejects(void **state)
 	struct token_prefix cov[TOKEN_MAX_COVER];
 
 	(void)state;
-	assert_int_equal(token_cover_range(5, 4, 4, cov), 0);   /* lo > hi */
-	assert_int_equal(token_cover_range(0, 16, 4, cov), 0);  /* beyond 4 bits */
-	assert_int_equal(token_cover_range(0, 0, 0, cov), 0);   /* no bits */
-	assert_int_equal(token_cover_range(0, 1, 17, cov), 0);  /* too wide */
+	assert_int_equal(token_cover_range(5, 4, 4, cov), 0);  /* lo > hi */
+	assert_int_equal(token_cover_range(0, 16, 4, cov), 0); /* beyond 4 bits */
+	assert_int_equal(token_cover_range(0, 0, 0, cov), 0);  /* no bits */
+	assert_int_equal(token_cover_range(0, 1, 17, cov), 0); /* too wide */
 	/* Worst case at 16 bits stays within the bound. */
 	assert_int_equal(token_cover_range(1, 65534, 16, cov), 30);
 }

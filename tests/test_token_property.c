@@ -57,7 +57,8 @@ s_shared_tokens(struct prf_ctx *prf, const uint8_t *ko, const struct block_list 
 	assert_int_equal(prf_tokens(prf, ko, offer->blocks, offer->n, a), SYM_OK);
 	assert_int_equal(prf_tokens(prf, kn, need->blocks, need->n, b), SYM_OK);
 	n = tokset_wire_intersect((const uint8_t *)a, tokset_wire_sort(a, offer->n, s),
-	                          (const uint8_t *)b, tokset_wire_sort(b, need->n, s), (uint8_t *)s);
+	                          (const uint8_t *)b, tokset_wire_sort(b, need->n, s),
+	                          (uint8_t *)s);
 	free(a);
 	free(b);
 	free(s);
@@ -130,10 +131,11 @@ test_property(void **state)
 		assert_int_equal(encode_item_blocks(tax, &need, 0, &nb), SYM_OK);
 		shared = s_shared_blocks(&ob, &nb);
 		if (shared != (size_t)expect)
-			fail_msg("seed %llu pair %llu: offer %s, need %s: %zu shared blocks, predicate "
-			         "says %d",
-			         (unsigned long long)seed, (unsigned long long)p, oc->path, nc->path,
-			         shared, expect);
+			fail_msg(
+			    "seed %llu pair %llu: offer %s, need %s: %zu shared blocks, predicate "
+			    "says %d",
+			    (unsigned long long)seed, (unsigned long long)p, oc->path, nc->path,
+			    shared, expect);
 		compatible += (uint64_t)expect;
 		ancestor_hits += (uint64_t)(expect && nc != oc);
 		if (!expect && taxonomy_is_ancestor(tax, nc, oc)) {
@@ -144,7 +146,8 @@ test_property(void **state)
 		}
 		if (p % PRF_SAMPLE_EVERY == 0) {
 			/* Through the real PRF: same key as the bins say, other keys never. */
-			assert_int_equal(s_shared_tokens(prf, k_ij, &ob, k_ij, &nb), (size_t)expect);
+			assert_int_equal(s_shared_tokens(prf, k_ij, &ob, k_ij, &nb),
+			                 (size_t)expect);
 			assert_int_equal(s_shared_tokens(prf, k_ij, &ob, k_ji, &nb), 0);
 			prf_checked++;
 		}

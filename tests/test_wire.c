@@ -561,34 +561,43 @@ static void
 test_signed_bytes_layout(void **state)
 {
 	static const uint8_t id[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-	static const uint8_t want_req[] = {'s', 'y', 'm', 'b', 'i', 'o', 'd', '-',
-	                                   'r', 'e', 'q', 'u', 'e', 's', 't', '-',
-	                                   'v', '1', 0,   0,   0,   0,   1, /* version */
-	                                   0,   0,   0,   2,                /* type */
-	                                   0,   1,   2,   3,   4,   5,   6,   7,
-	                                   8,   9,   10,  11,  12,  13,  14,  15, /* request_id */
-	                                   1,   2,   3,   4,   5,   6,   7,   8,  /* timestamp_ms */
-	                                   4,   'a', 'c', 'm', 'e',               /* signer */
-	                                   0, 0, 0, 0, 0, 0, 0, 2, /* payload length */
-	                                   0x76, 0x9a, 0x4e, 0x6d, 0x00, 0x03, 0x18, 0x9c, 0x7e, 0x96, 0xc5, 0xd9, 0xb7, 0xe8, 0x10, 0xa0, 0xd1, 0x1c, 0x3a, 0x12, 0x83, 0x25, 0x27, 0xec, 0x94, 0xb0, 0xf8, 0x6d, 0x27, 0x7f, 0x51, 0xca}; /* SHA-256("xy") */
-	static const uint8_t want_resp[] = {'s',  'y',  'm',  'b',  'i', 'o', 'd', '-', 'r',
-	                                    'e',  's',  'p',  'o',  'n', 's', 'e', '-', 'v',
-	                                    '1',  0,    0,    0,    0,   1, /* version */
-	                                    0,    0,    0,    2,            /* type */
-	                                    0,    1,    2,    3,    4,   5,   6,   7,   8,
-	                                    9,    10,   11,   12,   13,  14,  15, /* request_id */
-	                                    0xff, 0xff, 0xfe, 0x70,               /* status -400 */
-	                                    1,                                    /* replayed */
-	                                    0,    0,    0,    2,    'n', 'o',     /* message */
-	                                    0, 0, 0, 0, 0, 0, 0, 2, /* payload length */
-	                                    0x76, 0x9a, 0x4e, 0x6d, 0x00, 0x03, 0x18, 0x9c, 0x7e, 0x96, 0xc5, 0xd9, 0xb7, 0xe8, 0x10, 0xa0, 0xd1, 0x1c, 0x3a, 0x12, 0x83, 0x25, 0x27, 0xec, 0x94, 0xb0, 0xf8, 0x6d, 0x27, 0x7f, 0x51, 0xca}; /* SHA-256("xy") */
-	static const uint8_t want_empty[] = {
-	    's', 'y', 'm', 'b', 'i', 'o', 'd', '-', 'r', 'e', 's', 'p', 'o', 'n',  's', 'e', '-',
-	    'v', '1', 0,   0,   0,   0,   1,   0,   0,   0,   2,   0,   1,   2,    3,   4,   5,
-	    6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  0,   0,   1,   0x90, /* 400 */
-	    0,   0,   0,   0,   0,
-	    0, 0, 0, 0, 0, 0, 0, 0, /* payload length */
-	    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55}; /* SHA-256 of nothing */
+	static const uint8_t want_req[] = {
+	    's',  'y',  'm',  'b',  'i',  'o',  'd',  '-',  'r',  'e',  'q',  'u',
+	    'e',  's',  't',  '-',  'v',  '1',  0,    0,    0,    0,    1, /* version */
+	    0,    0,    0,    2,                                           /* type */
+	    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,
+	    12,   13,   14,   15,                        /* request_id */
+	    1,    2,    3,    4,    5,    6,    7,    8, /* timestamp_ms */
+	    4,    'a',  'c',  'm',  'e',                 /* signer */
+	    0,    0,    0,    0,    0,    0,    0,    2, /* payload length */
+	    0x76, 0x9a, 0x4e, 0x6d, 0x00, 0x03, 0x18, 0x9c, 0x7e, 0x96, 0xc5, 0xd9,
+	    0xb7, 0xe8, 0x10, 0xa0, 0xd1, 0x1c, 0x3a, 0x12, 0x83, 0x25, 0x27, 0xec,
+	    0x94, 0xb0, 0xf8, 0x6d, 0x27, 0x7f, 0x51, 0xca}; /* SHA-256("xy") */
+	static const uint8_t want_resp[] = {
+	    's',  'y',  'm',  'b',  'i',  'o',  'd',  '-',  'r',  'e',  's',  'p',
+	    'o',  'n',  's',  'e',  '-',  'v',  '1',  0,    0,    0,    0,    1, /* version */
+	    0,    0,    0,    2,                                                 /* type */
+	    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,
+	    12,   13,   14,   15,                        /* request_id */
+	    0xff, 0xff, 0xfe, 0x70,                      /* status -400 */
+	    1,                                           /* replayed */
+	    0,    0,    0,    2,    'n',  'o',           /* message */
+	    0,    0,    0,    0,    0,    0,    0,    2, /* payload length */
+	    0x76, 0x9a, 0x4e, 0x6d, 0x00, 0x03, 0x18, 0x9c, 0x7e, 0x96, 0xc5, 0xd9,
+	    0xb7, 0xe8, 0x10, 0xa0, 0xd1, 0x1c, 0x3a, 0x12, 0x83, 0x25, 0x27, 0xec,
+	    0x94, 0xb0, 0xf8, 0x6d, 0x27, 0x7f, 0x51, 0xca}; /* SHA-256("xy") */
+	static const uint8_t want_empty[] = {'s',  'y',  'm',  'b',  'i',  'o',  'd',  '-',  'r',
+	                                     'e',  's',  'p',  'o',  'n',  's',  'e',  '-',  'v',
+	                                     '1',  0,    0,    0,    0,    1,    0,    0,    0,
+	                                     2,    0,    1,    2,    3,    4,    5,    6,    7,
+	                                     8,    9,    10,   11,   12,   13,   14,   15,   0,
+	                                     0,    1,    0x90, /* 400 */
+	                                     0,    0,    0,    0,    0,    0,    0,    0,    0,
+	                                     0,    0,    0,    0, /* payload length */
+	                                     0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a,
+	                                     0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae,
+	                                     0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99,
+	                                     0x1b, 0x78, 0x52, 0xb8, 0x55}; /* SHA-256 of nothing */
 	uint8_t *out = NULL;
 	size_t len = 0;
 	char signer65[66];
@@ -628,18 +637,21 @@ static void
 test_announcement_signed_bytes_layout(void **state)
 {
 	static const uint8_t want[] = {
-	    's', 'y', 'm', 'b', 'i', 'o', 'd', '-', 'r', 'o', 'u', 'n', 'd', '-', 'v', '1', 0,
-	    0x0a, 16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* round_id */
-	    0x12, 32, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* directory_hash */
-	    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	    0x1a, 32, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* taxonomy_hash */
-	    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-	    0x22, 6, 0x08, 10, 0x10, 20, 0x18, 4,    /* padding {10, 20, 4} */
-	    0x28, 100,                               /* max_items */
-	    0x30, 0xe8, 0x07,                        /* opened_ms 1000 */
-	    0x38, 0xd0, 0x0f,                        /* submit_deadline_ms 2000 */
-	    0x4a, 4, 'o', 'p', 'e', 'n',             /* phase */
-	    0x52, 0};                                /* signature, signed empty */
+	    's',  'y',  'm',  'b',  'i',  'o',  'd', '-',  'r', 'o',  'u', 'n', 'd',
+	    '-',  'v',  '1',  0,    0x0a, 16,   1,   1,    1,   1,    1,   1,   1,
+	    1,    1,    1,    1,    1,    1,    1,   1,    1, /* round_id */
+	    0x12, 32,   2,    2,    2,    2,    2,   2,    2,   2,    2,   2,   2,
+	    2,    2,    2,    2,    2, /* directory_hash */
+	    2,    2,    2,    2,    2,    2,    2,   2,    2,   2,    2,   2,   2,
+	    2,    2,    2,    0x1a, 32,   3,    3,   3,    3,   3,    3,   3,   3,
+	    3,    3,    3,    3,    3,    3,    3,   3, /* taxonomy_hash */
+	    3,    3,    3,    3,    3,    3,    3,   3,    3,   3,    3,   3,   3,
+	    3,    3,    3,    0x22, 6,    0x08, 10,  0x10, 20,  0x18, 4, /* padding {10, 20, 4} */
+	    0x28, 100,                                                   /* max_items */
+	    0x30, 0xe8, 0x07,                                            /* opened_ms 1000 */
+	    0x38, 0xd0, 0x0f,                  /* submit_deadline_ms 2000 */
+	    0x4a, 4,    'o',  'p',  'e',  'n', /* phase */
+	    0x52, 0};                          /* signature, signed empty */
 	Symbiod__RoundAnnouncement a = SYMBIOD__ROUND_ANNOUNCEMENT__INIT;
 	Symbiod__PaddingPolicy pad = SYMBIOD__PADDING_POLICY__INIT;
 	uint8_t round_id[16], dir[32], tax[32], sig[64], *out = NULL;

@@ -57,8 +57,7 @@ s_item(const uint8_t *plain, size_t len)
 
 	item = json_loadb((const char *)plain, len, JSON_REJECT_DUPLICATES, &jerr);
 	doc = json_pack("{s:[O]}", "flows", item);
-	if (json_is_object(item) && doc != NULL &&
-	    (text = json_dumps(doc, JSON_COMPACT)) != NULL &&
+	if (json_is_object(item) && doc != NULL && (text = json_dumps(doc, JSON_COMPACT)) != NULL &&
 	    flows_parse("co-b", text, strlen(text), s_tax, &theirs, &diag) == SYM_OK &&
 	    theirs->n == 1) {
 		const struct flow_item *t = &theirs->items[0];

@@ -82,10 +82,10 @@ s_real(int consistency, const uint8_t *data, size_t size)
 			abort();
 	} else {
 		if (merkle_root((const merkle_hash_t *)leaves, k + 1, old_root) != SYM_OK ||
-		    merkle_consistency_proof((const merkle_hash_t *)leaves, k + 1, n, proof, &plen) !=
-		        SYM_OK ||
-		    merkle_consistency_verify(k + 1, n, old_root, root, (const merkle_hash_t *)proof,
-		                              plen) != SYM_OK)
+		    merkle_consistency_proof((const merkle_hash_t *)leaves, k + 1, n, proof,
+		                             &plen) != SYM_OK ||
+		    merkle_consistency_verify(k + 1, n, old_root, root,
+		                              (const merkle_hash_t *)proof, plen) != SYM_OK)
 			abort();
 	}
 	/* Flip one bit of the proof (or of the new root when the proof is empty). */
@@ -94,8 +94,8 @@ s_real(int consistency, const uint8_t *data, size_t size)
 	else
 		root[(flip >> 3) % 32] ^= (uint8_t)(1u << (flip & 7));
 	/* Every proof hash and the new root feed the comparison: a flipped bit must fail. */
-	if (!consistency ? merkle_inclusion_verify(k, n, leaves[k], (const merkle_hash_t *)proof, plen,
-	                                           root) == SYM_OK
+	if (!consistency ? merkle_inclusion_verify(k, n, leaves[k], (const merkle_hash_t *)proof,
+	                                           plen, root) == SYM_OK
 	                 : merkle_consistency_verify(k + 1, n, old_root, root,
 	                                             (const merkle_hash_t *)proof, plen) == SYM_OK)
 		abort();

@@ -31,8 +31,8 @@
 static const char *s_root;
 
 static void
-s_write(const char *target, const char *name, const uint8_t *pre, size_t pre_len,
-        const void *data, size_t len)
+s_write(const char *target, const char *name, const uint8_t *pre, size_t pre_len, const void *data,
+        size_t len)
 {
 	char path[4096];
 	FILE *f;
@@ -48,8 +48,8 @@ s_write(const char *target, const char *name, const uint8_t *pre, size_t pre_len
 	}
 }
 
-static uint8_t s_bytes[32] = {0xab, 0xcd, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-                              15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+static uint8_t s_bytes[32] = {0xab, 0xcd, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+                              15,   16,   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
 
 /* A message of desc with every field set (leaked: the generator is short-lived). */
 static ProtobufCMessage *
@@ -69,9 +69,12 @@ s_fill(const ProtobufCMessageDescriptor *desc, int depth)
 		case PROTOBUF_C_TYPE_STRING: esz = sizeof(char *); break;
 		case PROTOBUF_C_TYPE_BYTES: esz = sizeof(ProtobufCBinaryData); break;
 		case PROTOBUF_C_TYPE_MESSAGE: esz = sizeof(void *); break;
-		case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_SINT64:
-		case PROTOBUF_C_TYPE_FIXED64: case PROTOBUF_C_TYPE_SFIXED64: case PROTOBUF_C_TYPE_DOUBLE:
-			esz = 8; break;
+		case PROTOBUF_C_TYPE_INT64:
+		case PROTOBUF_C_TYPE_UINT64:
+		case PROTOBUF_C_TYPE_SINT64:
+		case PROTOBUF_C_TYPE_FIXED64:
+		case PROTOBUF_C_TYPE_SFIXED64:
+		case PROTOBUF_C_TYPE_DOUBLE: esz = 8; break;
 		case PROTOBUF_C_TYPE_BOOL: esz = sizeof(protobuf_c_boolean); break;
 		default: esz = 4; break;
 		}
@@ -132,17 +135,29 @@ static void
 s_wire(void)
 {
 	static const ProtobufCMessageDescriptor *const req[] = {
-	    NULL, &symbiod__status_request__descriptor, &symbiod__directory_request__descriptor,
-	    &symbiod__round_request__descriptor, &symbiod__submit_begin__descriptor,
-	    &symbiod__submit_chunk__descriptor, &symbiod__submit_commit__descriptor,
-	    &symbiod__candidates_request__descriptor, &symbiod__consent__descriptor,
-	    &symbiod__releases_request__descriptor, &symbiod__checkpoint_request__descriptor};
+	    NULL,
+	    &symbiod__status_request__descriptor,
+	    &symbiod__directory_request__descriptor,
+	    &symbiod__round_request__descriptor,
+	    &symbiod__submit_begin__descriptor,
+	    &symbiod__submit_chunk__descriptor,
+	    &symbiod__submit_commit__descriptor,
+	    &symbiod__candidates_request__descriptor,
+	    &symbiod__consent__descriptor,
+	    &symbiod__releases_request__descriptor,
+	    &symbiod__checkpoint_request__descriptor};
 	static const ProtobufCMessageDescriptor *const rep[] = {
-	    NULL, &symbiod__status_reply__descriptor, &symbiod__directory__descriptor,
-	    &symbiod__round_announcement__descriptor, &symbiod__submit_ack__descriptor,
-	    &symbiod__submit_ack__descriptor, &symbiod__submit_ack__descriptor,
-	    &symbiod__candidate_list__descriptor, &symbiod__consent_ack__descriptor,
-	    &symbiod__release_list__descriptor, &symbiod__checkpoint_reply__descriptor};
+	    NULL,
+	    &symbiod__status_reply__descriptor,
+	    &symbiod__directory__descriptor,
+	    &symbiod__round_announcement__descriptor,
+	    &symbiod__submit_ack__descriptor,
+	    &symbiod__submit_ack__descriptor,
+	    &symbiod__submit_ack__descriptor,
+	    &symbiod__candidate_list__descriptor,
+	    &symbiod__consent_ack__descriptor,
+	    &symbiod__release_list__descriptor,
+	    &symbiod__checkpoint_reply__descriptor};
 	uint8_t mpk[32], msk[64], cpk[32], csk[64], id[16], *buf, *out;
 	size_t i, len, out_len;
 	char name[64];
@@ -166,8 +181,8 @@ s_wire(void)
 	for (i = 1; i < sizeof(req) / sizeof(req[0]); i++) {
 		uint8_t idx;
 		buf = s_pack(s_fill(req[i], 0), &len);
-		if (wire_request_build((uint32_t)i, NULL, wire_now_ms(), "co-a", msk, buf, len, &out,
-		                       &out_len, id) != SYM_OK)
+		if (wire_request_build((uint32_t)i, NULL, wire_now_ms(), "co-a", msk, buf, len,
+		                       &out, &out_len, id) != SYM_OK)
 			abort();
 		snprintf(name, sizeof(name), "req-%02zu", i);
 		s_write("fuzz_wire_request", name, NULL, 0, out, out_len);
@@ -176,8 +191,8 @@ s_wire(void)
 		free(out);
 		free(buf);
 		buf = s_pack(s_fill(rep[i], 0), &len);
-		if (wire_response_build((uint32_t)i, id, SYMBIOD__STATUS__STATUS_OK, 0, "OK", buf, len, csk, &out,
-		                        &out_len) != SYM_OK)
+		if (wire_response_build((uint32_t)i, id, SYMBIOD__STATUS__STATUS_OK, 0, "OK", buf,
+		                        len, csk, &out, &out_len) != SYM_OK)
 			abort();
 		snprintf(name, sizeof(name), "resp-%02zu", i);
 		s_write("fuzz_wire_response", name, NULL, 0, out, out_len);
@@ -286,8 +301,18 @@ s_merkle(void)
 		s_write("fuzz_merkle", "consistency-3-7", NULL, 0, buf, 81 + plen * 32);
 	}
 	for (k = 0; k < 4; k++) {
-		uint8_t real[12] = {2, (uint8_t)(k * 17 + 1), (uint8_t)(k * 5), 0, (uint8_t)k, 'l', 'e',
-		                    'a', 'v', 'e', 's', '!'};
+		uint8_t real[12] = {2,
+		                    (uint8_t)(k * 17 + 1),
+		                    (uint8_t)(k * 5),
+		                    0,
+		                    (uint8_t)k,
+		                    'l',
+		                    'e',
+		                    'a',
+		                    'v',
+		                    'e',
+		                    's',
+		                    '!'};
 		char name[32];
 		real[0] = 2 + (k & 1);
 		snprintf(name, sizeof(name), "real-%zu", k);
@@ -327,7 +352,7 @@ s_envelopes(void)
 	memset(key, 0x42, sizeof(key));
 	if (doc == NULL || (adlen = envelope_ad(round, cand, "co-b", "co-a", ad)) < 0)
 		abort();
-	json_array_foreach(json_object_get(doc, "flows"), i, it) {
+	json_array_foreach (json_object_get(doc, "flows"), i, it) {
 		char *text = json_dumps(it, JSON_COMPACT), name[32];
 		size_t len = strlen(text);
 		if (i % 3 != 0) {
@@ -335,7 +360,8 @@ s_envelopes(void)
 			continue;
 		}
 		env = malloc(len + ENVELOPE_OVERHEAD);
-		if (envelope_seal(key, ad, (size_t)adlen, (const uint8_t *)text, len, env) != SYM_OK)
+		if (envelope_seal(key, ad, (size_t)adlen, (const uint8_t *)text, len, env) !=
+		    SYM_OK)
 			abort();
 		mode = 0;
 		snprintf(name, sizeof(name), "sealed-%02zu", i);

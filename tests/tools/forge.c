@@ -351,9 +351,9 @@ s_submit(struct s_fake *f, int i, int nm)
 	for (j = 0; j < nm; j++) {
 		if (j == i)
 			continue;
-		if ((r = roundhash_batch_digest(f->m[j].id, f->offers[i][j].b, 8 * f->offers[i][j].n,
-		                               f->needs[i][j].b, 8 * f->needs[i][j].n,
-		                               digests[n])) != SYM_OK)
+		if ((r = roundhash_batch_digest(f->m[j].id, f->offers[i][j].b,
+		                                8 * f->offers[i][j].n, f->needs[i][j].b,
+		                                8 * f->needs[i][j].n, digests[n])) != SYM_OK)
 			goto out;
 		json_array_append_new(batches, json_pack("{s:s, s:o}", "counterpart", f->m[j].id,
 		                                         "digest", s_hex(digests[n], 32)));

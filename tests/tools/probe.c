@@ -107,9 +107,9 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "forged") == 0) {
 		/* A valid session, but the request is signed by a key that is not ours. */
 		other = keys_generate(KEY_ED25519);
-		if (other == NULL ||
-		    wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, wire_now_ms(), st->id,
-		                       other->sk, payload, payload_len, &req, &req_len, id) != SYM_OK)
+		if (other == NULL || wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                                        wire_now_ms(), st->id, other->sk, payload,
+		                                        payload_len, &req, &req_len, id) != SYM_OK)
 			goto out;
 		rc = s_send(c, st, req, req_len, "forged");
 	} else if (strcmp(mode, "altered") == 0) {
@@ -131,10 +131,9 @@ main(int argc, char **argv)
 		rc = s_send(c, st, req, req_len, "altered");
 	} else if (strcmp(mode, "signer") == 0) {
 		/* Properly signed by us, but claiming to be another member. */
-		if (as == NULL ||
-		    wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, wire_now_ms(), as,
-		                       st->identity->sk, payload, payload_len, &req, &req_len,
-		                       id) != SYM_OK)
+		if (as == NULL || wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                                     wire_now_ms(), as, st->identity->sk, payload,
+		                                     payload_len, &req, &req_len, id) != SYM_OK)
 			goto out;
 		rc = s_send(c, st, req, req_len, "signer");
 	} else if (strcmp(mode, "stale") == 0) {
