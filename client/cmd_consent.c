@@ -411,15 +411,18 @@ s_consent(int argc, char **argv, int accept)
 	struct session s;
 	struct cmd_args a;
 	size_t i, done = 0, failed = 0;
-	int rc;
+	int rc, forged;
 
 	if ((rc = s_consent_args(argc, argv, accept, usage, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	if ((rc = s_open_view(verb, &a, &s, &rv, &diag)) != 0 ||
 	    (rc = s_check_ids(verb, &rv, a.first, argc, argv)) != 0)
 		goto out;
+	/* A forged candidate is named before anything is asked or answered. */
+	forged = s_warn_forged(verb, &rv);
 	if (accept && a.all && !s_confirm_all(&rv, &a, argc, argv)) {
 		fprintf(stderr, "symbi accept: nothing accepted\n");
+		rc = forged;
 		goto out;
 	}
 	for (i = 0; i < rv.n; i++) {
@@ -435,9 +438,7 @@ s_consent(int argc, char **argv, int accept)
 		        diag.msg);
 	if (done == 0 && failed == 0)
 		fprintf(stderr, "symbi %s: nothing to answer\n", verb);
-	rc = failed > 0 ? EXIT_TEMPFAIL : 0;
-	if (s_warn_forged(verb, &rv) != 0)
-		rc = EXIT_PROTOCOL;
+	rc = forged ? forged : failed > 0 ? EXIT_TEMPFAIL : 0;
 out:
 	s_round_view_clear(&rv);
 	session_close(&s);

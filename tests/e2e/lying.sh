@@ -5,7 +5,8 @@
 # supplier, consumer and token give. Both sides' `symbi candidates` report it
 # as a mismatch (exit 76, loud on stderr, "check": "mismatch" in --json, its
 # state unchanged), `symbi accept` never accepts it, by id or with --all, and
-# the honest candidates are unaffected.
+# the honest candidates are unaffected. On a terminal, `accept --all` lists the
+# counterparts and candidates and asks; answered no, it accepts nothing.
 # usage: lying.sh BINDIR SCENARIO_DIR
 BIN=$1
 SC=$2
@@ -66,6 +67,42 @@ assert all(x["check"] == "ok" for i, x in got.items() if i != sys.argv[2])' "$T/
 	expect_rc 76 "$c: the table form too" -- "$BIN/symbi" candidates --dir "$T/st-$c"
 	expect_grep "$T/out" "$NEW" "  ... which still lists it"
 done
+# On a terminal, accept --all lists and asks; anything but yes accepts nothing.
+cat >"$T/answer_no.py" <<'PY'
+import os, pty, select, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+def more():
+    global out
+    r, _, _ = select.select([fd], [], [], 30)
+    if not r:
+        return False
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        return False
+    out += d
+    return bool(d)
+while b"[y/N]" not in out and more():
+    pass
+os.write(fd, b"n\n")
+while more():
+    pass
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+expect_rc 76 "$CON: accept --all on a terminal, answered no (the forged candidate still makes it 76)" -- \
+	python3 "$T/answer_no.py" "$BIN/symbi" accept --dir "$T/st-$CON" --all
+expect_grep "$T/out" "symbi accept: --all accepts [0-9]+ candidate" "  ... it listed the candidates"
+expect_grep "$T/out" "^  with [a-z-]+:" "  ... by counterpart"
+expect_grep "$T/out" "Accept them\? \[y/N\]" "  ... and asked"
+expect_grep "$T/out" "nothing accepted" "  ... and, answered no, accepted nothing"
+"$BIN/symbi" candidates --dir "$T/st-$CON" --json >"$T/cand.json" 2>/dev/null
+python3 -c 'import json,sys; assert all(x["state"] == "pending" for x in json.load(open(sys.argv[1])))' "$T/cand.json" &&
+	ok "  ... every candidate of $CON is still pending" || bad "states after no: $(cat "$T/cand.json")"
 expect_rc 76 "$SUP: accepting the forged candidate by id is refused" -- "$BIN/symbi" accept --dir "$T/st-$SUP" --yes "$NEW"
 expect_grep "$T/err" "$NEW: a forged candidate; skipped" "  ... saying why"
 expect_rc 76 "$CON: accept --all --yes accepts the rest but not the forged one" -- "$BIN/symbi" accept --dir "$T/st-$CON" --all --yes
