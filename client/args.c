@@ -1,6 +1,8 @@
 #include "args.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@ static const struct {
     {{"cert", required_argument, NULL, 'c'}, ARGS_MEMBER},
     {{"json", no_argument, NULL, 'j'}, 0},
     {{"all", no_argument, NULL, 'a'}, ARGS_ALL},
+    {{"yes", no_argument, NULL, 'y'}, ARGS_YES},
     {{"timeout", required_argument, NULL, 't'}, 0},
     {{"attempts", required_argument, NULL, 'A'}, 0},
     {{"help", no_argument, NULL, 'h'}, 0},
@@ -30,6 +33,29 @@ cmd_args_usage(const char *usage)
 {
 	fprintf(stderr, "usage: symbi %s\n", usage);
 	return EXIT_USAGE;
+}
+
+/*
+ * The value of a numeric option: decimal digits only (no sign, blanks or
+ * suffix), within lo..hi. Anything else is refused, naming the flag: atoi
+ * would read "5s" as 5 and "abc" as 0.
+ */
+static int
+s_number(const char *usage, const char *flag, const char *v, long lo, long hi, const char *unit,
+         int *out)
+{
+	char *end = NULL;
+	long n;
+
+	errno = 0;
+	n = (v[0] >= '0' && v[0] <= '9') ? strtol(v, &end, 10) : -1;
+	if (end == NULL || *end != '\0' || errno != 0 || n < lo || n > hi || n > INT_MAX) {
+		fprintf(stderr, "symbi %.*s: %s \"%s\": not a whole number in %ld..%ld (%s)\n",
+		        (int)strcspn(usage, " "), usage, flag, v, lo, hi, unit);
+		return EXIT_USAGE;
+	}
+	*out = (int)n;
+	return 0;
 }
 
 int
@@ -58,8 +84,17 @@ cmd_args_parse(int argc, char **argv, unsigned accepts, int timeout_ms, const ch
 		case 'c': a->cert = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'a': a->all = 1; break;
-		case 't': a->timeout_ms = atoi(optarg); break;
-		case 'A': a->attempts = atoi(optarg); break;
+		case 'y': a->yes = 1; break;
+		case 't':
+			if (s_number(usage, "--timeout", optarg, ARGS_TIMEOUT_MIN, ARGS_TIMEOUT_MAX,
+			             "milliseconds", &a->timeout_ms) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'A':
+			if (s_number(usage, "--attempts", optarg, ARGS_ATTEMPTS_MIN,
+			             ARGS_ATTEMPTS_MAX, "tries", &a->attempts) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'h': printf("usage: symbi %s\n", usage); return -1;
 		default: return cmd_args_usage(usage);
 		}

@@ -10,18 +10,26 @@
 enum {
 	ARGS_MEMBER = 1 << 0, /* --park, --id, --name, --cert */
 	ARGS_ALL = 1 << 1,    /* --all */
+	ARGS_YES = 1 << 2,    /* --yes */
 };
+
+/* The ranges of --timeout and --attempts, on the command line and in STATE/symbi.conf. */
+#define ARGS_TIMEOUT_MIN 100
+#define ARGS_TIMEOUT_MAX 600000
+#define ARGS_ATTEMPTS_MIN 1
+#define ARGS_ATTEMPTS_MAX 10
 
 struct cmd_args {
 	const char *dir, *park, *id, *name, *cert;
-	int json, all, timeout_ms, attempts;
+	int json, all, yes, timeout_ms, attempts;
 	int first; /* index of the first positional argument */
 };
 
 /*
  * Parse argv with the options of `accepts`; timeout_ms is the command's
- * default. Returns 0, -1 after printing the usage for --help, or EXIT_USAGE
- * after printing it to stderr.
+ * default. --timeout and --attempts are checked against their ranges.
+ * Returns 0, -1 after printing the usage for --help, or EXIT_USAGE after
+ * saying why on stderr.
  */
 int cmd_args_parse(int argc, char **argv, unsigned accepts, int timeout_ms, const char *usage,
                    struct cmd_args *a);

@@ -12,9 +12,11 @@
 
 #include "blind.h"
 #include "cmd.h"
+#include "confirm.h"
 #include "envelope.h"
 #include "flows.h"
 #include "logcheck.h"
+#include "release_check.h"
 #include "roundfile.h"
 #include "rpc.h"
 #include "session.h"
@@ -31,6 +33,7 @@ struct view {
 	int supplier; /* this company supplies */
 	const char *counterpart;
 	const struct flow_item *item; /* NULL if no item of ours maps (should not happen) */
+	int forged;                   /* the id does not recompute: the coordinator lied */
 };
 
 struct round_view {
@@ -77,6 +80,7 @@ s_view(struct session *s, struct round_view *rv, const struct blind_index *bi,
 	if (!v->supplier && strcmp(c->consumer, s->st->id) != 0)
 		return 0; /* not ours: the coordinator should never send it */
 	v->c = c;
+	v->forged = !release_check_wire_candidate(c);
 	v->counterpart = v->supplier ? c->consumer : c->supplier;
 	util_hex(c->candidate_id.data, 16, v->id);
 	util_hex(rv->round, 16, v->round);
@@ -153,10 +157,10 @@ s_open_view(const char *verb, const struct cmd_args *a, struct session *s, struc
 static json_t *
 s_view_json(const struct view *v)
 {
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s}", "id", v->id, "round", v->round, "role",
-	                 v->supplier ? "supplier" : "consumer", "flow",
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s}", "id", v->id, "round", v->round,
+	                 "role", v->supplier ? "supplier" : "consumer", "flow",
 	                 v->item ? v->item->id : NULL, "counterpart", v->counterpart, "state",
-	                 v->c->state);
+	                 v->c->state, "check", v->forged ? "mismatch" : "ok");
 }
 
 static void
@@ -184,6 +188,27 @@ s_print_views(const struct round_view *rv, int json)
 		fprintf(stderr, "symbi candidates: none in the current round\n");
 }
 
+/* Say loudly which candidates are forged; EXIT_PROTOCOL if any is, else 0. */
+static int
+s_warn_forged(const char *verb, const struct round_view *rv)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < rv->n; i++) {
+		if (!rv->views[i].forged)
+			continue;
+		fprintf(
+		    stderr,
+		    "symbi %s: MISMATCH: candidate %s (with %s): its id does not recompute from "
+		    "its round, supplier, consumer and token; the coordinator forged it and it "
+		    "is never accepted\n",
+		    verb, rv->views[i].id, rv->views[i].counterpart);
+		rc = EXIT_PROTOCOL;
+	}
+	return rc;
+}
+
 int
 cmd_candidates(int argc, char **argv)
 {
@@ -195,8 +220,10 @@ cmd_candidates(int argc, char **argv)
 
 	if ((rc = round_args_parse(argc, argv, &a, "candidates --dir STATE [--json]", 0)) != 0)
 		return rc < 0 ? 0 : rc;
-	if ((rc = s_open_view("candidates", &a, &s, &rv, &diag)) == 0)
+	if ((rc = s_open_view("candidates", &a, &s, &rv, &diag)) == 0) {
 		s_print_views(&rv, a.json);
+		rc = s_warn_forged("candidates", &rv);
+	}
 	s_round_view_clear(&rv);
 	session_close(&s);
 	return rc;
@@ -269,8 +296,9 @@ s_answer(struct session *s, struct round_view *rv, const struct view *v, int acc
 	size_t env_len = 0;
 	int rc;
 
-	if (v->item == NULL) {
-		fprintf(stderr, "symbi %s: %s: no item of ours maps to it; skipped\n", verb, v->id);
+	if (v->item == NULL || v->forged) {
+		fprintf(stderr, "symbi %s: %s: %s; skipped\n", verb, v->id,
+		        v->forged ? "a forged candidate" : "no item of ours maps to it");
 		return -1;
 	}
 	if (accept && s_seal(s, rv, v, &env, &env_len) != SYM_OK) {
@@ -319,18 +347,30 @@ s_check_ids(const char *verb, const struct round_view *rv, int first, int argc, 
 	return 0;
 }
 
-/* The arguments of accept and decline: candidate ids (32 hex digits) or --all. */
+/* The arguments of accept and decline: candidate ids (32 hex digits) or --all; accept --yes. */
 static int
-s_consent_args(int argc, char **argv, const char *verb, const char *usage, struct cmd_args *a)
+s_consent_args(int argc, char **argv, int accept, const char *usage, struct cmd_args *a)
 {
+	const char *verb = accept ? "accept" : "decline";
 	uint8_t tmp[16];
 	int rc, k;
 
-	if ((rc = round_args_parse(argc, argv, a, usage, 1)) != 0)
+	/* The round commands' options (round_args_parse), and --yes for accept. */
+	if ((rc = cmd_args_parse(argc, argv, ARGS_ALL | (accept ? ARGS_YES : 0), 5000, usage, a)) !=
+	    0)
 		return rc;
+	if (a->dir == NULL)
+		return cmd_args_usage(usage);
 	if (a->all == (a->first < argc)) {
 		fprintf(stderr, "symbi %s: give candidate ids or --all\nusage: symbi %s\n", verb,
 		        usage);
+		return EXIT_USAGE;
+	}
+	if (accept && a->all && !a->yes && !confirm_on_terminal()) {
+		fprintf(stderr,
+		        "symbi accept: --all needs a confirmation and standard input is not a "
+		        "terminal; add --yes to accept every pending candidate (symbi "
+		        "candidates lists them)\n");
 		return EXIT_USAGE;
 	}
 	for (k = a->first; k < argc; k++) {
@@ -343,24 +383,48 @@ s_consent_args(int argc, char **argv, const char *verb, const char *usage, struc
 	return 0;
 }
 
+/* accept --all: list what it would accept and ask (PROTOCOL.md 1.1, item 9); 1 to go ahead. */
+static int
+s_confirm_all(const struct round_view *rv, const struct cmd_args *a, int argc, char **argv)
+{
+	json_t *list = json_array();
+	size_t i;
+	int go;
+
+	for (i = 0; i < rv->n; i++)
+		if (s_wanted(&rv->views[i], a, argc, argv) && !rv->views[i].forged &&
+		    rv->views[i].item != NULL)
+			json_array_append_new(list, s_view_json(&rv->views[i]));
+	go = list != NULL && confirm_accept_all(list, a->yes);
+	json_decref(list);
+	return go;
+}
+
 static int
 s_consent(int argc, char **argv, int accept)
 {
-	const char *usage =
-	    accept ? "accept --dir STATE (ID... | --all)" : "decline --dir STATE (ID... | --all)";
+	const char *usage = accept ? "accept --dir STATE (ID... | --all) [--yes]"
+	                           : "decline --dir STATE (ID... | --all)";
 	const char *verb = accept ? "accept" : "decline";
 	struct sym_diag diag = {""};
 	struct round_view rv;
 	struct session s;
 	struct cmd_args a;
 	size_t i, done = 0, failed = 0;
-	int rc;
+	int rc, forged;
 
-	if ((rc = s_consent_args(argc, argv, verb, usage, &a)) != 0)
+	if ((rc = s_consent_args(argc, argv, accept, usage, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	if ((rc = s_open_view(verb, &a, &s, &rv, &diag)) != 0 ||
 	    (rc = s_check_ids(verb, &rv, a.first, argc, argv)) != 0)
 		goto out;
+	/* A forged candidate is named before anything is asked or answered. */
+	forged = s_warn_forged(verb, &rv);
+	if (accept && a.all && !s_confirm_all(&rv, &a, argc, argv)) {
+		fprintf(stderr, "symbi accept: nothing accepted\n");
+		rc = forged;
+		goto out;
+	}
 	for (i = 0; i < rv.n; i++) {
 		if (!s_wanted(&rv.views[i], &a, argc, argv))
 			continue;
@@ -374,7 +438,7 @@ s_consent(int argc, char **argv, int accept)
 		        diag.msg);
 	if (done == 0 && failed == 0)
 		fprintf(stderr, "symbi %s: nothing to answer\n", verb);
-	rc = failed > 0 ? EXIT_TEMPFAIL : 0;
+	rc = forged ? forged : failed > 0 ? EXIT_TEMPFAIL : 0;
 out:
 	s_round_view_clear(&rv);
 	session_close(&s);
@@ -423,7 +487,9 @@ s_reveal(struct session *s, const struct round_view *rv, const struct view *v,
 	size_t plain_len;
 	json_t *item = NULL;
 	json_error_t jerr;
-	int adlen, r = SYM_ERR_VERIFY, near_miss;
+	struct release_candidate cand;
+	enum release_check check;
+	int adlen, r = SYM_ERR_VERIFY;
 
 	*exchange = NULL;
 	if (pk == NULL)
@@ -446,12 +512,19 @@ s_reveal(struct session *s, const struct round_view *rv, const struct view *v,
 	item = json_loadb((const char *)plain, plain_len, JSON_REJECT_DUPLICATES, &jerr);
 	if ((r = s_their_item(s, v, item, &theirs, diag)) != SYM_OK)
 		goto out;
-	near_miss = v->supplier ? !flows_exact_compatible(s->tax, v->item, &theirs->items[0])
-	                        : !flows_exact_compatible(s->tax, &theirs->items[0], v->item);
-	*exchange = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:b}", "candidate", v->id, "round",
-	                      v->round, "supplier", v->c->supplier, "consumer", v->c->consumer,
-	                      "offer", v->supplier ? v->item->raw : item, "need",
-	                      v->supplier ? item : v->item->raw, "near_miss", near_miss);
+	/* Both items must produce the candidate's token; then the exact values decide. */
+	if ((r = release_candidate_from_wire(v->c, &cand)) != SYM_OK ||
+	    (r = release_check_exchange(
+	         s->tax, s->prf, pk, &cand, v->supplier ? v->item : &theirs->items[0],
+	         v->supplier ? &theirs->items[0] : v->item, &check)) != SYM_OK) {
+		r = sym_diag_set(diag, r, "%s: cannot check the released item", v->id);
+		goto out;
+	}
+	*exchange = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:b, s:s}", "candidate", v->id,
+	                      "round", v->round, "supplier", v->c->supplier, "consumer",
+	                      v->c->consumer, "offer", v->supplier ? v->item->raw : item, "need",
+	                      v->supplier ? item : v->item->raw, "near_miss",
+	                      check == RELEASE_CHECK_NEAR_MISS, "check", release_check_name(check));
 	r = *exchange ? SYM_OK : SYM_ERR_ALLOC;
 out:
 	if (plain != NULL)
@@ -531,7 +604,7 @@ s_print_exchanges(json_t *all, const char *self, int json)
 		return;
 	}
 	printf("%-16s %-22s    %-16s %-22s %-9s %s\n", "SUPPLIER", "OFFER", "CONSUMER", "NEED",
-	       "NEAR-MISS", "PARTNER'S DETAILS");
+	       "CHECK", "PARTNER'S DETAILS");
 	json_array_foreach (all, i, e) {
 		int sup = strcmp(json_string_value(json_object_get(e, "supplier")), self) == 0;
 		json_t *partner = json_object_get(e, sup ? "need" : "offer");
@@ -542,8 +615,7 @@ s_print_exchanges(json_t *all, const char *self, int json)
 		       json_string_value(json_object_get(json_object_get(e, "offer"), "id")),
 		       json_string_value(json_object_get(e, "consumer")),
 		       json_string_value(json_object_get(json_object_get(e, "need"), "id")),
-		       json_is_true(json_object_get(e, "near_miss")) ? "yes" : "no",
-		       details ? details : "-");
+		       release_check_word(e), details ? details : "-");
 		free(details);
 	}
 }
@@ -589,7 +661,7 @@ cmd_exchanges(int argc, char **argv)
 		goto out;
 	}
 	s_print_exchanges(all, s.st->id, a.json);
-	rc = 0;
+	rc = release_check_warn_exchanges(all) > 0 ? EXIT_PROTOCOL : 0;
 out:
 	wire_free(rels ? &rels->base : NULL);
 	json_decref(all);

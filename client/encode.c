@@ -1,5 +1,6 @@
 #include "encode.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,9 +62,12 @@ block_list_init(struct block_list *bl)
 	memset(bl, 0, sizeof(*bl));
 }
 
+/* Blocks are an item's category and bins in plain: wiped before the memory goes back. */
 void
 block_list_free(struct block_list *bl)
 {
+	if (bl->blocks != NULL)
+		sodium_memzero(bl->blocks, bl->cap * sizeof(*bl->blocks));
 	free(bl->blocks);
 	free(bl->owner);
 	memset(bl, 0, sizeof(*bl));
@@ -82,8 +86,14 @@ s_reserve(struct block_list *bl, size_t more)
 		return SYM_OK;
 	while (cap < bl->n + more)
 		cap *= 2;
-	if ((b = realloc(bl->blocks, cap * sizeof(*b))) == NULL)
+	/* Not realloc: the old copy of the blocks is wiped before it is freed. */
+	if ((b = malloc(cap * sizeof(*b))) == NULL)
 		return SYM_ERR_ALLOC;
+	if (bl->blocks != NULL) {
+		memcpy(b, bl->blocks, bl->n * sizeof(*b));
+		sodium_memzero(bl->blocks, bl->cap * sizeof(*b));
+		free(bl->blocks);
+	}
 	bl->blocks = b;
 	if ((o = realloc(bl->owner, cap * sizeof(*o))) == NULL)
 		return SYM_ERR_ALLOC;
@@ -96,29 +106,33 @@ int
 encode_item_blocks(const struct taxonomy *tax, const struct flow_item *item, uint32_t owner,
                    struct block_list *bl)
 {
-	struct token_level levels[TAX_MAX_DEPTH];
+	struct token_level levels[TAX_MAX_DEPTH]; /* the item's bins: wiped on the way out */
 	size_t nlevels, l, count, got, k;
 	int r;
 
 	if ((r = encode_item_levels(tax, item, levels, &nlevels)) != SYM_OK)
-		return r;
+		goto out;
 	for (l = 0; l < nlevels; l++) {
 		count = item->direction == FLOW_OFFER ? token_offer_count(&levels[l])
 		                                      : token_need_count(&levels[l]);
-		if (count == 0)
-			return SYM_ERR_INVALID;
+		if (count == 0) {
+			r = SYM_ERR_INVALID;
+			goto out;
+		}
 		if ((r = s_reserve(bl, count)) != SYM_OK)
-			return r;
+			goto out;
 		r = item->direction == FLOW_OFFER
 		        ? token_offer_blocks(&levels[l], bl->blocks + bl->n, bl->cap - bl->n, &got)
 		        : token_need_blocks(&levels[l], bl->blocks + bl->n, bl->cap - bl->n, &got);
 		if (r != SYM_OK)
-			return r;
+			goto out;
 		for (k = 0; k < got; k++)
 			bl->owner[bl->n + k] = owner;
 		bl->n += got;
 	}
-	return SYM_OK;
+out:
+	sodium_memzero(levels, sizeof(levels));
+	return r;
 }
 
 static int

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "args.h"
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
@@ -26,10 +27,10 @@ static struct {
 } s_cfg = {0, 0, 0};
 
 static const struct config_key s_keys[] = {
-    {"timeout_ms", CONFIG_INT, &s_cfg.timeout_ms, 0, 100, 600000, NULL, NULL,
+    {"timeout_ms", CONFIG_INT, &s_cfg.timeout_ms, 0, ARGS_TIMEOUT_MIN, ARGS_TIMEOUT_MAX, NULL, NULL,
      "wait this many milliseconds for each attempt at a request; --timeout overrides it",
      "3000 for status, 5000 for the round commands"},
-    {"attempts", CONFIG_INT, &s_cfg.attempts, 0, 1, 10, NULL, NULL,
+    {"attempts", CONFIG_INT, &s_cfg.attempts, 0, ARGS_ATTEMPTS_MIN, ARGS_ATTEMPTS_MAX, NULL, NULL,
      "send a request this many times (same request id) before giving up; --attempts overrides it",
      "3"},
     {"log_format", CONFIG_ENUM, &s_cfg.log_format, 0, 0, 0, s_log_formats, NULL,

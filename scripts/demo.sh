@@ -60,7 +60,7 @@ for company, flow, cp in json.load(open(src + "/expected.json")).get("declines",
         if c["flow"] == flow and c["counterpart"] == cp and c["state"] == "pending":
             subprocess.run([b + "/symbi", "decline", "--dir", run + "/" + company, c["id"]], check=True)
 PY
-for c in $ids; do "$B/symbi" accept --dir "$run/$c" --all >/dev/null; done
+for c in $ids; do "$B/symbi" accept --dir "$run/$c" --all --yes >/dev/null; done
 "$B/symbiod" round status --dir "$run/park"
 
 say "Agreed exchanges, as each supplier sees them (details released only to agreed partners)"

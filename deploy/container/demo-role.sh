@@ -45,7 +45,7 @@ company)
 	touch "$EX/$id.submitted"
 	wait_for "$EX/closed"
 	symbi candidates --dir "$state"
-	symbi accept --dir "$state" --all || true
+	symbi accept --dir "$state" --all --yes || true
 	touch "$EX/$id.answered"
 	sleep 3
 	symbi exchanges --dir "$state"

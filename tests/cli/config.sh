@@ -307,6 +307,17 @@ run 69 "status with the daemon down, options over symbi.conf" -- \
 t=$(($(now_ms) - t0))
 [ "$t" -lt 6000 ] && pass || fail "--timeout and --attempts did not override symbi.conf: $t ms"
 run 64 "--attempts out of range" -- "$bin/symbi" status --dir "$T/acme" --attempts 11
+# Strict numbers: no trailing text, sign, blank or overflow; the error names the flag.
+for v in 300x 1000ms abc "" " 300" +300 -300 50 600001 1e3 99999999999999999999; do
+	run 64 "--timeout \"$v\" is refused" -- \
+		timeout 60 "$bin/symbi" status --dir "$T/acme" --attempts 1 --timeout "$v" &&
+		has "$T/err" "--timeout \"$v\": not a whole number in 100..600000" "  ... naming --timeout and its range"
+done
+for v in 1x 0 11 2.5 -1 "" 4294967297; do
+	run 64 "--attempts \"$v\" is refused" -- \
+		timeout 60 "$bin/symbi" candidates --dir "$T/acme" --timeout 300 --attempts "$v" &&
+		has "$T/err" "--attempts \"$v\": not a whole number in 1..10" "  ... naming --attempts and its range"
+done
 
 echo "config.sh: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -46,7 +46,7 @@ run_round() {
 		expect_rc 0 "$company declines $cand" -- "$BIN/symbi" decline --dir "$T/st-$company" "$cand"
 	done <"$T/declines.txt"
 	for c in $ids; do
-		expect_rc 0 "$c accepts the rest" -- "$BIN/symbi" accept --dir "$T/st-$c" --all
+		expect_rc 0 "$c accepts the rest" -- "$BIN/symbi" accept --dir "$T/st-$c" --all --yes
 	done
 	for c in $ids; do
 		"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c: $(cat "$T/err")"

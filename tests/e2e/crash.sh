@@ -236,7 +236,7 @@ run_round() {
 		check_consents || return 1
 	done <"$W/declines.txt"
 	for c in $ids; do
-		retry "$c accepts --all" "" -- "$BIN/symbi" accept --dir "$W/st-$c" --all "${CL[@]}" || return 1
+		retry "$c accepts --all" "" -- "$BIN/symbi" accept --dir "$W/st-$c" --all --yes "${CL[@]}" || return 1
 		python3 -c 'import json,sys; [print(sys.argv[2], x["id"]) for x in json.load(open(sys.argv[1]))]' \
 			"$W/cand-$c.json" "$c" >>"$W/answered"
 		check_consents || return 1

@@ -59,6 +59,11 @@ python3 "$(dirname "$0")/round_check.py" declines "$SC" "$T" >"$T/declines.txt" 
 while read -r company cand; do
 	expect_rc 0 "$company declines $cand" -- "$BIN/symbi" decline --dir "$T/st-$company" "$cand"
 done <"$T/declines.txt"
+# accept --all answers for candidates nobody looked at: off a terminal it needs --yes.
+expect_rc 64 "accept --all without --yes and without a terminal is refused" -- "$BIN/symbi" accept --dir "$T/st-$first" --all </dev/null
+expect_grep "$T/err" "add --yes" "  ... saying to add --yes"
+"$BIN/symbi" candidates --dir "$T/st-$first" --json >"$T/cand-$first.json" 2>/dev/null
+python3 -c 'import json,sys; assert not [x for x in json.load(open(sys.argv[1])) if x["state"] in ("accepted","agreed")]' "$T/cand-$first.json" && ok "  ... and accepts nothing" || bad "accept --all without --yes accepted: $(cat "$T/cand-$first.json")"
 HOLD=
 HOLD_CAND=
 if [ "$EXPIRE" = --expire ]; then
@@ -71,7 +76,7 @@ for c in $ids; do
 		others=$(python3 -c 'import json,sys; print(" ".join(x["id"] for x in json.load(open(sys.argv[1])) if x["state"]=="pending" and x["id"]!=sys.argv[2]))' "$T/cand-$c.json" "$HOLD_CAND")
 		[ -z "$others" ] || expect_rc 0 "$c accepts all but one" -- "$BIN/symbi" accept --dir "$T/st-$c" $others
 	else
-		expect_rc 0 "$c accepts the rest" -- "$BIN/symbi" accept --dir "$T/st-$c" --all
+		expect_rc 0 "$c accepts the rest" -- "$BIN/symbi" accept --dir "$T/st-$c" --all --yes
 	fi
 done
 # A declined candidate cannot be accepted afterwards.

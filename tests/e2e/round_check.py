@@ -85,6 +85,8 @@ if mode == "candidates":
         fail("missing %s, unexpected %s" % (sorted(want - got), sorted(got - want)))
     if any(x["state"] != "pending" for c in companies for x in cands(c)):
         fail("fresh candidates must be pending")
+    if any(x.get("check") != "ok" for c in companies for x in cands(c)):
+        fail("every candidate id must recompute (check ok)")
 
 elif mode == "declines":
     for company, fid, cp in expected["declines"]:
@@ -122,6 +124,9 @@ elif mode == "exchanges":
                 fail("%s: exchange %s does not carry the items as written" % (c, key))
             if x["near_miss"]:
                 fail("%s: %s flagged as a near miss; scenario values are far from bin edges" % (c, key))
+            # Re-encoded under the pair key, the partner's item gives the candidate's token.
+            if x.get("check") != "exact":
+                fail("%s: %s checks as %s, expected exact" % (c, key, x.get("check")))
         want = {k for k in agreed if c in (k[0], k[2])}
         if got != want:
             fail("%s: exchanges missing %s, unexpected %s" % (c, sorted(want - got), sorted(got - want)))

@@ -210,7 +210,7 @@ for c, n in want.items():
 EOF
 
 for c in $ids; do
-	expect_rc 0 "$c accepts all" -- symbi accept --dir "$T/st-$c" --all
+	expect_rc 0 "$c accepts all" -- symbi accept --dir "$T/st-$c" --all --yes
 done
 for c in $ids; do
 	expect_rc 0 "symbi exchanges $c --json" -- symbi exchanges --dir "$T/st-$c" --json && cp "$T/out" "$T/ex-$c.json"
