@@ -62,6 +62,8 @@ struct world {
 	struct release_candidate cand;
 };
 
+/* The park these tests play in (protocol 1.1 binds pair keys to it). */
+static const uint8_t s_park[PARK_ID_LEN] = {0x42};
 static struct world s_w;
 
 /* One item as flows of its own (its owner's flows file, one flow). */
@@ -155,10 +157,10 @@ s_setup(void **state)
 	s_w.pk_acme = sodium_malloc(sizeof(struct pairkeys));
 	s_w.pk_beta = sodium_malloc(sizeof(struct pairkeys));
 	if (s_w.pk_acme == NULL || s_w.pk_beta == NULL ||
-	    pairkeys_derive(s_w.round, "acme", s_w.sk_a, s_w.pk_a, "beta", s_w.pk_b, s_w.pk_acme) !=
-	        SYM_OK ||
-	    pairkeys_derive(s_w.round, "beta", s_w.sk_b, s_w.pk_b, "acme", s_w.pk_a, s_w.pk_beta) !=
-	        SYM_OK)
+	    pairkeys_derive(s_park, s_w.round, "acme", s_w.sk_a, s_w.pk_a, "beta", s_w.pk_b,
+	                    s_w.pk_acme) != SYM_OK ||
+	    pairkeys_derive(s_park, s_w.round, "beta", s_w.sk_b, s_w.pk_b, "acme", s_w.pk_a,
+	                    s_w.pk_beta) != SYM_OK)
 		return -1;
 	s_w.offer = s_item(OFFER);
 	s_w.need = s_need("180");
@@ -328,14 +330,16 @@ test_other_keys_confirm_nothing(void **state)
 	/* The same pair in another round: its K_tok does not give the candidate's token. */
 	memcpy(round, s_w.round, 16);
 	round[15] ^= 1;
-	assert_int_equal(pairkeys_derive(round, "acme", s_w.sk_a, s_w.pk_a, "beta", s_w.pk_b, pk),
-	                 SYM_OK);
+	assert_int_equal(
+	    pairkeys_derive(s_park, round, "acme", s_w.sk_a, s_w.pk_a, "beta", s_w.pk_b, pk),
+	    SYM_OK);
 	assert_int_equal(s_check(pk, &s_w.cand, &s_w.offer->items[0], &s_w.need->items[0]),
 	                 RELEASE_CHECK_MISMATCH);
 	/* Keys of another pair: no verdict at all. */
 	crypto_box_keypair(pk_c, sk_c);
-	assert_int_equal(pairkeys_derive(s_w.round, "acme", s_w.sk_a, s_w.pk_a, "gamma", pk_c, pk),
-	                 SYM_OK);
+	assert_int_equal(
+	    pairkeys_derive(s_park, s_w.round, "acme", s_w.sk_a, s_w.pk_a, "gamma", pk_c, pk),
+	    SYM_OK);
 	assert_int_not_equal(release_check_exchange(s_w.tax, s_w.prf, pk, &s_w.cand,
 	                                            &s_w.offer->items[0], &s_w.need->items[0],
 	                                            &check),
