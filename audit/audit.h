@@ -125,7 +125,12 @@ struct audit_round {
 
 struct audit_index;
 
+/* Export format versions this reader knows (FORMAT.md); an export without format-version is 1. */
+#define AUDIT_FORMAT_MIN 1
+#define AUDIT_FORMAT_MAX 2
+
 struct audit_log {
+	int format_version; /* of the export read: 1 or 2 (0 before it was read) */
 	struct parkinfo park;
 	struct checkpoint cp;
 	merkle_hash_t root; /* recomputed over the entries */
@@ -157,7 +162,8 @@ const struct audit_submission *audit_submission_of(const struct audit_round *rd,
 void audit_log_free(struct audit_log *log);
 
 /*
- * verify: DIR/park.json, DIR/entries.jsonl, DIR/checkpoint. SYM_OK when the
+ * verify: DIR/format-version (absent in version 1), DIR/park.json,
+ * DIR/entries.jsonl, DIR/checkpoint. SYM_OK when the
  * whole log holds; SYM_ERR_VERIFY with *p filled for the first problem;
  * SYM_ERR_NOT_FOUND (with *p) when a file is missing; other codes for I/O or
  * memory failures (with *p saying what failed where possible).

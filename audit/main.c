@@ -46,6 +46,7 @@ s_usage(FILE *f)
 	        "          compare it with the logged matches (hidden or invented candidates)\n"
 	        "  graph   verify, then print the agreed-exchange network as Graphviz DOT\n"
 	        "          (--svg FILE: render it with dot; --json: nodes and edges)\n\n"
+	        "It reads export format versions 1 and 2 and says which it read.\n"
 	        "The first problem is printed as \"entry N: RULE: message\" (N counts from 0),\n"
 	        "\"checkpoint: RULE: message\" or \"round R: replay: message\".\n"
 	        "Exit codes: 0 the log holds, 65 it does not, 66 a file is missing, 64 usage,\n"
@@ -157,8 +158,9 @@ s_print_json(const struct audit_log *log, int r, const struct audit_problem *p,
 	        (p->where != AUDIT_AT_FILE &&
 	         !(p->where == AUDIT_AT_CHECKPOINT && strncmp(p->rule, "checkpoint-", 11) == 0));
 	util_hex(log->cp.root, 32, hex);
-	doc = json_pack("{s:b, s:I, s:o, s:o, s:I, s:I}", "ok", r == SYM_OK, "entries",
-	                (json_int_t)log->entries, "tree_size",
+	doc = json_pack("{s:b, s:o, s:I, s:o, s:o, s:I, s:I}", "ok", r == SYM_OK, "format_version",
+	                log->format_version > 0 ? json_integer(log->format_version) : json_null(),
+	                "entries", (json_int_t)log->entries, "tree_size",
 	                cp_ok ? json_integer((json_int_t)log->cp.size) : json_null(), "root",
 	                cp_ok ? json_string(hex) : json_null(), "rounds", (json_int_t)log->nrounds,
 	                "members", (json_int_t)log->nmembers);
@@ -355,10 +357,14 @@ s_run(const struct s_opts *o)
 		char hex[65];
 		util_hex(log.root, 32, hex);
 		printf("symbi-audit: the log verifies: %llu entries, tree root %s\n"
+		       "  export format version %d%s\n"
 		       "  signed checkpoint: %s, size %llu\n"
 		       "  members enrolled: %zu, rounds: %zu\n",
-		       (unsigned long long)log.entries, hex, log.cp.origin,
-		       (unsigned long long)log.cp.size, log.nmembers, log.nrounds);
+		       (unsigned long long)log.entries, hex, log.format_version,
+		       log.format_version == 1
+		           ? " (no format-version file: written before protocol 1.1)"
+		           : "",
+		       log.cp.origin, (unsigned long long)log.cp.size, log.nmembers, log.nrounds);
 		if (stp != NULL)
 			printf("  replay: every round's join matches the log (%llu pairs with "
 			       "candidates, %llu candidates)\n",

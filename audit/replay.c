@@ -128,7 +128,10 @@ s_replay_round(const char *dir, const struct audit_log *log, size_t ri,
 	if (r == SYM_ERR_NOT_FOUND) {
 		util_hex(sr.rd->id, 16, hex);
 		audit_fail_round(p, sr.rd->id, s_rule,
-		                 "batches/%s.jsonl is missing from the export", hex);
+		                 "batches/%s.jsonl is missing from the export (replay needs the "
+		                 "batches: symbiod log export --with-batches, before round end "
+		                 "unless the round keeps them)",
+		                 hex);
 		return SYM_ERR_NOT_FOUND;
 	}
 	if (r == SYM_OK && (r = audit_batches_complete(sr.bs)) == SYM_OK)
