@@ -119,25 +119,34 @@ s_error_json(const struct audit_problem *p)
 	return e;
 }
 
+/* Round ids as a JSON array of hex strings. */
+static json_t *
+s_rounds_json(const uint8_t (*ids)[16], size_t n)
+{
+	json_t *arr = json_array();
+	char hex[33];
+	size_t i;
+
+	for (i = 0; arr != NULL && i < n; i++) {
+		util_hex(ids[i], 16, hex);
+		if (json_array_append_new(arr, json_string(hex)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 /* verify's word on the batches: null when it did not get that far. */
 static json_t *
 s_batches_json(const struct audit_batch_stats *bst)
 {
 	json_t *absent;
-	char hex[33];
-	size_t i;
 
 	if (bst == NULL)
 		return json_null();
-	if ((absent = json_array()) == NULL)
+	if ((absent = s_rounds_json((const uint8_t(*)[16])bst->absent, bst->nabsent)) == NULL)
 		return NULL;
-	for (i = 0; i < bst->nabsent; i++) {
-		util_hex(bst->absent[i], 16, hex);
-		if (json_array_append_new(absent, json_string(hex)) != 0) {
-			json_decref(absent);
-			return NULL;
-		}
-	}
 	return json_pack("{s:I, s:I, s:b, s:o}", "files", (json_int_t)bst->files, "checked",
 	                 (json_int_t)bst->batches, "all_checked", bst->nabsent == 0,
 	                 "absent_not_checked", absent);
@@ -169,6 +178,9 @@ s_print_json(const struct audit_log *log, int r, const struct audit_problem *p,
 	if ((st != NULL &&
 	     (json_object_set_new(doc, "pairs", json_integer((json_int_t)st->pairs)) != 0 ||
 	      json_object_set_new(doc, "candidates", json_integer((json_int_t)st->candidates)) !=
+	          0 ||
+	      json_object_set_new(doc, "not_replayed_batches_deleted",
+	                          s_rounds_json((const uint8_t(*)[16])st->deleted, st->ndeleted)) !=
 	          0)) ||
 	    (with_batches && json_object_set_new(doc, "batches", s_batches_json(bst)) != 0)) {
 		json_decref(doc);
@@ -202,6 +214,27 @@ s_print_batches(const struct audit_batch_stats *bst)
 	       bst->nabsent, bst->nabsent == 1 ? "" : "s");
 	for (i = 0; i < bst->nabsent; i++) {
 		util_hex(bst->absent[i], 16, hex);
+		printf(" %s", hex);
+	}
+	printf("\n");
+}
+
+static void
+s_print_replay(const struct audit_replay_stats *st)
+{
+	char hex[33];
+	size_t i;
+
+	printf("  replay: every replayed round's join matches the log (%llu pairs with "
+	       "candidates, %llu candidates)\n",
+	       (unsigned long long)st->pairs, (unsigned long long)st->candidates);
+	if (st->ndeleted == 0)
+		return;
+	printf("  NOT REPLAYED: %zu round%s whose token batches were deleted at round end, as "
+	       "announced:",
+	       st->ndeleted, st->ndeleted == 1 ? "" : "s");
+	for (i = 0; i < st->ndeleted; i++) {
+		util_hex(st->deleted[i], 16, hex);
 		printf(" %s", hex);
 	}
 	printf("\n");
@@ -366,13 +399,12 @@ s_run(const struct s_opts *o)
 		           : "",
 		       log.cp.origin, (unsigned long long)log.cp.size, log.nmembers, log.nrounds);
 		if (stp != NULL)
-			printf("  replay: every round's join matches the log (%llu pairs with "
-			       "candidates, %llu candidates)\n",
-			       (unsigned long long)st.pairs, (unsigned long long)st.candidates);
+			s_print_replay(&st);
 		if (bstp != NULL)
 			s_print_batches(bstp);
 	}
 	audit_batch_stats_clear(&bst);
+	audit_replay_stats_clear(&st);
 	audit_log_free(&log);
 	return rc;
 }
