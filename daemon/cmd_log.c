@@ -38,6 +38,7 @@ s_print_export(json_t *reply, const char *abs, int with_batches)
 {
 	long long deleted =
 	    (long long)json_integer_value(json_object_get(reply, "batches_deleted"));
+	long long files = (long long)json_integer_value(json_object_get(reply, "batch_files"));
 
 	fprintf(stderr,
 	        "symbiod log export: %lld entries and their checkpoint (the public part, "
@@ -47,12 +48,12 @@ s_print_export(json_t *reply, const char *abs, int with_batches)
 	if (!with_batches)
 		return;
 	fprintf(stderr,
-	        "symbiod log export: the token batches of %lld rounds written to %s/batches "
+	        "symbiod log export: the token batches of %lld round%s written to %s/batches "
 	        "(0700, files 0600)%s\n"
 	        "symbiod log export: CONFIDENTIAL: give batches/ only to an auditor who is not a "
 	        "member of the park; a member holding them can brute-force the offers every "
 	        "other company sent to it\n",
-	        (long long)json_integer_value(json_object_get(reply, "batch_files")), abs,
+	        files, files == 1 ? "" : "s", abs,
 	        deleted > 0 ? "; rounds whose batches were deleted at round end have none" : "");
 }
 
