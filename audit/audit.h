@@ -107,6 +107,7 @@ enum audit_phase { AUDIT_OPEN = 1, AUDIT_CONSENT, AUDIT_ENDED };
 struct audit_round {
 	uint8_t id[16];
 	enum audit_phase phase;
+	int keep_batches; /* the announcement's promise: 0 = batches deleted at round end */
 	uint64_t opened_entry, closed_entry, ended_entry;
 	uint8_t *in_directory; /* per member index < ndirectory_span: active at round_opened */
 	uint32_t *sub_slot;    /* per member index < ndirectory_span: subs index + 1, or 0 */
@@ -125,7 +126,12 @@ struct audit_round {
 
 struct audit_index;
 
+/* Export format versions this reader knows (FORMAT.md); an export without format-version is 1. */
+#define AUDIT_FORMAT_MIN 1
+#define AUDIT_FORMAT_MAX 2
+
 struct audit_log {
+	int format_version; /* of the export read: 1 or 2 (0 before it was read) */
 	struct parkinfo park;
 	struct checkpoint cp;
 	merkle_hash_t root; /* recomputed over the entries */
@@ -157,7 +163,8 @@ const struct audit_submission *audit_submission_of(const struct audit_round *rd,
 void audit_log_free(struct audit_log *log);
 
 /*
- * verify: DIR/park.json, DIR/entries.jsonl, DIR/checkpoint. SYM_OK when the
+ * verify: DIR/format-version (absent in version 1), DIR/park.json,
+ * DIR/entries.jsonl, DIR/checkpoint. SYM_OK when the
  * whole log holds; SYM_ERR_VERIFY with *p filled for the first problem;
  * SYM_ERR_NOT_FOUND (with *p) when a file is missing; other codes for I/O or
  * memory failures (with *p saying what failed where possible).
@@ -184,13 +191,21 @@ int audit_verify_batches(const char *dir, const struct audit_log *log, struct au
 void audit_batch_stats_clear(struct audit_batch_stats *st);
 
 struct audit_replay_stats {
-	uint64_t pairs;      /* ordered pairs with at least one hit */
-	uint64_t candidates; /* hits over all pairs and rounds */
+	uint64_t pairs;         /* ordered pairs with at least one hit */
+	uint64_t candidates;    /* hits over all pairs and rounds */
+	uint8_t (*deleted)[16]; /* ended rounds whose batches were deleted, as announced */
+	size_t ndeleted;        /* ... and so could not be replayed */
 };
 
-/* replay: recompute every closed round's join from DIR/batches/ (after audit_verify). */
+/*
+ * replay: recompute every closed round's join from DIR/batches/ (after
+ * audit_verify). A missing batch file is a problem, except for an ended
+ * round whose announcement said its batches are deleted at round end: that
+ * round is listed in st->deleted, not replayed.
+ */
 int audit_replay(const char *dir, const struct audit_log *log, struct audit_replay_stats *st,
                  struct audit_problem *p) __attribute__((warn_unused_result));
+void audit_replay_stats_clear(struct audit_replay_stats *st);
 
 /* graph: the agreed exchanges of a verified log, as DOT text or JSON (malloc'd). */
 int audit_graph_dot(const struct audit_log *log, char **out) __attribute__((warn_unused_result));

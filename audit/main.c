@@ -46,6 +46,7 @@ s_usage(FILE *f)
 	        "          compare it with the logged matches (hidden or invented candidates)\n"
 	        "  graph   verify, then print the agreed-exchange network as Graphviz DOT\n"
 	        "          (--svg FILE: render it with dot; --json: nodes and edges)\n\n"
+	        "It reads export format versions 1 and 2 and says which it read.\n"
 	        "The first problem is printed as \"entry N: RULE: message\" (N counts from 0),\n"
 	        "\"checkpoint: RULE: message\" or \"round R: replay: message\".\n"
 	        "Exit codes: 0 the log holds, 65 it does not, 66 a file is missing, 64 usage,\n"
@@ -118,25 +119,34 @@ s_error_json(const struct audit_problem *p)
 	return e;
 }
 
+/* Round ids as a JSON array of hex strings. */
+static json_t *
+s_rounds_json(const uint8_t (*ids)[16], size_t n)
+{
+	json_t *arr = json_array();
+	char hex[33];
+	size_t i;
+
+	for (i = 0; arr != NULL && i < n; i++) {
+		util_hex(ids[i], 16, hex);
+		if (json_array_append_new(arr, json_string(hex)) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 /* verify's word on the batches: null when it did not get that far. */
 static json_t *
 s_batches_json(const struct audit_batch_stats *bst)
 {
 	json_t *absent;
-	char hex[33];
-	size_t i;
 
 	if (bst == NULL)
 		return json_null();
-	if ((absent = json_array()) == NULL)
+	if ((absent = s_rounds_json((const uint8_t(*)[16])bst->absent, bst->nabsent)) == NULL)
 		return NULL;
-	for (i = 0; i < bst->nabsent; i++) {
-		util_hex(bst->absent[i], 16, hex);
-		if (json_array_append_new(absent, json_string(hex)) != 0) {
-			json_decref(absent);
-			return NULL;
-		}
-	}
 	return json_pack("{s:I, s:I, s:b, s:o}", "files", (json_int_t)bst->files, "checked",
 	                 (json_int_t)bst->batches, "all_checked", bst->nabsent == 0,
 	                 "absent_not_checked", absent);
@@ -157,8 +167,9 @@ s_print_json(const struct audit_log *log, int r, const struct audit_problem *p,
 	        (p->where != AUDIT_AT_FILE &&
 	         !(p->where == AUDIT_AT_CHECKPOINT && strncmp(p->rule, "checkpoint-", 11) == 0));
 	util_hex(log->cp.root, 32, hex);
-	doc = json_pack("{s:b, s:I, s:o, s:o, s:I, s:I}", "ok", r == SYM_OK, "entries",
-	                (json_int_t)log->entries, "tree_size",
+	doc = json_pack("{s:b, s:o, s:I, s:o, s:o, s:I, s:I}", "ok", r == SYM_OK, "format_version",
+	                log->format_version > 0 ? json_integer(log->format_version) : json_null(),
+	                "entries", (json_int_t)log->entries, "tree_size",
 	                cp_ok ? json_integer((json_int_t)log->cp.size) : json_null(), "root",
 	                cp_ok ? json_string(hex) : json_null(), "rounds", (json_int_t)log->nrounds,
 	                "members", (json_int_t)log->nmembers);
@@ -167,6 +178,9 @@ s_print_json(const struct audit_log *log, int r, const struct audit_problem *p,
 	if ((st != NULL &&
 	     (json_object_set_new(doc, "pairs", json_integer((json_int_t)st->pairs)) != 0 ||
 	      json_object_set_new(doc, "candidates", json_integer((json_int_t)st->candidates)) !=
+	          0 ||
+	      json_object_set_new(doc, "not_replayed_batches_deleted",
+	                          s_rounds_json((const uint8_t(*)[16])st->deleted, st->ndeleted)) !=
 	          0)) ||
 	    (with_batches && json_object_set_new(doc, "batches", s_batches_json(bst)) != 0)) {
 		json_decref(doc);
@@ -200,6 +214,27 @@ s_print_batches(const struct audit_batch_stats *bst)
 	       bst->nabsent, bst->nabsent == 1 ? "" : "s");
 	for (i = 0; i < bst->nabsent; i++) {
 		util_hex(bst->absent[i], 16, hex);
+		printf(" %s", hex);
+	}
+	printf("\n");
+}
+
+static void
+s_print_replay(const struct audit_replay_stats *st)
+{
+	char hex[33];
+	size_t i;
+
+	printf("  replay: every replayed round's join matches the log (%llu pairs with "
+	       "candidates, %llu candidates)\n",
+	       (unsigned long long)st->pairs, (unsigned long long)st->candidates);
+	if (st->ndeleted == 0)
+		return;
+	printf("  NOT REPLAYED: %zu round%s whose token batches were deleted at round end, as "
+	       "announced:",
+	       st->ndeleted, st->ndeleted == 1 ? "" : "s");
+	for (i = 0; i < st->ndeleted; i++) {
+		util_hex(st->deleted[i], 16, hex);
 		printf(" %s", hex);
 	}
 	printf("\n");
@@ -355,18 +390,21 @@ s_run(const struct s_opts *o)
 		char hex[65];
 		util_hex(log.root, 32, hex);
 		printf("symbi-audit: the log verifies: %llu entries, tree root %s\n"
+		       "  export format version %d%s\n"
 		       "  signed checkpoint: %s, size %llu\n"
 		       "  members enrolled: %zu, rounds: %zu\n",
-		       (unsigned long long)log.entries, hex, log.cp.origin,
-		       (unsigned long long)log.cp.size, log.nmembers, log.nrounds);
+		       (unsigned long long)log.entries, hex, log.format_version,
+		       log.format_version == 1
+		           ? " (no format-version file: written before protocol 1.1)"
+		           : "",
+		       log.cp.origin, (unsigned long long)log.cp.size, log.nmembers, log.nrounds);
 		if (stp != NULL)
-			printf("  replay: every round's join matches the log (%llu pairs with "
-			       "candidates, %llu candidates)\n",
-			       (unsigned long long)st.pairs, (unsigned long long)st.candidates);
+			s_print_replay(&st);
 		if (bstp != NULL)
 			s_print_batches(bstp);
 	}
 	audit_batch_stats_clear(&bst);
+	audit_replay_stats_clear(&st);
 	audit_log_free(&log);
 	return rc;
 }

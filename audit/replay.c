@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "batches.h"
 #include "roundhash.h"
+#include "rules.h"
 #include "tokset.h"
 #include "util.h"
 
@@ -125,10 +126,20 @@ s_replay_round(const char *dir, const struct audit_log *log, size_t ri,
 	sr.ri = ri;
 	sr.p = p;
 	r = audit_batches_open(dir, log, ri, s_rule, p, &sr.bs);
+	if (r == SYM_ERR_NOT_FOUND && sr.rd->phase == AUDIT_ENDED && !sr.rd->keep_batches) {
+		uint8_t *id =
+		    audit_push((void **)&st->deleted, &st->ndeleted, sizeof(*st->deleted));
+		if (id == NULL)
+			return SYM_ERR_ALLOC;
+		memcpy(id, sr.rd->id, 16);
+		return SYM_OK;
+	}
 	if (r == SYM_ERR_NOT_FOUND) {
 		util_hex(sr.rd->id, 16, hex);
 		audit_fail_round(p, sr.rd->id, s_rule,
-		                 "batches/%s.jsonl is missing from the export", hex);
+		                 "batches/%s.jsonl is missing from the export (replay needs the "
+		                 "batches: symbiod log export --with-batches)",
+		                 hex);
 		return SYM_ERR_NOT_FOUND;
 	}
 	if (r == SYM_OK && (r = audit_batches_complete(sr.bs)) == SYM_OK)
@@ -153,4 +164,11 @@ audit_replay(const char *dir, const struct audit_log *log, struct audit_replay_s
 			return r;
 	}
 	return SYM_OK;
+}
+
+void
+audit_replay_stats_clear(struct audit_replay_stats *st)
+{
+	free(st->deleted);
+	memset(st, 0, sizeof(*st));
 }

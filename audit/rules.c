@@ -356,6 +356,8 @@ rules_round_opened(struct audit_verifier *v, const struct audit_entry *e)
 	memcpy(rd->id, id, 16);
 	rd->phase = AUDIT_OPEN;
 	rd->opened_entry = e->index;
+	/* Protocol 1.1 announces it; before, the batches were always kept. */
+	rd->keep_batches = !ann->has_keep_batches || ann->keep_batches;
 	if ((r = s_directory_now(v, rd, dir_hash)) != SYM_OK ||
 	    (r = audit_index_put(v->log->round_ix, id, 16, v->log->nrounds - 1)) != SYM_OK)
 		goto out;

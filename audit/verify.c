@@ -89,6 +89,39 @@ s_load_checkpoint(const char *dir, struct audit_log *log, struct audit_problem *
 	return SYM_OK;
 }
 
+/*
+ * Which export format this is: format-version holds "N\n"; version 1 had no
+ * such file. A version this reader does not know is refused, not guessed.
+ */
+static int
+s_load_format(const char *dir, struct audit_log *log, struct audit_problem *p)
+{
+	char path[4096], *text = NULL;
+	size_t len = 0;
+	int r, v;
+
+	if ((r = audit_path(dir, "format-version", path, sizeof(path))) != SYM_OK)
+		return r;
+	r = util_read_file(path, 64, &text, &len);
+	if (r == SYM_ERR_NOT_FOUND) {
+		log->format_version = 1;
+		return SYM_OK;
+	}
+	if (r != SYM_OK && r != SYM_ERR_LIMIT) {
+		audit_fail_file(p, "format-version", "unreadable", "%s", sym_strerror(r));
+		return r;
+	}
+	v = r == SYM_OK && len == 2 && text[1] == '\n' ? text[0] - '0' : -1;
+	free(text);
+	if (v < AUDIT_FORMAT_MIN || v > AUDIT_FORMAT_MAX)
+		return audit_fail_file(p, "format-version", "format-version",
+		                       "not an export format this symbi-audit reads (versions "
+		                       "%d to %d, written as one digit and a newline)",
+		                       AUDIT_FORMAT_MIN, AUDIT_FORMAT_MAX);
+	log->format_version = v;
+	return SYM_OK;
+}
+
 static int
 s_load_park(const char *dir, struct audit_log *log, struct audit_problem *p)
 {
@@ -182,6 +215,7 @@ audit_verify(const char *dir, struct audit_log *log, struct audit_problem *p)
 	memset(p, 0, sizeof(*p));
 	memset(&rules, 0, sizeof(rules));
 	if ((r = s_load_park(dir, log, p)) != SYM_OK ||
+	    (r = s_load_format(dir, log, p)) != SYM_OK ||
 	    (r = s_load_checkpoint(dir, log, p)) != SYM_OK)
 		return r;
 	log->member_ix = audit_index_new();

@@ -11,7 +11,7 @@
 static const char s_usage[] =
     "round open|close|end|status --dir PARK [--json] [--config FILE]\n"
     "  open options: [--pad-offers N] [--pad-needs N] [--quantum N] [--max-items N]\n"
-    "                [--submit-minutes M] [--consent-minutes M]";
+    "                [--submit-minutes M] [--consent-minutes M] [--keep-batches]";
 
 /* The option letters of the open options, and their keys in the request. */
 static const char *
@@ -40,6 +40,7 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 	                                     {"max-items", required_argument, NULL, 'm'},
 	                                     {"submit-minutes", required_argument, NULL, 's'},
 	                                     {"consent-minutes", required_argument, NULL, 'c'},
+	                                     {"keep-batches", no_argument, NULL, 'k'},
 	                                     {"config", required_argument, NULL, 'C'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
@@ -56,6 +57,11 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 		case 'C': config = optarg; continue;
 		case 'j': *json = 1; continue;
 		case 'h': printf("usage: symbiod %s\n", s_usage); return -1;
+		case 'k':
+			if (strcmp(action, "open") != 0)
+				break;
+			json_object_set_new(req, "keep_batches", json_true());
+			continue;
 		}
 		if (c == '?' || optarg == NULL || (v = strtol(optarg, &end, 10)) < 0 ||
 		    *end != '\0' || v > 100000000 || strcmp(action, "open") != 0) {
@@ -102,6 +108,7 @@ static void
 s_print(const char *action, json_t *reply, int json)
 {
 	const char *round = json_string_value(json_object_get(reply, "round"));
+	const char *batches = json_string_value(json_object_get(reply, "batches"));
 
 	if (json) {
 		cmd_print_json(reply);
@@ -115,6 +122,11 @@ s_print(const char *action, json_t *reply, int json)
 	} else if (strcmp(action, "end") == 0) {
 		printf("round %s ended: %lld unanswered candidates expired\n", round,
 		       s_int(reply, "expired"));
+		if (batches != NULL)
+			fprintf(stderr, "symbiod round end: the round's token batches were %s\n",
+			        strcmp(batches, "kept") == 0
+			            ? "kept (the round was opened with --keep-batches)"
+			            : "deleted (their digests stay in the audit log)");
 	} else {
 		s_print_status(reply);
 	}

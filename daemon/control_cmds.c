@@ -77,8 +77,12 @@ static int
 s_open_opts(json_t *req, struct round_open_opts *opts)
 {
 	uint32_t submit_min = 0, consent_min = 0;
+	json_t *keep = json_object_get(req, "keep_batches");
 
 	rounds_default_opts(opts);
+	if (keep != NULL && !json_is_boolean(keep))
+		return 0;
+	opts->keep_batches = json_is_true(keep);
 	if (!s_opt_u32(req, "pad_offers", &opts->pad_offers) ||
 	    !s_opt_u32(req, "pad_needs", &opts->pad_needs) ||
 	    !s_opt_u32(req, "quantum", &opts->quantum) ||
@@ -131,17 +135,25 @@ s_cmd_log(struct server *srv, json_t *req)
 {
 	const char *action = json_string_value(json_object_get(req, "action"));
 	const char *out = json_string_value(json_object_get(req, "out"));
+	json_t *with = json_object_get(req, "with_batches");
+	struct export_result res = {0, 0, 0};
 	struct sym_diag diag = {""};
 	char *text = NULL;
 	json_t *reply;
 
-	if (action != NULL && strcmp(action, "export") == 0 && out != NULL && *out == '/') {
-		if (export_write(srv->park, srv->log, out, &diag) != SYM_OK)
+	if (action != NULL && strcmp(action, "export") == 0 && out != NULL && *out == '/' &&
+	    (with == NULL || json_is_boolean(with))) {
+		if (export_write(srv->park, srv->log, out, json_is_true(with), &res, &diag) !=
+		    SYM_OK)
 			return s_error(diag.msg);
-		log_notice("audit log exported to %s (%llu entries)", out,
-		           (unsigned long long)auditlog_size(srv->log));
-		return json_pack("{s:b, s:s, s:I}", "ok", 1, "out", out, "entries",
-		                 (json_int_t)auditlog_size(srv->log));
+		log_notice("audit log exported to %s (%llu entries%s)", out,
+		           (unsigned long long)res.entries,
+		           json_is_true(with) ? ", with the token batches" : ", public part");
+		return json_pack("{s:b, s:s, s:I, s:i, s:b, s:I, s:I}", "ok", 1, "out", out,
+		                 "entries", (json_int_t)res.entries, "format_version",
+		                 EXPORT_FORMAT_VERSION, "with_batches", json_is_true(with),
+		                 "batch_files", (json_int_t)res.batch_files, "batches_deleted",
+		                 (json_int_t)res.rounds_deleted);
 	}
 	if (action != NULL && strcmp(action, "checkpoint") == 0) {
 		if (auditlog_checkpoint(srv->log, &text) != SYM_OK)

@@ -166,12 +166,16 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 		    (uint64_t)opts->consent_minutes * 60000u;
 	}
 	ann.phase = (char *)"open";
+	/* Said either way: a member reads the retention promise in what was signed. */
+	ann.has_keep_batches = 1;
+	ann.keep_batches = opts->keep_batches != 0;
 	if ((r = protocol_announcement_sign(&ann, ctx->park->sign->sk, sig)) != SYM_OK ||
 	    (r = wire_pack(&ann.base, &rd->announcement, &rd->announcement_len)) != SYM_OK)
 		return sym_diag_set(diag, r, "cannot sign the announcement: %s", sym_strerror(r));
 	rd->opened_ms = (int64_t)ann.opened_ms;
 	rd->submit_deadline_ms = (int64_t)ann.submit_deadline_ms;
 	rd->consent_deadline_ms = (int64_t)ann.consent_deadline_ms;
+	rd->keep_batches = ann.keep_batches;
 	return SYM_OK;
 }
 
@@ -320,18 +324,26 @@ out:
 
 /* ---- end, status, deadlines ------------------------------------------------- */
 
-/* Expire what is unanswered and end the round, in one transaction. */
+/*
+ * Expire what is unanswered, delete the token batches unless the round keeps
+ * them, and end the round, in one transaction: a round never ends with its
+ * batches left behind by a failure half-way.
+ */
 static int
-s_record_end(struct rounds_ctx *ctx, const uint8_t round[16], int *expired)
+s_record_end(struct rounds_ctx *ctx, const struct store_round *rd, int *expired, int *dropped)
 {
 	struct store *st = ctx->park->store;
+	const uint8_t *round = rd->id;
 	uint64_t log_size = 0;
 	int r;
 
+	*dropped = 0;
 	if ((r = rounds_tx_begin(ctx, &log_size)) != SYM_OK)
 		return r;
 	if ((*expired = store_round_expire(st, round)) < 0)
 		r = *expired;
+	else if (!rd->keep_batches && (*dropped = store_round_drop_batches(st, round)) < 0)
+		r = *dropped;
 	else if ((r = store_round_set_phase(st, round, ROUND_ENDED, (int64_t)wire_now_ms())) ==
 	             SYM_OK &&
 	         (r = rounds_log(ctx, "round_ended",
@@ -349,7 +361,7 @@ rounds_end(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 {
 	struct store_round rd;
 	char hex[33];
-	int r, expired = 0;
+	int r, expired = 0, dropped = 0;
 
 	if ((r = store_round_latest(ctx->park->store, &rd)) != SYM_OK)
 		return sym_diag_set(diag, r, "no round to end");
@@ -359,13 +371,21 @@ rounds_end(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 		                 s_phase_names[rd.phase]);
 		goto out;
 	}
-	if ((r = s_record_end(ctx, rd.id, &expired)) != SYM_OK) {
+	if ((r = s_record_end(ctx, &rd, &expired, &dropped)) != SYM_OK) {
 		sym_diag_set(diag, r, "store: cannot end the round: %s", sym_strerror(r));
 		goto out;
 	}
 	util_hex(rd.id, 16, hex);
-	log_notice("round %s ended: %d unanswered candidates expired", hex, expired);
-	*result = json_pack("{s:s, s:s, s:i}", "round", hex, "phase", "ended", "expired", expired);
+	/* The round has ended either way; a WAL still holding old pages is the operator's to know.
+	 */
+	if (!rd.keep_batches && store_wal_truncate(ctx->park->store) != SYM_OK)
+		log_err("round %s: the deleted token batches may survive in the WAL until the next "
+		        "checkpoint: %s",
+		        hex, store_errmsg(ctx->park->store));
+	log_notice("round %s ended: %d unanswered candidates expired; token batches %s (%d)", hex,
+	           expired, rd.keep_batches ? "kept" : "deleted", dropped);
+	*result = json_pack("{s:s, s:s, s:i, s:s}", "round", hex, "phase", "ended", "expired",
+	                    expired, "batches", rd.keep_batches ? "kept" : "deleted");
 out:
 	store_round_clear(&rd);
 	return r;
@@ -398,6 +418,7 @@ rounds_status(struct rounds_ctx *ctx)
 	    "agreed", (json_int_t)counts[CANDIDATE_AGREED], "declined",
 	    (json_int_t)counts[CANDIDATE_DECLINED], "expired",
 	    (json_int_t)counts[CANDIDATE_EXPIRED]);
+	json_object_set_new(j, "keep_batches", json_boolean(rd.keep_batches));
 	store_strings_free(ids, n);
 	store_round_clear(&rd);
 	return j;

@@ -37,6 +37,7 @@ struct rounds_ctx {
 struct round_open_opts {
 	uint32_t pad_offers, pad_needs, quantum, max_items;
 	int64_t submit_minutes, consent_minutes; /* 0: no deadline */
+	int keep_batches; /* 1: the token batches outlive the round (default: deleted at end) */
 };
 
 void rounds_default_opts(struct round_open_opts *o);
@@ -46,6 +47,11 @@ int rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json
 /* Close submissions and run the matching; returns when candidates are stored. */
 int rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
     __attribute__((warn_unused_result));
+/*
+ * End the round in consent: unanswered candidates expire and, unless the
+ * round was opened with keep_batches, its token batches are deleted in the
+ * same transaction and the WAL truncated (protocol 1.1, repair 7).
+ */
 int rounds_end(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
     __attribute__((warn_unused_result));
 json_t *rounds_status(struct rounds_ctx *ctx);

@@ -246,6 +246,9 @@ s_start(struct server *srv, const char *endpoint, const struct server_opts *opts
 		return EXIT_SOFTWARE;
 	}
 	srv->rounds.log = srv->log;
+	/* A crash between a round's end and its WAL truncation left old pages there (rounds.c). */
+	if (store_wal_truncate(park->store) != SYM_OK)
+		log_warn("cannot truncate the write-ahead log: %s", store_errmsg(park->store));
 	if (park_path(park, PARK_CONTROL_SOCKET, srv->control_path, sizeof(srv->control_path)) !=
 	        SYM_OK ||
 	    (srv->control_fd = control_listen(srv->control_path, &diag)) < 0) {

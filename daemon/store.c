@@ -141,6 +141,14 @@ static const char *const s_migrations[] = {
     "  leaf BLOB NOT NULL CHECK (length(leaf) = 32),"
     "  at_ms INTEGER NOT NULL"
     ") STRICT;",
+    /*
+     * 4: whether a round's token batches outlive it (protocol 1.1, repair 7).
+     * Rounds opened before this version were announced without a retention
+     * promise and kept their batches: they stay kept (1); every new round is
+     * stored with the value its announcement carries.
+     */
+    "ALTER TABLE rounds ADD COLUMN keep_batches INTEGER NOT NULL DEFAULT 1 "
+    "CHECK (keep_batches IN (0, 1));",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))
@@ -262,7 +270,8 @@ s_pragmas(struct store *st, const char *path, struct sym_diag *diag)
 		                    r == SYM_OK ? mode : "unknown");
 	/*
 	 * synchronous=FULL makes every commit durable in WAL mode too;
-	 * secure_delete overwrites deleted content (pruned responses) in the file.
+	 * secure_delete overwrites deleted content (pruned responses, token
+	 * batches at round end) in the pages, and freed pages with zeros.
 	 */
 	if ((r = store_sql_script(&st->sql, "PRAGMA synchronous = FULL;"
 	                                    "PRAGMA foreign_keys = ON;"
@@ -422,6 +431,26 @@ store_data_version(struct store *st, int64_t *version)
 	r = store_sql_col_int64(stmt, 0, INT64_MIN, INT64_MAX, version);
 	store_sql_release(&st->sql, stmt);
 	return r;
+}
+
+int
+store_wal_truncate(struct store *st)
+{
+	int rc, frames = 0, done = 0;
+
+	if (st == NULL)
+		return SYM_ERR_INVALID;
+	/*
+	 * The WAL still holds the page images written before a secure delete:
+	 * copy everything back into the database file and cut the WAL to zero
+	 * bytes. A reader that kept part of it makes this an error the caller
+	 * reports.
+	 */
+	rc =
+	    sqlite3_wal_checkpoint_v2(st->sql.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &frames, &done);
+	if (rc != SQLITE_OK)
+		return store_sql_err(rc);
+	return frames == done ? SYM_OK : SYM_ERR_IO;
 }
 
 int

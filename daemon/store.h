@@ -46,6 +46,13 @@ int store_schema_version(struct store *st);
  */
 int store_data_version(struct store *st, int64_t *version) __attribute__((warn_unused_result));
 
+/*
+ * Checkpoint the WAL into the database file and truncate it to zero bytes,
+ * so that what a secure delete overwrote survives in no older page image.
+ * Outside a transaction; SYM_ERR_IO when a reader kept part of the WAL.
+ */
+int store_wal_truncate(struct store *st) __attribute__((warn_unused_result));
+
 int store_begin(struct store *st) __attribute__((warn_unused_result));
 int store_commit(struct store *st) __attribute__((warn_unused_result));
 void store_rollback(struct store *st);
@@ -108,6 +115,7 @@ struct store_round {
 	int64_t opened_ms, closed_ms, ended_ms, submit_deadline_ms, consent_deadline_ms;
 	uint8_t *announcement; /* the signed, packed RoundAnnouncement (owned) */
 	size_t announcement_len;
+	int keep_batches; /* 1: the token batches outlive the round (as announced) */
 };
 
 void store_round_clear(struct store_round *r);
@@ -218,6 +226,12 @@ int store_candidate_evidence(struct store *st, const uint8_t id[STORE_ID_LEN],
                              struct store_evidence *ev) __attribute__((warn_unused_result));
 void store_evidence_clear(struct store_evidence *ev);
 
+/*
+ * Delete every token batch of the round (staged, committed or replaced
+ * submissions alike; their digests stay in the log). Returns how many rows
+ * went, or < 0. Call inside a transaction; store_wal_truncate after it.
+ */
+int store_round_drop_batches(struct store *st, const uint8_t round[STORE_ID_LEN]);
 /* Pending candidates of the round become expired; returns how many, or < 0. */
 int store_round_expire(struct store *st, const uint8_t round[STORE_ID_LEN]);
 /* Counts per candidate state [4] and submitters for status. */

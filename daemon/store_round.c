@@ -22,7 +22,7 @@ store_round_clear(struct store_round *r)
 #define ROUND_COLUMNS                                                                              \
 	"id, seq, phase, opened_ms, closed_ms, ended_ms, submit_deadline_ms, "                     \
 	"consent_deadline_ms, "                                                                    \
-	"announcement"
+	"announcement, keep_batches"
 
 static int
 s_round_fields(sqlite3_stmt *stmt, struct store_round *r)
@@ -40,6 +40,8 @@ s_round_fields(sqlite3_stmt *stmt, struct store_round *r)
 		if ((e = store_sql_col_int64(stmt, 3 + (int)i, INT64_MIN, INT64_MAX, ms[i])) !=
 		    SYM_OK)
 			return e;
+	if ((e = store_sql_col_int(stmt, 9, 0, 1, &r->keep_batches)) != SYM_OK)
+		return e;
 	return store_sql_col_blob_dup(stmt, 8, STORE_BLOB_MAX, &r->announcement,
 	                              &r->announcement_len);
 }
@@ -99,12 +101,13 @@ store_round_create(struct store *st, const struct store_round *rd, char *const *
 	if ((r = store_sql_exec(
 	         &st->sql,
 	         "INSERT INTO rounds (id, seq, phase, opened_ms, submit_deadline_ms, "
-	         "consent_deadline_ms, announcement) VALUES (?1, (SELECT "
-	         "coalesce(max(seq), 0) + 1 FROM rounds), 1, ?2, ?3, ?4, ?5)",
-	         STORE_ARGS(
-	             store_arg_id(rd->id), store_arg_int(rd->opened_ms),
-	             store_arg_int(rd->submit_deadline_ms), store_arg_int(rd->consent_deadline_ms),
-	             store_arg_blob_or_null(rd->announcement, rd->announcement_len)))) != SYM_OK)
+	         "consent_deadline_ms, announcement, keep_batches) VALUES (?1, (SELECT "
+	         "coalesce(max(seq), 0) + 1 FROM rounds), 1, ?2, ?3, ?4, ?5, ?6)",
+	         STORE_ARGS(store_arg_id(rd->id), store_arg_int(rd->opened_ms),
+	                    store_arg_int(rd->submit_deadline_ms),
+	                    store_arg_int(rd->consent_deadline_ms),
+	                    store_arg_blob_or_null(rd->announcement, rd->announcement_len),
+	                    store_arg_int(rd->keep_batches != 0)))) != SYM_OK)
 		return r;
 	for (i = 0; i < n; i++)
 		if ((r = store_sql_exec(
@@ -414,4 +417,14 @@ store_batch_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char 
 	}
 	store_sql_release(&st->sql, stmt);
 	return r;
+}
+
+int
+store_round_drop_batches(struct store *st, const uint8_t round[STORE_ID_LEN])
+{
+	/* secure_delete (store.c) zeroes the cells and the freed overflow pages. */
+	return store_sql_update(&st->sql,
+	                        "DELETE FROM batches WHERE submission IN (SELECT id FROM "
+	                        "submissions WHERE round = ?1)",
+	                        STORE_ARGS(store_arg_id(round)));
 }

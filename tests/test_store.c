@@ -26,7 +26,7 @@
 #include "store_sql.h"
 
 /* Bump with every migration appended to daemon/store.c. */
-#define TEST_SCHEMA_VERSION 3
+#define TEST_SCHEMA_VERSION 4
 
 #ifdef STORE_TEST_STANDALONE
 /* Stand-ins with the documented rules, for building before crypto/cert.c exists. */
@@ -807,6 +807,50 @@ test_round_lifecycle(void **state)
 	store_close(&st);
 }
 
+/* Repair 7: keep_batches is stored; a round's batches go, staged or committed; the WAL is cut. */
+static void
+test_round_drop_batches(void **state)
+{
+	static const uint8_t rid[STORE_ID_LEN] = {1}, s1[STORE_ID_LEN] = {2},
+	                     s2[STORE_ID_LEN] = {3}, commitment[32] = {4}, digest[32] = {5},
+	                     offers[16] = {6};
+	char path[128], wal[160], *members[] = {"acme", "beta"};
+	uint8_t ann[] = {0xaa}, *o = NULL, *nd = NULL;
+	size_t olen = 0, nlen = 0;
+	struct store_round rd, got;
+	struct stat sb;
+	struct store *st;
+
+	(void)state;
+	s_path(path, sizeof(path), "drop.db");
+	st = s_open(path);
+	memset(&rd, 0, sizeof(rd));
+	memcpy(rd.id, rid, sizeof(rid));
+	rd.announcement = ann;
+	rd.announcement_len = sizeof(ann);
+	rd.keep_batches = 1;
+	assert_int_equal(store_round_create(st, &rd, members, 2), SYM_OK);
+	assert_int_equal(store_round_get(st, rid, &got), SYM_OK);
+	assert_int_equal(got.keep_batches, 1);
+	store_round_clear(&got);
+	assert_int_equal(store_submission_begin(st, rid, "acme", s1, 1, commitment, 1), SYM_OK);
+	assert_int_equal(
+	    store_batch_put(st, s1, 0, "beta", offers, sizeof(offers), offers, 8, digest), SYM_OK);
+	assert_int_equal(store_submission_commit(st, s1, 2, ann, sizeof(ann)), SYM_OK);
+	assert_int_equal(store_submission_begin(st, rid, "beta", s2, 1, commitment, 3), SYM_OK);
+	assert_int_equal(
+	    store_batch_put(st, s2, 0, "acme", offers, sizeof(offers), NULL, 0, digest), SYM_OK);
+	assert_int_equal(store_round_drop_batches(st, rid), 2);
+	assert_int_equal(store_batch_get(st, rid, "acme", "beta", &o, &olen, &nd, &nlen),
+	                 SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_round_drop_batches(st, rid), 0);
+	assert_int_equal(store_wal_truncate(st), SYM_OK);
+	assert_true((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) < sizeof(wal));
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	store_close(&st);
+}
+
 /* ---- store_sql: the helpers every store file talks SQL through ------------ */
 
 /* A connection of its own with one small table, outside any store. */
@@ -1119,6 +1163,7 @@ main(void)
 	    cmocka_unit_test(test_corrupt_rows),
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_round_lifecycle),
+	    cmocka_unit_test(test_round_drop_batches),
 	    cmocka_unit_test(test_sql_cache_reuse),
 	    cmocka_unit_test(test_sql_columns_checked),
 	    cmocka_unit_test(test_sql_not_found_and_errors),

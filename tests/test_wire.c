@@ -692,6 +692,23 @@ test_announcement_signed_bytes_layout(void **state)
 	assert_int_equal(protocol_announcement_verify(&a, s_other_pk), SYM_ERR_VERIFY);
 	a.max_items++;
 	assert_int_equal(protocol_announcement_verify(&a, s_pk), SYM_ERR_VERIFY);
+	a.max_items--;
+
+	/* keep_batches (protocol 1.1, field 14) is signed: adding or flipping it breaks the
+	 * signature. */
+	a.has_keep_batches = 1;
+	a.keep_batches = 0;
+	assert_int_equal(protocol_announcement_verify(&a, s_pk), SYM_ERR_VERIFY);
+	assert_int_equal(protocol_announcement_signed_bytes(&a, &out, &len), SYM_OK);
+	assert_int_equal(len, sizeof(want) + 2);
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(out[len - 2], 0x70); /* field 14, varint */
+	assert_int_equal(out[len - 1], 0);
+	free(out);
+	assert_int_equal(protocol_announcement_sign(&a, s_sk, sig), SYM_OK);
+	assert_int_equal(protocol_announcement_verify(&a, s_pk), SYM_OK);
+	a.keep_batches = 1;
+	assert_int_equal(protocol_announcement_verify(&a, s_pk), SYM_ERR_VERIFY);
 }
 
 /* ---- responses -------------------------------------------------------------------- */

@@ -28,7 +28,7 @@ coordinator)
 	touch "$EX/closed"
 	for c in "$@"; do wait_for "$EX/$c.answered"; done
 	symbiod round status --dir "$park"
-	symbiod log export --dir "$park" --out "$EX/audit"
+	symbiod log export --dir "$park" --out "$EX/audit" --with-batches # replay needs them (a demo: no member sees them)
 	symbi-audit verify "$EX/audit" && symbi-audit replay "$EX/audit"
 	wait "$daemon"
 	;;

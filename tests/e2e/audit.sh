@@ -30,7 +30,8 @@ run_round() {
 	done
 	first=$(echo "$ids" | cut -d' ' -f1)
 	start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
-	expect_rc 0 "round open" -- "$BIN/symbiod" round open --dir "$P"
+	# --keep-batches and --with-batches: replay needs the batches after the round ended.
+	expect_rc 0 "round open" -- "$BIN/symbiod" round open --dir "$P" --keep-batches
 	# A replaced submission belongs in the log too: an empty one first.
 	echo '{"flows": []}' >"$T/empty.json"
 	expect_rc 0 "first submit of $first (no flows)" -- "$BIN/symbi" submit --dir "$T/st-$first" "$T/empty.json"
@@ -52,7 +53,7 @@ run_round() {
 		"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c: $(cat "$T/err")"
 	done
 	expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
-	expect_rc 0 "symbiod log export" -- "$BIN/symbiod" log export --dir "$P" --out "$E"
+	expect_rc 0 "symbiod log export" -- "$BIN/symbiod" log export --dir "$P" --out "$E" --with-batches
 	stop_daemon TERM || bad "daemon exit $?"
 	[ -d "$E" ] || { echo "no export to audit"; finish; exit 1; }
 }
@@ -121,6 +122,11 @@ fi
 # ---- the export as it is -----------------------------------------------------
 expect_rc 0 "symbi-audit verify" -- "$AUDIT" verify "$E"
 expect_grep "$T/out" "the log verifies" "  ... says so on stdout"
+if [ "$SC" = --fake ]; then
+	expect_grep "$T/out" "^  export format version 1 \(no format-version file" "  ... and that it read a version 1 export"
+else
+	expect_grep "$T/out" "^  export format version 2$" "  ... and that it read a version 2 export"
+fi
 expect_rc 0 "symbi-audit replay" -- "$AUDIT" replay "$E"
 expect_rc 0 "symbi-audit graph" -- "$AUDIT" graph "$E"
 cp "$T/out" "$T/graph.dot"

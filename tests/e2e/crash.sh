@@ -26,7 +26,8 @@ fi
 START=$SECONDS
 LIMIT=${CRASH_LIMIT:-420}  # seconds of killing at most; the whole test stays well under 10 minutes
 CL=(--timeout 1500 --attempts 3)
-PAD=(--pad-offers 5000 --pad-needs 5000)
+# --keep-batches: the final exports are replayed after the rounds ended (protocol 1.1 deletes them otherwise).
+PAD=(--pad-offers 5000 --pad-needs 5000 --keep-batches)
 SUP_PID=
 KILLER_PID=
 MOUNTS=()
@@ -353,7 +354,7 @@ fi
 [ "$CHECKS_C" -gt 0 ] && ok "no acknowledged consent lost ($CHECKS_C checks)"
 
 # Final log: export, verify, replay, one release per agreed candidate.
-if retry "log export" "" -- "$BIN/symbiod" log export --dir "$W/park" --out "$T/final"; then
+if retry "log export" "" -- "$BIN/symbiod" log export --dir "$W/park" --out "$T/final" --with-batches; then
 	expect_rc 0 "symbi-audit verify of the final log" -- "$BIN/symbi-audit" verify "$T/final"
 	expect_rc 0 "symbi-audit replay of the final log" -- "$BIN/symbi-audit" replay "$T/final"
 	out=$(python3 "$HERE/crash_check.py" releases "$T/final" "$W" "$agreed" "$nids" 2>&1) &&
@@ -400,7 +401,7 @@ if mount --bind "$P" "$P" 2>/dev/null && MOUNTS+=("$P") && mount -o remount,bind
 	: >"$T/daemon.log"
 	start_daemon "$P" || bad "daemon does not start after the store is writable again: $(tail -n 3 "$T/daemon.log")"
 	expect_rc 0 "after the read-only episode: round end works" -- "$BIN/symbiod" round end --dir "$P"
-	if "$BIN/symbiod" log export --dir "$P" --out "$T/final2" 2>"$T/err"; then
+	if "$BIN/symbiod" log export --dir "$P" --out "$T/final2" --with-batches 2>"$T/err"; then
 		expect_rc 0 "  ... and the log verifies" -- "$BIN/symbi-audit" verify "$T/final2"
 		expect_rc 0 "  ... and replays" -- "$BIN/symbi-audit" replay "$T/final2"
 	else
@@ -469,7 +470,7 @@ if mount -t tmpfs -o size=3m tmpfs "$FS" 2>/dev/null; then
 		if [ -z "$DAEMON_PID" ]; then start_daemon "$FP" || bad "daemon does not restart after the disk was freed: $(tail -n 3 "$T/daemon.log")"; fi
 		expect_rc 0 "  ... after freeing space the submit goes through" -- "$BIN/symbi" submit --dir "$T/fst-$c2" "$SC/$c2.json"
 		expect_rc 0 "  ... round close" -- "$BIN/symbiod" round close --dir "$FP"
-		if "$BIN/symbiod" log export --dir "$FP" --out "$T/fexp" 2>"$T/err"; then
+		if "$BIN/symbiod" log export --dir "$FP" --out "$T/fexp" --with-batches 2>"$T/err"; then
 			expect_rc 0 "  ... the log verifies" -- "$BIN/symbi-audit" verify "$T/fexp"
 			expect_rc 0 "  ... and replays" -- "$BIN/symbi-audit" replay "$T/fexp"
 		else

@@ -240,7 +240,7 @@ sys.exit(rc)
 EOF
 
 expect_rc 0 "round status" -- symbiod round status --dir "$PARK" --json
-expect_rc 0 "symbiod log export" -- symbiod log export --dir "$PARK" --out "$T/export"
+expect_rc 0 "symbiod log export" -- symbiod log export --dir "$PARK" --out "$T/export" --with-batches
 expect_rc 0 "symbi-audit verify" -- symbi-audit verify "$T/export"
 expect_rc 0 "symbi-audit replay" -- symbi-audit replay "$T/export"
 
