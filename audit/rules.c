@@ -521,6 +521,7 @@ static const struct {
     {"round_closed", rules_round_closed},
     {"pair_matched", rules_pair_matched},
     {"consent", rules_consent},
+    {"deposit", rules_deposit},
     {"release", rules_release},
     {"round_ended", rules_round_ended},
 };

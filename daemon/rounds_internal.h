@@ -62,6 +62,7 @@ int round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *req)
 int round_handle_submit_commit(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_candidates(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_consent(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_deposit(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_releases(struct round_call *c, const ProtobufCMessage *req);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * What a member lists after the close: its candidates (each with the state
- * it sees), and the releases addressed to it (envelopes of agreed ones).
+ * it sees), and the releases addressed to it: what the other side deposited
+ * for an agreed candidate, each handed over once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,15 +122,21 @@ s_release_buf_clear(struct release_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Add the release of an agreed candidate: the counterpart's envelope for the member. */
+/*
+ * Add the release of an agreed candidate: the counterpart's envelope for the
+ * member, once both sides deposited; handing it over deletes it.
+ */
 static int
 s_release_add(struct round_call *c, const struct store_candidate *cand, struct release_buf *b)
 {
 	size_t k = b->k;
 	int r;
 
-	if ((r = store_release_get(c->ctx->park->store, cand->id, c->member->rec.id, &b->envs[k],
-	                           &b->env_lens[k], b->from[k])) != SYM_OK)
+	r = store_release_get(c->ctx->park->store, cand->id, c->member->rec.id, &b->envs[k],
+	                      &b->env_lens[k], b->from[k]);
+	if (r == SYM_ERR_NOT_FOUND)
+		return SYM_OK; /* not both deposited yet, or already fetched */
+	if (r != SYM_OK)
 		return r;
 	symbiod__release__init(&b->items[k]);
 	b->items[k].candidate_id.data = (uint8_t *)cand->id;
