@@ -571,6 +571,11 @@ cmd_exchanges(int argc, char **argv)
 		rc = EXIT_CANTCREAT;
 		goto out;
 	}
+	/* Kept here now: the coordinator may delete its copies. */
+	if (deposit_received(&s, rv.round, rels, &diag) != 0)
+		fprintf(stderr,
+		        "symbi exchanges: could not confirm receipt (%s); the next run will\n",
+		        diag.msg);
 	s_print_exchanges(all, s.st->id, a.json);
 	rc = 0;
 out:

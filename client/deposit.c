@@ -91,3 +91,30 @@ deposit_send(struct session *s, const struct roundfile *rf, const struct deposit
 	wire_free(ack ? &ack->base : NULL);
 	return rc;
 }
+
+int
+deposit_received(struct session *s, const uint8_t round[16], const Symbiod__ReleaseList *rels,
+                 struct sym_diag *diag)
+{
+	Symbiod__ReleasesRequest req = SYMBIOD__RELEASES_REQUEST__INIT;
+	Symbiod__ReleaseList *rest = NULL;
+	ProtobufCBinaryData *ids;
+	size_t i;
+	int rc;
+
+	if (rels == NULL || rels->n_releases == 0)
+		return 0;
+	if ((ids = calloc(rels->n_releases, sizeof(*ids))) == NULL)
+		return EXIT_SOFTWARE;
+	for (i = 0; i < rels->n_releases; i++)
+		ids[i] = rels->releases[i]->candidate_id;
+	req.has_round_id = 1;
+	req.round_id = session_bytes(round, 16);
+	req.n_received = rels->n_releases;
+	req.received = ids;
+	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_RELEASES, &req.base,
+	              &symbiod__release_list__descriptor, (ProtobufCMessage **)&rest, diag);
+	wire_free(rest ? &rest->base : NULL);
+	free(ids);
+	return rc;
+}

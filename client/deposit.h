@@ -34,4 +34,12 @@ int deposit_seal(const struct session *s, const struct roundfile *rf, const stru
 int deposit_send(struct session *s, const struct roundfile *rf, const struct deposit_what *w,
                  struct sym_diag *diag) __attribute__((warn_unused_result));
 
+/*
+ * Tell the coordinator this company received and kept these releases (the
+ * caller saved them first), so that it deletes its copies. 0 or a sysexits
+ * code, said in diag.
+ */
+int deposit_received(struct session *s, const uint8_t round[16], const Symbiod__ReleaseList *rels,
+                     struct sym_diag *diag) __attribute__((warn_unused_result));
+
 #endif

@@ -215,11 +215,17 @@ int store_deposit_put(struct store *st, const uint8_t id[STORE_ID_LEN], const ch
                       int *repeated, int *both) __attribute__((warn_unused_result));
 /*
  * The counterpart's envelope of an agreed candidate for `member`, when both
- * sides deposited; it is deleted as it is handed over (and the WAL emptied
- * at commit). SYM_ERR_NOT_FOUND when there is nothing (more) to hand over.
+ * sides deposited. SYM_ERR_NOT_FOUND when there is nothing (more) to hand
+ * over.
  */
 int store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
                       uint8_t **envelope, size_t *envelope_len, char from[MEMBER_ID_MAX + 1])
+    __attribute__((warn_unused_result));
+/*
+ * `member` received the counterpart's envelope: delete it (and empty the
+ * WAL at commit). SYM_ERR_NOT_FOUND when the candidate is not member's.
+ */
+int store_release_drop(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member)
     __attribute__((warn_unused_result));
 /* What a release rests on: [0] supplier, [1] consumer; hashes only. */
 struct store_evidence {

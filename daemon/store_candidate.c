@@ -221,7 +221,18 @@ store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *
 	if (r != SYM_OK)
 		return r;
 	memcpy(from, supplier ? c.consumer : c.supplier, MEMBER_ID_MAX + 1);
-	/* Handed over: the coordinator keeps no copy (secure_delete, then the WAL at commit). */
+	return SYM_OK;
+}
+
+int
+store_release_drop(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member)
+{
+	struct store_candidate c;
+	int r, supplier;
+
+	if ((r = s_candidate_of(st, id, member, &c, &supplier)) != SYM_OK)
+		return r;
+	/* Received: the coordinator keeps no copy (secure_delete, then the WAL at commit). */
 	st->wipe = 1;
 	return store_sql_exec(&st->sql,
 	                      supplier

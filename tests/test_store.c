@@ -809,8 +809,14 @@ test_round_lifecycle(void **state)
 	assert_int_equal(env[0], 0xaa);
 	assert_string_equal(from, "acme");
 	free(env);
-	/* Handed over once: then deleted. */
+	/* Kept until beta says it received it; then deleted. */
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_OK);
+	free(env);
+	assert_int_equal(store_release_drop(st, cid, "gamma"), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_release_drop(st, cid, "beta"), SYM_OK);
 	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_release_get(st, cid, "acme", &env, &elen, from), SYM_OK);
+	free(env);
 	assert_int_equal(store_candidate_evidence(st, cid, &ev), SYM_OK);
 	assert_true(ev.has_consent[0] && ev.has_consent[1] && ev.has_deposit[0] &&
 	            ev.has_deposit[1]);

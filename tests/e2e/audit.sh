@@ -48,8 +48,11 @@ run_round() {
 	for c in $ids; do
 		expect_rc 0 "$c accepts the rest" -- "$BIN/symbi" accept --dir "$T/st-$c" --all
 	done
-	for c in $ids; do
-		"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c: $(cat "$T/err")"
+	# Twice: the first pass deposits (protocol 1.1), the second collects the rest.
+	for pass in 1 2; do
+		for c in $ids; do
+			"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c: $(cat "$T/err")"
+		done
 	done
 	expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
 	expect_rc 0 "symbiod log export" -- "$BIN/symbiod" log export --dir "$P" --out "$E"
