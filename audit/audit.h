@@ -121,7 +121,7 @@ struct audit_round {
 	size_t nsubmitted_span;
 	struct audit_pair *pairs;
 	size_t npairs;
-	size_t ncands, nreleased, ndeclined;
+	size_t ncands, nagreed, nreleased, ndeclined;
 	int answered; /* a consent or release of the round was seen */
 };
 

@@ -299,6 +299,8 @@ rules_consent(struct audit_verifier *v, const struct audit_entry *e)
 	/* Count each declined candidate once, whoever declined first. */
 	if (!accept && c->answer[1 - side] != AUDIT_DECLINED)
 		rd->ndeclined++;
+	if (accept && c->answer[1 - side] == AUDIT_ACCEPTED)
+		rd->nagreed++;
 	c->answer[side] = accept ? AUDIT_ACCEPTED : AUDIT_DECLINED;
 	c->answer_entry[side] = e->index;
 	memcpy(c->consent_hash[side], statement, 32);

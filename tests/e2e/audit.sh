@@ -245,6 +245,12 @@ expect_problem 65 "consent-signature|consent-member" "a consent whose signature 
 tamper release-one-accept
 resign
 expect_problem 65 "release-without-accepts" "a release without two accepts" -- "$AUDIT" verify "$X"
+tamper release-one-deposit
+resign
+expect_problem 65 "release-without-deposits" "a release without two deposits" -- "$AUDIT" verify "$X"
+tamper deposit-before-agreement
+resign
+expect_problem 65 "deposit-before-agreement" "an item deposited before both sides accepted" -- "$AUDIT" verify "$X"
 tamper submission-after-close
 resign
 expect_problem 65 "submission-after-close|round-order" "a submission moved after round_closed" -- "$AUDIT" verify "$X"

@@ -88,14 +88,13 @@ for pass in 1 2; do
 		"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c (pass $pass): $(cat "$T/err")"
 	done
 done
-for c in $ids; do
-	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>/dev/null
-done
 if [ -n "$HOLD" ]; then
 	expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
 	expect_grep "$T/out" "1 unanswered candidates expired" "  ... expires the unanswered candidate"
-	"$BIN/symbi" candidates --dir "$T/st-$HOLD" --json >"$T/cand-$HOLD.json" 2>/dev/null
 fi
+for c in $ids; do
+	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>/dev/null
+done
 python3 "$(dirname "$0")/round_check.py" exchanges "$SC" "$T" "$HOLD_CAND" && ok "agreed exchanges show the counterpart's details on both sides; declined and expired ones release nothing" || bad "exchanges differ"
 
 expect_rc 0 "round status" -- "$BIN/symbiod" round status --dir "$P" --json
