@@ -7,6 +7,8 @@
                                    the envelopes the store holds: acme's for gamma
                                    and delta's for acme, nothing for the declined
                                    candidate; their bytes go to OUT (hex lines)
+  carried EXPORT OUT               append to OUT the sealed items that logged consent
+                                   requests carry (none since protocol 1.1)
   scan DIR OUT [--expect-found]    no 32-byte piece of any envelope in OUT occurs in
                                    any file under DIR (or, with --expect-found, each
                                    envelope is found: the scan itself works)
@@ -53,15 +55,35 @@ def leftovers(db, c_gamma, c_delta, c_declined, out):
             held[(cid, "supplier")] = sup
         if cons is not None:
             held[(cid, "consumer")] = cons
+    # Written first, so that the scans below check whatever was held.
+    with open(out, "a") as f:
+        for v in held.values():
+            f.write(binascii.hexlify(v).decode() + "\n")
     want = {(c_gamma, "supplier"), (c_delta, "consumer")}
     if set(held) != want:
         fail("held envelopes %s, expected acme's for gamma and delta's for acme only" %
              sorted("%s/%s" % k for k in held))
     if any(k[0] == c_declined for k in held):
         fail("an envelope of the declined candidate is stored")
-    with open(out, "w") as f:
-        for v in held.values():
-            f.write(binascii.hexlify(v).decode() + "\n")
+
+
+def consent_items(entries):
+    """Sealed items carried inside logged consent requests (version 1 did so)."""
+    for e in entries:
+        if e["kind"] == "consent" and "request" in e:
+            req = proto_fields(base64.b64decode(e["request"]))
+            payload = [v for f, wt, v in req or [] if f == 5]
+            consent = proto_fields(payload[0]) if payload else None
+            yield e, consent, [v for f, wt, v in consent or [] if f == 4]
+
+
+def carried(export, out):
+    with open(os.path.join(export, "entries.jsonl")) as f:
+        entries = [json.loads(line) for line in f]
+    with open(out, "a") as f:
+        for _, _, items in consent_items(entries):
+            for v in items:
+                f.write(binascii.hexlify(v).decode() + "\n")
 
 
 def pieces(blob):
@@ -175,13 +197,11 @@ def decliner(export, c_declined, owner, state):
     for e in entries:
         if e.get("candidate") == c_declined and e["kind"] not in ("consent",):
             fail("a %s entry for the declined candidate" % e["kind"])
-        if e["kind"] == "consent" and "request" in e:
-            req = proto_fields(base64.b64decode(e["request"]))
-            payload = [v for f, wt, v in req or [] if f == 5]
-            consent = proto_fields(payload[0]) if payload else None
-            if consent is None or any(f == 4 for f, _, _ in consent):
-                fail("%s's consent on %s carries a sealed item (Consent field 4)" %
-                     (e["member"], e["candidate"]))
+
+    for e, consent, items in consent_items(entries):
+        if consent is None or items:
+            fail("%s's consent on %s carries a sealed item (Consent field 4)" %
+                 (e["member"], e["candidate"]))
     # Any byte string long enough to be a sealed item (40 bytes of overhead plus
     # an item's JSON) that is not a certificate is something a member could try
     # its pair keys on.
@@ -203,6 +223,8 @@ if mode == "exchanges" and len(sys.argv) in (3, 5):
     exchanges(*sys.argv[2:])
 elif mode == "leftovers" and len(sys.argv) == 7:
     leftovers(*sys.argv[2:])
+elif mode == "carried" and len(sys.argv) == 4:
+    carried(*sys.argv[2:])
 elif mode == "scan" and len(sys.argv) in (4, 5):
     scan(sys.argv[2], sys.argv[3], len(sys.argv) == 5 and sys.argv[4] == "--expect-found")
 elif mode == "decliner" and len(sys.argv) == 6:

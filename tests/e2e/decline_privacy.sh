@@ -65,13 +65,16 @@ python3 "$CHECK" exchanges "$T/out" acme "$MARK" && ok "delta holds acme's item,
 python3 "$CHECK" exchanges "$T/ex-beta.json" && ok "beta holds no exchange" || bad "beta's exchanges: $(head -c 300 "$T/ex-beta.json")"
 
 # Before the round ends the coordinator holds acme's item for gamma and delta's
-# for acme (nobody fetched them): record their bytes, and show the scan finds them.
+# for acme (nobody fetched them): record their bytes (with any item a logged
+# consent carries, as version 1's did), and show the scan finds them.
+: >"$T/left"
+expect_rc 0 "log export (during the round)" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export1"
+python3 "$CHECK" carried "$T/export1" "$T/left" || bad "cannot read export1"
 python3 "$CHECK" leftovers "$P/symbiod.db" "$C_GAMMA" "$C_DELTA" "$C_BETA" "$T/left" >"$T/lo.out" 2>&1 &&
 	ok "the store holds exactly two unfetched envelopes, none for the declined candidate" || bad "leftovers: $(cat "$T/lo.out")"
 python3 "$CHECK" scan "$P" "$T/left" --expect-found >"$T/scan.out" 2>&1 &&
 	ok "  ... and a byte scan of PARK finds them (the scan works)" || bad "positive scan: $(cat "$T/scan.out")"
 
-expect_rc 0 "log export (during the round)" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export1"
 expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
 expect_rc 0 "log export (after the round)" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export2"
 python3 "$CHECK" scan "$P" "$T/left" >"$T/scan.out" 2>&1 &&
