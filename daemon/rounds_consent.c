@@ -15,21 +15,21 @@
 #include "util.h"
 #include "wire.h"
 
-/* The round in its consent window, and the candidate in it that is the member's. */
-static int
-s_candidate_of(struct round_call *c, const Symbiod__Consent *req, struct store_round *rd,
-               struct store_candidate *cand)
+int
+round_candidate_of(struct round_call *c, const ProtobufCBinaryData *round_id,
+                   const ProtobufCBinaryData *candidate_id, struct store_round *rd,
+                   struct store_candidate *cand)
 {
 	const char *member = c->member->rec.id;
 	int r;
 
-	if ((r = round_for(c, &req->round_id, 1, rd)) != SYM_OK || c->status != 0)
+	if ((r = round_for(c, round_id, 1, rd)) != SYM_OK || c->status != 0)
 		return r;
 	if (rd->phase != ROUND_CONSENT)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
 		                    "the round is not in its consent window (it is %s)",
 		                    rounds_phase_name(rd->phase));
-	r = store_candidate_get(c->ctx->park->store, req->candidate_id.data, cand);
+	r = store_candidate_get(c->ctx->park->store, candidate_id->data, cand);
 	if (r == SYM_ERR_NOT_FOUND || (r == SYM_OK && (memcmp(cand->round, rd->id, 16) != 0 ||
 	                                               (strcmp(cand->supplier, member) != 0 &&
 	                                                strcmp(cand->consumer, member) != 0))))
@@ -138,8 +138,8 @@ round_handle_consent(struct round_call *c, const ProtobufCMessage *msg)
 		    "a consent is a round, a candidate and a decision, nothing else "
 		    "(no item travels with it: deposit it once agreed)");
 	if ((r = s_evidence(c, statement, &fields)) != SYM_OK ||
-	    (r = s_candidate_of(c, req, &rd, &cand)) != SYM_OK || c->status != 0 ||
-	    (r = s_record(c, req, statement, &cand)) != SYM_OK || c->status != 0)
+	    (r = round_candidate_of(c, &req->round_id, &req->candidate_id, &rd, &cand)) != SYM_OK ||
+	    c->status != 0 || (r = s_record(c, req, statement, &cand)) != SYM_OK || c->status != 0)
 		goto out;
 	if (json_object_update_missing_new(fields, json_pack("{s:o, s:o, s:s, s:b}", "round",
 	                                                     auditlog_hex(rd.id, 16), "candidate",

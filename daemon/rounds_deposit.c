@@ -42,27 +42,17 @@ static int
 s_candidate_of(struct round_call *c, const Symbiod__Deposit *req, struct store_round *rd,
                struct store_candidate *cand)
 {
-	const char *member = c->member->rec.id;
 	int r;
 
-	if ((r = round_for(c, &req->round_id, 1, rd)) != SYM_OK || c->status != 0)
+	if ((r = round_candidate_of(c, &req->round_id, &req->candidate_id, rd, cand)) != SYM_OK ||
+	    c->status != 0)
 		return r;
-	if (rd->phase != ROUND_CONSENT)
-		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
-		                    "the round is not in its consent window (it is %s)",
-		                    rounds_phase_name(rd->phase));
-	r = store_candidate_get(c->ctx->park->store, req->candidate_id.data, cand);
-	if (r == SYM_ERR_NOT_FOUND || (r == SYM_OK && (memcmp(cand->round, rd->id, 16) != 0 ||
-	                                               (strcmp(cand->supplier, member) != 0 &&
-	                                                strcmp(cand->consumer, member) != 0))))
-		return round_refuse(c, SYMBIOD__STATUS__STATUS_NOT_FOUND,
-		                    "no such candidate of yours in this round");
-	if (r == SYM_OK && cand->state != CANDIDATE_AGREED)
+	if (cand->state != CANDIDATE_AGREED)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
 		                    "the candidate is %s: an item is deposited only once both "
 		                    "sides accepted",
-		                    round_state_for(cand, member));
-	return r;
+		                    round_state_for(cand, c->member->rec.id));
+	return SYM_OK;
 }
 
 /* Store the item; log the deposit (into pb) and, with both in, the release. */

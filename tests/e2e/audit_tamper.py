@@ -183,37 +183,35 @@ def consent_other_member(d):
     fail("no accepting consent")
 
 
-def release_one_accept(d):
-    entries = load(d)
+def before_release(entries, kind, accept_only):
+    """(k, x): the first `kind` entry of a released candidate, before its release."""
     for i, e in enumerate(entries):
         if e["kind"] != "release":
             continue
         for k in range(i):
             x = entries[k]
-            if x["kind"] == "consent" and x["candidate"] == e["candidate"] and x["accept"]:
-                # The deposits go too, or the deposit rule would object first.
-                del entries[k]
-                entries = [y for y in entries if not (
-                    y["kind"] == "deposit" and y["candidate"] == x["candidate"])]
-                save(d, entries)
-                print("deleted entry %d, %s's accept of %s" % (k, x["member"], x["candidate"]))
-                return
+            if x["kind"] == kind and x["candidate"] == e["candidate"] and (
+                    not accept_only or x["accept"]):
+                return k, x
     fail("no release")
+
+
+def release_one_accept(d):
+    entries = load(d)
+    k, x = before_release(entries, "consent", True)
+    # The deposits go too, or the deposit rule would object first.
+    del entries[k]
+    entries = [y for y in entries if not (y["kind"] == "deposit" and y["candidate"] == x["candidate"])]
+    save(d, entries)
+    print("deleted entry %d, %s's accept of %s" % (k, x["member"], x["candidate"]))
 
 
 def release_one_deposit(d):
     entries = load(d)
-    for i, e in enumerate(entries):
-        if e["kind"] != "release":
-            continue
-        for k in range(i):
-            x = entries[k]
-            if x["kind"] == "deposit" and x["candidate"] == e["candidate"]:
-                del entries[k]
-                save(d, entries)
-                print("deleted entry %d, %s's deposit for %s" % (k, x["member"], x["candidate"]))
-                return
-    fail("no release")
+    k, x = before_release(entries, "deposit", False)
+    del entries[k]
+    save(d, entries)
+    print("deleted entry %d, %s's deposit for %s" % (k, x["member"], x["candidate"]))
 
 
 def deposit_before_agreement(d):
