@@ -35,6 +35,7 @@ JSON
 done
 start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
 expect_rc 0 "round open" -- "$BIN/symbiod" round open --dir "$P"
+ROUND=$(cat "$T/out")
 for c in acme beta gamma delta; do
 	expect_rc 0 "submit $c" -- "$BIN/symbi" submit --dir "$T/st-$c" "$T/$c.json"
 done
@@ -51,13 +52,27 @@ C_DELTA=$(cand_of acme delta)
 [ ${#C_BETA} -eq 32 ] && [ ${#C_GAMMA} -eq 32 ] && [ ${#C_DELTA} -eq 32 ] &&
 	ok "acme has one candidate with each of beta, gamma, delta" || { bad "candidates: $C_BETA/$C_GAMMA/$C_DELTA"; finish; exit 1; }
 
+# probe WANT DESCRIPTION COMPANY MODE CANDIDATE: symbi-probe's answers have these statuses.
+probe() {
+	local want=$1 what=$2 who=$3 mode=$4 cand=$5 got
+	got=$("$BIN/symbi-probe" "$mode" --dir "$T/st-$who" --round "$ROUND" --candidate "$cand" 2>&1 |
+		python3 -c 'import json,sys; print(" ".join(str(json.loads(l).get("status","?")) for l in sys.stdin if l.strip()))')
+	[ "$got" = "$want" ] && ok "$what (status $got)" || bad "$what: status $got, wanted $want"
+}
+
 # acme accepts everything first; then it runs exchanges, as an eager client would.
 expect_rc 0 "acme accepts all three" -- "$BIN/symbi" accept --dir "$T/st-acme" --all
-expect_rc 0 "beta declines" -- "$BIN/symbi" decline --dir "$T/st-beta" "$C_BETA"
+probe 400 "an accept that still carries an item is refused" beta consent-envelope "$C_BETA"
+probe 403 "a deposit before both sides accepted is refused" acme deposit "$C_BETA"
+expect_rc 0 "beta declines (the refused accept recorded nothing)" -- "$BIN/symbi" decline --dir "$T/st-beta" "$C_BETA"
+probe 403 "a deposit for a declined candidate is refused" acme deposit "$C_BETA"
 expect_rc 0 "gamma accepts" -- "$BIN/symbi" accept --dir "$T/st-gamma" "$C_GAMMA"
 expect_rc 0 "delta accepts" -- "$BIN/symbi" accept --dir "$T/st-delta" "$C_DELTA"
+probe 404 "gamma cannot deposit for a candidate that is not its" gamma deposit "$C_DELTA"
 expect_rc 0 "acme: exchanges (deposits for the agreed ones)" -- "$BIN/symbi" exchanges --dir "$T/st-acme" --json
-expect_rc 0 "delta: exchanges (deposits, collects acme's item)" -- "$BIN/symbi" exchanges --dir "$T/st-delta" --json
+probe 403 "acme cannot deposit a second, different item" acme deposit "$C_GAMMA"
+probe "0 0 409" "delta deposits once; the same item again is answered, a replayed id refused" delta deposit-twice "$C_DELTA"
+expect_rc 0 "delta: exchanges (already deposited; collects acme's item)" -- "$BIN/symbi" exchanges --dir "$T/st-delta" --json
 expect_rc 0 "beta: exchanges (nothing: it declined)" -- "$BIN/symbi" exchanges --dir "$T/st-beta" --json
 cp "$T/out" "$T/ex-beta.json"
 expect_rc 0 "delta again: nothing new" -- "$BIN/symbi" exchanges --dir "$T/st-delta" --json
