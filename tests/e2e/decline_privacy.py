@@ -7,6 +7,8 @@
                                    the envelopes the store holds: acme's for gamma
                                    and delta's for acme, nothing for the declined
                                    candidate; their bytes go to OUT (hex lines)
+  held DB CANDIDATE SIDE OUT       append to OUT the envelope the store holds for
+                                   CANDIDATE from SIDE (supplier|consumer)
   carried EXPORT OUT               append to OUT the sealed items that logged consent
                                    requests carry (none since protocol 1.1)
   scan DIR OUT [--expect-found]    no 32-byte piece of any envelope in OUT occurs in
@@ -44,7 +46,7 @@ def exchanges(path, supplier=None, mark=None):
         fail("expected one exchange from %s with its details" % supplier)
 
 
-def leftovers(db, c_gamma, c_delta, c_declined, out):
+def held_envelopes(db):
     con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
     rows = con.execute("SELECT hex(id), supplier_envelope, consumer_envelope FROM candidates").fetchall()
     con.close()
@@ -55,6 +57,19 @@ def leftovers(db, c_gamma, c_delta, c_declined, out):
             held[(cid, "supplier")] = sup
         if cons is not None:
             held[(cid, "consumer")] = cons
+    return held
+
+
+def held(db, cand, side, out):
+    h = held_envelopes(db)
+    if (cand, side) not in h:
+        fail("no %s envelope held for %s" % (side, cand))
+    with open(out, "a") as f:
+        f.write(binascii.hexlify(h[(cand, side)]).decode() + "\n")
+
+
+def leftovers(db, c_gamma, c_delta, c_declined, out):
+    held = held_envelopes(db)
     # Written first, so that the scans below check whatever was held.
     with open(out, "a") as f:
         for v in held.values():
@@ -223,6 +238,8 @@ if mode == "exchanges" and len(sys.argv) in (3, 5):
     exchanges(*sys.argv[2:])
 elif mode == "leftovers" and len(sys.argv) == 7:
     leftovers(*sys.argv[2:])
+elif mode == "held" and len(sys.argv) == 6:
+    held(*sys.argv[2:])
 elif mode == "carried" and len(sys.argv) == 4:
     carried(*sys.argv[2:])
 elif mode == "scan" and len(sys.argv) in (4, 5):

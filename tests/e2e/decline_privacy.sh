@@ -70,12 +70,20 @@ expect_rc 0 "gamma accepts" -- "$BIN/symbi" accept --dir "$T/st-gamma" "$C_GAMMA
 expect_rc 0 "delta accepts" -- "$BIN/symbi" accept --dir "$T/st-delta" "$C_DELTA"
 probe 404 "gamma cannot deposit for a candidate that is not its" gamma deposit "$C_DELTA"
 expect_rc 0 "acme: exchanges (deposits for the agreed ones)" -- "$BIN/symbi" exchanges --dir "$T/st-acme" --json
+# acme's item for delta, as the coordinator holds it until delta has it.
+: >"$T/fetched"
+python3 "$CHECK" held "$P/symbiod.db" "$C_DELTA" supplier "$T/fetched" >"$T/h.out" 2>&1 &&
+	python3 "$CHECK" scan "$P" "$T/fetched" --expect-found >>"$T/h.out" 2>&1 &&
+	ok "the coordinator holds acme's deposit for delta (and the scan finds it)" || bad "held: $(cat "$T/h.out")"
 probe 403 "acme cannot deposit a second, different item" acme deposit "$C_GAMMA"
 probe "0 0 409" "delta deposits once; the same item again is answered, a replayed id refused" delta deposit-twice "$C_DELTA"
 expect_rc 0 "delta: exchanges (already deposited; collects acme's item)" -- "$BIN/symbi" exchanges --dir "$T/st-delta" --json
 expect_rc 0 "beta: exchanges (nothing: it declined)" -- "$BIN/symbi" exchanges --dir "$T/st-beta" --json
 cp "$T/out" "$T/ex-beta.json"
 expect_rc 0 "delta again: nothing new" -- "$BIN/symbi" exchanges --dir "$T/st-delta" --json
+python3 "$CHECK" scan "$P" "$T/fetched" >"$T/scan.out" 2>&1 &&
+	ok "once delta confirmed receipt, acme's item for it is nowhere in PARK (nor in a remembered answer)" ||
+	bad "after delta fetched: $(cat "$T/scan.out")"
 python3 "$CHECK" exchanges "$T/out" acme "$MARK" && ok "delta holds acme's item, details included" || bad "delta's exchanges: $(head -c 300 "$T/out")"
 python3 "$CHECK" exchanges "$T/ex-beta.json" && ok "beta holds no exchange" || bad "beta's exchanges: $(head -c 300 "$T/ex-beta.json")"
 
@@ -90,6 +98,7 @@ python3 "$CHECK" leftovers "$P/symbiod.db" "$C_GAMMA" "$C_DELTA" "$C_BETA" "$T/l
 python3 "$CHECK" scan "$P" "$T/left" --expect-found >"$T/scan.out" 2>&1 &&
 	ok "  ... and a byte scan of PARK finds them (the scan works)" || bad "positive scan: $(cat "$T/scan.out")"
 
+cat "$T/fetched" >>"$T/left"
 expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
 expect_rc 0 "log export (after the round)" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export2"
 python3 "$CHECK" scan "$P" "$T/left" >"$T/scan.out" 2>&1 &&
