@@ -149,7 +149,11 @@ static const char *const s_migrations[] = {
      * until the other side fetched them or the round ended.
      */
     "ALTER TABLE candidates ADD COLUMN supplier_deposit BLOB;"
-    "ALTER TABLE candidates ADD COLUMN consumer_deposit BLOB;",
+    "ALTER TABLE candidates ADD COLUMN consumer_deposit BLOB;"
+    /* Version 1 kept envelopes and whole signed accepts (which hold them) of ended rounds. */
+    "UPDATE candidates SET supplier_envelope = NULL, consumer_envelope = NULL,"
+    "  supplier_evidence = NULL, consumer_evidence = NULL"
+    "  WHERE round IN (SELECT id FROM rounds WHERE phase = 3);",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))
