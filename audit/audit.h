@@ -89,8 +89,10 @@ struct audit_candidate {
 	uint32_t side[2]; /* supplier, consumer: member indices */
 	enum audit_answer answer[2];
 	uint64_t answer_entry[2];
-	uint8_t consent_hash[2][32];
-	uint8_t envelope_hash[2][32];
+	uint8_t consent_hash[2][32];  /* the signed consent statements */
+	uint8_t envelope_hash[2][32]; /* the deposits */
+	int deposited[2];
+	uint64_t deposit_entry[2];
 	int released;
 };
 
@@ -120,7 +122,7 @@ struct audit_round {
 	size_t nsubmitted_span;
 	struct audit_pair *pairs;
 	size_t npairs;
-	size_t ncands, nreleased, ndeclined;
+	size_t ncands, nagreed, nreleased, ndeclined;
 	int answered; /* a consent or release of the round was seen */
 };
 

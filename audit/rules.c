@@ -497,13 +497,17 @@ rules_round_ended(struct audit_verifier *v, const struct audit_entry *e)
 		                        "round %s ends a second time (first at entry %llu)",
 		                        rules_hex16(round, hex),
 		                        (unsigned long long)rd->ended_entry);
-	/* Unanswered = neither released nor declined: what the consent window leaves behind. */
-	want = rd->ncands - rd->nreleased - rd->ndeclined;
+	/*
+	 * Unanswered = neither agreed nor declined: what the consent window
+	 * leaves behind. An agreed candidate whose items were not both deposited
+	 * is not released, yet not expired either (protocol 1.1).
+	 */
+	want = rd->ncands - rd->nagreed - rd->ndeclined;
 	if (expired != want)
 		return audit_fail_entry(
 		    v->p, e->index, "round-ended",
 		    "expired is %llu; the log leaves %llu of its %zu candidates "
-		    "neither released nor declined",
+		    "neither agreed nor declined",
 		    (unsigned long long)expired, (unsigned long long)want, rd->ncands);
 	rd->phase = AUDIT_ENDED;
 	rd->ended_entry = e->index;
@@ -523,6 +527,7 @@ static const struct {
     {"round_closed", rules_round_closed},
     {"pair_matched", rules_pair_matched},
     {"consent", rules_consent},
+    {"deposit", rules_deposit},
     {"release", rules_release},
     {"round_ended", rules_round_ended},
 };

@@ -66,6 +66,7 @@ int rules_submission(struct audit_verifier *v, const struct audit_entry *e);
 int rules_round_closed(struct audit_verifier *v, const struct audit_entry *e);
 int rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e);
 int rules_consent(struct audit_verifier *v, const struct audit_entry *e);
+int rules_deposit(struct audit_verifier *v, const struct audit_entry *e);
 int rules_release(struct audit_verifier *v, const struct audit_entry *e);
 int rules_round_ended(struct audit_verifier *v, const struct audit_entry *e);
 

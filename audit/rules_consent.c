@@ -1,7 +1,8 @@
 /*
- * Rules 6 (pair_matched), 7 (consent) and 8 (release) of audit/FORMAT.md:
- * the candidates a join produced, who answered them with which signed
- * decision, and that an envelope is released only after two accepts.
+ * Rules 6 (pair_matched), 7 (consent), 7b (deposit) and 8 (release) of
+ * audit/FORMAT.md: the candidates a join produced, who answered them with
+ * which signed decision, that an item is deposited only after two accepts,
+ * and released only with both deposits.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "audit.h"
 #include "entry.h"
 #include "roundhash.h"
+#include "sig.h"
 #include "rules.h"
 #include "util.h"
 #include "wire.h"
@@ -191,102 +193,157 @@ s_candidate_of(struct audit_verifier *v, const struct audit_entry *e, size_t ri,
 	return SYM_OK;
 }
 
+/*
+ * The consent's signature: the entry keeps no request bytes (protocol 1.1),
+ * so the Consent payload is rebuilt from the entry (the coordinator accepts
+ * only that canonical encoding), the signed statement from it and the
+ * entry's signature fields; its hash must be the entry's `statement`.
+ */
+static int
+s_consent_signed(struct audit_verifier *v, const struct audit_entry *e, const uint8_t round[16],
+                 const struct audit_candidate *c, const struct audit_member *m, int accept,
+                 uint8_t statement[32])
+{
+	Symbiod__Consent cs = SYMBIOD__CONSENT__INIT;
+	uint8_t rid[16], sig[64], want[32], *payload = NULL, *signed_bytes = NULL;
+	size_t payload_len = 0, signed_len = 0;
+	uint64_t ts;
+	int r;
+
+	if ((r = audit_entry_hex(e, NULL, NULL, "request_id", rid, 16)) != SYM_OK ||
+	    (r = audit_entry_uint(e, NULL, NULL, "timestamp_ms", &ts)) != SYM_OK ||
+	    (r = audit_entry_hex(e, NULL, NULL, "signature", sig, 64)) != SYM_OK ||
+	    (r = audit_entry_hex(e, NULL, NULL, "statement", statement, 32)) != SYM_OK)
+		return r;
+	cs.round_id.data = (uint8_t *)round;
+	cs.round_id.len = 16;
+	cs.candidate_id.data = (uint8_t *)c->id;
+	cs.candidate_id.len = 16;
+	cs.accept = accept != 0;
+	if ((r = wire_pack(&cs.base, &payload, &payload_len)) != SYM_OK ||
+	    (r = wire_request_signed_bytes(WIRE_VERSION, SYMBIOD__MSG_TYPE__MSG_CONSENT, rid, ts,
+	                                   m->rec.id, payload, payload_len, &signed_bytes,
+	                                   &signed_len)) != SYM_OK)
+		goto out;
+	crypto_hash_sha256(want, signed_bytes, signed_len);
+	if (memcmp(want, statement, 32) != 0)
+		r = audit_fail_entry(
+		    v->p, e->index, "consent-signature",
+		    "statement is not the hash of the Consent the entry describes");
+	else if (sig_verify(m->rec.ed25519, signed_bytes, signed_len, sig) != SYM_OK)
+		r = audit_fail_entry(
+		    v->p, e->index, "consent-signature",
+		    "the consent's signature does not verify under %s's enrolled key", m->rec.id);
+out:
+	free(signed_bytes);
+	free(payload);
+	return r;
+}
+
+/* The side of candidate c that member mi is, or a failure under `rule`. */
+static int
+s_side_of(struct audit_verifier *v, const struct audit_entry *e, const struct audit_candidate *c,
+          uint32_t mi, const char *rule, int *side)
+{
+	const struct audit_member *m = &v->log->members[mi];
+	char hex[33];
+
+	if (mi == c->side[AUDIT_SUPPLIER])
+		*side = AUDIT_SUPPLIER;
+	else if (mi == c->side[AUDIT_CONSUMER])
+		*side = AUDIT_CONSUMER;
+	else
+		return audit_fail_entry(
+		    v->p, e->index, rule,
+		    "\"%s\" is neither the supplier (%s) nor the consumer (%s) of "
+		    "candidate %s",
+		    m->rec.id, rules_id(v, c->side[0]), rules_id(v, c->side[1]),
+		    rules_hex16(c->id, hex));
+	if (m->revoked)
+		return audit_fail_entry(v->p, e->index, rule, "\"%s\" was revoked at entry %llu",
+		                        m->rec.id, (unsigned long long)m->revoked_entry);
+	return SYM_OK;
+}
+
 int
 rules_consent(struct audit_verifier *v, const struct audit_entry *e)
 {
-	static const char *const keys[] = {"accept", "candidate", "member", "request", "round"};
-	Symbiod__Request *req = NULL;
-	Symbiod__Consent *cs = NULL;
+	static const char *const keys[] = {"accept", "candidate", "member",    "request_id",
+	                                   "round",  "signature", "statement", "timestamp_ms"};
 	struct audit_candidate *c;
 	struct audit_round *rd;
-	const struct audit_member *m;
-	uint8_t round[16], *reqbuf = NULL;
-	size_t ri, ci, reqlen = 0;
+	uint8_t round[16], statement[32];
+	size_t ri, ci;
 	uint32_t mi;
 	char hex[33];
 	int r, accept, side;
 
-	if ((r = audit_entry_keys(e, NULL, NULL, keys, 5)) != SYM_OK ||
+	if ((r = audit_entry_keys(e, NULL, NULL, keys, 8)) != SYM_OK ||
 	    (r = audit_entry_bool(e, NULL, NULL, "accept", &accept)) != SYM_OK ||
-	    (r = audit_entry_b64(e, NULL, NULL, "request", WIRE_MAX_MESSAGE, &reqbuf, &reqlen)) !=
-	        SYM_OK ||
 	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
 	    (r = s_candidate_of(v, e, ri, &ci)) != SYM_OK ||
 	    (r = rules_member_of(v, e, "member", "consent-member", &mi)) != SYM_OK)
-		goto out;
+		return r;
 	rd = &v->log->rounds[ri];
 	c = &v->log->cands[ci];
-	m = &v->log->members[mi];
-	if ((r = rules_request(v, e, reqbuf, reqlen, SYMBIOD__MSG_TYPE__MSG_CONSENT, "CONSENT", mi,
-	                       "consent-signature", &req)) != SYM_OK)
-		goto out;
-	if ((r = wire_unpack(&symbiod__consent__descriptor, req->payload.data, req->payload.len, 0,
-	                     (ProtobufCMessage **)&cs)) != SYM_OK) {
-		if (r != SYM_ERR_ALLOC)
-			r = audit_fail_entry(v->p, e->index, "consent-signature",
-			                     "the signed payload is not a Consent (%s)",
-			                     sym_strerror(r));
-		goto out;
-	}
-	if (cs->round_id.len != 16 || memcmp(cs->round_id.data, round, 16) != 0 ||
-	    cs->candidate_id.len != 16 || memcmp(cs->candidate_id.data, c->id, 16) != 0 ||
-	    (cs->accept != 0) != (accept != 0)) {
-		r = audit_fail_entry(
-		    v->p, e->index, "consent-signature",
-		    "the signed Consent names another round, candidate or decision "
-		    "than the entry");
-		goto out;
-	}
-	if (accept ? !cs->has_envelope || cs->envelope.len == 0 : cs->has_envelope) {
-		r = audit_fail_entry(v->p, e->index, "consent-envelope",
-		                     accept ? "an accept without a sealed envelope"
-		                            : "a decline that carries an envelope");
-		goto out;
-	}
-	if (mi == c->side[AUDIT_SUPPLIER])
-		side = AUDIT_SUPPLIER;
-	else if (mi == c->side[AUDIT_CONSUMER])
-		side = AUDIT_CONSUMER;
-	else {
-		r = audit_fail_entry(v->p, e->index, "consent-member",
-		                     "\"%s\" is neither the supplier (%s) nor the consumer (%s) of "
-		                     "candidate %s",
-		                     m->rec.id, rules_id(v, c->side[0]), rules_id(v, c->side[1]),
-		                     rules_hex16(c->id, hex));
-		goto out;
-	}
-	if (m->revoked) {
-		r = audit_fail_entry(v->p, e->index, "consent-member",
-		                     "\"%s\" was revoked at entry %llu", m->rec.id,
-		                     (unsigned long long)m->revoked_entry);
-		goto out;
-	}
-	if ((r = rules_in_consent(v, e, rd)) != SYM_OK)
-		goto out;
-	if (c->answer[side] != AUDIT_UNANSWERED) {
-		r = audit_fail_entry(v->p, e->index, "consent-twice",
-		                     "%s already answered candidate %s at entry %llu", m->rec.id,
-		                     rules_hex16(c->id, hex),
-		                     (unsigned long long)c->answer_entry[side]);
-		goto out;
-	}
-	if (accept) {
-		crypto_hash_sha256(c->envelope_hash[side], cs->envelope.data, cs->envelope.len);
-	} else {
-		/* Count each declined candidate once, whoever declined first. */
-		if (c->answer[1 - side] != AUDIT_DECLINED)
-			rd->ndeclined++;
-	}
+	if ((r = s_consent_signed(v, e, round, c, &v->log->members[mi], accept, statement)) !=
+	        SYM_OK ||
+	    (r = s_side_of(v, e, c, mi, "consent-member", &side)) != SYM_OK ||
+	    (r = rules_in_consent(v, e, rd)) != SYM_OK)
+		return r;
+	if (c->answer[side] != AUDIT_UNANSWERED)
+		return audit_fail_entry(v->p, e->index, "consent-twice",
+		                        "%s already answered candidate %s at entry %llu",
+		                        rules_id(v, mi), rules_hex16(c->id, hex),
+		                        (unsigned long long)c->answer_entry[side]);
+	/* Count each declined candidate once, whoever declined first. */
+	if (!accept && c->answer[1 - side] != AUDIT_DECLINED)
+		rd->ndeclined++;
+	if (accept && c->answer[1 - side] == AUDIT_ACCEPTED)
+		rd->nagreed++;
 	c->answer[side] = accept ? AUDIT_ACCEPTED : AUDIT_DECLINED;
 	c->answer_entry[side] = e->index;
-	crypto_hash_sha256(c->consent_hash[side], reqbuf, reqlen);
+	memcpy(c->consent_hash[side], statement, 32);
 	rd->answered = 1;
-	r = SYM_OK;
-out:
-	wire_free(cs ? &cs->base : NULL);
-	wire_free(req ? &req->base : NULL);
-	free(reqbuf);
-	return r;
+	return SYM_OK;
+}
+
+int
+rules_deposit(struct audit_verifier *v, const struct audit_entry *e)
+{
+	static const char *const keys[] = {"candidate", "envelope", "member", "round"};
+	struct audit_candidate *c;
+	uint8_t round[16], envelope[32];
+	size_t ri, ci;
+	uint32_t mi;
+	char hex[33];
+	int r, side;
+
+	if ((r = audit_entry_keys(e, NULL, NULL, keys, 4)) != SYM_OK ||
+	    (r = audit_entry_hex(e, NULL, NULL, "envelope", envelope, 32)) != SYM_OK ||
+	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
+	    (r = s_candidate_of(v, e, ri, &ci)) != SYM_OK ||
+	    (r = rules_member_of(v, e, "member", "deposit-member", &mi)) != SYM_OK)
+		return r;
+	c = &v->log->cands[ci];
+	if ((r = s_side_of(v, e, c, mi, "deposit-member", &side)) != SYM_OK ||
+	    (r = rules_in_consent(v, e, &v->log->rounds[ri])) != SYM_OK)
+		return r;
+	/* An item leaves its company only after both sides accepted. */
+	if (c->answer[0] != AUDIT_ACCEPTED || c->answer[1] != AUDIT_ACCEPTED)
+		return audit_fail_entry(v->p, e->index, "deposit-before-agreement",
+		                        "%s deposited an item for candidate %s before both sides "
+		                        "accepted it",
+		                        rules_id(v, mi), rules_hex16(c->id, hex));
+	if (c->deposited[side])
+		return audit_fail_entry(v->p, e->index, "deposit-twice",
+		                        "%s already deposited for candidate %s at entry %llu",
+		                        rules_id(v, mi), rules_hex16(c->id, hex),
+		                        (unsigned long long)c->deposit_entry[side]);
+	c->deposited[side] = 1;
+	c->deposit_entry[side] = e->index;
+	memcpy(c->envelope_hash[side], envelope, 32);
+	return SYM_OK;
 }
 
 int
@@ -332,19 +389,25 @@ rules_release(struct audit_verifier *v, const struct audit_entry *e)
 			    "candidate %s has no accepting consent from its %s (%s) "
 			    "earlier in the log",
 			    rules_hex16(c->id, hex), side_name[s], rules_id(v, c->side[s]));
+	for (s = 0; s < 2; s++)
+		if (!c->deposited[s])
+			return audit_fail_entry(
+			    v->p, e->index, "release-without-deposits",
+			    "candidate %s has no deposit from its %s (%s) earlier in the log",
+			    rules_hex16(c->id, hex), side_name[s], rules_id(v, c->side[s]));
 	for (s = 0; s < 2; s++) {
 		if (memcmp(consent[s], c->consent_hash[s], 32) != 0)
 			return audit_fail_entry(
 			    v->p, e->index, "release-hashes",
-			    "%s_consent is not the hash of the %s's consent request "
+			    "%s_consent is not the statement of the %s's consent "
 			    "(entry %llu)",
 			    side_name[s], side_name[s], (unsigned long long)c->answer_entry[s]);
 		if (memcmp(envelope[s], c->envelope_hash[s], 32) != 0)
-			return audit_fail_entry(
-			    v->p, e->index, "release-hashes",
-			    "%s_envelope is not the hash of the envelope in the %s's "
-			    "accept (entry %llu)",
-			    side_name[s], side_name[s], (unsigned long long)c->answer_entry[s]);
+			return audit_fail_entry(v->p, e->index, "release-hashes",
+			                        "%s_envelope is not the hash of the %s's deposit "
+			                        "(entry %llu)",
+			                        side_name[s], side_name[s],
+			                        (unsigned long long)c->deposit_entry[s]);
 	}
 	c->released = 1;
 	rd->nreleased++;

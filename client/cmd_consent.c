@@ -1,8 +1,9 @@
 /*
  * symbi candidates, accept, decline, exchanges: what a company does with the
  * coordinator's candidates. Each candidate is mapped back to the company's
- * own item; accepting seals that item for the counterpart, and an exchange
- * is shown only once the counterpart's sealed item opens and re-checks.
+ * own item. An answer carries no item; once both sides accepted, exchanges
+ * deposits this company's sealed item (deposit.c), and an exchange is shown
+ * only once the counterpart's sealed item opens and re-checks.
  */
 #include <jansson.h>
 #include <sodium.h>
@@ -13,6 +14,7 @@
 #include "blind.h"
 #include "cmd.h"
 #include "confirm.h"
+#include "deposit.h"
 #include "envelope.h"
 #include "flows.h"
 #include "logcheck.h"
@@ -23,8 +25,6 @@
 #include "sysexits.h"
 #include "util.h"
 #include "wire.h"
-
-#define ITEM_JSON_MAX (FLOW_DETAILS_MAX + 8192)
 
 /* One candidate as this company sees it: which of its own items, with whom. */
 struct view {
@@ -229,48 +229,6 @@ cmd_candidates(int argc, char **argv)
 	return rc;
 }
 
-/* Seal our item for the counterpart: K_env(us->them), AD binds round, candidate and both ids. */
-static int
-s_seal(const struct session *s, const struct round_view *rv, const struct view *v, uint8_t **env,
-       size_t *env_len)
-{
-	struct pairkeys *pk = sodium_malloc(sizeof(*pk));
-	uint8_t ad[ENVELOPE_AD_MAX];
-	char *item = NULL;
-	int adlen, r = SYM_ERR_INTERNAL;
-
-	*env = NULL;
-	if (pk == NULL)
-		return SYM_ERR_ALLOC;
-	if ((r = s_pair(s, rv, v->counterpart, pk)) != SYM_OK)
-		goto out;
-	if ((item = json_dumps(v->item->raw, JSON_COMPACT)) == NULL ||
-	    strlen(item) > ITEM_JSON_MAX) {
-		r = SYM_ERR_LIMIT;
-		goto out;
-	}
-	adlen = envelope_ad(rv->round, v->c->candidate_id.data, s->st->id, v->counterpart, ad);
-	if (adlen < 0) {
-		r = adlen;
-		goto out;
-	}
-	*env_len = strlen(item) + ENVELOPE_OVERHEAD;
-	if ((*env = malloc(*env_len)) == NULL) {
-		r = SYM_ERR_ALLOC;
-		goto out;
-	}
-	r = envelope_seal(pairkeys_env(pk, s->st->id, v->counterpart), ad, (size_t)adlen,
-	                  (const uint8_t *)item, strlen(item), *env);
-out:
-	if (item != NULL) {
-		sodium_memzero(item, strlen(item));
-		free(item);
-	}
-	pairkeys_clear(pk);
-	sodium_free(pk);
-	return r;
-}
-
 /* Does the command line ask to answer v? */
 static int
 s_wanted(const struct view *v, const struct cmd_args *a, int argc, char **argv)
@@ -292,8 +250,6 @@ s_answer(struct session *s, struct round_view *rv, const struct view *v, int acc
 {
 	Symbiod__Consent msg = SYMBIOD__CONSENT__INIT;
 	Symbiod__ConsentAck *ack = NULL;
-	uint8_t *env = NULL;
-	size_t env_len = 0;
 	int rc;
 
 	if (v->item == NULL || v->forged) {
@@ -301,18 +257,12 @@ s_answer(struct session *s, struct round_view *rv, const struct view *v, int acc
 		        v->forged ? "a forged candidate" : "no item of ours maps to it");
 		return -1;
 	}
-	if (accept && s_seal(s, rv, v, &env, &env_len) != SYM_OK) {
-		fprintf(stderr, "symbi %s: %s: cannot seal the item\n", verb, v->id);
-		return -1;
-	}
+	/* No item travels with a consent: it is deposited once both sides accepted. */
 	msg.round_id = session_bytes(rv->round, 16);
 	msg.candidate_id = v->c->candidate_id;
 	msg.accept = accept;
-	msg.has_envelope = accept;
-	msg.envelope = session_bytes(env, env_len);
 	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_CONSENT, &msg.base,
 	              &symbiod__consent_ack__descriptor, (ProtobufCMessage **)&ack, diag);
-	free(env);
 	if (rc == 0 && (rc = logcheck_proof(s->st, s->c, ack->proof, "consent", "candidate", v->id,
 	                                    diag)) != 0)
 		wire_free(&ack->base);
@@ -536,6 +486,43 @@ out:
 	return r;
 }
 
+/*
+ * Deposit this company's sealed item for each agreed candidate it has not
+ * deposited yet (recorded in the round file); returns how many were.
+ */
+static size_t
+s_deposit_agreed(struct session *s, struct round_view *rv, struct sym_diag *diag)
+{
+	const char *done;
+	size_t i, n = 0;
+
+	for (i = 0; i < rv->n; i++) {
+		const struct view *v = &rv->views[i];
+		struct deposit_what w = {rv->round, v->c->candidate_id.data, v->counterpart,
+		                         v->item ? v->item->raw : NULL};
+
+		/*
+		 * Only what this company itself accepted, as recorded when it did:
+		 * a coordinator that calls a declined, unanswered or forged
+		 * candidate "agreed" gets nothing.
+		 */
+		done = json_string_value(json_object_get(rv->rf.consents, v->id));
+		if (v->item == NULL || v->forged || strcmp(v->c->state, "agreed") != 0 ||
+		    done == NULL || strcmp(done, "accepted") != 0)
+			continue;
+		if (deposit_send(s, &rv->rf, &w, diag) != 0) {
+			fprintf(stderr, "symbi exchanges: %s: deposit: %s\n", v->id, diag->msg);
+			continue;
+		}
+		json_object_set_new(rv->rf.consents, v->id, json_string("deposited"));
+		n++;
+	}
+	if (n > 0 && roundfile_save(s->st->dir, &rv->rf, diag) != SYM_OK)
+		fprintf(stderr, "symbi exchanges: cannot record the deposits locally: %s\n",
+		        diag->msg);
+	return n;
+}
+
 static int
 s_has_candidate(json_t *arr, const char *id)
 {
@@ -646,6 +633,7 @@ cmd_exchanges(int argc, char **argv)
 	}
 	/* New releases of the current round join what earlier rounds revealed. */
 	if ((rc = s_round_view(&s, &rv, &diag)) == 0 && rv.fl != NULL) {
+		(void)s_deposit_agreed(&s, &rv, &diag);
 		req.has_round_id = 1;
 		req.round_id = session_bytes(rv.round, 16);
 		rc =
@@ -660,6 +648,11 @@ cmd_exchanges(int argc, char **argv)
 		rc = EXIT_CANTCREAT;
 		goto out;
 	}
+	/* Kept here now: the coordinator may delete its copies. */
+	if (deposit_received(&s, rv.round, rels, &diag) != 0)
+		fprintf(stderr,
+		        "symbi exchanges: could not confirm receipt (%s); the next run will\n",
+		        diag.msg);
 	s_print_exchanges(all, s.st->id, a.json);
 	rc = release_check_warn_exchanges(all) > 0 ? EXIT_PROTOCOL : 0;
 out:

@@ -1,7 +1,8 @@
 /*
- * A member's answer to a candidate: accept with a sealed envelope for the
- * counterpart, or decline. When both sides accepted, the release is logged
- * with what it rests on.
+ * A member's answer to a candidate: accept or decline, and nothing else
+ * (protocol 1.1): no item travels with a consent. When both sides accepted
+ * the candidate is agreed, and each side deposits its item (rounds_deposit.c).
+ * The log keeps what the member signed as hash and signature, not the bytes.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -14,46 +15,21 @@
 #include "util.h"
 #include "wire.h"
 
-/* Both accepted: log which consents and envelopes the release rests on. */
-static int
-s_log_release(struct rounds_ctx *ctx, const struct store_candidate *c)
-{
-	struct store_evidence ev;
-	uint8_t h[4][32];
-	int r;
-
-	if ((r = store_candidate_evidence(ctx->park->store, c->id, &ev)) != SYM_OK)
-		return r;
-	crypto_hash_sha256(h[0], ev.supplier_request, ev.supplier_request_len);
-	crypto_hash_sha256(h[1], ev.consumer_request, ev.consumer_request_len);
-	crypto_hash_sha256(h[2], ev.supplier_envelope, ev.supplier_envelope_len);
-	crypto_hash_sha256(h[3], ev.consumer_envelope, ev.consumer_envelope_len);
-	store_evidence_clear(&ev);
-	return rounds_log(
-	    ctx, "release",
-	    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "round", auditlog_hex(c->round, 16),
-	              "candidate", auditlog_hex(c->id, 16), "supplier_consent",
-	              auditlog_hex(h[0], 32), "consumer_consent", auditlog_hex(h[1], 32),
-	              "supplier_envelope", auditlog_hex(h[2], 32), "consumer_envelope",
-	              auditlog_hex(h[3], 32)),
-	    NULL, NULL, NULL);
-}
-
-/* The round in its consent window, and the candidate in it that is the member's. */
-static int
-s_candidate_of(struct round_call *c, const Symbiod__Consent *req, struct store_round *rd,
-               struct store_candidate *cand)
+int
+round_candidate_of(struct round_call *c, const ProtobufCBinaryData *round_id,
+                   const ProtobufCBinaryData *candidate_id, struct store_round *rd,
+                   struct store_candidate *cand)
 {
 	const char *member = c->member->rec.id;
 	int r;
 
-	if ((r = round_for(c, &req->round_id, 1, rd)) != SYM_OK || c->status != 0)
+	if ((r = round_for(c, round_id, 1, rd)) != SYM_OK || c->status != 0)
 		return r;
 	if (rd->phase != ROUND_CONSENT)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
 		                    "the round is not in its consent window (it is %s)",
 		                    rounds_phase_name(rd->phase));
-	r = store_candidate_get(c->ctx->park->store, req->candidate_id.data, cand);
+	r = store_candidate_get(c->ctx->park->store, candidate_id->data, cand);
 	if (r == SYM_ERR_NOT_FOUND || (r == SYM_OK && (memcmp(cand->round, rd->id, 16) != 0 ||
 	                                               (strcmp(cand->supplier, member) != 0 &&
 	                                                strcmp(cand->consumer, member) != 0))))
@@ -64,14 +40,13 @@ s_candidate_of(struct round_call *c, const Symbiod__Consent *req, struct store_r
 
 /* Record the answer; cand's states follow it. */
 static int
-s_record(struct round_call *c, const Symbiod__Consent *req, struct store_candidate *cand)
+s_record(struct round_call *c, const Symbiod__Consent *req, const uint8_t statement[32],
+         struct store_candidate *cand)
 {
 	const char *member = c->member->rec.id;
 	int r, state = 0;
 
-	r = store_consent_put(c->ctx->park->store, cand->id, member, req->accept,
-	                      req->has_envelope ? req->envelope.data : NULL,
-	                      req->has_envelope ? req->envelope.len : 0, c->request, c->request_len,
+	r = store_consent_put(c->ctx->park->store, cand->id, member, req->accept, statement,
 	                      &state);
 	if (r == SYM_ERR_EXISTS)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
@@ -87,6 +62,60 @@ s_record(struct round_call *c, const Symbiod__Consent *req, struct store_candida
 	return SYM_OK;
 }
 
+/*
+ * A consent must be the canonical encoding of its three fields: then the log
+ * keeps no payload (the auditor rebuilds it from the entry) and nothing else,
+ * the old envelope above all, can ride along.
+ */
+static int
+s_canonical(const struct round_call *c, const Symbiod__Consent *req)
+{
+	Symbiod__Consent want = SYMBIOD__CONSENT__INIT;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ok;
+
+	want.round_id = req->round_id;
+	want.candidate_id = req->candidate_id;
+	want.accept = req->accept;
+	if (wire_pack(&want.base, &buf, &len) != SYM_OK)
+		return 0;
+	ok = len == c->payload_len && memcmp(buf, c->payload, len) == 0;
+	free(buf);
+	return ok;
+}
+
+/*
+ * The consent's evidence for the log: the signature fields, and the hash of
+ * the exact bytes the member signed (the statement a release names).
+ */
+static int
+s_evidence(const struct round_call *c, uint8_t statement[32], json_t **fields)
+{
+	Symbiod__Request *req = NULL;
+	uint8_t *signed_bytes = NULL;
+	size_t signed_len = 0;
+	int r;
+
+	*fields = NULL;
+	if ((r = wire_request_decode(c->request, c->request_len, &req)) != SYM_OK ||
+	    (r = wire_request_signed_bytes(req->version, req->type, req->request_id.data,
+	                                   req->timestamp_ms, req->signer, req->payload.data,
+	                                   req->payload.len, &signed_bytes, &signed_len)) != SYM_OK)
+		goto out;
+	crypto_hash_sha256(statement, signed_bytes, signed_len);
+	*fields =
+	    json_pack("{s:o, s:I, s:o, s:o}", "request_id", auditlog_hex(req->request_id.data, 16),
+	              "timestamp_ms", (json_int_t)req->timestamp_ms, "signature",
+	              auditlog_hex(req->signature.data, req->signature.len), "statement",
+	              auditlog_hex(statement, 32));
+	r = *fields != NULL ? SYM_OK : SYM_ERR_ALLOC;
+out:
+	free(signed_bytes);
+	wire_free(req ? &req->base : NULL);
+	return r;
+}
+
 int
 round_handle_consent(struct round_call *c, const ProtobufCMessage *msg)
 {
@@ -96,30 +125,32 @@ round_handle_consent(struct round_call *c, const ProtobufCMessage *msg)
 	struct store_candidate cand;
 	struct store_round rd;
 	struct proof_buf pb;
+	uint8_t statement[32];
+	json_t *fields = NULL;
 	char hex[33];
 	int r;
 
 	memset(&rd, 0, sizeof(rd));
 	memset(&pb, 0, sizeof(pb));
-	if (req->candidate_id.len != 16 ||
-	    (req->accept && (!req->has_envelope || req->envelope.len < 40 ||
-	                     req->envelope.len > ROUNDS_MAX_ENVELOPE)) ||
-	    (!req->accept && req->has_envelope))
+	if (req->candidate_id.len != 16 || !s_canonical(c, req))
 		return round_refuse(
 		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
-		    "an accept carries one sealed envelope (40..%u bytes), a decline none",
-		    ROUNDS_MAX_ENVELOPE);
-	if ((r = s_candidate_of(c, req, &rd, &cand)) != SYM_OK || c->status != 0 ||
-	    (r = s_record(c, req, &cand)) != SYM_OK || c->status != 0)
+		    "a consent is a round, a candidate and a decision, nothing else "
+		    "(no item travels with it: deposit it once agreed)");
+	if ((r = s_evidence(c, statement, &fields)) != SYM_OK ||
+	    (r = round_candidate_of(c, &req->round_id, &req->candidate_id, &rd, &cand)) != SYM_OK ||
+	    c->status != 0 || (r = s_record(c, req, statement, &cand)) != SYM_OK || c->status != 0)
 		goto out;
-	if ((r = round_log_with_proof(
-	         c, "consent",
-	         json_pack("{s:o, s:o, s:s, s:b, s:o}", "round", auditlog_hex(rd.id, 16),
-	                   "candidate", auditlog_hex(cand.id, 16), "member", member, "accept",
-	                   req->accept, "request", auditlog_b64(c->request, c->request_len)),
-	         &pb)) != SYM_OK)
+	if (json_object_update_missing_new(fields, json_pack("{s:o, s:o, s:s, s:b}", "round",
+	                                                     auditlog_hex(rd.id, 16), "candidate",
+	                                                     auditlog_hex(cand.id, 16), "member",
+	                                                     member, "accept", req->accept)) != 0) {
+		r = SYM_ERR_ALLOC;
 		goto out;
-	if (cand.state == CANDIDATE_AGREED && (r = s_log_release(c->ctx, &cand)) != SYM_OK)
+	}
+	r = round_log_with_proof(c, "consent", fields, &pb);
+	fields = NULL; /* transferred */
+	if (r != SYM_OK)
 		goto out;
 	ack.candidate_id.data = cand.id;
 	ack.candidate_id.len = 16;
@@ -129,9 +160,10 @@ round_handle_consent(struct round_call *c, const ProtobufCMessage *msg)
 		goto out;
 	util_hex(cand.id, 16, hex);
 	log_info("candidate %.8s: %s %s%s", hex, member, req->accept ? "accepted" : "declined",
-	         cand.state == CANDIDATE_AGREED ? "; both agreed, released" : "");
+	         cand.state == CANDIDATE_AGREED ? "; both agreed" : "");
 	c->status = SYMBIOD__STATUS__STATUS_OK;
 out:
+	json_decref(fields);
 	round_proof_clear(&pb);
 	store_round_clear(&rd);
 	return r;

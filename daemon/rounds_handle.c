@@ -32,6 +32,7 @@ static const struct round_route {
     {SYMBIOD__MSG_TYPE__MSG_CANDIDATES, &symbiod__candidates_request__descriptor,
      round_handle_candidates},
     {SYMBIOD__MSG_TYPE__MSG_CONSENT, &symbiod__consent__descriptor, round_handle_consent},
+    {SYMBIOD__MSG_TYPE__MSG_DEPOSIT, &symbiod__deposit__descriptor, round_handle_deposit},
     {SYMBIOD__MSG_TYPE__MSG_RELEASES, &symbiod__releases_request__descriptor,
      round_handle_releases},
 };

@@ -49,6 +49,13 @@ int round_log_with_proof(struct round_call *c, const char *kind, json_t *fields,
                          struct proof_buf *pb) __attribute__((warn_unused_result));
 void round_proof_clear(struct proof_buf *pb);
 
+/*
+ * The round a consent or deposit names, in its consent window, and the
+ * candidate in it that is the member's (rounds_consent.c); refused if not.
+ */
+int round_candidate_of(struct round_call *c, const ProtobufCBinaryData *round_id,
+                       const ProtobufCBinaryData *candidate_id, struct store_round *rd,
+                       struct store_candidate *cand) __attribute__((warn_unused_result));
 /* A candidate's state as one side sees it (INTERFACE.md). */
 const char *round_state_for(const struct store_candidate *c, const char *member);
 
@@ -62,6 +69,7 @@ int round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *req)
 int round_handle_submit_commit(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_candidates(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_consent(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_deposit(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_releases(struct round_call *c, const ProtobufCMessage *req);
 
 #endif

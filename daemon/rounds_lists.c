@@ -1,6 +1,7 @@
 /*
  * What a member lists after the close: its candidates (each with the state
- * it sees), and the releases addressed to it (envelopes of agreed ones).
+ * it sees), and the releases addressed to it: what the other side deposited
+ * for an agreed candidate, until the member confirms it received it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,15 +122,21 @@ s_release_buf_clear(struct release_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Add the release of an agreed candidate: the counterpart's envelope for the member. */
+/*
+ * Add the release of an agreed candidate: the counterpart's envelope for the
+ * member, once both sides deposited and until the member said it has it.
+ */
 static int
 s_release_add(struct round_call *c, const struct store_candidate *cand, struct release_buf *b)
 {
 	size_t k = b->k;
 	int r;
 
-	if ((r = store_release_get(c->ctx->park->store, cand->id, c->member->rec.id, &b->envs[k],
-	                           &b->env_lens[k], b->from[k])) != SYM_OK)
+	r = store_release_get(c->ctx->park->store, cand->id, c->member->rec.id, &b->envs[k],
+	                      &b->env_lens[k], b->from[k]);
+	if (r == SYM_ERR_NOT_FOUND)
+		return SYM_OK; /* not both deposited yet, or already fetched */
+	if (r != SYM_OK)
 		return r;
 	symbiod__release__init(&b->items[k]);
 	b->items[k].candidate_id.data = (uint8_t *)cand->id;
@@ -141,6 +148,38 @@ s_release_add(struct round_call *c, const struct store_candidate *cand, struct r
 	b->items[k].envelope.len = b->env_lens[k];
 	b->ptrs[k] = &b->items[k];
 	b->k++;
+	return SYM_OK;
+}
+
+/*
+ * The member received these releases and kept them: the coordinator deletes
+ * its copies before listing the rest. Ids that are not the member's agreed
+ * candidates of the round are refused.
+ */
+static int
+s_received(struct round_call *c, const Symbiod__ReleasesRequest *req,
+           const struct store_candidate *cs, size_t n)
+{
+	size_t i, j;
+	int r;
+
+	if (req->n_received > n)
+		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+		                    "more received releases than candidates");
+	for (i = 0; i < req->n_received; i++) {
+		for (j = 0; j < n; j++)
+			if (req->received[i].len == 16 &&
+			    memcmp(req->received[i].data, cs[j].id, 16) == 0 &&
+			    cs[j].state == CANDIDATE_AGREED)
+				break;
+		if (j == n)
+			return round_refuse(
+			    c, SYMBIOD__STATUS__STATUS_NOT_FOUND,
+			    "received: not an agreed candidate of yours in this round");
+		if ((r = store_release_drop(c->ctx->park->store, cs[j].id, c->member->rec.id)) !=
+		    SYM_OK)
+			return r;
+	}
 	return SYM_OK;
 }
 
@@ -156,7 +195,8 @@ round_handle_releases(struct round_call *c, const ProtobufCMessage *msg)
 
 	memset(&b, 0, sizeof(b));
 	if ((r = s_candidates(c, &req->round_id, req->has_round_id, &cs, &n)) != SYM_OK ||
-	    c->status != 0 || (r = s_release_buf_new(&b, n)) != SYM_OK)
+	    c->status != 0 || (r = s_received(c, req, cs, n)) != SYM_OK || c->status != 0 ||
+	    (r = s_release_buf_new(&b, n)) != SYM_OK)
 		goto out;
 	/* Only candidates both sides accepted: a decline or expiry releases nothing. */
 	for (i = 0; i < n; i++)

@@ -164,10 +164,16 @@ s_commit(struct server *srv, struct server_call *call, uint64_t log_size, uint8_
          size_t resp_len)
 {
 	struct store *st = srv->park->store;
+	int rel;
 
-	/* Remembered before the answer leaves, so a retry can never run it twice. */
-	if (store_request_remember(st, call->user_id, call->req->request_id.data, call->now, resp,
-	                           resp_len) != SYM_OK ||
+	/*
+	 * Remembered before the answer leaves, so a retry can never run it twice.
+	 * A release list is remembered without its envelopes: the coordinator
+	 * keeps no copy of an item it handed over (PROTOCOL.md 1.1, item 1).
+	 */
+	rel = call->req->type == SYMBIOD__MSG_TYPE__MSG_RELEASES;
+	if (store_request_remember(st, call->user_id, call->req->request_id.data, call->now,
+	                           rel ? NULL : resp, rel ? 0 : resp_len) != SYM_OK ||
 	    store_commit(st) != SYM_OK) {
 		/* Disk full, read-only, I/O error: the operator must see it, not just the client.
 		 */

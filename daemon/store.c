@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "log.h"
 #include "store_internal.h"
 
 /* Bounds checked on the way in and again on the way out of the database. */
@@ -149,6 +150,18 @@ static const char *const s_migrations[] = {
      */
     "ALTER TABLE rounds ADD COLUMN keep_batches INTEGER NOT NULL DEFAULT 1 "
     "CHECK (keep_batches IN (0, 1));",
+    /*
+     * 5: protocol 1.1 deposits. A consent keeps only the hash of what its
+     * member signed (the *_evidence columns); each side's sealed item comes
+     * after agreement, its hash in *_deposit, the bytes in *_envelope only
+     * until the other side fetched them or the round ended.
+     */
+    "ALTER TABLE candidates ADD COLUMN supplier_deposit BLOB;"
+    "ALTER TABLE candidates ADD COLUMN consumer_deposit BLOB;"
+    /* Version 1 kept envelopes and whole signed accepts (which hold them) of ended rounds. */
+    "UPDATE candidates SET supplier_envelope = NULL, consumer_envelope = NULL,"
+    "  supplier_evidence = NULL, consumer_evidence = NULL"
+    "  WHERE round IN (SELECT id FROM rounds WHERE phase = 3);",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))
@@ -462,6 +475,25 @@ store_begin(struct store *st)
 	return store_sql_script(&st->sql, "BEGIN IMMEDIATE");
 }
 
+/*
+ * Deleted envelopes: secure_delete zeroed them in the pages, but older
+ * copies of those pages stay in the WAL until a checkpoint copies the
+ * current ones back and TRUNCATE empties the file.
+ */
+static int
+s_wipe_wal(struct store *st)
+{
+	int r;
+
+	if (!st->wipe)
+		return SYM_OK;
+	st->wipe = 0;
+	if ((r = store_sql_script(&st->sql, "PRAGMA wal_checkpoint(TRUNCATE)")) != SYM_OK)
+		log_warn("store: cannot checkpoint the WAL after deleting envelopes: %s",
+		         store_errmsg(st));
+	return SYM_OK; /* the commit holds; the next checkpoint finishes the wipe */
+}
+
 int
 store_commit(struct store *st)
 {
@@ -477,13 +509,15 @@ store_commit(struct store *st)
 		store_rollback(st);
 		return r;
 	}
-	return SYM_OK;
+	return s_wipe_wal(st);
 }
 
 void
 store_rollback(struct store *st)
 {
 	/* Without a transaction there is nothing to undo, and no error to report. */
+	if (st != NULL)
+		st->wipe = 0; /* nothing was deleted after all */
 	if (st == NULL || sqlite3_get_autocommit(st->sql.db))
 		return;
 	(void)store_sql_script(&st->sql, "ROLLBACK");

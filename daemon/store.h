@@ -203,28 +203,46 @@ int store_candidates_for(struct store *st, const uint8_t round[STORE_ID_LEN], co
                          struct store_candidate **out, size_t *n)
     __attribute__((warn_unused_result));
 /*
- * Record one side's answer (and envelope when accepting) with its signed
- * request as evidence, and update the overall state: agreed when both
- * accepted, declined when either declined. SYM_ERR_EXISTS when this side
+ * Record one side's answer with the hash of what it signed (the signed
+ * statement, audit/FORMAT.md) as evidence, and update the overall state:
+ * agreed when both accepted, declined when either declined. No item is
+ * stored with a consent (protocol 1.1). SYM_ERR_EXISTS when this side
  * already answered. *state_out receives the new overall state.
  */
 int store_consent_put(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
-                      int accept, const uint8_t *envelope, size_t envelope_len,
-                      const uint8_t *evidence, size_t evidence_len, int *state_out)
+                      int accept, const uint8_t statement[32], int *state_out)
     __attribute__((warn_unused_result));
-/* The counterpart's envelope of an agreed candidate, for `member`. */
+/*
+ * Store one side's sealed item of an agreed candidate with its hash.
+ * SYM_ERR_PERM when the candidate is not agreed; SYM_ERR_EXISTS when this
+ * side deposited another item; the same item again sets *repeated and
+ * stores nothing. *both: the other side has deposited too.
+ */
+int store_deposit_put(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
+                      const uint8_t *envelope, size_t envelope_len, const uint8_t hash[32],
+                      int *repeated, int *both) __attribute__((warn_unused_result));
+/*
+ * The counterpart's envelope of an agreed candidate for `member`, when both
+ * sides deposited. SYM_ERR_NOT_FOUND when there is nothing (more) to hand
+ * over.
+ */
 int store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
                       uint8_t **envelope, size_t *envelope_len, char from[MEMBER_ID_MAX + 1])
     __attribute__((warn_unused_result));
-/* Both sides' signed consent requests and envelopes of an agreed candidate (for the log). */
+/*
+ * `member` received the counterpart's envelope: delete it (and empty the
+ * WAL at commit). SYM_ERR_NOT_FOUND when the candidate is not member's.
+ */
+int store_release_drop(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member)
+    __attribute__((warn_unused_result));
+/* What a release rests on: [0] supplier, [1] consumer; hashes only. */
 struct store_evidence {
-	uint8_t *supplier_request, *consumer_request, *supplier_envelope, *consumer_envelope;
-	size_t supplier_request_len, consumer_request_len, supplier_envelope_len,
-	    consumer_envelope_len;
+	uint8_t consent[2][32]; /* SHA-256 of the signed consent statements */
+	uint8_t deposit[2][32]; /* SHA-256 of the deposited envelopes */
+	int has_consent[2], has_deposit[2];
 };
 int store_candidate_evidence(struct store *st, const uint8_t id[STORE_ID_LEN],
                              struct store_evidence *ev) __attribute__((warn_unused_result));
-void store_evidence_clear(struct store_evidence *ev);
 
 /*
  * Delete every token batch of the round (staged, committed or replaced
@@ -232,7 +250,10 @@ void store_evidence_clear(struct store_evidence *ev);
  * went, or < 0. Call inside a transaction; store_wal_truncate after it.
  */
 int store_round_drop_batches(struct store *st, const uint8_t round[STORE_ID_LEN]);
-/* Pending candidates of the round become expired; returns how many, or < 0. */
+/*
+ * Pending candidates of the round become expired and every envelope of the
+ * round still held is deleted; returns how many expired, or < 0.
+ */
 int store_round_expire(struct store *st, const uint8_t round[STORE_ID_LEN]);
 /* Counts per candidate state [4] and submitters for status. */
 int store_round_counts(struct store *st, const uint8_t round[STORE_ID_LEN], int64_t counts[4],

@@ -1,4 +1,5 @@
 /* The store's candidates: matches found in a round, both sides' consent, released envelopes. */
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -99,8 +100,7 @@ s_candidate_of(struct store *st, const uint8_t id[STORE_ID_LEN], const char *mem
 
 int
 store_consent_put(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member, int accept,
-                  const uint8_t *envelope, size_t envelope_len, const uint8_t *evidence,
-                  size_t evidence_len, int *state_out)
+                  const uint8_t statement[32], int *state_out)
 {
 	struct store_candidate c;
 	int r, supplier, mine, other, state;
@@ -118,27 +118,73 @@ store_consent_put(struct store *st, const uint8_t id[STORE_ID_LEN], const char *
 		state = CANDIDATE_AGREED;
 	else
 		state = CANDIDATE_PENDING;
-	if ((r = store_sql_exec(
-	         &st->sql,
-	         supplier ? "UPDATE candidates SET supplier_state = ?2, supplier_envelope = ?3, "
-	                    "supplier_evidence = ?4, state = ?5 WHERE id = ?1"
-	                  : "UPDATE candidates SET consumer_state = ?2, consumer_envelope = ?3, "
-	                    "consumer_evidence = ?4, state = ?5 WHERE id = ?1",
-	         STORE_ARGS(store_arg_id(id), store_arg_int(mine),
-	                    store_arg_blob_or_null(accept && envelope_len > 0 ? envelope : NULL,
-	                                           envelope_len),
-	                    store_arg_blob_or_null(evidence, evidence_len),
-	                    store_arg_int(state)))) != SYM_OK)
-		return r;
-	/* A decline makes the other side's envelope useless: it is never released, so drop it. */
-	if (state == CANDIDATE_DECLINED &&
-	    (r = store_sql_exec(
-	         &st->sql,
-	         "UPDATE candidates SET supplier_envelope = NULL, consumer_envelope = "
-	         "NULL WHERE id = ?1",
-	         STORE_ARGS(store_arg_id(id)))) != SYM_OK)
+	/* No envelope exists yet: items are deposited only once a candidate is agreed. */
+	if ((r = store_sql_exec(&st->sql,
+	                        supplier ? "UPDATE candidates SET supplier_state = ?2, "
+	                                   "supplier_evidence = ?3, state = ?4 WHERE id = ?1"
+	                                 : "UPDATE candidates SET consumer_state = ?2, "
+	                                   "consumer_evidence = ?3, state = ?4 WHERE id = ?1",
+	                        STORE_ARGS(store_arg_id(id), store_arg_int(mine),
+	                                   store_arg_hash(statement), store_arg_int(state)))) !=
+	    SYM_OK)
 		return r;
 	*state_out = state;
+	return SYM_OK;
+}
+
+/* The candidate's deposit hashes (supplier, consumer); has[s] says which exist. */
+static int
+s_deposits(struct store *st, const uint8_t id[STORE_ID_LEN], uint8_t hash[2][32], int has[2])
+{
+	sqlite3_stmt *stmt = NULL;
+	int r, s;
+
+	if ((r = store_sql_row(&st->sql, &stmt,
+	                       "SELECT supplier_deposit, consumer_deposit FROM candidates "
+	                       "WHERE id = ?1",
+	                       STORE_ARGS(store_arg_id(id)))) != SYM_OK)
+		return r;
+	for (s = 0; s < 2 && r == SYM_OK; s++) {
+		has[s] = sqlite3_column_type(stmt, s) != SQLITE_NULL;
+		if (has[s])
+			r = store_sql_col_blob(stmt, s, hash[s], 32);
+	}
+	store_sql_release(&st->sql, stmt);
+	return r;
+}
+
+int
+store_deposit_put(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
+                  const uint8_t *envelope, size_t envelope_len, const uint8_t hash[32],
+                  int *repeated, int *both)
+{
+	struct store_candidate c;
+	uint8_t have[2][32];
+	int r, supplier, has[2];
+
+	*repeated = *both = 0;
+	if ((r = s_candidate_of(st, id, member, &c, &supplier)) != SYM_OK)
+		return r;
+	if (c.state != CANDIDATE_AGREED)
+		return SYM_ERR_PERM;
+	if ((r = s_deposits(st, id, have, has)) != SYM_OK)
+		return r;
+	if (has[!supplier]) {
+		if (sodium_memcmp(have[!supplier], hash, 32) != 0)
+			return SYM_ERR_EXISTS;
+		*repeated = 1; /* the same item again: answered as before, nothing stored */
+		*both = has[supplier];
+		return SYM_OK;
+	}
+	if ((r = store_sql_exec(&st->sql,
+	                        supplier ? "UPDATE candidates SET supplier_envelope = ?2, "
+	                                   "supplier_deposit = ?3 WHERE id = ?1"
+	                                 : "UPDATE candidates SET consumer_envelope = ?2, "
+	                                   "consumer_deposit = ?3 WHERE id = ?1",
+	                        STORE_ARGS(store_arg_id(id), store_arg_blob(envelope, envelope_len),
+	                                   store_arg_hash(hash)))) != SYM_OK)
+		return r;
+	*both = has[supplier];
 	return SYM_OK;
 }
 
@@ -148,7 +194,8 @@ store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *
 {
 	struct store_candidate c;
 	sqlite3_stmt *stmt = NULL;
-	int r, supplier;
+	uint8_t hash[2][32];
+	int r, supplier, has[2];
 
 	*envelope = NULL;
 	*envelope_len = 0;
@@ -156,17 +203,42 @@ store_release_get(struct store *st, const uint8_t id[STORE_ID_LEN], const char *
 		return r;
 	if (c.state != CANDIDATE_AGREED)
 		return SYM_ERR_PERM;
-	/* The member receives the other side's envelope. */
+	/* Released only when both sides deposited: neither can take without giving. */
+	if ((r = s_deposits(st, id, hash, has)) != SYM_OK)
+		return r;
+	if (!has[0] || !has[1])
+		return SYM_ERR_NOT_FOUND;
+	/* The member receives the other side's envelope, if it has not fetched it already. */
 	if ((r = store_sql_row(&st->sql, &stmt,
-	                       supplier ? "SELECT consumer_envelope FROM candidates WHERE id = ?1"
-	                                : "SELECT supplier_envelope FROM candidates WHERE id = ?1",
+	                       supplier ? "SELECT consumer_envelope FROM candidates WHERE id = ?1 "
+	                                  "AND consumer_envelope IS NOT NULL"
+	                                : "SELECT supplier_envelope FROM candidates WHERE id = ?1 "
+	                                  "AND supplier_envelope IS NOT NULL",
 	                       STORE_ARGS(store_arg_id(id)))) != SYM_OK)
 		return r;
 	r = store_sql_col_blob_dup(stmt, 0, STORE_BLOB_MAX, envelope, envelope_len);
 	store_sql_release(&st->sql, stmt);
-	if (r == SYM_OK)
-		memcpy(from, supplier ? c.consumer : c.supplier, MEMBER_ID_MAX + 1);
-	return r;
+	if (r != SYM_OK)
+		return r;
+	memcpy(from, supplier ? c.consumer : c.supplier, MEMBER_ID_MAX + 1);
+	return SYM_OK;
+}
+
+int
+store_release_drop(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member)
+{
+	struct store_candidate c;
+	int r, supplier;
+
+	if ((r = s_candidate_of(st, id, member, &c, &supplier)) != SYM_OK)
+		return r;
+	/* Received: the coordinator keeps no copy (secure_delete, then the WAL at commit). */
+	st->wipe = 1;
+	return store_sql_exec(&st->sql,
+	                      supplier
+	                          ? "UPDATE candidates SET consumer_envelope = NULL WHERE id = ?1"
+	                          : "UPDATE candidates SET supplier_envelope = NULL WHERE id = ?1",
+	                      STORE_ARGS(store_arg_id(id)));
 }
 
 int
@@ -174,44 +246,42 @@ store_candidate_evidence(struct store *st, const uint8_t id[STORE_ID_LEN],
                          struct store_evidence *ev)
 {
 	sqlite3_stmt *stmt = NULL;
-	int r;
+	int r, s;
 
 	memset(ev, 0, sizeof(*ev));
-	if ((r = store_sql_row(&st->sql, &stmt,
-	                       "SELECT supplier_evidence, consumer_evidence, supplier_envelope, "
-	                       "consumer_envelope FROM candidates WHERE id = ?1",
+	if ((r = s_deposits(st, id, ev->deposit, ev->has_deposit)) != SYM_OK ||
+	    (r = store_sql_row(&st->sql, &stmt,
+	                       "SELECT supplier_evidence, consumer_evidence FROM candidates "
+	                       "WHERE id = ?1",
 	                       STORE_ARGS(store_arg_id(id)))) != SYM_OK)
 		return r;
-	if ((r = store_sql_col_blob_dup(stmt, 0, STORE_BLOB_MAX, &ev->supplier_request,
-	                                &ev->supplier_request_len)) != SYM_OK ||
-	    (r = store_sql_col_blob_dup(stmt, 1, STORE_BLOB_MAX, &ev->consumer_request,
-	                                &ev->consumer_request_len)) != SYM_OK ||
-	    (r = store_sql_col_blob_dup(stmt, 2, STORE_BLOB_MAX, &ev->supplier_envelope,
-	                                &ev->supplier_envelope_len)) != SYM_OK ||
-	    (r = store_sql_col_blob_dup(stmt, 3, STORE_BLOB_MAX, &ev->consumer_envelope,
-	                                &ev->consumer_envelope_len)) != SYM_OK)
-		store_evidence_clear(ev);
+	for (s = 0; s < 2 && r == SYM_OK; s++) {
+		ev->has_consent[s] = sqlite3_column_type(stmt, s) != SQLITE_NULL;
+		if (ev->has_consent[s])
+			r = store_sql_col_blob(stmt, s, ev->consent[s], 32);
+	}
 	store_sql_release(&st->sql, stmt);
 	return r;
-}
-
-void
-store_evidence_clear(struct store_evidence *ev)
-{
-	free(ev->supplier_request);
-	free(ev->consumer_request);
-	free(ev->supplier_envelope);
-	free(ev->consumer_envelope);
-	memset(ev, 0, sizeof(*ev));
 }
 
 int
 store_round_expire(struct store *st, const uint8_t round[STORE_ID_LEN])
 {
-	return store_sql_update(&st->sql,
-	                        "UPDATE candidates SET state = 3, supplier_envelope = NULL, "
-	                        "consumer_envelope = NULL WHERE round = ?1 AND state = 0",
-	                        STORE_ARGS(store_arg_id(round)));
+	int n;
+
+	if ((n = store_sql_update(&st->sql,
+	                          "UPDATE candidates SET state = 3 WHERE round = ?1 AND state = 0",
+	                          STORE_ARGS(store_arg_id(round)))) < 0)
+		return n;
+	/* Whatever was deposited and not fetched dies with the round. */
+	st->wipe = 1;
+	if (store_sql_exec(&st->sql,
+	                   "UPDATE candidates SET supplier_envelope = NULL, consumer_envelope = "
+	                   "NULL WHERE round = ?1 AND (supplier_envelope IS NOT NULL OR "
+	                   "consumer_envelope IS NOT NULL)",
+	                   STORE_ARGS(store_arg_id(round))) != SYM_OK)
+		return SYM_ERR_IO;
+	return n;
 }
 
 static int

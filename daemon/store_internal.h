@@ -14,6 +14,7 @@
 struct store {
 	struct store_sql sql; /* the connection and its statement cache */
 	int version;
+	int wipe; /* envelopes were deleted in this transaction: empty the WAL after commit */
 };
 
 /* Upper bound on one stored token set or envelope: what WIRE_MAX_MESSAGE can carry. */

@@ -65,8 +65,12 @@ for c in $ids; do "$B/symbi" accept --dir "$run/$c" --all --yes >/dev/null; done
 
 say "Agreed exchanges, as each supplier sees them (details released only to agreed partners)"
 
-for c in $ids; do
-	"$B/symbi" exchanges --dir "$run/$c" --json >"$run/$c.exchanges.json"
+# An item leaves its company only once both sides accepted: the first pass
+# deposits each company's sealed items, the second collects the partners'.
+for pass in 1 2; do
+	for c in $ids; do
+		"$B/symbi" exchanges --dir "$run/$c" --json >"$run/$c.exchanges.json"
+	done
 done
 python3 - "$run" $ids <<'PY'
 import json, sys

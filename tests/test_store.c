@@ -26,7 +26,7 @@
 #include "store_sql.h"
 
 /* Bump with every migration appended to daemon/store.c. */
-#define TEST_SCHEMA_VERSION 4
+#define TEST_SCHEMA_VERSION 5
 
 #ifdef STORE_TEST_STANDALONE
 /* Stand-ins with the documented rules, for building before crypto/cert.c exists. */
@@ -691,7 +691,8 @@ test_round_lifecycle(void **state)
 	struct store_candidate c, *cands = NULL;
 	struct store_evidence ev;
 	int64_t counts[4], submitted = -1;
-	int state_out = -1;
+	uint8_t stmt[32], h[2][32];
+	int state_out = -1, repeated = -1, both = -1;
 	struct store *st;
 
 	(void)state;
@@ -775,30 +776,60 @@ test_round_lifecycle(void **state)
 	assert_memory_equal(cands[0].token, c.token, sizeof(c.token));
 	free(cands);
 	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_ERR_PERM);
-	assert_int_equal(
-	    store_consent_put(st, cid, "acme", 1, ann, 1, ann, sizeof(ann), &state_out), SYM_OK);
+	memset(stmt, 0x11, sizeof(stmt));
+	assert_int_equal(store_consent_put(st, cid, "acme", 1, stmt, &state_out), SYM_OK);
 	assert_int_equal(state_out, CANDIDATE_PENDING);
-	assert_int_equal(store_consent_put(st, cid, "acme", 1, ann, 1, ann, 1, &state_out),
-	                 SYM_ERR_EXISTS);
-	assert_int_equal(store_consent_put(st, cid, "gamma", 1, ann, 1, ann, 1, &state_out),
+	assert_int_equal(store_consent_put(st, cid, "acme", 1, stmt, &state_out), SYM_ERR_EXISTS);
+	assert_int_equal(store_consent_put(st, cid, "gamma", 1, stmt, &state_out),
 	                 SYM_ERR_NOT_FOUND);
-	assert_int_equal(store_consent_put(st, cid, "beta", 1, ann + 1, 1, ann, 2, &state_out),
-	                 SYM_OK);
+	/* Nothing can be deposited before both sides accepted. */
+	assert_int_equal(store_deposit_put(st, cid, "acme", ann, 1, h[0], &repeated, &both),
+	                 SYM_ERR_PERM);
+	stmt[0] = 0x22;
+	assert_int_equal(store_consent_put(st, cid, "beta", 1, stmt, &state_out), SYM_OK);
 	assert_int_equal(state_out, CANDIDATE_AGREED);
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_ERR_NOT_FOUND);
+	crypto_hash_sha256(h[0], ann, 1);
+	crypto_hash_sha256(h[1], ann + 1, 1);
+	assert_int_equal(store_deposit_put(st, cid, "acme", ann, 1, h[0], &repeated, &both),
+	                 SYM_OK);
+	assert_true(!repeated && !both);
+	assert_int_equal(store_deposit_put(st, cid, "acme", ann, 1, h[0], &repeated, &both),
+	                 SYM_OK);
+	assert_true(repeated && !both);
+	assert_int_equal(store_deposit_put(st, cid, "acme", ann + 1, 1, h[1], &repeated, &both),
+	                 SYM_ERR_EXISTS);
+	/* One side's deposit is not handed over before the other side deposited. */
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_deposit_put(st, cid, "beta", ann + 1, 1, h[1], &repeated, &both),
+	                 SYM_OK);
+	assert_true(!repeated && both);
 	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_OK);
 	assert_int_equal(elen, 1);
 	assert_int_equal(env[0], 0xaa);
 	assert_string_equal(from, "acme");
 	free(env);
+	/* Kept until beta says it received it; then deleted. */
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_OK);
+	free(env);
+	assert_int_equal(store_release_drop(st, cid, "gamma"), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_release_drop(st, cid, "beta"), SYM_OK);
+	assert_int_equal(store_release_get(st, cid, "beta", &env, &elen, from), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_release_get(st, cid, "acme", &env, &elen, from), SYM_OK);
+	free(env);
 	assert_int_equal(store_candidate_evidence(st, cid, &ev), SYM_OK);
-	assert_int_equal(ev.supplier_request_len, 2);
-	assert_int_equal(ev.consumer_envelope[0], 0xbb);
-	store_evidence_clear(&ev);
+	assert_true(ev.has_consent[0] && ev.has_consent[1] && ev.has_deposit[0] &&
+	            ev.has_deposit[1]);
+	assert_int_equal(ev.consent[0][0], 0x11);
+	assert_int_equal(ev.consent[1][0], 0x22);
+	assert_memory_equal(ev.deposit[1], h[1], 32);
 	assert_int_equal(store_round_counts(st, rid, counts, &submitted), SYM_OK);
 	assert_int_equal(counts[CANDIDATE_AGREED], 1);
 	assert_int_equal(counts[CANDIDATE_PENDING], 0);
 	assert_int_equal(submitted, 1);
 	assert_int_equal(store_round_expire(st, rid), 0); /* nothing pending */
+	/* ... but the envelope acme never fetched is gone with the round. */
+	assert_int_equal(store_release_get(st, cid, "acme", &env, &elen, from), SYM_ERR_NOT_FOUND);
 	assert_int_equal(store_round_set_phase(st, rid, ROUND_ENDED, 3500), SYM_OK);
 	assert_int_equal(store_rounds_list(st, &rounds, &n), SYM_OK);
 	assert_int_equal(n, 1);

@@ -356,7 +356,7 @@ test_request_build_refuses(void **state)
 	long_signer[65] = '\0';
 	assert_int_equal(wire_request_build(0, NULL, 1, "acme", s_sk, NULL, 0, &buf, &len, NULL),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(wire_request_build(11, NULL, 1, "acme", s_sk, NULL, 0, &buf, &len, NULL),
+	assert_int_equal(wire_request_build(12, NULL, 1, "acme", s_sk, NULL, 0, &buf, &len, NULL),
 	                 SYM_ERR_INVALID);
 	assert_int_equal(wire_request_build(1, NULL, 1, "Acme", s_sk, NULL, 0, &buf, &len, NULL),
 	                 SYM_ERR_INVALID);
@@ -503,7 +503,7 @@ test_request_decode_validation(void **state)
 	enum {
 		E_VERSION,
 		E_TYPE_0,
-		E_TYPE_11,
+		E_TYPE_12,
 		E_ID_15,
 		E_ID_17,
 		E_SIGNER_UPPER,
@@ -530,7 +530,7 @@ test_request_decode_validation(void **state)
 		switch (e) {
 		case E_VERSION: copy.version = 2; break;
 		case E_TYPE_0: copy.type = 0; break;
-		case E_TYPE_11: copy.type = 11; break;
+		case E_TYPE_12: copy.type = 12; break;
 		case E_ID_15: copy.request_id.len = 15; break;
 		case E_ID_17:
 			copy.request_id.data = id17;
@@ -830,7 +830,7 @@ test_response_tampering(void **state)
 	s_raw_response(1, 1, 418, NULL, &buf, &len);
 	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_ERR_FORMAT);
 	free(buf);
-	s_raw_response(1, 11, 0, NULL, &buf, &len);
+	s_raw_response(1, 12, 0, NULL, &buf, &len);
 	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_ERR_FORMAT);
 	free(buf);
 	s_raw_response(1, 0, 0, NULL, &buf, &len);

@@ -49,8 +49,11 @@ run_round() {
 	for c in $ids; do
 		expect_rc 0 "$c accepts the rest" -- "$BIN/symbi" accept --dir "$T/st-$c" --all --yes
 	done
-	for c in $ids; do
-		"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c: $(cat "$T/err")"
+	# Twice: the first pass deposits (protocol 1.1), the second collects the rest.
+	for pass in 1 2; do
+		for c in $ids; do
+			"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c: $(cat "$T/err")"
+		done
 	done
 	expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
 	expect_rc 0 "symbiod log export" -- "$BIN/symbiod" log export --dir "$P" --out "$E" --with-batches
@@ -248,6 +251,12 @@ expect_problem 65 "consent-signature|consent-member" "a consent whose signature 
 tamper release-one-accept
 resign
 expect_problem 65 "release-without-accepts" "a release without two accepts" -- "$AUDIT" verify "$X"
+tamper release-one-deposit
+resign
+expect_problem 65 "release-without-deposits" "a release without two deposits" -- "$AUDIT" verify "$X"
+tamper deposit-before-agreement
+resign
+expect_problem 65 "deposit-before-agreement" "an item deposited before both sides accepted" -- "$AUDIT" verify "$X"
 tamper submission-after-close
 resign
 expect_problem 65 "submission-after-close|round-order" "a submission moved after round_closed" -- "$AUDIT" verify "$X"

@@ -14,9 +14,12 @@ A coordinator rewriting its own log (audit.sh re-signs with symbi-forge, so
 only the rules can catch these):
   consent-other-member   an accepting consent's "member" becomes the candidate's other side
   release-one-accept     delete one of the two accepting consents before a release
+                         (and the candidate's deposits)
+  release-one-deposit    delete one of the two deposits before a release
+  deposit-before-agreement move a deposit before the accepts of its candidate
   submission-after-close move the last submission of a round after its round_closed
   hide-candidate         drop an agreed candidate from its pair_matched entry (count and
-                         hits_hash fixed up, its consents and release deleted); prints its id
+                         hits_hash fixed up, its consents, deposits and release deleted); prints its id
   invent-candidate       add a candidate with a made-up token to a pair_matched entry
                          (id, count and hits_hash fixed up); prints its id
 
@@ -180,19 +183,50 @@ def consent_other_member(d):
     fail("no accepting consent")
 
 
-def release_one_accept(d):
-    entries = load(d)
+def before_release(entries, kind, accept_only):
+    """(k, x): the first `kind` entry of a released candidate, before its release."""
     for i, e in enumerate(entries):
         if e["kind"] != "release":
             continue
         for k in range(i):
             x = entries[k]
-            if x["kind"] == "consent" and x["candidate"] == e["candidate"] and x["accept"]:
-                del entries[k]
-                save(d, entries)
-                print("deleted entry %d, %s's accept of %s" % (k, x["member"], x["candidate"]))
-                return
+            if x["kind"] == kind and x["candidate"] == e["candidate"] and (
+                    not accept_only or x["accept"]):
+                return k, x
     fail("no release")
+
+
+def release_one_accept(d):
+    entries = load(d)
+    k, x = before_release(entries, "consent", True)
+    # The deposits go too, or the deposit rule would object first.
+    del entries[k]
+    entries = [y for y in entries if not (y["kind"] == "deposit" and y["candidate"] == x["candidate"])]
+    save(d, entries)
+    print("deleted entry %d, %s's accept of %s" % (k, x["member"], x["candidate"]))
+
+
+def release_one_deposit(d):
+    entries = load(d)
+    k, x = before_release(entries, "deposit", False)
+    del entries[k]
+    save(d, entries)
+    print("deleted entry %d, %s's deposit for %s" % (k, x["member"], x["candidate"]))
+
+
+def deposit_before_agreement(d):
+    entries = load(d)
+    for i, e in enumerate(entries):
+        if e["kind"] != "deposit":
+            continue
+        for k in range(i):
+            x = entries[k]
+            if x["kind"] == "consent" and x["candidate"] == e["candidate"] and x["accept"]:
+                entries.insert(k, entries.pop(i))
+                save(d, entries)
+                print("moved %s's deposit for %s before an accept" % (e["member"], e["candidate"]))
+                return
+    fail("no deposit")
 
 
 def submission_after_close(d):
@@ -227,7 +261,7 @@ def hide_candidate(d):
     for i, e in enumerate(entries):
         if i == pi and not pair["candidates"]:
             continue  # pairs without hits have no entry
-        if e["kind"] in ("consent", "release") and e["candidate"] == cid:
+        if e["kind"] in ("consent", "deposit", "release") and e["candidate"] == cid:
             continue
         keep.append(e)
     save(d, keep)
@@ -290,6 +324,8 @@ MODES = {
     "checkpoint-bad-sig": checkpoint_bad_sig,
     "consent-other-member": consent_other_member,
     "release-one-accept": release_one_accept,
+    "release-one-deposit": release_one_deposit,
+    "deposit-before-agreement": deposit_before_agreement,
     "submission-after-close": submission_after_close,
     "hide-candidate": hide_candidate,
     "invent-candidate": invent_candidate,

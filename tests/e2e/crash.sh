@@ -242,7 +242,8 @@ run_round() {
 			"$W/cand-$c.json" "$c" >>"$W/answered"
 		check_consents || return 1
 	done
-	for c in $ids; do
+	# Twice: the first pass deposits (protocol 1.1), the second collects the rest.
+	for c in $ids $ids; do
 		retry "exchanges $c" "" -- "$BIN/symbi" exchanges --dir "$W/st-$c" --json "${CL[@]}" || return 1
 		cp "$W/out" "$W/ex-$c.json"
 		retry "candidates $c" "" -- "$BIN/symbi" candidates --dir "$W/st-$c" --json "${CL[@]}" || return 1

@@ -84,13 +84,20 @@ if [ -s "$T/declines.txt" ]; then
 	read -r company cand <"$T/declines.txt"
 	expect_rc 75 "accepting a declined candidate is refused" -- "$BIN/symbi" accept --dir "$T/st-$company" "$cand"
 fi
+
+# Protocol 1.1: an item leaves its company only once both sides accepted.
+# The first pass deposits each company's items (and fetches what earlier
+# companies deposited), the second collects the rest.
+for pass in 1 2; do
+	for c in $ids; do
+		"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c (pass $pass): $(cat "$T/err")"
+	done
+done
 if [ -n "$HOLD" ]; then
 	expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
 	expect_grep "$T/out" "1 unanswered candidates expired" "  ... expires the unanswered candidate"
 fi
-
 for c in $ids; do
-	"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c: $(cat "$T/err")"
 	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>/dev/null
 done
 python3 "$(dirname "$0")/round_check.py" exchanges "$SC" "$T" "$HOLD_CAND" && ok "agreed exchanges show the counterpart's details on both sides; declined and expired ones release nothing" || bad "exchanges differ"

@@ -212,7 +212,8 @@ EOF
 for c in $ids; do
 	expect_rc 0 "$c accepts all" -- symbi accept --dir "$T/st-$c" --all --yes
 done
-for c in $ids; do
+# Twice: the first pass deposits each company's items (protocol 1.1), the second collects the rest.
+for c in $ids $ids; do
 	expect_rc 0 "symbi exchanges $c --json" -- symbi exchanges --dir "$T/st-$c" --json && cp "$T/out" "$T/ex-$c.json"
 done
 python3 - "$T" <<'EOF' && ok "exchanges: asnaes fgd-gypsum -> gyproc gypsum-in, asnaes fly-ash -> cement ash-in, details revealed to both sides" || bad "unexpected exchanges"

@@ -470,39 +470,52 @@ static int
 s_consent(struct s_fake *f, const struct s_cand *cd, int who, int accept, struct s_answer *ans)
 {
 	Symbiod__Consent cs = SYMBIOD__CONSENT__INIT;
-	uint8_t env[80], *payload = NULL, *req = NULL;
-	size_t plen = 0, rlen = 0;
+	uint8_t rid[16], sig[64], *payload = NULL, *sb = NULL;
+	size_t plen = 0, sblen = 0;
 	int r;
 
-	randombytes_buf(env, sizeof(env));
+	randombytes_buf(rid, sizeof(rid));
 	cs.round_id.data = f->round;
 	cs.round_id.len = 16;
 	cs.candidate_id.data = (uint8_t *)cd->id;
 	cs.candidate_id.len = 16;
 	cs.accept = accept;
-	if (accept) {
-		cs.has_envelope = 1;
-		cs.envelope.data = env;
-		cs.envelope.len = sizeof(env);
-	}
 	if ((r = wire_pack(&cs.base, &payload, &plen)) != SYM_OK ||
-	    (r = wire_request_build(SYMBIOD__MSG_TYPE__MSG_CONSENT, NULL, f->now, f->m[who].id,
-	                            f->m[who].ed->sk, payload, plen, &req, &rlen, NULL)) != SYM_OK)
+	    (r = wire_request_signed_bytes(WIRE_VERSION, SYMBIOD__MSG_TYPE__MSG_CONSENT, rid,
+	                                   f->now, f->m[who].id, payload, plen, &sb, &sblen)) !=
+	        SYM_OK)
 		goto out;
-	crypto_hash_sha256(ans->consent, req, rlen);
-	crypto_hash_sha256(ans->envelope, env, sizeof(env));
+	crypto_sign_detached(sig, NULL, sb, sblen, f->m[who].ed->sk);
+	crypto_hash_sha256(ans->consent, sb, sblen);
 	r = s_append(f, "consent",
-	             json_pack("{s:o, s:o, s:s, s:b, s:o}", "round", s_hex(f->round, 16),
-	                       "candidate", s_hex(cd->id, 16), "member", f->m[who].id, "accept",
-	                       accept, "request", s_b64(req, rlen)));
+	             json_pack("{s:o, s:o, s:s, s:b, s:o, s:I, s:o, s:o}", "round",
+	                       s_hex(f->round, 16), "candidate", s_hex(cd->id, 16), "member",
+	                       f->m[who].id, "accept", accept, "request_id", s_hex(rid, 16),
+	                       "timestamp_ms", (json_int_t)f->now, "signature", s_hex(sig, 64),
+	                       "statement", s_hex(ans->consent, 32)));
 out:
 	free(payload);
-	free(req);
+	free(sb);
 	return r;
 }
 
+/* After both accepts: a side's sealed item (random bytes here), logged by its hash. */
+static int
+s_deposit(struct s_fake *f, const struct s_cand *cd, int who, struct s_answer *ans)
+{
+	uint8_t env[80];
+
+	randombytes_buf(env, sizeof(env));
+	crypto_hash_sha256(ans->envelope, env, sizeof(env));
+	return s_append(f, "deposit",
+	                json_pack("{s:o, s:o, s:s, s:o}", "round", s_hex(f->round, 16), "candidate",
+	                          s_hex(cd->id, 16), "member", f->m[who].id, "envelope",
+	                          s_hex(ans->envelope, 32)));
+}
+
 /* Candidate 0: the consumer declines; 1: the supplier declines; the last: only the
- * supplier answers (it expires); every other one is accepted by both and released. */
+ * supplier answers (it expires); every other one is accepted by both, deposited by
+ * both and released. */
 static int
 s_answers(struct s_fake *f, int *expired)
 {
@@ -519,7 +532,9 @@ s_answers(struct s_fake *f, int *expired)
 			++*expired;
 		} else if ((r = s_consent(f, cd, cd->sup, 1, &a[0])) == SYM_OK) {
 			r = s_consent(f, cd, cd->con, k != 0, &a[1]);
-			if (r == SYM_OK && k != 0)
+			if (r == SYM_OK && k != 0 &&
+			    (r = s_deposit(f, cd, cd->con, &a[1])) == SYM_OK &&
+			    (r = s_deposit(f, cd, cd->sup, &a[0])) == SYM_OK)
 				r = s_append(
 				    f, "release",
 				    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "round",

@@ -7,6 +7,11 @@
  *
  * usage: symbi-probe MODE --dir STATE [--as ID]
  *   status | forged | altered | signer | replay | stale | garbage | oversize
+ *        symbi-probe MODE --dir STATE --round HEX --candidate HEX [--fill BYTE]
+ *   consent-envelope   an accept that still carries an item (Consent field 4)
+ *   deposit            a Deposit of an 80-byte envelope filled with BYTE
+ *   deposit-twice      the same Deposit under two request ids, then the second
+ *                      again under its id (three answers)
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -17,6 +22,7 @@
 
 #include "state.h"
 #include "transport.h"
+#include "util.h"
 #include "wire.h"
 
 static void
@@ -58,13 +64,66 @@ s_send(struct conn *c, const struct client_state *st, const uint8_t *req, size_t
 	return 0;
 }
 
+/* The candidate probes (protocol 1.1): what one company may try around deposits. */
+static int
+s_candidate_probe(struct conn *c, const struct client_state *st, const char *mode,
+                  const char *round_hex, const char *cand_hex, int fill)
+{
+	Symbiod__Consent cs = SYMBIOD__CONSENT__INIT;
+	Symbiod__Deposit dep = SYMBIOD__DEPOSIT__INIT;
+	uint8_t round[16], cand[16], env[80], *payload = NULL, *req = NULL, *req2 = NULL;
+	size_t plen = 0, rlen = 0, rlen2 = 0;
+	int consent = strcmp(mode, "consent-envelope") == 0, rc = 2;
+	uint32_t type = consent ? SYMBIOD__MSG_TYPE__MSG_CONSENT : SYMBIOD__MSG_TYPE__MSG_DEPOSIT;
+
+	if (round_hex == NULL || cand_hex == NULL || util_unhex(round_hex, round, 16) != SYM_OK ||
+	    util_unhex(cand_hex, cand, 16) != SYM_OK)
+		return 2;
+	memset(env, fill, sizeof(env));
+	cs.round_id = dep.round_id = (ProtobufCBinaryData){16, round};
+	cs.candidate_id = dep.candidate_id = (ProtobufCBinaryData){16, cand};
+	cs.accept = 1;
+	dep.envelope = (ProtobufCBinaryData){sizeof(env), env};
+	if (wire_pack(consent ? &cs.base : &dep.base, &payload, &plen) != SYM_OK)
+		goto out;
+	if (consent) {
+		/* Field 4, length-delimited: the version 1 envelope, appended by hand. */
+		uint8_t *p = realloc(payload, plen + 2 + sizeof(env));
+		if (p == NULL)
+			goto out;
+		payload = p;
+		payload[plen++] = 0x22;
+		payload[plen++] = (uint8_t)sizeof(env);
+		memcpy(payload + plen, env, sizeof(env));
+		plen += sizeof(env);
+	}
+	if (wire_request_build(type, NULL, wire_now_ms(), st->id, st->identity->sk, payload, plen,
+	                       &req, &rlen, NULL) != SYM_OK)
+		goto out;
+	rc = s_send(c, st, req, rlen, mode);
+	if (rc != 0 || strcmp(mode, "deposit-twice") != 0)
+		goto out;
+	if (wire_request_build(type, NULL, wire_now_ms(), st->id, st->identity->sk, payload, plen,
+	                       &req2, &rlen2, NULL) != SYM_OK)
+		goto out;
+	if ((rc = s_send(c, st, req2, rlen2, "same item, new id")) == 0)
+		rc = s_send(c, st, req2, rlen2, "same id");
+out:
+	free(payload);
+	free(req);
+	free(req2);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-	                                     {"as", required_argument, NULL, 'a'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *dir = NULL, *as = NULL, *mode;
+	static const struct option opts[] = {
+	    {"dir", required_argument, NULL, 'd'},   {"as", required_argument, NULL, 'a'},
+	    {"round", required_argument, NULL, 'r'}, {"candidate", required_argument, NULL, 'c'},
+	    {"fill", required_argument, NULL, 'f'},  {NULL, 0, NULL, 0}};
+	const char *dir = NULL, *as = NULL, *mode, *round_hex = NULL, *cand_hex = NULL;
+	int fill = 0xee;
 	struct conn_opts copts = {2000, 1};
 	struct sym_diag diag = {""};
 	struct client_state *st = NULL;
@@ -84,6 +143,12 @@ main(int argc, char **argv)
 			dir = optarg;
 		else if (ch == 'a')
 			as = optarg;
+		else if (ch == 'r')
+			round_hex = optarg;
+		else if (ch == 'c')
+			cand_hex = optarg;
+		else if (ch == 'f')
+			fill = (int)strtol(optarg, NULL, 0) & 0xff;
 		else
 			return 2;
 	}
@@ -154,6 +219,9 @@ main(int argc, char **argv)
 			goto out;
 		rc = s_send(c, st, junk, big, "oversize");
 		free(junk);
+	} else if (strcmp(mode, "consent-envelope") == 0 || strcmp(mode, "deposit") == 0 ||
+	           strcmp(mode, "deposit-twice") == 0) {
+		rc = s_candidate_probe(c, st, mode, round_hex, cand_hex, fill);
 	} else {
 		fprintf(stderr, "symbi-probe: unknown mode %s\n", mode);
 	}
