@@ -61,7 +61,7 @@ probe() {
 }
 
 # acme accepts everything first; then it runs exchanges, as an eager client would.
-expect_rc 0 "acme accepts all three" -- "$BIN/symbi" accept --dir "$T/st-acme" --all
+expect_rc 0 "acme accepts all three" -- "$BIN/symbi" accept --dir "$T/st-acme" --all --yes
 probe 400 "an accept that still carries an item is refused" beta consent-envelope "$C_BETA"
 probe 403 "a deposit before both sides accepted is refused" acme deposit "$C_BETA"
 expect_rc 0 "beta declines (the refused accept recorded nothing)" -- "$BIN/symbi" decline --dir "$T/st-beta" "$C_BETA"

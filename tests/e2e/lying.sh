@@ -115,5 +115,41 @@ assert [x["state"] for x in got if x["id"] == sys.argv[2]] == ["pending"]
 assert all(x["state"] in ("accepted", "agreed", "declined") for x in got if x["id"] != sys.argv[2])' "$T/cand.json" "$NEW" &&
 	ok "the forged candidate stays pending; the honest ones were accepted" || bad "states: $(cat "$T/cand.json")"
 
+# A coordinator that calls "agreed" a candidate this company declined gets no
+# item of it: the client deposits only what it accepted itself.
+read -r DX DID DROLE < <(python3 - "$T" "$FORGED" $ids <<'PY'
+import json, os, sys
+t, forged, ids = sys.argv[1], sys.argv[2], sys.argv[3:]
+for c in ids:
+	for x in json.load(open(os.path.join(t, "cand-%s.json" % c))):
+		if x["id"] != forged:
+			print(c, x["id"], x["role"]); sys.exit(0)
+PY
+)
+if [ -n "$DID" ]; then
+	expect_rc 0 "$DX declines $DID" -- "$BIN/symbi" decline --dir "$T/st-$DX" "$DID"
+	stop_daemon TERM || bad "daemon exit $?"
+	python3 - "$P/symbiod.db" "$DID" <<'PY' && ok "the store now calls the declined $DID agreed" || bad "cannot rewrite $DID"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = db.execute("UPDATE candidates SET state = 1, supplier_state = 1, consumer_state = 1 WHERE id = ?",
+               (bytes.fromhex(sys.argv[2]),)).rowcount
+db.commit()
+sys.exit(0 if n == 1 else 1)
+PY
+	READY_COUNT=3 start_daemon "$P" || { bad "daemon did not restart"; finish; exit 1; }
+	"$BIN/symbi" exchanges --dir "$T/st-$DX" --json >"$T/out" 2>"$T/err"
+	python3 - "$P/symbiod.db" "$DID" "$DROLE" <<'PY' && ok "  ... $DX deposited nothing for it" || bad "  ... $DX deposited its item for a candidate it declined"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+side = "supplier" if sys.argv[3] == "supplier" else "consumer"
+row = db.execute("SELECT %s_deposit, %s_envelope FROM candidates WHERE id = ?" % (side, side),
+                 (bytes.fromhex(sys.argv[2]),)).fetchone()
+sys.exit(0 if row is not None and row[0] is None and row[1] is None else 1)
+PY
+else
+	bad "no honest candidate to play the declined-then-agreed lie on"
+fi
+
 stop_daemon TERM && ok "daemon stops with exit 0" || bad "daemon exit $?"
 finish
