@@ -1,5 +1,6 @@
 #include "keys.h"
 
+#include <openssl/bn.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -269,5 +270,123 @@ keys_decode_public(const char *text, size_t len, enum key_kind kind, uint8_t pk[
 	if (kind == KEY_ED25519 && crypto_core_ed25519_is_valid_point(tmp) != 1)
 		return SYM_ERR_FORMAT;
 	memcpy(pk, tmp, sizeof(tmp));
+	return SYM_OK;
+}
+
+/* u (little-endian, 32 bytes) < p = 2^255 - 19: the one encoding of each field element. */
+static int
+s_x25519_canonical(const uint8_t u[KEY_PUBLIC_LEN])
+{
+	size_t i;
+
+	if (u[31] & 0x80)
+		return 0;
+	if (u[31] != 0x7f || u[0] < 0xed)
+		return 1;
+	for (i = 1; i < 31; i++)
+		if (u[i] != 0xff)
+			return 1;
+	return 0;
+}
+
+/*
+ * The Edwards y of the Montgomery u, y = (u - 1) / (u + 1) mod p, little-
+ * endian with the sign bit clear. The map is a group isomorphism, so u is on
+ * the curve and in its prime-order subgroup exactly when this y is an
+ * Ed25519 point that crypto_core_ed25519_is_valid_point accepts (x is
+ * recoverable only for a point of the curve, not of its twist).
+ */
+static int
+s_x25519_to_edwards_y(const uint8_t u[KEY_PUBLIC_LEN], uint8_t y[KEY_PUBLIC_LEN])
+{
+	static const uint8_t p_le[KEY_PUBLIC_LEN] = {
+	    0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f};
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p, *bu, *num, *den;
+	int r = SYM_ERR_CRYPTO;
+
+	if (ctx == NULL)
+		return SYM_ERR_ALLOC;
+	BN_CTX_start(ctx);
+	p = BN_CTX_get(ctx);
+	bu = BN_CTX_get(ctx);
+	num = BN_CTX_get(ctx);
+	den = BN_CTX_get(ctx);
+	if (den == NULL || BN_lebin2bn(p_le, KEY_PUBLIC_LEN, p) == NULL ||
+	    BN_lebin2bn(u, KEY_PUBLIC_LEN, bu) == NULL)
+		goto out;
+	if (BN_mod_sub(num, bu, BN_value_one(), p, ctx) != 1 ||
+	    BN_mod_add(den, bu, BN_value_one(), p, ctx) != 1)
+		goto out;
+	/* u = -1 has no image (and is no point of the curve). */
+	if (BN_is_zero(den)) {
+		r = SYM_ERR_WEAK_KEY;
+		goto out;
+	}
+	if (BN_mod_inverse(den, den, p, ctx) == NULL || BN_mod_mul(num, num, den, p, ctx) != 1 ||
+	    BN_bn2lebinpad(num, y, KEY_PUBLIC_LEN) != KEY_PUBLIC_LEN)
+		goto out;
+	r = SYM_OK;
+out:
+	BN_CTX_end(ctx);
+	BN_CTX_free(ctx);
+	return r;
+}
+
+static int
+s_x25519_check(const uint8_t pk[KEY_PUBLIC_LEN], const char **why)
+{
+	/* Any nonzero scalar: libsodium refuses a blocklisted point or an all-zero result. */
+	static const uint8_t scalar[crypto_scalarmult_SCALARBYTES] = {
+	    0x5f, 0x73, 0x79, 0x6d, 0x62, 0x69, 0x6f, 0x64, 0x2d, 0x6b, 0x65,
+	    0x79, 0x2d, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x2d, 0x76, 0x31, 0x5f,
+	    0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x5f};
+	uint8_t out[crypto_scalarmult_BYTES], y[KEY_PUBLIC_LEN];
+	int bad, r;
+
+	if (!s_x25519_canonical(pk)) {
+		*why = "is not a canonical encoding (u >= 2^255 - 19)";
+		return SYM_ERR_WEAK_KEY;
+	}
+	bad = crypto_scalarmult(out, scalar, pk) != 0 || sodium_is_zero(out, sizeof(out));
+	sodium_memzero(out, sizeof(out));
+	if (bad) {
+		*why = "is a low-order point";
+		return SYM_ERR_WEAK_KEY;
+	}
+	if ((r = s_x25519_to_edwards_y(pk, y)) == SYM_ERR_WEAK_KEY ||
+	    (r == SYM_OK && !crypto_core_ed25519_is_valid_point(y))) {
+		*why = "is not a point of the curve's prime-order subgroup";
+		return SYM_ERR_WEAK_KEY;
+	}
+	if (r != SYM_OK)
+		*why = "could not be checked";
+	return r;
+}
+
+int
+keys_public_check(enum key_kind kind, const uint8_t pk[KEY_PUBLIC_LEN], const char **why)
+{
+	const char *dummy = NULL;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = "is missing";
+	if (pk == NULL)
+		return SYM_ERR_INVALID;
+	switch (kind) {
+	case KEY_ED25519:
+		if (crypto_core_ed25519_is_valid_point(pk))
+			break;
+		*why = "is not a valid Ed25519 point (low order, non-canonical or outside the "
+		       "prime-order subgroup)";
+		return SYM_ERR_WEAK_KEY;
+	case KEY_X25519:
+	case KEY_CURVE: return s_x25519_check(pk, why);
+	default: *why = "is of an unknown kind"; return SYM_ERR_INVALID;
+	}
+	*why = NULL;
 	return SYM_OK;
 }
