@@ -16,6 +16,11 @@
  *       submission, the matching, declines, accepts, releases, one candidate
  *       left unanswered, and (without --no-end) the round's end. With --park
  *       the coordinator key is saved as PARK/keys/coordinator.key for resign.
+ *
+ *   symbi-forge weak-csr --id ID --key x25519|curve --out FILE
+ *       A certificate request whose X25519 agreement or CURVE key is a point
+ *       of order 8, bound by a real identity key's signature: a member who
+ *       would make every pair key with it predictable (the enrolment test).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -170,6 +175,7 @@ struct s_fake {
 	uint64_t nleaves;
 	uint64_t now;
 	struct keypair *coord, *ca;
+	uint8_t park_id[CERT_PARK_ID_LEN]; /* the requests are signed for this park */
 	struct s_member m[S_MAX_MEMBERS + 1];
 	int nm;
 	uint8_t round[16];
@@ -368,8 +374,9 @@ s_submit(struct s_fake *f, int i, int nm)
 	sc.commitment.data = commitment;
 	sc.commitment.len = 32;
 	if ((r = wire_pack(&sc.base, &payload, &plen)) != SYM_OK ||
-	    (r = wire_request_build(SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, NULL, f->now, f->m[i].id,
-	                            f->m[i].ed->sk, payload, plen, &req, &rlen, NULL)) != SYM_OK)
+	    (r = wire_request_build(f->park_id, SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, NULL, f->now,
+	                            f->m[i].id, f->m[i].ed->sk, payload, plen, &req, &rlen,
+	                            NULL)) != SYM_OK)
 		goto out;
 	r = s_append(f, "submission",
 	             json_pack("{s:o, s:s, s:o, s:o, s:O, s:o}", "round", s_hex(f->round, 16),
@@ -486,8 +493,9 @@ s_consent(struct s_fake *f, const struct s_cand *cd, int who, int accept, struct
 		cs.envelope.len = sizeof(env);
 	}
 	if ((r = wire_pack(&cs.base, &payload, &plen)) != SYM_OK ||
-	    (r = wire_request_build(SYMBIOD__MSG_TYPE__MSG_CONSENT, NULL, f->now, f->m[who].id,
-	                            f->m[who].ed->sk, payload, plen, &req, &rlen, NULL)) != SYM_OK)
+	    (r = wire_request_build(f->park_id, SYMBIOD__MSG_TYPE__MSG_CONSENT, NULL, f->now,
+	                            f->m[who].id, f->m[who].ed->sk, payload, plen, &req, &rlen,
+	                            NULL)) != SYM_OK)
 		goto out;
 	crypto_hash_sha256(ans->consent, req, rlen);
 	crypto_hash_sha256(ans->envelope, env, sizeof(env));
@@ -713,7 +721,8 @@ s_fake(int argc, char **argv)
 	f->coord = keys_generate(KEY_ED25519);
 	f->ca = keys_generate(KEY_ED25519);
 	if ((f->entries = fopen(path, "w")) == NULL || f->coord == NULL || f->ca == NULL ||
-	    (r = cert_ca_create("Fake park", f->ca, 3650, &ca_pem)) != SYM_OK)
+	    (r = cert_ca_create("Fake park", f->ca, 3650, &ca_pem)) != SYM_OK ||
+	    (r = cert_park_id(ca_pem, f->park_id)) != SYM_OK)
 		goto out;
 	/* nm members who take part, and one more who leaves before the round. */
 	for (i = 0; i <= nm; i++) {
@@ -756,6 +765,58 @@ out:
 	return rc;
 }
 
+/* ---- weak-csr ------------------------------------------------------------------ */
+
+static int
+s_weak_csr(int argc, char **argv)
+{
+	static const struct option opts[] = {{"id", required_argument, NULL, 'i'},
+	                                     {"key", required_argument, NULL, 'k'},
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {NULL, 0, NULL, 0}};
+	/* Order 8 (cr.yp.to/ecdh.html#validate). */
+	static const uint8_t low_order[32] = {0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae,
+	                                      0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a,
+	                                      0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd,
+	                                      0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00};
+	const char *id = NULL, *key = NULL, *out = NULL;
+	struct keypair *ed = keys_generate(KEY_ED25519), *x = keys_generate(KEY_X25519),
+	               *curve = keys_generate(KEY_CURVE);
+	char *pem = NULL;
+	int c, rc = EXIT_USAGE;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': id = optarg; break;
+		case 'k': key = optarg; break;
+		case 'o': out = optarg; break;
+		default: goto out;
+		}
+	}
+	if (id == NULL || out == NULL || key == NULL ||
+	    (strcmp(key, "x25519") != 0 && strcmp(key, "curve") != 0) || optind != argc) {
+		fprintf(stderr,
+		        "usage: symbi-forge weak-csr --id ID --key x25519|curve --out FILE\n");
+		goto out;
+	}
+	rc = EXIT_SOFTWARE;
+	if (ed == NULL || x == NULL || curve == NULL)
+		goto out;
+	if (cert_csr_create(ed, id, "Weak Keys Ltd", strcmp(key, "x25519") == 0 ? low_order : x->pk,
+	                    strcmp(key, "curve") == 0 ? low_order : curve->pk, &pem) != SYM_OK ||
+	    util_write_file(out, pem, strlen(pem), 0644, 0) != SYM_OK) {
+		fprintf(stderr, "symbi-forge: cannot write %s\n", out);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(pem);
+	keys_free(&ed);
+	keys_free(&x);
+	keys_free(&curve);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -765,8 +826,11 @@ main(int argc, char **argv)
 		return s_resign(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "fake") == 0)
 		return s_fake(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "weak-csr") == 0)
+		return s_weak_csr(argc - 1, argv + 1);
 	fprintf(stderr,
 	        "usage: symbi-forge resign --park PARK --export DIR [--size N] [--root HEX]\n"
-	        "       symbi-forge fake --out DIR [--park PARK] [--members N] [--no-end]\n");
+	        "       symbi-forge fake --out DIR [--park PARK] [--members N] [--no-end]\n"
+	        "       symbi-forge weak-csr --id ID --key x25519|curve --out FILE\n");
 	return EXIT_USAGE;
 }

@@ -5,8 +5,9 @@
  * forged, altered, replayed, stale, oversize and garbage requests. It prints
  * one JSON line describing what came back.
  *
- * usage: symbi-probe MODE --dir STATE [--as ID]
+ * usage: symbi-probe MODE --dir STATE [--as ID] [--park PARK_JSON]
  *   status | forged | altered | signer | replay | stale | garbage | oversize
+ *   | otherpark (our own key, but signed for the park of PARK_JSON)
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -15,17 +16,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert.h"
+#include "parkinfo.h"
 #include "state.h"
 #include "transport.h"
 #include "wire.h"
 
 static void
-s_print(const uint8_t *answer, size_t len, const uint8_t *coord_pk, const char *note)
+s_print(const uint8_t *answer, size_t len, const struct client_state *st, const char *note)
 {
 	Symbiod__Response *resp = NULL;
 	json_t *j;
 
-	if (wire_response_decode(answer, len, coord_pk, &resp) != SYM_OK) {
+	if (wire_response_decode(answer, len, st->park_id, st->park.coordinator_ed25519, &resp) !=
+	    SYM_OK) {
 		printf("{\"error\": \"undecodable or unsigned answer\"}\n");
 		return;
 	}
@@ -53,7 +57,7 @@ s_send(struct conn *c, const struct client_state *st, const uint8_t *req, size_t
 		json_decref(j);
 		return 1;
 	}
-	s_print(answer, alen, st->park.coordinator_ed25519, note);
+	s_print(answer, alen, st, note);
 	free(answer);
 	return 0;
 }
@@ -63,8 +67,9 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
 	                                     {"as", required_argument, NULL, 'a'},
+	                                     {"park", required_argument, NULL, 'p'},
 	                                     {NULL, 0, NULL, 0}};
-	const char *dir = NULL, *as = NULL, *mode;
+	const char *dir = NULL, *as = NULL, *park = NULL, *mode;
 	struct conn_opts copts = {2000, 1};
 	struct sym_diag diag = {""};
 	struct client_state *st = NULL;
@@ -84,6 +89,8 @@ main(int argc, char **argv)
 			dir = optarg;
 		else if (ch == 'a')
 			as = optarg;
+		else if (ch == 'p')
+			park = optarg;
 		else
 			return 2;
 	}
@@ -97,9 +104,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(mode, "status") == 0 || strcmp(mode, "replay") == 0) {
-		if (wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, wire_now_ms(), st->id,
-		                       st->identity->sk, payload, payload_len, &req, &req_len,
-		                       id) != SYM_OK)
+		if (wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), st->id, st->identity->sk, payload,
+		                       payload_len, &req, &req_len, id) != SYM_OK)
 			goto out;
 		rc = s_send(c, st, req, req_len, "first");
 		if (strcmp(mode, "replay") == 0)
@@ -107,16 +114,17 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "forged") == 0) {
 		/* A valid session, but the request is signed by a key that is not ours. */
 		other = keys_generate(KEY_ED25519);
-		if (other == NULL || wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
-		                                        wire_now_ms(), st->id, other->sk, payload,
-		                                        payload_len, &req, &req_len, id) != SYM_OK)
+		if (other == NULL ||
+		    wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), st->id, other->sk, payload, payload_len, &req,
+		                       &req_len, id) != SYM_OK)
 			goto out;
 		rc = s_send(c, st, req, req_len, "forged");
 	} else if (strcmp(mode, "altered") == 0) {
 		Symbiod__Request *r = NULL;
-		if (wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, wire_now_ms(), st->id,
-		                       st->identity->sk, payload, payload_len, &req, &req_len,
-		                       id) != SYM_OK ||
+		if (wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), st->id, st->identity->sk, payload,
+		                       payload_len, &req, &req_len, id) != SYM_OK ||
 		    wire_request_decode(req, req_len, &r) != SYM_OK)
 			goto out;
 		/* Change a signed header field after signing, and re-pack. */
@@ -131,13 +139,33 @@ main(int argc, char **argv)
 		rc = s_send(c, st, req, req_len, "altered");
 	} else if (strcmp(mode, "signer") == 0) {
 		/* Properly signed by us, but claiming to be another member. */
-		if (as == NULL || wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
-		                                     wire_now_ms(), as, st->identity->sk, payload,
-		                                     payload_len, &req, &req_len, id) != SYM_OK)
+		if (as == NULL ||
+		    wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), as, st->identity->sk, payload, payload_len,
+		                       &req, &req_len, id) != SYM_OK)
 			goto out;
 		rc = s_send(c, st, req, req_len, "signer");
+	} else if (strcmp(mode, "otherpark") == 0) {
+		/* Properly signed by us, for another park: what we signed there, replayed here. */
+		struct parkinfo pi;
+		uint8_t other_park[CERT_PARK_ID_LEN];
+
+		memset(&pi, 0, sizeof(pi));
+		if (park == NULL || parkinfo_load(park, &pi, &diag) != SYM_OK ||
+		    cert_park_id(pi.ca_pem, other_park) != SYM_OK) {
+			parkinfo_clear(&pi);
+			fprintf(stderr, "symbi-probe: otherpark needs --park PARK_JSON %s\n",
+			        diag.msg);
+			goto out;
+		}
+		parkinfo_clear(&pi);
+		if (wire_request_build(other_park, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), st->id, st->identity->sk, payload,
+		                       payload_len, &req, &req_len, id) != SYM_OK)
+			goto out;
+		rc = s_send(c, st, req, req_len, "otherpark");
 	} else if (strcmp(mode, "stale") == 0) {
-		if (wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		if (wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
 		                       wire_now_ms() - 2 * WIRE_TIMESTAMP_WINDOW_MS, st->id,
 		                       st->identity->sk, payload, payload_len, &req, &req_len,
 		                       id) != SYM_OK)
