@@ -7,6 +7,7 @@
  *   STATE/request.csr        the certificate request to hand to the operator
  *   STATE/member.crt         the certificate issued by the park (after enroll)
  *   STATE/company.json       {"id", "name"}
+ *   STATE/rounds-seen        every round id seen, with its announcement's hash (roundseen.h)
  */
 #ifndef SYMBI_STATE_H
 #define SYMBI_STATE_H
