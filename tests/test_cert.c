@@ -1211,23 +1211,42 @@ s_dup_ext(X509 *x)
 	ASN1_OBJECT_free(oid);
 }
 
-static void
-s_replace_ext(X509 *x, size_t byte, size_t len)
+/* The member keys extension's value, and its replacement by another one. */
+static const uint8_t *
+s_ext_value_of(X509 *x)
 {
 	ASN1_OBJECT *oid = OBJ_txt2obj(SYMBI_MEMBER_KEYS_OID, 1);
 	int idx = X509_get_ext_by_OBJ(x, oid, -1);
-	uint8_t value[140];
+
+	assert_true(idx >= 0);
+	ASN1_OBJECT_free(oid);
+	return ASN1_STRING_get0_data(X509_EXTENSION_get_data(X509_get_ext(x, idx)));
+}
+
+static void
+s_ext_set(X509 *x, const uint8_t *value, size_t len)
+{
+	ASN1_OBJECT *oid = OBJ_txt2obj(SYMBI_MEMBER_KEYS_OID, 1);
+	int idx = X509_get_ext_by_OBJ(x, oid, -1);
 	X509_EXTENSION *ext;
 
 	assert_true(idx >= 0);
-	memset(value, 0, sizeof(value));
-	memcpy(value, ASN1_STRING_get0_data(X509_EXTENSION_get_data(X509_get_ext(x, idx))), 133);
-	value[byte] ^= 0x01;
 	X509_EXTENSION_free(X509_delete_ext(x, idx));
 	ext = s_ext_make(value, len);
 	assert_int_equal(X509_add_ext(x, ext, -1), 1);
 	X509_EXTENSION_free(ext);
 	ASN1_OBJECT_free(oid);
+}
+
+static void
+s_replace_ext(X509 *x, size_t byte, size_t len)
+{
+	uint8_t value[140];
+
+	memset(value, 0, sizeof(value));
+	memcpy(value, s_ext_value_of(x), 133);
+	value[byte] ^= 0x01;
+	s_ext_set(x, value, len);
 }
 
 static void
@@ -1324,21 +1343,13 @@ static const uint8_t *s_bad_x25519, *s_bad_curve;
 static void
 s_weak_keys_ext(X509 *x)
 {
-	ASN1_OBJECT *oid = OBJ_txt2obj(SYMBI_MEMBER_KEYS_OID, 1);
-	int idx = X509_get_ext_by_OBJ(x, oid, -1);
 	uint8_t msg[512], sig[64], value[133];
 	size_t msg_len =
 	    s_binding_message("novo-42", "Novo Enzymes A/S", s_bad_x25519, s_bad_curve, msg);
-	X509_EXTENSION *ext;
 
-	assert_true(idx >= 0);
 	assert_int_equal(crypto_sign_detached(sig, NULL, msg, msg_len, s_forger->identity->sk), 0);
 	s_ext_value(s_bad_x25519, s_bad_curve, sig, value);
-	X509_EXTENSION_free(X509_delete_ext(x, idx));
-	ext = s_ext_make(value, sizeof(value));
-	assert_int_equal(X509_add_ext(x, ext, -1), 1);
-	X509_EXTENSION_free(ext);
-	ASN1_OBJECT_free(oid);
+	s_ext_set(x, value, sizeof(value));
 }
 
 static void

@@ -351,28 +351,22 @@ test_request_round_trip(void **state)
 static void
 test_request_build_refuses(void **state)
 {
+	/* No type, an unknown type, and signers that are no company id. */
+	static const struct {
+		uint32_t type;
+		const char *signer;
+	} bad[] = {{0, "acme"}, {11, "acme"}, {1, "Acme"}, {1, "-acme"}, {1, ""}};
 	uint8_t *buf = NULL, *big;
-	size_t len = 0;
+	size_t len = 0, i;
 	char long_signer[66];
 
 	(void)state;
 	memset(long_signer, 'a', 65);
 	long_signer[65] = '\0';
-	assert_int_equal(
-	    wire_request_build(s_park, 0, NULL, 1, "acme", s_sk, NULL, 0, &buf, &len, NULL),
-	    SYM_ERR_INVALID);
-	assert_int_equal(
-	    wire_request_build(s_park, 11, NULL, 1, "acme", s_sk, NULL, 0, &buf, &len, NULL),
-	    SYM_ERR_INVALID);
-	assert_int_equal(
-	    wire_request_build(s_park, 1, NULL, 1, "Acme", s_sk, NULL, 0, &buf, &len, NULL),
-	    SYM_ERR_INVALID);
-	assert_int_equal(
-	    wire_request_build(s_park, 1, NULL, 1, "-acme", s_sk, NULL, 0, &buf, &len, NULL),
-	    SYM_ERR_INVALID);
-	assert_int_equal(
-	    wire_request_build(s_park, 1, NULL, 1, "", s_sk, NULL, 0, &buf, &len, NULL),
-	    SYM_ERR_INVALID);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(wire_request_build(s_park, bad[i].type, NULL, 1, bad[i].signer,
+		                                    s_sk, NULL, 0, &buf, &len, NULL),
+		                 SYM_ERR_INVALID);
 	assert_int_equal(
 	    wire_request_build(s_park, 1, NULL, 1, long_signer, s_sk, NULL, 0, &buf, &len, NULL),
 	    SYM_ERR_INVALID);
@@ -1248,6 +1242,22 @@ test_pack_refuses(void **state)
 }
 
 /*
+ * v2 (bound to s_park) is v1 with its domain (v1_dom bytes) replaced by
+ * dom (dom_len bytes, with its NUL) and the park id; frees both.
+ */
+static void
+s_assert_bound(uint8_t *v1, size_t v1_len, size_t v1_dom, uint8_t *v2, size_t v2_len,
+               const char *dom, size_t dom_len)
+{
+	assert_int_equal(v2_len, v1_len - v1_dom + dom_len + WIRE_PARK_ID_LEN);
+	assert_memory_equal(v2, dom, dom_len);
+	assert_memory_equal(v2 + dom_len, s_park, WIRE_PARK_ID_LEN);
+	assert_memory_equal(v2 + dom_len + WIRE_PARK_ID_LEN, v1 + v1_dom, v1_len - v1_dom);
+	free(v1);
+	free(v2);
+}
+
+/*
  * Protocol 1.1, repair 8: every signature is bound to the park. A request
  * or a response signed for park A does not verify in park B, nor as a
  * version 1 (unbound) signature, and the bound layout is version 1's with
@@ -1297,25 +1307,14 @@ test_park_binding(void **state)
 	    wire_request_signed_bytes(NULL, 1, 2, id, 7, "acme", NULL, 0, &v1, &v1_len), SYM_OK);
 	assert_int_equal(
 	    wire_request_signed_bytes(s_park, 1, 2, id, 7, "acme", NULL, 0, &v2, &v2_len), SYM_OK);
-	assert_int_equal(v2_len, v1_len - sizeof(req_v1) + sizeof(req_v2) + WIRE_PARK_ID_LEN);
-	assert_memory_equal(v2, req_v2, sizeof(req_v2));
-	assert_memory_equal(v2 + sizeof(req_v2), s_park, WIRE_PARK_ID_LEN);
-	assert_memory_equal(v2 + sizeof(req_v2) + WIRE_PARK_ID_LEN, v1 + sizeof(req_v1),
-	                    v1_len - sizeof(req_v1));
-	free(v1);
-	free(v2);
+	s_assert_bound(v1, v1_len, sizeof(req_v1), v2, v2_len, req_v2, sizeof(req_v2));
 	assert_int_equal(
 	    wire_response_signed_bytes(NULL, 1, 2, id, 400, 0, "no", NULL, 0, &v1, &v1_len),
 	    SYM_OK);
 	assert_int_equal(
 	    wire_response_signed_bytes(s_park, 1, 2, id, 400, 0, "no", NULL, 0, &v2, &v2_len),
 	    SYM_OK);
-	assert_memory_equal(v2, resp_v2, sizeof(resp_v2));
-	assert_memory_equal(v2 + sizeof(resp_v2), s_park, WIRE_PARK_ID_LEN);
-	assert_memory_equal(v2 + sizeof(resp_v2) + WIRE_PARK_ID_LEN, v1 + sizeof(resp_v1),
-	                    v1_len - sizeof(resp_v1));
-	free(v1);
-	free(v2);
+	s_assert_bound(v1, v1_len, sizeof(resp_v1), v2, v2_len, resp_v2, sizeof(resp_v2));
 }
 
 int
