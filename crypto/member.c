@@ -176,9 +176,10 @@ member_keys_valid(const struct member_record *rec, struct sym_diag *diag)
 
 	if (rec == NULL)
 		return sym_diag_set(diag, SYM_ERR_INVALID, "no member record");
-	if ((r = s_key_check(rec, KEY_ED25519, rec->ed25519, diag)) != SYM_OK ||
-	    (r = s_key_check(rec, KEY_X25519, rec->x25519, diag)) != SYM_OK ||
-	    (r = s_key_check(rec, KEY_CURVE, rec->curve, diag)) != SYM_OK)
+	/* The cheap checks first: X25519's is a comparison and a Legendre symbol. */
+	if ((r = s_key_check(rec, KEY_X25519, rec->x25519, diag)) != SYM_OK ||
+	    (r = s_key_check(rec, KEY_CURVE, rec->curve, diag)) != SYM_OK ||
+	    (r = s_key_check(rec, KEY_ED25519, rec->ed25519, diag)) != SYM_OK)
 		return r;
 	return SYM_OK;
 }
@@ -190,17 +191,17 @@ member_binding_verify(const struct member_record *rec, struct sym_diag *diag)
 	size_t len = 0;
 	int r;
 
+	if (member_binding_message(rec->id, rec->name, rec->x25519, rec->curve, msg, &len) ==
+	        SYM_OK &&
+	    sig_verify(rec->ed25519, msg, len, rec->binding_sig) == SYM_OK)
+		return SYM_OK;
+	/* Only now the identity key's own check: it costs a scalar multiplication. */
 	if ((r = s_key_check(rec, KEY_ED25519, rec->ed25519, diag)) != SYM_OK)
 		return r;
-	if (member_binding_message(rec->id, rec->name, rec->x25519, rec->curve, msg, &len) !=
-	        SYM_OK ||
-	    sig_verify(rec->ed25519, msg, len, rec->binding_sig) != SYM_OK)
-		return sym_diag_set(
-		    diag, SYM_ERR_VERIFY,
-		    "binding signature invalid: the X25519 and CURVE keys of \"%s\" are "
-		    "not signed by its identity key",
-		    member_id_valid(rec->id) ? rec->id : "?");
-	return SYM_OK;
+	return sym_diag_set(diag, SYM_ERR_VERIFY,
+	                    "binding signature invalid: the X25519 and CURVE keys of \"%s\" are "
+	                    "not signed by its identity key",
+	                    member_id_valid(rec->id) ? rec->id : "?");
 }
 
 int

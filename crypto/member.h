@@ -71,8 +71,9 @@ int member_binding_sign(const uint8_t identity_sk[64], const char *id, const cha
     __attribute__((warn_unused_result));
 
 /*
- * Check rec->binding_sig by rec->ed25519 over rec's id, name and keys; an
- * identity key that is no valid Ed25519 point is refused first, by name.
+ * Check rec->binding_sig by rec->ed25519 over rec's id, name and keys; when
+ * it fails because the identity key is no valid Ed25519 point, that is what
+ * the message says (SYM_ERR_WEAK_KEY).
  */
 int member_binding_verify(const struct member_record *rec, struct sym_diag *diag)
     __attribute__((warn_unused_result));

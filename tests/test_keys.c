@@ -878,6 +878,8 @@ test_keys_public_check(void **state)
 	}
 	for (i = 0; i < sizeof(x_low) / sizeof(x_low[0]); i++) {
 		s_unhex(x_low[i], pk, sizeof(pk));
+		/* The list agrees with libsodium's own refusal. */
+		assert_int_not_equal(crypto_scalarmult(t8, pk, pk), 0);
 		s_assert_why(KEY_X25519, pk, "low-order");
 		s_assert_why(KEY_CURVE, pk, "low-order");
 		/* X25519 ignores the high bit: it must not carry the point past the check. */
@@ -890,7 +892,7 @@ test_keys_public_check(void **state)
 	}
 	/* A point of the twist is no honest key, though not of low order. */
 	s_twist_u(pk);
-	s_assert_why(KEY_X25519, pk, "prime-order subgroup");
+	s_assert_why(KEY_X25519, pk, "twist");
 	/* An honest point plus one of order 8: on the curve, outside the subgroup. */
 	s_unhex(ed_low[2], t8, sizeof(t8));
 	crypto_core_ed25519_random(ed);
@@ -898,7 +900,22 @@ test_keys_public_check(void **state)
 	assert_int_equal(keys_public_check(KEY_X25519, pk, &why), SYM_OK);
 	assert_int_equal(crypto_core_ed25519_add(mixed, ed, t8), 0);
 	s_edwards_to_u(mixed, pk);
-	s_assert_why(KEY_CURVE, pk, "prime-order subgroup");
+	/*
+	 * Accepted for X25519: the cofactor-8 clamping makes its agreements
+	 * those of the honest point (RFC 7748, section 7).
+	 */
+	assert_int_equal(keys_public_check(KEY_CURVE, pk, &why), SYM_OK);
+	{
+		struct keypair *b = keys_generate(KEY_X25519);
+		uint8_t s1[32], s2[32], clean[32];
+
+		assert_non_null(b);
+		s_edwards_to_u(ed, clean);
+		assert_int_equal(crypto_scalarmult(s1, b->sk, pk), 0);
+		assert_int_equal(crypto_scalarmult(s2, b->sk, clean), 0);
+		assert_memory_equal(s1, s2, 32);
+		keys_free(&b);
+	}
 	/* Ed25519: small order, mixed order, non-canonical. */
 	for (i = 0; i < sizeof(ed_low) / sizeof(ed_low[0]); i++) {
 		s_unhex(ed_low[i], pk, sizeof(pk));
