@@ -94,6 +94,12 @@ for k in x25519 curve; do
 done
 expect_rc 0 "members after the refusals" -- "$BIN/symbiod" members --dir "$P" --json
 grep -q weak "$T/out" && bad "a weak key was enrolled: $(cat "$T/out")" || ok "  ... no weak member was recorded"
+# An operator whose CA signed such a key anyway (forged into the store, logged):
+# no round opens with it in the directory, and the daemon says whom to revoke.
+"$BIN/symbi-forge" weak-member --park "$P" --id weak-dir || bad "forge weak-member"
+expect_rc 65 "a round does not open with a low-order key in the directory" -- "$BIN/symbiod" round open --dir "$P"
+expect_grep "$T/err" 'X25519 agreement key of "weak-dir" is a low-order point.*revoke' "  ... and names whom to revoke"
+expect_rc 0 "revoke the forged member" -- "$BIN/symbiod" revoke --dir "$P" --id weak-dir
 
 # Revocation takes effect in the running daemon at once.
 expect_rc 0 "revoke beta while the daemon runs" -- "$BIN/symbiod" revoke --dir "$P" --id beta
@@ -106,7 +112,7 @@ expect_rc 73 "re-enrolling a used id is refused" -- "$BIN/symbiod" enroll --dir 
 
 # Control socket: status over it; mode 0600.
 expect_rc 0 "operator status over the control socket" -- "$BIN/symbiod" status --dir "$P" --json
-expect_grep "$T/out" '"members": 2' "  ... reports the members"
+expect_grep "$T/out" '"members": 3' "  ... reports the members (acme, revoked beta and weak-dir)"
 [ "$(stat -c %a "$P/control.sock")" = 600 ] && ok "control socket is 0600" || bad "control socket mode $(stat -c %a "$P/control.sock")"
 
 # SIGHUP reloads; SIGTERM stops cleanly with exit 0.
