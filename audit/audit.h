@@ -127,7 +127,7 @@ struct audit_index;
 
 struct audit_log {
 	struct parkinfo park;
-	uint8_t park_id[CERT_PARK_ID_LEN]; /* cert_park_id: the requests' signatures bind it */
+	uint8_t park_id[32]; /* cert_park_id: the requests' signatures bind it */
 	struct checkpoint cp;
 	merkle_hash_t root; /* recomputed over the entries */
 	uint64_t entries;   /* lines read */

@@ -24,7 +24,7 @@ struct client_state {
 	char id[MEMBER_ID_MAX + 1];
 	char name[MEMBER_NAME_MAX + 1];
 	struct parkinfo park;
-	uint8_t park_id[CERT_PARK_ID_LEN]; /* cert_park_id of park.ca_pem: signatures bind it */
+	uint8_t park_id[32]; /* cert_park_id of park.ca_pem: signatures bind it */
 	struct keypair *identity, *agreement, *curve;
 	int enrolled;
 	struct member_record record; /* when enrolled: from member.crt, verified */

@@ -269,18 +269,17 @@ out:
 }
 
 int
-cert_park_id(const char *ca_pem, uint8_t id[CERT_PARK_ID_LEN])
+cert_park_id(const char *ca_pem, uint8_t out[32])
 {
 	uint8_t *der = NULL;
-	size_t der_len = 0;
+	size_t n = 0;
 	int r;
 
-	if (ca_pem == NULL || id == NULL)
+	if (ca_pem == NULL)
 		return SYM_ERR_INVALID;
-	/* The DER, not the PEM text: line breaks or headers must not change the park. */
-	if ((r = cert_pem_to_der(ca_pem, strlen(ca_pem), &der, &der_len)) != SYM_OK)
+	if ((r = cert_pem_to_der(ca_pem, strlen(ca_pem), &der, &n)) != SYM_OK)
 		return r;
-	crypto_hash_sha256(id, der, der_len);
+	crypto_hash_sha256(out, der, n);
 	free(der);
 	return SYM_OK;
 }

@@ -185,7 +185,7 @@ struct s_fake {
 	uint64_t nleaves;
 	uint64_t now;
 	struct keypair *coord, *ca;
-	uint8_t park_id[CERT_PARK_ID_LEN]; /* the requests are signed for this park */
+	uint8_t park_id[32]; /* the requests are signed for this park */
 	struct s_member m[S_MAX_MEMBERS + 1];
 	int nm;
 	uint8_t round[16];

@@ -148,7 +148,7 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "otherpark") == 0) {
 		/* Properly signed by us, for another park: what we signed there, replayed here. */
 		struct parkinfo pi;
-		uint8_t other_park[CERT_PARK_ID_LEN];
+		uint8_t other_park[32];
 
 		memset(&pi, 0, sizeof(pi));
 		if (park == NULL || parkinfo_load(park, &pi, &diag) != SYM_OK ||
