@@ -135,6 +135,7 @@ struct audit_index;
 struct audit_log {
 	int format_version; /* of the export read: 1 or 2 (0 before it was read) */
 	struct parkinfo park;
+	uint8_t park_id[32]; /* cert_park_id: the requests' signatures bind it */
 	struct checkpoint cp;
 	merkle_hash_t root; /* recomputed over the entries */
 	uint64_t entries;   /* lines read */

@@ -126,7 +126,13 @@ rules_request(struct audit_verifier *v, const struct audit_entry *e, const uint8
 		    req->signer, m->rec.id);
 		goto out;
 	}
-	if (wire_request_verify(req, m->rec.ed25519) != SYM_OK) {
+	/*
+	 * Bound to the park since protocol 1.1 (export format 2); a version 1
+	 * export was written by daemons whose members signed without the park.
+	 */
+	if (wire_request_verify(req, v->log->park_id, m->rec.ed25519) != SYM_OK &&
+	    (v->log->format_version >= 2 ||
+	     wire_request_verify(req, NULL, m->rec.ed25519) != SYM_OK)) {
 		r = audit_fail_entry(
 		    v->p, e->index, rule,
 		    "the request's signature does not verify under %s's enrolled key", m->rec.id);

@@ -221,9 +221,9 @@ s_consent_signed(struct audit_verifier *v, const struct audit_entry *e, const ui
 	cs.candidate_id.len = 16;
 	cs.accept = accept != 0;
 	if ((r = wire_pack(&cs.base, &payload, &payload_len)) != SYM_OK ||
-	    (r = wire_request_signed_bytes(WIRE_VERSION, SYMBIOD__MSG_TYPE__MSG_CONSENT, rid, ts,
-	                                   m->rec.id, payload, payload_len, &signed_bytes,
-	                                   &signed_len)) != SYM_OK)
+	    (r = wire_request_signed_bytes(
+	         v->log->park_id, WIRE_VERSION, SYMBIOD__MSG_TYPE__MSG_CONSENT, rid, ts, m->rec.id,
+	         payload, payload_len, &signed_bytes, &signed_len)) != SYM_OK)
 		goto out;
 	crypto_hash_sha256(want, signed_bytes, signed_len);
 	if (memcmp(want, statement, 32) != 0)

@@ -144,6 +144,10 @@ s_load_park(const char *dir, struct audit_log *log, struct audit_problem *p)
 		return r == SYM_ERR_ALLOC ? r
 		                          : audit_fail_file(p, "park.json", "park",
 		                                            "the CA certificate: %s", diag.msg);
+	if ((r = cert_park_id(log->park.ca_pem, log->park_id)) != SYM_OK)
+		return r == SYM_ERR_ALLOC ? r
+		                          : audit_fail_file(p, "park.json", "park",
+		                                            "the CA certificate does not parse");
 	return SYM_OK;
 }
 

@@ -7,6 +7,7 @@
 
 #include "logcheck.h"
 #include "protocol.h"
+#include "roundseen.h"
 #include "rpc.h"
 #include "sysexits.h"
 #include "wire.h"
@@ -60,10 +61,6 @@ session_open(const struct cmd_args *a, int connect, struct session *s, struct sy
 		             s->st->park.taxonomy_version);
 		return EXIT_CONFIG;
 	}
-	if ((r = cert_park_id(s->st->park.ca_pem, s->park_id)) != SYM_OK) {
-		sym_diag_set(diag, r, "%s: the park's CA certificate: %s", dir, sym_strerror(r));
-		return sym_exit_code(r, SYM_ORIGIN_INPUT);
-	}
 	if (prf_new(&s->prf) != SYM_OK)
 		return EXIT_SOFTWARE;
 	return connect ? session_connect(a, s, diag) : 0;
@@ -102,6 +99,25 @@ session_current_round(struct session *s, uint8_t round[16], char phase[16], stru
 	return 0;
 }
 
+/* A round id STATE saw before for another announcement is refused (roundseen.h). */
+static int
+s_round_seen(const struct session *s, const Symbiod__RoundAnnouncement *ann, struct sym_diag *diag)
+{
+	uint8_t *bytes = NULL, digest[32];
+	size_t len = 0;
+	int r;
+
+	if ((r = protocol_announcement_signed_bytes(ann, &bytes, &len)) != SYM_OK) {
+		sym_diag_set(diag, r, "cannot hash the round announcement: %s", sym_strerror(r));
+		return EXIT_SOFTWARE;
+	}
+	crypto_hash_sha256(digest, bytes, len);
+	free(bytes);
+	if ((r = roundseen_check(s->st->dir, ann->round_id.data, digest, diag)) == SYM_OK)
+		return 0;
+	return r == SYM_ERR_VERIFY ? EXIT_PROTOCOL : sym_exit_code(r, SYM_ORIGIN_INPUT);
+}
+
 int
 session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundAnnouncement **out,
                      struct sym_diag *diag)
@@ -127,6 +143,10 @@ session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundA
 		             "the round announcement names another round or taxonomy");
 		wire_free(&ann->base);
 		return EXIT_PROTOCOL;
+	}
+	if ((rc = s_round_seen(s, ann, diag)) != 0) {
+		wire_free(&ann->base);
+		return rc;
 	}
 	*out = ann;
 	return 0;
@@ -239,6 +259,6 @@ int
 session_pair(const struct session *s, const uint8_t round[16], const char *peer,
              const uint8_t peer_x25519[32], struct pairkeys *pk)
 {
-	return pairkeys_derive(s->park_id, round, s->st->id, s->st->agreement->sk,
+	return pairkeys_derive(s->st->park_id, round, s->st->id, s->st->agreement->sk,
 	                       s->st->agreement->pk, peer, peer_x25519, pk);
 }

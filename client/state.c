@@ -208,6 +208,8 @@ s_load_keys(struct client_state *st, struct sym_diag *diag)
 	if ((r = state_path(st->dir, "park.json", path, sizeof(path))) != SYM_OK ||
 	    (r = parkinfo_load(path, &st->park, diag)) != SYM_OK)
 		return r;
+	if ((r = cert_park_id(st->park.ca_pem, st->park_id)) != SYM_OK)
+		return sym_diag_set(diag, r, "%s: the CA certificate does not parse", path);
 	return SYM_OK;
 }
 

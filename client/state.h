@@ -7,6 +7,7 @@
  *   STATE/request.csr        the certificate request to hand to the operator
  *   STATE/member.crt         the certificate issued by the park (after enroll)
  *   STATE/company.json       {"id", "name"}
+ *   STATE/rounds-seen        every round id seen, with its announcement's hash (roundseen.h)
  */
 #ifndef SYMBI_STATE_H
 #define SYMBI_STATE_H
@@ -23,6 +24,7 @@ struct client_state {
 	char id[MEMBER_ID_MAX + 1];
 	char name[MEMBER_NAME_MAX + 1];
 	struct parkinfo park;
+	uint8_t park_id[32]; /* cert_park_id of park.ca_pem: signatures bind it */
 	struct keypair *identity, *agreement, *curve;
 	int enrolled;
 	struct member_record record; /* when enrolled: from member.crt, verified */

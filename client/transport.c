@@ -227,9 +227,9 @@ conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_
 		free(req);
 		req = NULL;
 		/* Same request id on every attempt; a fresh timestamp and signature each time. */
-		r = wire_request_build(type, have_id ? id : NULL, wire_now_ms(), c->st->id,
-		                       c->st->identity->sk, payload, payload_len, &req, &req_len,
-		                       id);
+		r = wire_request_build(c->st->park_id, type, have_id ? id : NULL, wire_now_ms(),
+		                       c->st->id, c->st->identity->sk, payload, payload_len, &req,
+		                       &req_len, id);
 		if (r != SYM_OK) {
 			sym_diag_set(diag, r, "cannot build the request: %s", sym_strerror(r));
 			goto out;
@@ -244,8 +244,8 @@ conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_
 		goto out;
 	}
 	for (;;) {
-		if ((r = wire_response_decode(answer, answer_len, c->st->park.coordinator_ed25519,
-		                              resp)) != SYM_OK) {
+		if ((r = wire_response_decode(answer, answer_len, c->st->park_id,
+		                              c->st->park.coordinator_ed25519, resp)) != SYM_OK) {
 			sym_diag_set(diag, r, "the coordinator's answer %s",
 			             r == SYM_ERR_VERIFY
 			                 ? "is not signed by this park's coordinator"
@@ -274,7 +274,8 @@ conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_
 	    (*resp)->has_payload && attempt > 0) {
 		Symbiod__Response *orig = NULL;
 		if (wire_response_decode((*resp)->payload.data, (*resp)->payload.len,
-		                         c->st->park.coordinator_ed25519, &orig) == SYM_OK &&
+		                         c->st->park_id, c->st->park.coordinator_ed25519,
+		                         &orig) == SYM_OK &&
 		    memcmp(orig->request_id.data, id, sizeof(id)) == 0) {
 			wire_free(&(*resp)->base);
 			*resp = orig;

@@ -158,6 +158,9 @@ s_csr_check(const char *pem, size_t len, X509_REQ **req_out, struct member_recor
 		goto out;
 	if ((r = member_binding_verify(rec, diag)) != SYM_OK)
 		goto out;
+	/* After the binding, so the message names a key the member really vouched for. */
+	if ((r = member_keys_valid(rec, diag)) != SYM_OK)
+		goto out;
 	if (req_out != NULL) {
 		*req_out = req;
 		req = NULL; /* transferred */

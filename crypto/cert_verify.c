@@ -230,6 +230,9 @@ cert_verifier_member(struct cert_verifier *v, const uint8_t *cert, size_t len,
 		goto out;
 	if ((r = member_binding_verify(&rec, diag)) != SYM_OK)
 		goto out;
+	/* A CA may have signed a key no honest member has: every reader refuses it. */
+	if ((r = member_keys_valid(&rec, diag)) != SYM_OK)
+		goto out;
 	*out = rec;
 	r = SYM_OK;
 out:

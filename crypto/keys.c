@@ -1,5 +1,6 @@
 #include "keys.h"
 
+#include <openssl/bn.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -269,5 +270,140 @@ keys_decode_public(const char *text, size_t len, enum key_kind kind, uint8_t pk[
 	if (kind == KEY_ED25519 && crypto_core_ed25519_is_valid_point(tmp) != 1)
 		return SYM_ERR_FORMAT;
 	memcpy(pk, tmp, sizeof(tmp));
+	return SYM_OK;
+}
+
+/* u (little-endian, 32 bytes) < p = 2^255 - 19: the one encoding of each field element. */
+static int
+s_x25519_canonical(const uint8_t u[KEY_PUBLIC_LEN])
+{
+	size_t i;
+
+	if (u[31] & 0x80)
+		return 0;
+	if (u[31] != 0x7f || u[0] < 0xed)
+		return 1;
+	for (i = 1; i < 31; i++)
+		if (u[i] != 0xff)
+			return 1;
+	return 0;
+}
+
+/*
+ * The canonical u of every point of order 1, 2, 4 or 8 (cr.yp.to/ecdh.html
+ * #validate): libsodium's blocklist inside crypto_scalarmult, less the
+ * encodings >= p that s_x25519_canonical refuses first. A plain comparison,
+ * so a client checking a park's whole directory pays nothing for it.
+ */
+static const uint8_t s_x25519_low_order[][KEY_PUBLIC_LEN] = {
+    {0},                                                               /* 0 */
+    {1},                                                               /* 1 */
+    {0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, /* order 8 */
+     0xfa, 0xf1, 0x9f, 0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32,
+     0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00},
+    {0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, /* order 8 */
+     0x55, 0x9c, 0x83, 0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c,
+     0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f, 0x11, 0x57},
+    {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* p - 1 */
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+};
+
+/*
+ * u is the coordinate of a point of the curve, not of its twist: u^3 +
+ * 486662 u^2 + u is a square mod p (a Legendre symbol, with OpenSSL's BN).
+ * 1, 0, or a negative error code.
+ */
+static int
+s_x25519_on_curve(const uint8_t u[KEY_PUBLIC_LEN])
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p, *bu, *t, *v;
+	int k, r = SYM_ERR_CRYPTO;
+
+	if (ctx == NULL)
+		return SYM_ERR_ALLOC;
+	BN_CTX_start(ctx);
+	p = BN_CTX_get(ctx);
+	bu = BN_CTX_get(ctx);
+	t = BN_CTX_get(ctx);
+	v = BN_CTX_get(ctx);
+	if (v == NULL)
+		goto out;
+	BN_zero(p);
+	if (BN_set_bit(p, 255) != 1 || BN_sub_word(p, 19) != 1 ||
+	    BN_lebin2bn(u, KEY_PUBLIC_LEN, bu) == NULL)
+		goto out;
+	/* v = u * (u * (u + A) + 1) */
+	if (BN_copy(t, bu) == NULL || BN_add_word(t, 486662) != 1 ||
+	    BN_mod_mul(t, t, bu, p, ctx) != 1 || BN_add_word(t, 1) != 1 ||
+	    BN_mod_mul(v, t, bu, p, ctx) != 1)
+		goto out;
+	if ((k = BN_kronecker(v, p, ctx)) == -2)
+		goto out;
+	r = k >= 0;
+out:
+	BN_CTX_end(ctx);
+	BN_CTX_free(ctx);
+	return r;
+}
+
+/*
+ * An X25519 (or CURVE) public key: canonical, not of low order, on the
+ * curve. A torsion component in an otherwise good point is not refused: the
+ * clamped scalar of every X25519 agreement is a multiple of the cofactor 8,
+ * so it changes no shared secret (RFC 7748, section 7), and a subgroup check
+ * would cost a scalar multiplication per member of every directory.
+ */
+static int
+s_x25519_check(const uint8_t pk[KEY_PUBLIC_LEN], const char **why)
+{
+	size_t i;
+	int r;
+
+	if (!s_x25519_canonical(pk)) {
+		*why = "is not a canonical encoding (u >= 2^255 - 19)";
+		return SYM_ERR_WEAK_KEY;
+	}
+	for (i = 0; i < sizeof(s_x25519_low_order) / sizeof(s_x25519_low_order[0]); i++) {
+		if (sodium_memcmp(pk, s_x25519_low_order[i], KEY_PUBLIC_LEN) == 0) {
+			*why = "is a low-order point";
+			return SYM_ERR_WEAK_KEY;
+		}
+	}
+	if ((r = s_x25519_on_curve(pk)) == 0) {
+		*why = "is not a point of the curve (it lies on the twist)";
+		return SYM_ERR_WEAK_KEY;
+	}
+	if (r < 0) {
+		*why = "could not be checked";
+		return r;
+	}
+	*why = NULL;
+	return SYM_OK;
+}
+
+int
+keys_public_check(enum key_kind kind, const uint8_t pk[KEY_PUBLIC_LEN], const char **why)
+{
+	const char *dummy = NULL;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = "is missing";
+	if (pk == NULL)
+		return SYM_ERR_INVALID;
+	switch (kind) {
+	case KEY_ED25519:
+		if (crypto_core_ed25519_is_valid_point(pk))
+			break;
+		*why = "is not a valid Ed25519 point (low order, non-canonical or outside the "
+		       "prime-order subgroup)";
+		return SYM_ERR_WEAK_KEY;
+	case KEY_X25519:
+	case KEY_CURVE: return s_x25519_check(pk, why);
+	default: *why = "is of an unknown kind"; return SYM_ERR_INVALID;
+	}
+	*why = NULL;
 	return SYM_OK;
 }

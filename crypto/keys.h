@@ -50,4 +50,17 @@ int keys_decode_secret(const char *text, size_t len, enum key_kind kind, struct 
 int keys_decode_public(const char *text, size_t len, enum key_kind kind, uint8_t pk[KEY_PUBLIC_LEN])
     __attribute__((warn_unused_result));
 
+/*
+ * Could an honest holder have this public key? A low-order key would make
+ * every key agreement with it (or a signature by it) predictable.
+ * Ed25519: crypto_core_ed25519_is_valid_point (canonical, not of small
+ * order, in the prime-order subgroup). X25519 and CURVE (ZeroMQ CURVE is
+ * X25519 too): u < p, not one of the low-order points libsodium's
+ * crypto_scalarmult refuses, and on the curve rather than its twist.
+ * SYM_OK, or SYM_ERR_WEAK_KEY with *why (if not NULL) a static phrase such
+ * as "is a low-order point".
+ */
+int keys_public_check(enum key_kind kind, const uint8_t pk[KEY_PUBLIC_LEN], const char **why)
+    __attribute__((warn_unused_result));
+
 #endif

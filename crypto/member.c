@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "keys.h"
 #include "putbuf.h"
 #include "sig.h"
 
@@ -143,21 +144,64 @@ member_binding_sign(const uint8_t identity_sk[64], const char *id, const char *n
 	return sig_sign(identity_sk, msg, len, sig);
 }
 
+static const char *
+s_key_name(enum key_kind kind)
+{
+	switch (kind) {
+	case KEY_ED25519: return "Ed25519 identity";
+	case KEY_X25519: return "X25519 agreement";
+	case KEY_CURVE: return "CURVE transport";
+	}
+	return "?";
+}
+
+/* One key of rec, refused by its member's id and its name. */
+static int
+s_key_check(const struct member_record *rec, enum key_kind kind, const uint8_t pk[32],
+            struct sym_diag *diag)
+{
+	const char *why = NULL;
+	int r;
+
+	if ((r = keys_public_check(kind, pk, &why)) == SYM_OK)
+		return SYM_OK;
+	return sym_diag_set(diag, r, "the %s key of \"%s\" %s: refused", s_key_name(kind),
+	                    member_id_valid(rec->id) ? rec->id : "?", why != NULL ? why : "");
+}
+
+int
+member_keys_valid(const struct member_record *rec, struct sym_diag *diag)
+{
+	int r;
+
+	if (rec == NULL)
+		return sym_diag_set(diag, SYM_ERR_INVALID, "no member record");
+	/* The cheap checks first: X25519's is a comparison and a Legendre symbol. */
+	if ((r = s_key_check(rec, KEY_X25519, rec->x25519, diag)) != SYM_OK ||
+	    (r = s_key_check(rec, KEY_CURVE, rec->curve, diag)) != SYM_OK ||
+	    (r = s_key_check(rec, KEY_ED25519, rec->ed25519, diag)) != SYM_OK)
+		return r;
+	return SYM_OK;
+}
+
 int
 member_binding_verify(const struct member_record *rec, struct sym_diag *diag)
 {
 	uint8_t msg[MEMBER_BINDING_MAX];
 	size_t len = 0;
+	int r;
 
-	if (member_binding_message(rec->id, rec->name, rec->x25519, rec->curve, msg, &len) !=
-	        SYM_OK ||
-	    sig_verify(rec->ed25519, msg, len, rec->binding_sig) != SYM_OK)
-		return sym_diag_set(
-		    diag, SYM_ERR_VERIFY,
-		    "binding signature invalid: the X25519 and CURVE keys of \"%s\" are "
-		    "not signed by its identity key",
-		    member_id_valid(rec->id) ? rec->id : "?");
-	return SYM_OK;
+	if (member_binding_message(rec->id, rec->name, rec->x25519, rec->curve, msg, &len) ==
+	        SYM_OK &&
+	    sig_verify(rec->ed25519, msg, len, rec->binding_sig) == SYM_OK)
+		return SYM_OK;
+	/* Only now the identity key's own check: it costs a scalar multiplication. */
+	if ((r = s_key_check(rec, KEY_ED25519, rec->ed25519, diag)) != SYM_OK)
+		return r;
+	return sym_diag_set(diag, SYM_ERR_VERIFY,
+	                    "binding signature invalid: the X25519 and CURVE keys of \"%s\" are "
+	                    "not signed by its identity key",
+	                    member_id_valid(rec->id) ? rec->id : "?");
 }
 
 int

@@ -70,8 +70,22 @@ int member_binding_sign(const uint8_t identity_sk[64], const char *id, const cha
                         const uint8_t x25519[32], const uint8_t curve[32], uint8_t sig[64])
     __attribute__((warn_unused_result));
 
-/* Check rec->binding_sig by rec->ed25519 over rec's id, name and keys. */
+/*
+ * Check rec->binding_sig by rec->ed25519 over rec's id, name and keys; when
+ * it fails because the identity key is no valid Ed25519 point, that is what
+ * the message says (SYM_ERR_WEAK_KEY).
+ */
 int member_binding_verify(const struct member_record *rec, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
+/*
+ * All three keys of rec are keys an honest member can have
+ * (keys_public_check): a low-order or otherwise invalid X25519, CURVE or
+ * Ed25519 key is SYM_ERR_WEAK_KEY, the message naming the member and the key.
+ * Keys are checked where they enter: a CSR (cert_csr_verify) and a
+ * certificate (cert_verifier_member, so every directory a client verifies).
+ */
+int member_keys_valid(const struct member_record *rec, struct sym_diag *diag)
     __attribute__((warn_unused_result));
 
 /* The member keys extension value. */

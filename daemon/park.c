@@ -148,6 +148,10 @@ park_open(const char *dir, int flags, struct park **out, struct sym_diag *diag)
 		goto out;
 	if ((r = parkinfo_load(path, &park->info, diag)) != SYM_OK)
 		goto out;
+	if ((r = cert_park_id(park->info.ca_pem, park->id)) != SYM_OK) {
+		r = sym_diag_set(diag, r, "%s/park.json: the CA certificate does not parse", dir);
+		goto out;
+	}
 	if ((r = park_path(park, "keys/coordinator.key", path, sizeof(path))) != SYM_OK ||
 	    (r = keyfile_load(path, KEY_ED25519, &park->sign, diag)) != SYM_OK)
 		goto out;

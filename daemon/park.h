@@ -33,6 +33,7 @@ struct park {
 	struct keypair *sign;  /* coordinator Ed25519 */
 	struct keypair *curve; /* coordinator CURVE */
 	struct keypair *ca;    /* only when opened with PARK_OPEN_CA */
+	uint8_t id[32];        /* cert_park_id of the CA: every signature is bound to it */
 };
 
 enum park_open_flags { PARK_OPEN_CA = 1 };

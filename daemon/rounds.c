@@ -108,18 +108,43 @@ s_may_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct sy
 	return SYM_OK;
 }
 
+/*
+ * A member enrolled before keys were checked (protocol 1.1) may hold a
+ * low-order key: every client would refuse the round's directory, so the
+ * operator is told whom to revoke instead.
+ */
+static int
+s_member_keys(const struct store_member *m, struct sym_diag *diag)
+{
+	struct sym_diag why = {""};
+	int r;
+
+	if ((r = member_keys_valid(&m->rec, &why)) == SYM_OK)
+		return SYM_OK;
+	return sym_diag_set(
+	    diag, r, "cannot open a round: %s (revoke it: symbiod revoke --dir PARK --id %s)",
+	    why.msg, m->rec.id);
+}
+
 /* The round's directory: every active member now, in id order (borrowed strings). */
 static int
 s_round_directory(struct rounds_ctx *ctx, char ***ids_out, size_t *n_out, struct sym_diag *diag)
 {
 	char **ids;
 	size_t n = 0, i;
+	int r;
 
 	if ((ids = calloc(ctx->nmembers + 1, sizeof(*ids))) == NULL)
 		return sym_diag_set(diag, SYM_ERR_ALLOC, "out of memory");
-	for (i = 0; i < ctx->nmembers; i++)
-		if (!ctx->members[i].revoked)
-			ids[n++] = (char *)ctx->members[i].rec.id;
+	for (i = 0; i < ctx->nmembers; i++) {
+		if (ctx->members[i].revoked)
+			continue;
+		if ((r = s_member_keys(&ctx->members[i], diag)) != SYM_OK) {
+			free(ids);
+			return r;
+		}
+		ids[n++] = (char *)ctx->members[i].rec.id;
+	}
 	if (n < 2) {
 		free(ids);
 		return sym_diag_set(diag, SYM_ERR_INVALID,

@@ -99,9 +99,10 @@ s_evidence(const struct round_call *c, uint8_t statement[32], json_t **fields)
 
 	*fields = NULL;
 	if ((r = wire_request_decode(c->request, c->request_len, &req)) != SYM_OK ||
-	    (r = wire_request_signed_bytes(req->version, req->type, req->request_id.data,
-	                                   req->timestamp_ms, req->signer, req->payload.data,
-	                                   req->payload.len, &signed_bytes, &signed_len)) != SYM_OK)
+	    (r = wire_request_signed_bytes(c->ctx->park->id, req->version, req->type,
+	                                   req->request_id.data, req->timestamp_ms, req->signer,
+	                                   req->payload.data, req->payload.len, &signed_bytes,
+	                                   &signed_len)) != SYM_OK)
 		goto out;
 	crypto_hash_sha256(statement, signed_bytes, signed_len);
 	*fields =

@@ -22,8 +22,8 @@ s_respond(struct server *srv, uint32_t type, const uint8_t id[16], int32_t statu
 {
 	if (status != SYMBIOD__STATUS__STATUS_OK)
 		srv->refused++;
-	return wire_response_build(type, id, status, replayed, message, payload, payload_len,
-	                           srv->park->sign->sk, resp, resp_len);
+	return wire_response_build(srv->park->id, type, id, status, replayed, message, payload,
+	                           payload_len, srv->park->sign->sk, resp, resp_len);
 }
 
 /* A decoded request on its way through admission and execution. */
@@ -130,7 +130,7 @@ s_admit(struct server *srv, struct server_call *call)
 	}
 	if (!s_admit_rate(srv, call, &r))
 		return r;
-	if (wire_request_verify(req, m->rec.ed25519) != SYM_OK) {
+	if (wire_request_verify(req, srv->park->id, m->rec.ed25519) != SYM_OK) {
 		log_notice("request from %s refused: bad signature", call->user_id);
 		return s_refuse(srv, call, SYMBIOD__STATUS__STATUS_UNAUTHENTICATED,
 		                "bad signature");

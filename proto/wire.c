@@ -23,8 +23,11 @@
 /* Signed bytes: a message of up to WIRE_MAX_MESSAGE and fixed fields well inside 1 KiB. */
 #define S_SIGNED_MAX (WIRE_MAX_MESSAGE + 1024u)
 
-static const char s_request_domain[] = "symbiod-request-v1";   /* signed with its NUL */
-static const char s_response_domain[] = "symbiod-response-v1"; /* signed with its NUL */
+/* Signed with their NUL. Version 2 of the layout binds the park; version 1 did not. */
+static const char s_request_domain_v1[] = "symbiod-request-v1";
+static const char s_response_domain_v1[] = "symbiod-response-v1";
+static const char s_request_domain[] = "symbiod-request-v2";
+static const char s_response_domain[] = "symbiod-response-v2";
 
 /* ---- signed bytes -------------------------------------------------------------- */
 
@@ -64,10 +67,24 @@ s_put_payload_digest(struct putbuf *b, const uint8_t *payload, size_t len)
 	putbuf_bytes(b, digest, sizeof(digest));
 }
 
+/* The domain of the layout, then (from version 2 on) the park it is bound to. */
+static void
+s_put_domain(struct putbuf *b, const uint8_t *park_id, const char *v1, size_t v1_len,
+             const char *v2, size_t v2_len)
+{
+	if (park_id == NULL) {
+		putbuf_bytes(b, v1, v1_len);
+		return;
+	}
+	putbuf_bytes(b, v2, v2_len);
+	putbuf_bytes(b, park_id, WIRE_PARK_ID_LEN);
+}
+
 int
-wire_request_signed_bytes(uint32_t version, uint32_t type, const uint8_t request_id[16],
-                          uint64_t timestamp_ms, const char *signer, const uint8_t *payload,
-                          size_t payload_len, uint8_t **out, size_t *out_len)
+wire_request_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t type,
+                          const uint8_t request_id[16], uint64_t timestamp_ms, const char *signer,
+                          const uint8_t *payload, size_t payload_len, uint8_t **out,
+                          size_t *out_len)
 {
 	struct putbuf b;
 	size_t signer_len;
@@ -84,7 +101,8 @@ wire_request_signed_bytes(uint32_t version, uint32_t type, const uint8_t request
 	if (payload_len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
 	putbuf_init_heap(&b, S_SIGNED_MAX);
-	putbuf_bytes(&b, s_request_domain, sizeof(s_request_domain));
+	s_put_domain(&b, park_id, s_request_domain_v1, sizeof(s_request_domain_v1),
+	             s_request_domain, sizeof(s_request_domain));
 	putbuf_u32(&b, version);
 	putbuf_u32(&b, type);
 	putbuf_bytes(&b, request_id, WIRE_REQUEST_ID_LEN);
@@ -95,10 +113,10 @@ wire_request_signed_bytes(uint32_t version, uint32_t type, const uint8_t request
 }
 
 int
-wire_response_signed_bytes(uint32_t version, uint32_t type, const uint8_t request_id[16],
-                           int32_t status, int replayed, const char *message,
-                           const uint8_t *payload, size_t payload_len, uint8_t **out,
-                           size_t *out_len)
+wire_response_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t type,
+                           const uint8_t request_id[16], int32_t status, int replayed,
+                           const char *message, const uint8_t *payload, size_t payload_len,
+                           uint8_t **out, size_t *out_len)
 {
 	struct putbuf b;
 	size_t message_len;
@@ -114,7 +132,8 @@ wire_response_signed_bytes(uint32_t version, uint32_t type, const uint8_t reques
 	if (message_len > WIRE_MAX_MESSAGE || payload_len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
 	putbuf_init_heap(&b, S_SIGNED_MAX);
-	putbuf_bytes(&b, s_response_domain, sizeof(s_response_domain));
+	s_put_domain(&b, park_id, s_response_domain_v1, sizeof(s_response_domain_v1),
+	             s_response_domain, sizeof(s_response_domain));
 	putbuf_u32(&b, version);
 	putbuf_u32(&b, type);
 	putbuf_bytes(&b, request_id, WIRE_REQUEST_ID_LEN);
@@ -157,9 +176,10 @@ wire_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *out_len)
 /* ---- requests -------------------------------------------------------------------- */
 
 int
-wire_request_build(uint32_t type, const uint8_t *request_id, uint64_t timestamp_ms,
-                   const char *signer, const uint8_t sign_sk[64], const uint8_t *payload,
-                   size_t payload_len, uint8_t **out, size_t *out_len, uint8_t id_out[16])
+wire_request_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,
+                   const uint8_t *request_id, uint64_t timestamp_ms, const char *signer,
+                   const uint8_t sign_sk[64], const uint8_t *payload, size_t payload_len,
+                   uint8_t **out, size_t *out_len, uint8_t id_out[16])
 {
 	Symbiod__Request req = SYMBIOD__REQUEST__INIT;
 	uint8_t id[WIRE_REQUEST_ID_LEN], sig[SIG_LEN];
@@ -171,7 +191,8 @@ wire_request_build(uint32_t type, const uint8_t *request_id, uint64_t timestamp_
 		return SYM_ERR_INVALID;
 	*out = NULL;
 	*out_len = 0;
-	if (sign_sk == NULL || (payload == NULL && payload_len != 0))
+	/* We sign only bound requests: a NULL park would sign version 1 bytes. */
+	if (park_id == NULL || sign_sk == NULL || (payload == NULL && payload_len != 0))
 		return SYM_ERR_INVALID;
 	if (type == SYMBIOD__MSG_TYPE__MSG_UNSPECIFIED || !s_msg_type_ok(type) ||
 	    !member_id_valid(signer))
@@ -182,8 +203,8 @@ wire_request_build(uint32_t type, const uint8_t *request_id, uint64_t timestamp_
 		memcpy(id, request_id, sizeof(id));
 	else
 		randombytes_buf(id, sizeof(id));
-	r = wire_request_signed_bytes(WIRE_VERSION, type, id, timestamp_ms, signer, payload,
-	                              payload_len, &signed_bytes, &signed_len);
+	r = wire_request_signed_bytes(park_id, WIRE_VERSION, type, id, timestamp_ms, signer,
+	                              payload, payload_len, &signed_bytes, &signed_len);
 	if (r != SYM_OK)
 		goto out;
 	if ((r = sig_sign(sign_sk, signed_bytes, signed_len, sig)) != SYM_OK)
@@ -244,7 +265,8 @@ out:
 }
 
 int
-wire_request_verify(const Symbiod__Request *req, const uint8_t signer_pk[32])
+wire_request_verify(const Symbiod__Request *req, const uint8_t *park_id,
+                    const uint8_t signer_pk[32])
 {
 	uint8_t *signed_bytes = NULL;
 	size_t signed_len = 0;
@@ -255,7 +277,7 @@ wire_request_verify(const Symbiod__Request *req, const uint8_t signer_pk[32])
 	    req->signature.len != SIG_LEN || req->signature.data == NULL ||
 	    !member_id_valid(req->signer))
 		return SYM_ERR_VERIFY;
-	if (wire_request_signed_bytes(req->version, req->type, req->request_id.data,
+	if (wire_request_signed_bytes(park_id, req->version, req->type, req->request_id.data,
 	                              req->timestamp_ms, req->signer, req->payload.data,
 	                              req->payload.len, &signed_bytes, &signed_len) != SYM_OK)
 		return SYM_ERR_VERIFY;
@@ -279,9 +301,10 @@ s_response_header_ok(uint32_t type, int32_t status)
 }
 
 int
-wire_response_build(uint32_t type, const uint8_t request_id[16], int32_t status, int replayed,
-                    const char *message, const uint8_t *payload, size_t payload_len,
-                    const uint8_t sign_sk[64], uint8_t **out, size_t *out_len)
+wire_response_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,
+                    const uint8_t request_id[16], int32_t status, int replayed, const char *message,
+                    const uint8_t *payload, size_t payload_len, const uint8_t sign_sk[64],
+                    uint8_t **out, size_t *out_len)
 {
 	Symbiod__Response resp = SYMBIOD__RESPONSE__INIT;
 	uint8_t id[WIRE_REQUEST_ID_LEN], sig[SIG_LEN];
@@ -293,15 +316,16 @@ wire_response_build(uint32_t type, const uint8_t request_id[16], int32_t status,
 		return SYM_ERR_INVALID;
 	*out = NULL;
 	*out_len = 0;
-	if (request_id == NULL || sign_sk == NULL || (payload == NULL && payload_len != 0))
+	if (park_id == NULL || request_id == NULL || sign_sk == NULL ||
+	    (payload == NULL && payload_len != 0))
 		return SYM_ERR_INVALID;
 	if (!s_response_header_ok(type, status))
 		return SYM_ERR_INVALID;
 	if ((message != NULL && strlen(message) > S_MAX_REASON) || payload_len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
 	memcpy(id, request_id, sizeof(id));
-	r = wire_response_signed_bytes(WIRE_VERSION, type, id, status, replayed, message, payload,
-	                               payload_len, &signed_bytes, &signed_len);
+	r = wire_response_signed_bytes(park_id, WIRE_VERSION, type, id, status, replayed, message,
+	                               payload, payload_len, &signed_bytes, &signed_len);
 	if (r != SYM_OK)
 		goto out;
 	if ((r = sig_sign(sign_sk, signed_bytes, signed_len, sig)) != SYM_OK)
@@ -332,8 +356,8 @@ out:
 }
 
 int
-wire_response_decode(const uint8_t *buf, size_t len, const uint8_t coordinator_pk[32],
-                     Symbiod__Response **out)
+wire_response_decode(const uint8_t *buf, size_t len, const uint8_t park_id[WIRE_PARK_ID_LEN],
+                     const uint8_t coordinator_pk[32], Symbiod__Response **out)
 {
 	ProtobufCMessage *msg = NULL;
 	Symbiod__Response *resp;
@@ -344,7 +368,7 @@ wire_response_decode(const uint8_t *buf, size_t len, const uint8_t coordinator_p
 	if (out == NULL)
 		return SYM_ERR_INVALID;
 	*out = NULL;
-	if (coordinator_pk == NULL)
+	if (park_id == NULL || coordinator_pk == NULL)
 		return SYM_ERR_VERIFY;
 	if ((r = wire_unpack(&symbiod__response__descriptor, buf, len, 0, &msg)) != SYM_OK)
 		return r;
@@ -359,7 +383,7 @@ wire_response_decode(const uint8_t *buf, size_t len, const uint8_t coordinator_p
 		r = SYM_ERR_LIMIT;
 		goto out;
 	}
-	r = wire_response_signed_bytes(resp->version, resp->type, resp->request_id.data,
+	r = wire_response_signed_bytes(park_id, resp->version, resp->type, resp->request_id.data,
 	                               resp->status, resp->has_replayed && resp->replayed,
 	                               resp->message, resp->payload.data, resp->payload.len,
 	                               &signed_bytes, &signed_len);

@@ -41,23 +41,36 @@ int wire_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size
                 size_t budget, ProtobufCMessage **out) __attribute__((warn_unused_result));
 void wire_free(ProtobufCMessage *msg);
 
-/* The exact bytes a request / response signature covers (see symbiod.proto); malloc'd. */
-int wire_request_signed_bytes(uint32_t version, uint32_t type, const uint8_t request_id[16],
-                              uint64_t timestamp_ms, const char *signer, const uint8_t *payload,
-                              size_t payload_len, uint8_t **out, size_t *out_len)
-    __attribute__((warn_unused_result));
-int wire_response_signed_bytes(uint32_t version, uint32_t type, const uint8_t request_id[16],
-                               int32_t status, int replayed, const char *message,
-                               const uint8_t *payload, size_t payload_len, uint8_t **out,
-                               size_t *out_len) __attribute__((warn_unused_result));
+/*
+ * Every signature is bound to the park (protocol 1.1): its identity,
+ * SHA-256 of the park CA certificate's DER (cert_park_id), enters the signed
+ * bytes, so a request or response signed for another park does not verify.
+ */
+#define WIRE_PARK_ID_LEN 32
 
 /*
- * Build a signed, packed Request (malloc'd *out). request_id NULL: a fresh
- * random id is drawn and written back into id_out (16 bytes) if non-NULL.
+ * The exact bytes a request / response signature covers (see symbiod.proto);
+ * malloc'd. park_id NULL gives version 1's bytes, which bound no park: only
+ * for reading a log written before protocol 1.1.
  */
-int wire_request_build(uint32_t type, const uint8_t *request_id, uint64_t timestamp_ms,
-                       const char *signer, const uint8_t sign_sk[64], const uint8_t *payload,
-                       size_t payload_len, uint8_t **out, size_t *out_len, uint8_t id_out[16])
+int wire_request_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t type,
+                              const uint8_t request_id[16], uint64_t timestamp_ms,
+                              const char *signer, const uint8_t *payload, size_t payload_len,
+                              uint8_t **out, size_t *out_len) __attribute__((warn_unused_result));
+int wire_response_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t type,
+                               const uint8_t request_id[16], int32_t status, int replayed,
+                               const char *message, const uint8_t *payload, size_t payload_len,
+                               uint8_t **out, size_t *out_len) __attribute__((warn_unused_result));
+
+/*
+ * Build a signed, packed Request for park `park_id` (malloc'd *out).
+ * request_id NULL: a fresh random id is drawn and written back into id_out
+ * (16 bytes) if non-NULL.
+ */
+int wire_request_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,
+                       const uint8_t *request_id, uint64_t timestamp_ms, const char *signer,
+                       const uint8_t sign_sk[64], const uint8_t *payload, size_t payload_len,
+                       uint8_t **out, size_t *out_len, uint8_t id_out[16])
     __attribute__((warn_unused_result));
 
 /*
@@ -67,17 +80,23 @@ int wire_request_build(uint32_t type, const uint8_t *request_id, uint64_t timest
  */
 int wire_request_decode(const uint8_t *buf, size_t len, Symbiod__Request **out)
     __attribute__((warn_unused_result));
-int wire_request_verify(const Symbiod__Request *req, const uint8_t signer_pk[32])
-    __attribute__((warn_unused_result));
+/*
+ * The signature by signer_pk, bound to park_id. park_id NULL checks a
+ * version 1 signature (no park): only for a log written before protocol 1.1.
+ */
+int wire_request_verify(const Symbiod__Request *req, const uint8_t *park_id,
+                        const uint8_t signer_pk[32]) __attribute__((warn_unused_result));
 
-/* Build a signed, packed Response (malloc'd *out). */
-int wire_response_build(uint32_t type, const uint8_t request_id[16], int32_t status, int replayed,
+/* Build a signed, packed Response for park `park_id` (malloc'd *out). */
+int wire_response_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,
+                        const uint8_t request_id[16], int32_t status, int replayed,
                         const char *message, const uint8_t *payload, size_t payload_len,
                         const uint8_t sign_sk[64], uint8_t **out, size_t *out_len)
     __attribute__((warn_unused_result));
-/* Decode a Response and verify the coordinator's signature. */
-int wire_response_decode(const uint8_t *buf, size_t len, const uint8_t coordinator_pk[32],
-                         Symbiod__Response **out) __attribute__((warn_unused_result));
+/* Decode a Response and verify the coordinator's signature, bound to park_id. */
+int wire_response_decode(const uint8_t *buf, size_t len, const uint8_t park_id[WIRE_PARK_ID_LEN],
+                         const uint8_t coordinator_pk[32], Symbiod__Response **out)
+    __attribute__((warn_unused_result));
 
 /* Pack any message into a malloc'd buffer. */
 int wire_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *out_len)

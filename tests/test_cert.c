@@ -1211,23 +1211,42 @@ s_dup_ext(X509 *x)
 	ASN1_OBJECT_free(oid);
 }
 
-static void
-s_replace_ext(X509 *x, size_t byte, size_t len)
+/* The member keys extension's value, and its replacement by another one. */
+static const uint8_t *
+s_ext_value_of(X509 *x)
 {
 	ASN1_OBJECT *oid = OBJ_txt2obj(SYMBI_MEMBER_KEYS_OID, 1);
 	int idx = X509_get_ext_by_OBJ(x, oid, -1);
-	uint8_t value[140];
+
+	assert_true(idx >= 0);
+	ASN1_OBJECT_free(oid);
+	return ASN1_STRING_get0_data(X509_EXTENSION_get_data(X509_get_ext(x, idx)));
+}
+
+static void
+s_ext_set(X509 *x, const uint8_t *value, size_t len)
+{
+	ASN1_OBJECT *oid = OBJ_txt2obj(SYMBI_MEMBER_KEYS_OID, 1);
+	int idx = X509_get_ext_by_OBJ(x, oid, -1);
 	X509_EXTENSION *ext;
 
 	assert_true(idx >= 0);
-	memset(value, 0, sizeof(value));
-	memcpy(value, ASN1_STRING_get0_data(X509_EXTENSION_get_data(X509_get_ext(x, idx))), 133);
-	value[byte] ^= 0x01;
 	X509_EXTENSION_free(X509_delete_ext(x, idx));
 	ext = s_ext_make(value, len);
 	assert_int_equal(X509_add_ext(x, ext, -1), 1);
 	X509_EXTENSION_free(ext);
 	ASN1_OBJECT_free(oid);
+}
+
+static void
+s_replace_ext(X509 *x, size_t byte, size_t len)
+{
+	uint8_t value[140];
+
+	memset(value, 0, sizeof(value));
+	memcpy(value, s_ext_value_of(x), 133);
+	value[byte] ^= 0x01;
+	s_ext_set(x, value, len);
 }
 
 static void
@@ -1312,6 +1331,97 @@ test_ca_signed_bad_extension(void **state)
 	}
 }
 
+/* ---- keys checked where they enter (protocol 1.1, repair 5) ---- */
+
+/* A point of order 8: every X25519 agreement with it gives one of eight values. */
+static const uint8_t s_low_order[32] = {
+    0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a,
+    0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00};
+static const uint8_t *s_bad_x25519, *s_bad_curve;
+
+/* The member keys extension replaced by one for s_bad_x25519 / s_bad_curve, properly bound. */
+static void
+s_weak_keys_ext(X509 *x)
+{
+	uint8_t msg[512], sig[64], value[133];
+	size_t msg_len =
+	    s_binding_message("novo-42", "Novo Enzymes A/S", s_bad_x25519, s_bad_curve, msg);
+
+	assert_int_equal(crypto_sign_detached(sig, NULL, msg, msg_len, s_forger->identity->sk), 0);
+	s_ext_value(s_bad_x25519, s_bad_curve, sig, value);
+	s_ext_set(x, value, sizeof(value));
+}
+
+static void
+test_weak_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct sym_diag diag = {{0}};
+	uint8_t high[32];
+	char *pem, *cert = NULL;
+	int i;
+
+	/* Enrolment: a CSR whose low-order key its identity key really vouches for. */
+	pem = s_csr_by_hand(f->identity, f->identity, "novo-42", "Novo Enzymes A/S", s_low_order,
+	                    s_low_order, f->ckey->pk, 1, 0);
+	assert_int_equal(s_csr_verify(pem, &diag), SYM_ERR_WEAK_KEY);
+	s_assert_diag(&diag, "the X25519 agreement key of \"novo-42\" is a low-order point");
+	assert_int_equal(cert_issue(f->ca_pem, f->ca_key, pem, strlen(pem), 11, DAYS, &cert, &diag),
+	                 SYM_ERR_WEAK_KEY);
+	assert_null(cert);
+	free(pem);
+	/* The same for the CURVE key, and for an encoding with the ignored high bit set. */
+	memcpy(high, f->xkey->pk, 32);
+	high[31] |= 0x80;
+	pem = s_csr_by_hand(f->identity, f->identity, "novo-42", "Novo Enzymes A/S", f->xkey->pk,
+	                    f->xkey->pk, s_low_order, 1, 0);
+	assert_int_equal(s_csr_verify(pem, &diag), SYM_ERR_WEAK_KEY);
+	s_assert_diag(&diag, "CURVE transport key of \"novo-42\"");
+	free(pem);
+	pem = s_csr_by_hand(f->identity, f->identity, "novo-42", "Novo Enzymes A/S", high, high,
+	                    f->ckey->pk, 1, 0);
+	assert_int_equal(s_csr_verify(pem, &diag), SYM_ERR_WEAK_KEY);
+	s_assert_diag(&diag, "not a canonical encoding");
+	free(pem);
+
+	/*
+	 * The directory: a certificate the park CA signed for such keys (a
+	 * coordinator that skipped the check) is refused by every reader.
+	 */
+	s_forger = f;
+	for (i = 0; i < 2; i++) {
+		s_bad_x25519 = i == 0 ? s_low_order : f->xkey->pk;
+		s_bad_curve = i == 0 ? f->ckey->pk : s_low_order;
+		pem = s_cert_resigned(f, f->ca_key, s_weak_keys_ext);
+		diag.msg[0] = '\0';
+		assert_int_equal(s_verify_pem(f->ca_pem, pem, &diag), SYM_ERR_WEAK_KEY);
+		s_assert_diag(&diag, i == 0 ? "X25519 agreement key" : "CURVE transport key");
+		s_assert_diag(&diag, "low-order");
+		free(pem);
+	}
+	/* A record from anywhere: each of its three keys is checked, by name. */
+	{
+		struct member_record rec;
+
+		assert_int_equal(
+		    cert_verify_member(f->ca_pem, f->cert_der, f->cert_der_len, &rec, &diag),
+		    SYM_OK);
+		assert_int_equal(member_keys_valid(&rec, &diag), SYM_OK);
+		memset(rec.ed25519, 0, 32);
+		rec.ed25519[0] = 1; /* the identity point */
+		assert_int_equal(member_keys_valid(&rec, &diag), SYM_ERR_WEAK_KEY);
+		s_assert_diag(&diag, "the Ed25519 identity key of \"novo-42\"");
+		assert_int_equal(member_binding_verify(&rec, &diag), SYM_ERR_WEAK_KEY);
+		s_assert_diag(&diag, "Ed25519 identity key");
+	}
+	/* The control: the same forgery with the honest keys verifies. */
+	s_bad_x25519 = f->xkey->pk;
+	s_bad_curve = f->ckey->pk;
+	pem = s_cert_resigned(f, f->ca_key, s_weak_keys_ext);
+	assert_int_equal(s_verify_pem(f->ca_pem, pem, &diag), SYM_OK);
+	free(pem);
+}
+
 int
 main(void)
 {
@@ -1335,6 +1445,7 @@ main(void)
 	    cmocka_unit_test(test_ca_as_member),
 	    cmocka_unit_test(test_member_as_ca),
 	    cmocka_unit_test(test_ca_signed_bad_extension),
+	    cmocka_unit_test(test_weak_keys),
 	};
 
 	if (sodium_init() < 0)

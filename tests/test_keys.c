@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <openssl/bn.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -792,6 +793,167 @@ test_pairkeys_weak(void **state)
 	keys_free(&a);
 }
 
+/* ---- public key checks (protocol 1.1, repair 5) ---- */
+
+/* keys_public_check(kind, pk) refuses the key with a reason that says needle. */
+static void
+s_assert_why(enum key_kind kind, const uint8_t pk[32], const char *needle)
+{
+	const char *why = NULL;
+
+	assert_int_equal(keys_public_check(kind, pk, &why), SYM_ERR_WEAK_KEY);
+	assert_non_null(why);
+	if (strstr(why, needle) == NULL)
+		fail_msg("\"%s\" does not say \"%s\"", why, needle);
+}
+
+/* Montgomery u = (1 + y) / (1 - y) mod p of an Edwards point, computed here without keys.c. */
+static void
+s_edwards_to_u(const uint8_t ed[32], uint8_t u[32])
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p = BN_new(), *y = BN_new(), *num = BN_new(), *den = BN_new();
+	uint8_t yb[32];
+
+	assert_non_null(ctx);
+	assert_non_null(den);
+	memcpy(yb, ed, 32);
+	yb[31] &= 0x7f; /* the sign of x */
+	assert_non_null(BN_lebin2bn(yb, 32, y));
+	BN_zero(p);
+	assert_int_equal(BN_set_bit(p, 255) == 1 && BN_sub_word(p, 19) == 1, 1);
+	assert_int_equal(BN_mod_add(num, BN_value_one(), y, p, ctx), 1);
+	assert_int_equal(BN_mod_sub(den, BN_value_one(), y, p, ctx), 1);
+	assert_non_null(BN_mod_inverse(den, den, p, ctx));
+	assert_int_equal(BN_mod_mul(num, num, den, p, ctx), 1);
+	assert_int_equal(BN_bn2lebinpad(num, u, 32), 32);
+	BN_free(p);
+	BN_free(y);
+	BN_free(num);
+	BN_free(den);
+	BN_CTX_free(ctx);
+}
+
+/* A u whose u^3 + 486662 u^2 + u is not a square: a point of the twist, not of the curve. */
+static void
+s_twist_u(uint8_t u[32])
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *p = BN_new(), *bu = BN_new(), *t = BN_new(), *v = BN_new();
+	int tries;
+
+	assert_non_null(ctx);
+	assert_non_null(v);
+	BN_zero(p);
+	assert_int_equal(BN_set_bit(p, 255) == 1 && BN_sub_word(p, 19) == 1, 1);
+	for (tries = 0; tries < 200; tries++) {
+		randombytes_buf(u, 32);
+		u[31] &= 0x3f; /* well below p */
+		assert_non_null(BN_lebin2bn(u, 32, bu));
+		/* v = u * (u * (u + A) + 1) */
+		assert_int_equal(BN_copy(t, bu) != NULL && BN_add_word(t, 486662) == 1, 1);
+		assert_int_equal(BN_mod_mul(t, t, bu, p, ctx), 1);
+		assert_int_equal(BN_add_word(t, 1), 1);
+		assert_int_equal(BN_mod_mul(v, t, bu, p, ctx), 1);
+		if (BN_kronecker(v, p, ctx) == -1)
+			break;
+	}
+	assert_true(tries < 200);
+	BN_free(p);
+	BN_free(bu);
+	BN_free(t);
+	BN_free(v);
+	BN_CTX_free(ctx);
+}
+
+static void
+test_keys_public_check(void **state)
+{
+	static const char *x_low[] = {
+	    "0000000000000000000000000000000000000000000000000000000000000000",
+	    "0100000000000000000000000000000000000000000000000000000000000000",
+	    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+	    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+	    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	};
+	static const char *x_noncanonical[] = {
+	    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p */
+	    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 1 */
+	    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	};
+	static const char *ed_low[] = {
+	    "0100000000000000000000000000000000000000000000000000000000000000", /* identity */
+	    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* order 2 */
+	    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", /* order 8 */
+	    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", /* order 8 */
+	};
+	uint8_t pk[32], t8[32], ed[32], mixed[32];
+	const char *why = NULL;
+	size_t i, k;
+
+	(void)state;
+	/* Every key an honest member generates passes, of every kind. */
+	for (i = 0; i < 64; i++) {
+		for (k = 0; k < NKINDS; k++) {
+			struct keypair *kp = keys_generate(s_kinds[k]);
+
+			assert_non_null(kp);
+			assert_int_equal(keys_public_check(s_kinds[k], kp->pk, &why), SYM_OK);
+			keys_free(&kp);
+		}
+	}
+	for (i = 0; i < sizeof(x_low) / sizeof(x_low[0]); i++) {
+		s_unhex(x_low[i], pk, sizeof(pk));
+		/* The list agrees with libsodium's own refusal. */
+		assert_int_not_equal(crypto_scalarmult(t8, pk, pk), 0);
+		s_assert_why(KEY_X25519, pk, "low-order");
+		s_assert_why(KEY_CURVE, pk, "low-order");
+		/* X25519 ignores the high bit: it must not carry the point past the check. */
+		pk[31] ^= 0x80;
+		s_assert_why(KEY_X25519, pk, "canonical");
+	}
+	for (i = 0; i < sizeof(x_noncanonical) / sizeof(x_noncanonical[0]); i++) {
+		s_unhex(x_noncanonical[i], pk, sizeof(pk));
+		s_assert_why(KEY_CURVE, pk, "canonical");
+	}
+	/* A point of the twist is no honest key, though not of low order. */
+	s_twist_u(pk);
+	s_assert_why(KEY_X25519, pk, "twist");
+	/* An honest point plus one of order 8: on the curve, outside the subgroup. */
+	s_unhex(ed_low[2], t8, sizeof(t8));
+	crypto_core_ed25519_random(ed);
+	s_edwards_to_u(ed, pk);
+	assert_int_equal(keys_public_check(KEY_X25519, pk, &why), SYM_OK);
+	assert_int_equal(crypto_core_ed25519_add(mixed, ed, t8), 0);
+	s_edwards_to_u(mixed, pk);
+	/*
+	 * Accepted for X25519: the cofactor-8 clamping makes its agreements
+	 * those of the honest point (RFC 7748, section 7).
+	 */
+	assert_int_equal(keys_public_check(KEY_CURVE, pk, &why), SYM_OK);
+	{
+		struct keypair *b = keys_generate(KEY_X25519);
+		uint8_t s1[32], s2[32], clean[32];
+
+		assert_non_null(b);
+		s_edwards_to_u(ed, clean);
+		assert_int_equal(crypto_scalarmult(s1, b->sk, pk), 0);
+		assert_int_equal(crypto_scalarmult(s2, b->sk, clean), 0);
+		assert_memory_equal(s1, s2, 32);
+		keys_free(&b);
+	}
+	/* Ed25519: small order, mixed order, non-canonical. */
+	for (i = 0; i < sizeof(ed_low) / sizeof(ed_low[0]); i++) {
+		s_unhex(ed_low[i], pk, sizeof(pk));
+		s_assert_why(KEY_ED25519, pk, "Ed25519");
+	}
+	s_assert_why(KEY_ED25519, mixed, "Ed25519");
+	s_unhex(x_noncanonical[0], pk, sizeof(pk)); /* y = p */
+	s_assert_why(KEY_ED25519, pk, "Ed25519");
+	assert_int_equal(keys_public_check(KEY_X25519, NULL, &why), SYM_ERR_INVALID);
+	assert_int_equal(keys_public_check((enum key_kind)9, pk, NULL), SYM_ERR_INVALID);
+}
+
 int
 main(void)
 {
@@ -812,6 +974,7 @@ main(void)
 	    cmocka_unit_test(test_pairkeys_known_answer),
 	    cmocka_unit_test(test_pairkeys_reject_ids),
 	    cmocka_unit_test(test_pairkeys_weak),
+	    cmocka_unit_test(test_keys_public_check),
 	};
 
 	if (sodium_init() < 0) {

@@ -18,6 +18,8 @@
 
 static uint8_t s_pk[SIG_PUBLIC_LEN], s_sk[SIG_SECRET_LEN];
 static uint8_t s_other_pk[SIG_PUBLIC_LEN], s_other_sk[SIG_SECRET_LEN];
+/* The park every message here is signed for (cert_park_id of some CA), and another. */
+static uint8_t s_park[WIRE_PARK_ID_LEN], s_other_park[WIRE_PARK_ID_LEN];
 
 /* Every message type: the list the wire layer keeps. */
 #define s_all wire_descriptors
@@ -31,6 +33,8 @@ s_setup(void **state)
 		return -1;
 	crypto_sign_keypair(s_pk, s_sk);
 	crypto_sign_keypair(s_other_pk, s_other_sk);
+	randombytes_buf(s_park, sizeof(s_park));
+	randombytes_buf(s_other_park, sizeof(s_other_park));
 	return 0;
 }
 
@@ -299,9 +303,9 @@ s_build_request(const uint8_t sk[64], const char *signer, uint8_t **out, size_t 
 {
 	static const uint8_t id[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
-	assert_int_equal(wire_request_build(SYMBIOD__MSG_TYPE__MSG_DIRECTORY, id, 1700000000123u,
-	                                    signer, sk, s_payload, sizeof(s_payload), out, out_len,
-	                                    NULL),
+	assert_int_equal(wire_request_build(s_park, SYMBIOD__MSG_TYPE__MSG_DIRECTORY, id,
+	                                    1700000000123u, signer, sk, s_payload,
+	                                    sizeof(s_payload), out, out_len, NULL),
 	                 SYM_OK);
 }
 
@@ -315,8 +319,8 @@ test_request_round_trip(void **state)
 
 	(void)state;
 	assert_true(now > UINT64_C(1600000000000));
-	assert_int_equal(wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, now, "acme-1",
-	                                    s_sk, NULL, 0, &buf, &len, id),
+	assert_int_equal(wire_request_build(s_park, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, now,
+	                                    "acme-1", s_sk, NULL, 0, &buf, &len, id),
 	                 SYM_OK);
 	assert_memory_not_equal(id, zero, 16);
 	assert_int_equal(wire_request_decode(buf, len, &req), SYM_OK);
@@ -327,10 +331,10 @@ test_request_round_trip(void **state)
 	assert_true(req->timestamp_ms == now);
 	assert_string_equal(req->signer, "acme-1");
 	assert_int_equal(req->payload.len, 0);
-	assert_int_equal(wire_request_verify(req, s_pk), SYM_OK);
-	assert_int_equal(wire_request_verify(req, s_other_pk), SYM_ERR_VERIFY);
-	assert_int_equal(wire_request_verify(NULL, s_pk), SYM_ERR_VERIFY);
-	assert_int_equal(wire_request_verify(req, NULL), SYM_ERR_VERIFY);
+	assert_int_equal(wire_request_verify(req, s_park, s_pk), SYM_OK);
+	assert_int_equal(wire_request_verify(req, s_park, s_other_pk), SYM_ERR_VERIFY);
+	assert_int_equal(wire_request_verify(NULL, s_park, s_pk), SYM_ERR_VERIFY);
+	assert_int_equal(wire_request_verify(req, s_park, NULL), SYM_ERR_VERIFY);
 	wire_free(&req->base);
 	free(buf);
 
@@ -338,7 +342,7 @@ test_request_round_trip(void **state)
 	assert_int_equal(wire_request_decode(buf, len, &req), SYM_OK);
 	assert_int_equal(req->payload.len, sizeof(s_payload));
 	assert_memory_equal(req->payload.data, s_payload, sizeof(s_payload));
-	assert_int_equal(wire_request_verify(req, s_pk), SYM_OK);
+	assert_int_equal(wire_request_verify(req, s_park, s_pk), SYM_OK);
 	wire_free(&req->base);
 	free(buf);
 	wire_free(NULL);
@@ -347,39 +351,39 @@ test_request_round_trip(void **state)
 static void
 test_request_build_refuses(void **state)
 {
+	/* No type, an unknown type, and signers that are no company id. */
+	static const struct {
+		uint32_t type;
+		const char *signer;
+	} bad[] = {{0, "acme"}, {12, "acme"}, {1, "Acme"}, {1, "-acme"}, {1, ""}};
 	uint8_t *buf = NULL, *big;
-	size_t len = 0;
+	size_t len = 0, i;
 	char long_signer[66];
 
 	(void)state;
 	memset(long_signer, 'a', 65);
 	long_signer[65] = '\0';
-	assert_int_equal(wire_request_build(0, NULL, 1, "acme", s_sk, NULL, 0, &buf, &len, NULL),
-	                 SYM_ERR_INVALID);
-	assert_int_equal(wire_request_build(12, NULL, 1, "acme", s_sk, NULL, 0, &buf, &len, NULL),
-	                 SYM_ERR_INVALID);
-	assert_int_equal(wire_request_build(1, NULL, 1, "Acme", s_sk, NULL, 0, &buf, &len, NULL),
-	                 SYM_ERR_INVALID);
-	assert_int_equal(wire_request_build(1, NULL, 1, "-acme", s_sk, NULL, 0, &buf, &len, NULL),
-	                 SYM_ERR_INVALID);
-	assert_int_equal(wire_request_build(1, NULL, 1, "", s_sk, NULL, 0, &buf, &len, NULL),
-	                 SYM_ERR_INVALID);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(wire_request_build(s_park, bad[i].type, NULL, 1, bad[i].signer,
+		                                    s_sk, NULL, 0, &buf, &len, NULL),
+		                 SYM_ERR_INVALID);
 	assert_int_equal(
-	    wire_request_build(1, NULL, 1, long_signer, s_sk, NULL, 0, &buf, &len, NULL),
+	    wire_request_build(s_park, 1, NULL, 1, long_signer, s_sk, NULL, 0, &buf, &len, NULL),
 	    SYM_ERR_INVALID);
 	long_signer[64] = '\0';
 	assert_int_equal(
-	    wire_request_build(1, NULL, 1, long_signer, s_sk, NULL, 0, &buf, &len, NULL), SYM_OK);
+	    wire_request_build(s_park, 1, NULL, 1, long_signer, s_sk, NULL, 0, &buf, &len, NULL),
+	    SYM_OK);
 	free(buf);
 	buf = NULL;
 	/* A payload of the whole limit leaves no room for the envelope. */
 	big = calloc(1, WIRE_MAX_MESSAGE + 1);
 	assert_non_null(big);
-	assert_int_equal(
-	    wire_request_build(1, NULL, 1, "acme", s_sk, big, WIRE_MAX_MESSAGE, &buf, &len, NULL),
-	    SYM_ERR_LIMIT);
-	assert_int_equal(wire_request_build(1, NULL, 1, "acme", s_sk, big, WIRE_MAX_MESSAGE + 1,
+	assert_int_equal(wire_request_build(s_park, 1, NULL, 1, "acme", s_sk, big, WIRE_MAX_MESSAGE,
 	                                    &buf, &len, NULL),
+	                 SYM_ERR_LIMIT);
+	assert_int_equal(wire_request_build(s_park, 1, NULL, 1, "acme", s_sk, big,
+	                                    WIRE_MAX_MESSAGE + 1, &buf, &len, NULL),
 	                 SYM_ERR_LIMIT);
 	assert_null(buf);
 	free(big);
@@ -401,7 +405,8 @@ test_request_byte_flips(void **state)
 			req = NULL;
 			if (wire_request_decode(buf, len, &req) == SYM_OK) {
 				decoded++;
-				assert_int_equal(wire_request_verify(req, s_pk), SYM_ERR_VERIFY);
+				assert_int_equal(wire_request_verify(req, s_park, s_pk),
+				                 SYM_ERR_VERIFY);
 				wire_free(&req->base);
 			} else {
 				assert_null(req);
@@ -424,8 +429,8 @@ test_request_other_key(void **state)
 	/* Signed by someone else in acme's name. */
 	s_build_request(s_other_sk, "acme", &buf, &len);
 	assert_int_equal(wire_request_decode(buf, len, &req), SYM_OK);
-	assert_int_equal(wire_request_verify(req, s_pk), SYM_ERR_VERIFY);
-	assert_int_equal(wire_request_verify(req, s_other_pk), SYM_OK);
+	assert_int_equal(wire_request_verify(req, s_park, s_pk), SYM_ERR_VERIFY);
+	assert_int_equal(wire_request_verify(req, s_park, s_other_pk), SYM_OK);
 	wire_free(&req->base);
 	free(buf);
 }
@@ -441,7 +446,7 @@ s_repack_verify(const Symbiod__Request *edited)
 
 	assert_int_equal(wire_pack(&edited->base, &buf, &len), SYM_OK);
 	assert_int_equal(wire_request_decode(buf, len, &req), SYM_OK);
-	r = wire_request_verify(req, s_pk);
+	r = wire_request_verify(req, s_park, s_pk);
 	wire_free(&req->base);
 	free(buf);
 	return r;
@@ -491,7 +496,7 @@ test_request_field_changes(void **state)
 
 	/* The signer edited in place, after decoding. */
 	req->signer[0] = 'b';
-	assert_int_equal(wire_request_verify(req, s_pk), SYM_ERR_VERIFY);
+	assert_int_equal(wire_request_verify(req, s_park, s_pk), SYM_ERR_VERIFY);
 	wire_free(&req->base);
 	free(buf);
 }
@@ -603,29 +608,30 @@ test_signed_bytes_layout(void **state)
 	char signer65[66];
 
 	(void)state;
-	assert_int_equal(wire_request_signed_bytes(1, 2, id, UINT64_C(0x0102030405060708), "acme",
-	                                           (const uint8_t *)"xy", 2, &out, &len),
+	assert_int_equal(wire_request_signed_bytes(NULL, 1, 2, id, UINT64_C(0x0102030405060708),
+	                                           "acme", (const uint8_t *)"xy", 2, &out, &len),
 	                 SYM_OK);
 	assert_int_equal(len, sizeof(want_req));
 	assert_memory_equal(out, want_req, len);
 	free(out);
-	assert_int_equal(wire_response_signed_bytes(1, 2, id, -400, 7, "no", (const uint8_t *)"xy",
-	                                            2, &out, &len),
+	assert_int_equal(wire_response_signed_bytes(NULL, 1, 2, id, -400, 7, "no",
+	                                            (const uint8_t *)"xy", 2, &out, &len),
 	                 SYM_OK);
 	assert_int_equal(len, sizeof(want_resp));
 	assert_memory_equal(out, want_resp, len);
 	free(out);
-	assert_int_equal(wire_response_signed_bytes(1, 2, id, 400, 0, NULL, NULL, 0, &out, &len),
-	                 SYM_OK);
+	assert_int_equal(
+	    wire_response_signed_bytes(NULL, 1, 2, id, 400, 0, NULL, NULL, 0, &out, &len), SYM_OK);
 	assert_int_equal(len, sizeof(want_empty));
 	assert_memory_equal(out, want_empty, len);
 	free(out);
 	memset(signer65, 'a', 65);
 	signer65[65] = '\0';
-	assert_int_equal(wire_request_signed_bytes(1, 2, id, 0, signer65, NULL, 0, &out, &len),
-	                 SYM_ERR_INVALID);
+	assert_int_equal(
+	    wire_request_signed_bytes(NULL, 1, 2, id, 0, signer65, NULL, 0, &out, &len),
+	    SYM_ERR_INVALID);
 	assert_null(out);
-	assert_int_equal(wire_request_signed_bytes(1, 2, id, 0, "", NULL, 0, &out, &len),
+	assert_int_equal(wire_request_signed_bytes(NULL, 1, 2, id, 0, "", NULL, 0, &out, &len),
 	                 SYM_ERR_INVALID);
 }
 
@@ -724,9 +730,9 @@ s_raw_response(uint32_t version, uint32_t type, int32_t status, const char *mess
 	uint8_t *sb = NULL, sig[64];
 	size_t sl = 0;
 
-	assert_int_equal(
-	    wire_response_signed_bytes(version, type, s_rid, status, 0, message, NULL, 0, &sb, &sl),
-	    SYM_OK);
+	assert_int_equal(wire_response_signed_bytes(s_park, version, type, s_rid, status, 0,
+	                                            message, NULL, 0, &sb, &sl),
+	                 SYM_OK);
 	assert_int_equal(sig_sign(s_sk, sb, sl, sig), SYM_OK);
 	free(sb);
 	resp.version = version;
@@ -748,11 +754,11 @@ test_response_round_trip(void **state)
 	size_t len = 0;
 
 	(void)state;
-	assert_int_equal(wire_response_build(SYMBIOD__MSG_TYPE__MSG_DIRECTORY, s_rid,
+	assert_int_equal(wire_response_build(s_park, SYMBIOD__MSG_TYPE__MSG_DIRECTORY, s_rid,
 	                                     SYMBIOD__STATUS__STATUS_OK, 0, NULL, s_payload,
 	                                     sizeof(s_payload), s_sk, &buf, &len),
 	                 SYM_OK);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_OK);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_OK);
 	assert_int_equal(resp->version, WIRE_VERSION);
 	assert_int_equal(resp->type, SYMBIOD__MSG_TYPE__MSG_DIRECTORY);
 	assert_memory_equal(resp->request_id.data, s_rid, 16);
@@ -763,15 +769,15 @@ test_response_round_trip(void **state)
 	assert_memory_equal(resp->payload.data, s_payload, sizeof(s_payload));
 	wire_free(&resp->base);
 	resp = NULL;
-	assert_int_equal(wire_response_decode(buf, len, s_other_pk, &resp), SYM_ERR_VERIFY);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_other_pk, &resp), SYM_ERR_VERIFY);
 	assert_null(resp);
 	free(buf);
 
-	assert_int_equal(wire_response_build(SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, s_rid,
+	assert_int_equal(wire_response_build(s_park, SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, s_rid,
 	                                     SYMBIOD__STATUS__STATUS_REPLAY, 1, "request id reused",
 	                                     NULL, 0, s_sk, &buf, &len),
 	                 SYM_OK);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_OK);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_OK);
 	assert_int_equal(resp->status, SYMBIOD__STATUS__STATUS_REPLAY);
 	assert_string_equal(resp->message, "request id reused");
 	assert_true(resp->has_replayed && resp->replayed);
@@ -780,18 +786,19 @@ test_response_round_trip(void **state)
 	free(buf);
 
 	/* An answer to a request whose type could not be read. */
-	assert_int_equal(wire_response_build(0, s_rid, SYMBIOD__STATUS__STATUS_BAD_REQUEST, 0,
-	                                     "malformed", NULL, 0, s_sk, &buf, &len),
+	assert_int_equal(wire_response_build(s_park, 0, s_rid, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+	                                     0, "malformed", NULL, 0, s_sk, &buf, &len),
 	                 SYM_OK);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_OK);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_OK);
 	wire_free(&resp->base);
 	free(buf);
 	buf = NULL;
-	assert_int_equal(wire_response_build(0, s_rid, SYMBIOD__STATUS__STATUS_OK, 0, NULL, NULL, 0,
-	                                     s_sk, &buf, &len),
+	assert_int_equal(wire_response_build(s_park, 0, s_rid, SYMBIOD__STATUS__STATUS_OK, 0, NULL,
+	                                     NULL, 0, s_sk, &buf, &len),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(wire_response_build(1, s_rid, 418, 0, NULL, NULL, 0, s_sk, &buf, &len),
-	                 SYM_ERR_INVALID);
+	assert_int_equal(
+	    wire_response_build(s_park, 1, s_rid, 418, 0, NULL, NULL, 0, s_sk, &buf, &len),
+	    SYM_ERR_INVALID);
 	assert_null(buf);
 }
 
@@ -805,7 +812,7 @@ test_response_tampering(void **state)
 	char reason[1026];
 
 	(void)state;
-	assert_int_equal(wire_response_build(SYMBIOD__MSG_TYPE__MSG_CONSENT, s_rid,
+	assert_int_equal(wire_response_build(s_park, SYMBIOD__MSG_TYPE__MSG_CONSENT, s_rid,
 	                                     SYMBIOD__STATUS__STATUS_FORBIDDEN, 1, "revoked",
 	                                     s_payload, 8, s_sk, &buf, &len),
 	                 SYM_OK);
@@ -813,43 +820,45 @@ test_response_tampering(void **state)
 		for (x = 1; x < 256; x++) {
 			buf[i] ^= (uint8_t)x;
 			resp = NULL;
-			assert_int_not_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_OK);
+			assert_int_not_equal(wire_response_decode(buf, len, s_park, s_pk, &resp),
+			                     SYM_OK);
 			assert_null(resp);
 			buf[i] ^= (uint8_t)x;
 		}
 	}
 	resp = NULL;
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_OK);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_OK);
 	wire_free(&resp->base);
 	free(buf);
 
 	/* Well signed but invalid headers. */
 	s_raw_response(2, 1, 0, NULL, &buf, &len);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_ERR_FORMAT);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_ERR_FORMAT);
 	free(buf);
 	s_raw_response(1, 1, 418, NULL, &buf, &len);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_ERR_FORMAT);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_ERR_FORMAT);
 	free(buf);
 	s_raw_response(1, 12, 0, NULL, &buf, &len);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_ERR_FORMAT);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_ERR_FORMAT);
 	free(buf);
 	s_raw_response(1, 0, 0, NULL, &buf, &len);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_ERR_FORMAT);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_ERR_FORMAT);
 	free(buf);
 	memset(reason, 'r', sizeof(reason) - 1);
 	reason[1025] = '\0';
 	s_raw_response(1, 1, 500, reason, &buf, &len);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_ERR_LIMIT);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_ERR_LIMIT);
 	free(buf);
 	reason[1024] = '\0';
 	s_raw_response(1, 1, 500, reason, &buf, &len);
-	assert_int_equal(wire_response_decode(buf, len, s_pk, &resp), SYM_OK);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_OK);
 	wire_free(&resp->base);
 	free(buf);
 	buf = NULL;
 	reason[1024] = 'r';
-	assert_int_equal(wire_response_build(1, s_rid, 500, 0, reason, NULL, 0, s_sk, &buf, &len),
-	                 SYM_ERR_LIMIT);
+	assert_int_equal(
+	    wire_response_build(s_park, 1, s_rid, 500, 0, reason, NULL, 0, s_sk, &buf, &len),
+	    SYM_ERR_LIMIT);
 	assert_null(buf);
 }
 
@@ -1249,6 +1258,82 @@ test_pack_refuses(void **state)
 	assert_int_equal(wire_pack(NULL, &buf, &len), SYM_ERR_INVALID);
 }
 
+/*
+ * v2 (bound to s_park) is v1 with its domain (v1_dom bytes) replaced by
+ * dom (dom_len bytes, with its NUL) and the park id; frees both.
+ */
+static void
+s_assert_bound(uint8_t *v1, size_t v1_len, size_t v1_dom, uint8_t *v2, size_t v2_len,
+               const char *dom, size_t dom_len)
+{
+	assert_int_equal(v2_len, v1_len - v1_dom + dom_len + WIRE_PARK_ID_LEN);
+	assert_memory_equal(v2, dom, dom_len);
+	assert_memory_equal(v2 + dom_len, s_park, WIRE_PARK_ID_LEN);
+	assert_memory_equal(v2 + dom_len + WIRE_PARK_ID_LEN, v1 + v1_dom, v1_len - v1_dom);
+	free(v1);
+	free(v2);
+}
+
+/*
+ * Protocol 1.1, repair 8: every signature is bound to the park. A request
+ * or a response signed for park A does not verify in park B, nor as a
+ * version 1 (unbound) signature, and the bound layout is version 1's with
+ * "symbiod-request-v2\0" || park id in place of the old domain.
+ */
+static void
+test_park_binding(void **state)
+{
+	static const uint8_t id[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+	static const char req_v2[] = "symbiod-request-v2", req_v1[] = "symbiod-request-v1";
+	static const char resp_v2[] = "symbiod-response-v2", resp_v1[] = "symbiod-response-v1";
+	Symbiod__Request *req = NULL;
+	Symbiod__Response *resp = NULL;
+	uint8_t *buf = NULL, *v1 = NULL, *v2 = NULL;
+	size_t len = 0, v1_len = 0, v2_len = 0;
+
+	(void)state;
+	/* A member's request signed for park A, presented to park B. */
+	s_build_request(s_sk, "acme", &buf, &len);
+	assert_int_equal(wire_request_decode(buf, len, &req), SYM_OK);
+	assert_int_equal(wire_request_verify(req, s_park, s_pk), SYM_OK);
+	assert_int_equal(wire_request_verify(req, s_other_park, s_pk), SYM_ERR_VERIFY);
+	assert_int_equal(wire_request_verify(req, NULL, s_pk), SYM_ERR_VERIFY);
+	wire_free(&req->base);
+	free(buf);
+	/* The coordinator's answer in park A, read by a client of park B. */
+	assert_int_equal(wire_response_build(s_park, SYMBIOD__MSG_TYPE__MSG_STATUS, s_rid,
+	                                     SYMBIOD__STATUS__STATUS_OK, 0, NULL, s_payload,
+	                                     sizeof(s_payload), s_sk, &buf, &len),
+	                 SYM_OK);
+	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_OK);
+	wire_free(&resp->base);
+	assert_int_equal(wire_response_decode(buf, len, s_other_park, s_pk, &resp), SYM_ERR_VERIFY);
+	assert_null(resp);
+	assert_int_equal(wire_response_decode(buf, len, NULL, s_pk, &resp), SYM_ERR_VERIFY);
+	free(buf);
+	/* Nothing is signed without a park. */
+	assert_int_equal(wire_request_build(NULL, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, 1, "acme",
+	                                    s_sk, NULL, 0, &buf, &len, NULL),
+	                 SYM_ERR_INVALID);
+	assert_int_equal(wire_response_build(NULL, SYMBIOD__MSG_TYPE__MSG_STATUS, s_rid,
+	                                     SYMBIOD__STATUS__STATUS_OK, 0, NULL, NULL, 0, s_sk,
+	                                     &buf, &len),
+	                 SYM_ERR_INVALID);
+	/* The layouts: the bound one differs from version 1 only in its head. */
+	assert_int_equal(
+	    wire_request_signed_bytes(NULL, 1, 2, id, 7, "acme", NULL, 0, &v1, &v1_len), SYM_OK);
+	assert_int_equal(
+	    wire_request_signed_bytes(s_park, 1, 2, id, 7, "acme", NULL, 0, &v2, &v2_len), SYM_OK);
+	s_assert_bound(v1, v1_len, sizeof(req_v1), v2, v2_len, req_v2, sizeof(req_v2));
+	assert_int_equal(
+	    wire_response_signed_bytes(NULL, 1, 2, id, 400, 0, "no", NULL, 0, &v1, &v1_len),
+	    SYM_OK);
+	assert_int_equal(
+	    wire_response_signed_bytes(s_park, 1, 2, id, 400, 0, "no", NULL, 0, &v2, &v2_len),
+	    SYM_OK);
+	s_assert_bound(v1, v1_len, sizeof(resp_v1), v2, v2_len, resp_v2, sizeof(resp_v2));
+}
+
 int
 main(void)
 {
@@ -1263,6 +1348,7 @@ main(void)
 	    cmocka_unit_test(test_announcement_signed_bytes_layout),
 	    cmocka_unit_test(test_response_round_trip),
 	    cmocka_unit_test(test_response_tampering),
+	    cmocka_unit_test(test_park_binding),
 	    cmocka_unit_test(test_precheck_unknown_field),
 	    cmocka_unit_test(test_precheck_malformed),
 	    cmocka_unit_test(test_precheck_depth),

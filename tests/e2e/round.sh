@@ -46,6 +46,14 @@ done
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["submitted"]==len(sys.argv[2].split()) and s["phase"]=="open"' "$T/status.json" "$ids" && ok "every company counted once (the second submit replaced the first)" || bad "status: $(cat "$T/status.json")"
 
+# A round id this company saw before, for another round, is refused before
+# anything is sent (protocol 1.1): a copy of its STATE remembers this round's
+# id with other terms.
+cp -a "$T/st-$first" "$T/st-reuse"
+sed -i 's/ [0-9a-f]*$/ '"$(printf '%064d' 0)"'/' "$T/st-reuse/rounds-seen"
+expect_rc 76 "a reused round id is refused" -- "$BIN/symbi" submit --dir "$T/st-reuse" "$SC/$first.json"
+expect_grep "$T/err" "reused round id is refused" "  ... and says so"
+
 expect_rc 0 "round close (runs the matching)" -- "$BIN/symbiod" round close --dir "$P"
 expect_rc 75 "submit after close is refused" -- "$BIN/symbi" submit --dir "$T/st-$first" "$SC/$first.json"
 

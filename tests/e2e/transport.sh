@@ -78,6 +78,29 @@ new_park "$T/park2" "Other Park"
 "$BIN/symbiod" enroll --dir "$T/park2" --csr "$T/stranger/request.csr" --out "$T/s2.crt" 2>/dev/null
 expect_rc 65 "a certificate from another park is refused" -- "$BIN/symbi" enroll --dir "$T/stranger" --cert "$T/s2.crt"
 
+# Protocol 1.1, repair 8: every signature is bound to the park. acme, with its
+# own enrolled key, signs a request for another park and presents it here.
+expect_rc 0 "probe: a request signed for another park" -- "$BIN/symbi-probe" otherpark --dir "$T/acme" --park "$T/park2/park.json"
+expect_grep "$T/out" '"status": 401' "  ... refused 401"
+expect_rc 0 "probe: the same request signed for this park" -- "$BIN/symbi-probe" otherpark --dir "$T/acme" --park "$P/park.json"
+expect_grep "$T/out" '"status": 0' "  ... is served: only the park differs"
+
+# Repair 5: a low-order key is refused at enrolment, naming the key.
+for k in x25519 curve; do
+	"$BIN/symbi-forge" weak-csr --id "weak-$k" --key "$k" --out "$T/weak-$k.csr" || bad "forge weak-csr $k"
+	expect_rc 65 "enrolment refuses a low-order $k key" -- "$BIN/symbiod" enroll --dir "$P" --csr "$T/weak-$k.csr" --out "$T/weak-$k.crt"
+	expect_grep "$T/err" "key of \"weak-$k\" is a low-order point" "  ... naming the key"
+	[ ! -e "$T/weak-$k.crt" ] && ok "  ... issues no certificate" || bad "a certificate was issued for weak-$k"
+done
+expect_rc 0 "members after the refusals" -- "$BIN/symbiod" members --dir "$P" --json
+grep -q weak "$T/out" && bad "a weak key was enrolled: $(cat "$T/out")" || ok "  ... no weak member was recorded"
+# An operator whose CA signed such a key anyway (forged into the store, logged):
+# no round opens with it in the directory, and the daemon says whom to revoke.
+"$BIN/symbi-forge" weak-member --park "$P" --id weak-dir || bad "forge weak-member"
+expect_rc 65 "a round does not open with a low-order key in the directory" -- "$BIN/symbiod" round open --dir "$P"
+expect_grep "$T/err" 'X25519 agreement key of "weak-dir" is a low-order point.*revoke' "  ... and names whom to revoke"
+expect_rc 0 "revoke the forged member" -- "$BIN/symbiod" revoke --dir "$P" --id weak-dir
+
 # Revocation takes effect in the running daemon at once.
 expect_rc 0 "revoke beta while the daemon runs" -- "$BIN/symbiod" revoke --dir "$P" --id beta
 expect_rc 77 "a revoked member is refused" -- "$BIN/symbi" status --dir "$T/beta" --timeout 1000
@@ -89,7 +112,7 @@ expect_rc 73 "re-enrolling a used id is refused" -- "$BIN/symbiod" enroll --dir 
 
 # Control socket: status over it; mode 0600.
 expect_rc 0 "operator status over the control socket" -- "$BIN/symbiod" status --dir "$P" --json
-expect_grep "$T/out" '"members": 2' "  ... reports the members"
+expect_grep "$T/out" '"members": 3' "  ... reports the members (acme, revoked beta and weak-dir)"
 [ "$(stat -c %a "$P/control.sock")" = 600 ] && ok "control socket is 0600" || bad "control socket mode $(stat -c %a "$P/control.sock")"
 
 # SIGHUP reloads; SIGTERM stops cleanly with exit 0.

@@ -7,18 +7,19 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t pk[32], sk[64];
+	static uint8_t pk[32], sk[64], park[32];
 	static int keyed;
 	Symbiod__Request *req = NULL;
 
 	fuzz_sodium_init();
 	if (!keyed) {
 		fuzz_ed25519(FUZZ_KEY_MEMBER, pk, sk);
+		fuzz_park_id(park);
 		keyed = 1;
 	}
 	if (wire_request_decode(data, size, &req) != SYM_OK)
 		return 0;
-	(void)!wire_request_verify(req, pk);
+	(void)!wire_request_verify(req, park, pk);
 	wire_free(&req->base);
 	return 0;
 }

@@ -158,11 +158,12 @@ s_wire(void)
 	    &symbiod__consent_ack__descriptor,
 	    &symbiod__release_list__descriptor,
 	    &symbiod__checkpoint_reply__descriptor};
-	uint8_t mpk[32], msk[64], cpk[32], csk[64], id[16], *buf, *out;
+	uint8_t mpk[32], msk[64], cpk[32], csk[64], id[16], park[32], *buf, *out;
 	size_t i, len, out_len;
 	char name[64];
 
 	fuzz_ed25519(FUZZ_KEY_MEMBER, mpk, msk);
+	fuzz_park_id(park);
 	fuzz_ed25519(FUZZ_KEY_COORDINATOR, cpk, csk);
 	for (i = 0; i < FUZZ_NDESCRIPTORS; i++) {
 		uint8_t idx = (uint8_t)i;
@@ -181,8 +182,8 @@ s_wire(void)
 	for (i = 1; i < sizeof(req) / sizeof(req[0]); i++) {
 		uint8_t idx;
 		buf = s_pack(s_fill(req[i], 0), &len);
-		if (wire_request_build((uint32_t)i, NULL, wire_now_ms(), "co-a", msk, buf, len,
-		                       &out, &out_len, id) != SYM_OK)
+		if (wire_request_build(park, (uint32_t)i, NULL, wire_now_ms(), "co-a", msk, buf,
+		                       len, &out, &out_len, id) != SYM_OK)
 			abort();
 		snprintf(name, sizeof(name), "req-%02zu", i);
 		s_write("fuzz_wire_request", name, NULL, 0, out, out_len);
@@ -191,8 +192,8 @@ s_wire(void)
 		free(out);
 		free(buf);
 		buf = s_pack(s_fill(rep[i], 0), &len);
-		if (wire_response_build((uint32_t)i, id, SYMBIOD__STATUS__STATUS_OK, 0, "OK", buf,
-		                        len, csk, &out, &out_len) != SYM_OK)
+		if (wire_response_build(park, (uint32_t)i, id, SYMBIOD__STATUS__STATUS_OK, 0, "OK",
+		                        buf, len, csk, &out, &out_len) != SYM_OK)
 			abort();
 		snprintf(name, sizeof(name), "resp-%02zu", i);
 		s_write("fuzz_wire_response", name, NULL, 0, out, out_len);
@@ -201,7 +202,7 @@ s_wire(void)
 		free(out);
 		free(buf);
 	}
-	if (wire_response_build(1, id, 400, 0, "bad request", NULL, 0, csk, &out, &out_len) !=
+	if (wire_response_build(park, 1, id, 400, 0, "bad request", NULL, 0, csk, &out, &out_len) !=
 	    SYM_OK)
 		abort();
 	s_write("fuzz_wire_response", "resp-400", NULL, 0, out, out_len);

@@ -16,6 +16,16 @@
  *       submission, the matching, declines, accepts, releases, one candidate
  *       left unanswered, and (without --no-end) the round's end. With --park
  *       the coordinator key is saved as PARK/keys/coordinator.key for resign.
+ *
+ *   symbi-forge weak-csr --id ID --key x25519|curve --out FILE
+ *       A certificate request whose X25519 agreement or CURVE key is a point
+ *       of order 8, bound by a real identity key's signature: a member who
+ *       would make every pair key with it predictable (the enrolment test).
+ *
+ *   symbi-forge weak-member --park PARK --id ID
+ *       A coordinator whose CA signs a low-order X25519 key anyway: a real
+ *       certificate, re-signed by PARK's CA key with such a key in its member
+ *       keys extension, added to PARK's store and logged as an enrolment.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,13 +35,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 
+#include "auditlog.h"
 #include "cert.h"
 #include "checkpoint.h"
 #include "keyfile.h"
 #include "keys.h"
 #include "merkle.h"
+#include "park.h"
 #include "parkinfo.h"
 #include "protocol.h"
 #include "sysexits.h"
@@ -170,6 +185,7 @@ struct s_fake {
 	uint64_t nleaves;
 	uint64_t now;
 	struct keypair *coord, *ca;
+	uint8_t park_id[32]; /* the requests are signed for this park */
 	struct s_member m[S_MAX_MEMBERS + 1];
 	int nm;
 	uint8_t round[16];
@@ -368,8 +384,9 @@ s_submit(struct s_fake *f, int i, int nm)
 	sc.commitment.data = commitment;
 	sc.commitment.len = 32;
 	if ((r = wire_pack(&sc.base, &payload, &plen)) != SYM_OK ||
-	    (r = wire_request_build(SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, NULL, f->now, f->m[i].id,
-	                            f->m[i].ed->sk, payload, plen, &req, &rlen, NULL)) != SYM_OK)
+	    (r = wire_request_build(f->park_id, SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, NULL, f->now,
+	                            f->m[i].id, f->m[i].ed->sk, payload, plen, &req, &rlen,
+	                            NULL)) != SYM_OK)
 		goto out;
 	r = s_append(f, "submission",
 	             json_pack("{s:o, s:s, s:o, s:o, s:O, s:o}", "round", s_hex(f->round, 16),
@@ -481,9 +498,9 @@ s_consent(struct s_fake *f, const struct s_cand *cd, int who, int accept, struct
 	cs.candidate_id.len = 16;
 	cs.accept = accept;
 	if ((r = wire_pack(&cs.base, &payload, &plen)) != SYM_OK ||
-	    (r = wire_request_signed_bytes(WIRE_VERSION, SYMBIOD__MSG_TYPE__MSG_CONSENT, rid,
-	                                   f->now, f->m[who].id, payload, plen, &sb, &sblen)) !=
-	        SYM_OK)
+	    (r = wire_request_signed_bytes(f->park_id, WIRE_VERSION, SYMBIOD__MSG_TYPE__MSG_CONSENT,
+	                                   rid, f->now, f->m[who].id, payload, plen, &sb,
+	                                   &sblen)) != SYM_OK)
 		goto out;
 	crypto_sign_detached(sig, NULL, sb, sblen, f->m[who].ed->sk);
 	crypto_hash_sha256(ans->consent, sb, sblen);
@@ -728,7 +745,8 @@ s_fake(int argc, char **argv)
 	f->coord = keys_generate(KEY_ED25519);
 	f->ca = keys_generate(KEY_ED25519);
 	if ((f->entries = fopen(path, "w")) == NULL || f->coord == NULL || f->ca == NULL ||
-	    (r = cert_ca_create("Fake park", f->ca, 3650, &ca_pem)) != SYM_OK)
+	    (r = cert_ca_create("Fake park", f->ca, 3650, &ca_pem)) != SYM_OK ||
+	    (r = cert_park_id(ca_pem, f->park_id)) != SYM_OK)
 		goto out;
 	/* nm members who take part, and one more who leaves before the round. */
 	for (i = 0; i <= nm; i++) {
@@ -771,6 +789,196 @@ out:
 	return rc;
 }
 
+/* ---- weak-csr, weak-member ------------------------------------------------------ */
+
+/* Order 8 (cr.yp.to/ecdh.html#validate). */
+static const uint8_t s_low_order[32] = {
+    0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a,
+    0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00};
+
+static int
+s_weak_csr(int argc, char **argv)
+{
+	static const struct option opts[] = {{"id", required_argument, NULL, 'i'},
+	                                     {"key", required_argument, NULL, 'k'},
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *id = NULL, *key = NULL, *out = NULL;
+	struct keypair *ed = keys_generate(KEY_ED25519), *x = keys_generate(KEY_X25519),
+	               *curve = keys_generate(KEY_CURVE);
+	char *pem = NULL;
+	int c, rc = EXIT_USAGE;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': id = optarg; break;
+		case 'k': key = optarg; break;
+		case 'o': out = optarg; break;
+		default: goto out;
+		}
+	}
+	if (id == NULL || out == NULL || key == NULL ||
+	    (strcmp(key, "x25519") != 0 && strcmp(key, "curve") != 0) || optind != argc) {
+		fprintf(stderr,
+		        "usage: symbi-forge weak-csr --id ID --key x25519|curve --out FILE\n");
+		goto out;
+	}
+	rc = EXIT_SOFTWARE;
+	if (ed == NULL || x == NULL || curve == NULL)
+		goto out;
+	if (cert_csr_create(ed, id, "Weak Keys Ltd",
+	                    strcmp(key, "x25519") == 0 ? s_low_order : x->pk,
+	                    strcmp(key, "curve") == 0 ? s_low_order : curve->pk, &pem) != SYM_OK ||
+	    util_write_file(out, pem, strlen(pem), 0644, 0) != SYM_OK) {
+		fprintf(stderr, "symbi-forge: cannot write %s\n", out);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(pem);
+	keys_free(&ed);
+	keys_free(&x);
+	keys_free(&curve);
+	return rc;
+}
+
+/* pem with its member keys extension replaced by value, re-signed by the CA key: DER. */
+static int
+s_cert_rekeyed(const char *pem, const uint8_t value[MEMBER_EXT_LEN], const struct keypair *ca,
+               uint8_t **der, int *der_len)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	ASN1_OBJECT *oid = OBJ_txt2obj(SYMBI_MEMBER_KEYS_OID, 1);
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, ca->sk, 32);
+	X509_EXTENSION *ext = NULL;
+	int idx, r = SYM_ERR_CRYPTO;
+
+	*der = NULL;
+	if (x == NULL || oid == NULL || os == NULL || key == NULL ||
+	    (idx = X509_get_ext_by_OBJ(x, oid, -1)) < 0)
+		goto out;
+	X509_EXTENSION_free(X509_delete_ext(x, idx));
+	if (ASN1_OCTET_STRING_set(os, value, MEMBER_EXT_LEN) != 1 ||
+	    (ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os)) == NULL ||
+	    X509_add_ext(x, ext, -1) != 1 || X509_sign(x, key, NULL) <= 0 ||
+	    (*der_len = i2d_X509(x, der)) <= 0)
+		goto out;
+	r = SYM_OK;
+out:
+	X509_EXTENSION_free(ext);
+	EVP_PKEY_free(key);
+	ASN1_OCTET_STRING_free(os);
+	ASN1_OBJECT_free(oid);
+	X509_free(x);
+	BIO_free(bio);
+	return r;
+}
+
+/* The forged member in the store and the log, as park_enroll would have recorded it. */
+static int
+s_weak_record(struct park *park, const struct member_record *rec, const uint8_t *der,
+              size_t der_len, uint64_t serial)
+{
+	json_t *e;
+	uint64_t idx;
+	int r;
+
+	if ((r = store_member_add(park->store, rec, der, der_len, serial)) != SYM_OK)
+		return r;
+	e = json_pack("{s:s, s:s, s:o, s:o}", "id", rec->id, "name", rec->name, "certificate",
+	              auditlog_b64(der, der_len), "fingerprint",
+	              auditlog_hex(rec->fingerprint, 32));
+	r = e != NULL ? auditlog_append_row(park->store, "member_enrolled", e, &idx)
+	              : SYM_ERR_ALLOC;
+	json_decref(e);
+	return r;
+}
+
+/* A certificate issued by the park's CA for a record whose X25519 key is s_low_order. */
+static int
+s_weak_issue(struct park *park, struct member_record *rec, uint64_t *serial, uint8_t **der,
+             int *der_len, struct sym_diag *diag)
+{
+	struct keypair *ed = keys_generate(KEY_ED25519), *x = keys_generate(KEY_X25519),
+	               *curve = keys_generate(KEY_CURVE);
+	uint8_t value[MEMBER_EXT_LEN];
+	char *csr = NULL, *pem = NULL;
+	int r = SYM_ERR_ALLOC;
+
+	if (ed == NULL || x == NULL || curve == NULL)
+		goto out;
+	memcpy(rec->ed25519, ed->pk, 32);
+	memcpy(rec->x25519, s_low_order, 32);
+	memcpy(rec->curve, curve->pk, 32);
+	/* An honest request and certificate first, then the key swapped and signed again. */
+	if ((r = cert_csr_create(ed, rec->id, rec->name, x->pk, curve->pk, &csr)) != SYM_OK ||
+	    (r = store_next_serial(park->store, serial)) != SYM_OK ||
+	    (r = cert_issue(park->info.ca_pem, park->ca, csr, strlen(csr), *serial, 30, &pem,
+	                    diag)) != SYM_OK ||
+	    (r = member_binding_sign(ed->sk, rec->id, rec->name, rec->x25519, rec->curve,
+	                             rec->binding_sig)) != SYM_OK ||
+	    (r = member_ext_encode(rec->x25519, rec->curve, rec->binding_sig, value)) != SYM_OK ||
+	    (r = s_cert_rekeyed(pem, value, park->ca, der, der_len)) != SYM_OK)
+		goto out;
+	crypto_hash_sha256(rec->fingerprint, *der, (size_t)*der_len);
+out:
+	free(csr);
+	free(pem);
+	keys_free(&ed);
+	keys_free(&x);
+	keys_free(&curve);
+	return r;
+}
+
+static int
+s_weak_member(int argc, char **argv)
+{
+	static const struct option opts[] = {{"park", required_argument, NULL, 'p'},
+	                                     {"id", required_argument, NULL, 'i'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *dir = NULL;
+	struct sym_diag diag = {""};
+	struct member_record rec;
+	struct park *park = NULL;
+	uint8_t *der = NULL;
+	uint64_t serial = 0;
+	int c, der_len = 0, r, in_tx = 0;
+
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.name, sizeof(rec.name), "Weak Keys Ltd");
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'p')
+			dir = optarg;
+		else if (c == 'i')
+			snprintf(rec.id, sizeof(rec.id), "%s", optarg);
+		else
+			break;
+	}
+	if (c != -1 || dir == NULL || !member_id_valid(rec.id) || optind != argc) {
+		fprintf(stderr, "usage: symbi-forge weak-member --park PARK --id ID\n");
+		return EXIT_USAGE;
+	}
+	if ((r = park_open(dir, PARK_OPEN_CA, &park, &diag)) != SYM_OK ||
+	    (r = store_begin(park->store)) != SYM_OK)
+		goto out;
+	in_tx = 1;
+	if ((r = s_weak_issue(park, &rec, &serial, &der, &der_len, &diag)) != SYM_OK ||
+	    (r = s_weak_record(park, &rec, der, (size_t)der_len, serial)) != SYM_OK ||
+	    (r = store_commit(park->store)) != SYM_OK)
+		goto out;
+	in_tx = 0;
+out:
+	if (in_tx)
+		store_rollback(park->store);
+	if (r != SYM_OK)
+		fprintf(stderr, "symbi-forge weak-member: %s %s\n", sym_strerror(r), diag.msg);
+	OPENSSL_free(der);
+	park_close(&park);
+	return r == SYM_OK ? 0 : EXIT_SOFTWARE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -780,8 +988,14 @@ main(int argc, char **argv)
 		return s_resign(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "fake") == 0)
 		return s_fake(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "weak-csr") == 0)
+		return s_weak_csr(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "weak-member") == 0)
+		return s_weak_member(argc - 1, argv + 1);
 	fprintf(stderr,
 	        "usage: symbi-forge resign --park PARK --export DIR [--size N] [--root HEX]\n"
-	        "       symbi-forge fake --out DIR [--park PARK] [--members N] [--no-end]\n");
+	        "       symbi-forge fake --out DIR [--park PARK] [--members N] [--no-end]\n"
+	        "       symbi-forge weak-csr --id ID --key x25519|curve --out FILE\n"
+	        "       symbi-forge weak-member --park PARK --id ID\n");
 	return EXIT_USAGE;
 }

@@ -5,13 +5,14 @@
  * forged, altered, replayed, stale, oversize and garbage requests. It prints
  * one JSON line describing what came back.
  *
- * usage: symbi-probe MODE --dir STATE [--as ID]
+ * usage: symbi-probe MODE --dir STATE [--as ID] [--park PARK_JSON]
  *   status | forged | altered | signer | replay | stale | garbage | oversize
  *        symbi-probe MODE --dir STATE --round HEX --candidate HEX [--fill BYTE]
  *   consent-envelope   an accept that still carries an item (Consent field 4)
  *   deposit            a Deposit of an 80-byte envelope filled with BYTE
  *   deposit-twice      the same Deposit under two request ids, then the second
  *                      again under its id (three answers)
+ *   | otherpark (our own key, but signed for the park of PARK_JSON)
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -20,18 +21,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert.h"
+#include "parkinfo.h"
 #include "state.h"
 #include "transport.h"
 #include "util.h"
 #include "wire.h"
 
 static void
-s_print(const uint8_t *answer, size_t len, const uint8_t *coord_pk, const char *note)
+s_print(const uint8_t *answer, size_t len, const struct client_state *st, const char *note)
 {
 	Symbiod__Response *resp = NULL;
 	json_t *j;
 
-	if (wire_response_decode(answer, len, coord_pk, &resp) != SYM_OK) {
+	if (wire_response_decode(answer, len, st->park_id, st->park.coordinator_ed25519, &resp) !=
+	    SYM_OK) {
 		printf("{\"error\": \"undecodable or unsigned answer\"}\n");
 		return;
 	}
@@ -59,7 +63,7 @@ s_send(struct conn *c, const struct client_state *st, const uint8_t *req, size_t
 		json_decref(j);
 		return 1;
 	}
-	s_print(answer, alen, st->park.coordinator_ed25519, note);
+	s_print(answer, alen, st, note);
 	free(answer);
 	return 0;
 }
@@ -97,14 +101,14 @@ s_candidate_probe(struct conn *c, const struct client_state *st, const char *mod
 		memcpy(payload + plen, env, sizeof(env));
 		plen += sizeof(env);
 	}
-	if (wire_request_build(type, NULL, wire_now_ms(), st->id, st->identity->sk, payload, plen,
-	                       &req, &rlen, NULL) != SYM_OK)
+	if (wire_request_build(st->park_id, type, NULL, wire_now_ms(), st->id, st->identity->sk,
+	                       payload, plen, &req, &rlen, NULL) != SYM_OK)
 		goto out;
 	rc = s_send(c, st, req, rlen, mode);
 	if (rc != 0 || strcmp(mode, "deposit-twice") != 0)
 		goto out;
-	if (wire_request_build(type, NULL, wire_now_ms(), st->id, st->identity->sk, payload, plen,
-	                       &req2, &rlen2, NULL) != SYM_OK)
+	if (wire_request_build(st->park_id, type, NULL, wire_now_ms(), st->id, st->identity->sk,
+	                       payload, plen, &req2, &rlen2, NULL) != SYM_OK)
 		goto out;
 	if ((rc = s_send(c, st, req2, rlen2, "same item, new id")) == 0)
 		rc = s_send(c, st, req2, rlen2, "same id");
@@ -118,11 +122,15 @@ out:
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"dir", required_argument, NULL, 'd'},   {"as", required_argument, NULL, 'a'},
-	    {"round", required_argument, NULL, 'r'}, {"candidate", required_argument, NULL, 'c'},
-	    {"fill", required_argument, NULL, 'f'},  {NULL, 0, NULL, 0}};
-	const char *dir = NULL, *as = NULL, *mode, *round_hex = NULL, *cand_hex = NULL;
+	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
+	                                     {"as", required_argument, NULL, 'a'},
+	                                     {"round", required_argument, NULL, 'r'},
+	                                     {"candidate", required_argument, NULL, 'c'},
+	                                     {"fill", required_argument, NULL, 'f'},
+	                                     {"park", required_argument, NULL, 'p'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *dir = NULL, *as = NULL, *park = NULL, *mode, *round_hex = NULL,
+	           *cand_hex = NULL;
 	int fill = 0xee;
 	struct conn_opts copts = {2000, 1};
 	struct sym_diag diag = {""};
@@ -149,6 +157,8 @@ main(int argc, char **argv)
 			cand_hex = optarg;
 		else if (ch == 'f')
 			fill = (int)strtol(optarg, NULL, 0) & 0xff;
+		else if (ch == 'p')
+			park = optarg;
 		else
 			return 2;
 	}
@@ -162,9 +172,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(mode, "status") == 0 || strcmp(mode, "replay") == 0) {
-		if (wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, wire_now_ms(), st->id,
-		                       st->identity->sk, payload, payload_len, &req, &req_len,
-		                       id) != SYM_OK)
+		if (wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), st->id, st->identity->sk, payload,
+		                       payload_len, &req, &req_len, id) != SYM_OK)
 			goto out;
 		rc = s_send(c, st, req, req_len, "first");
 		if (strcmp(mode, "replay") == 0)
@@ -172,16 +182,17 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "forged") == 0) {
 		/* A valid session, but the request is signed by a key that is not ours. */
 		other = keys_generate(KEY_ED25519);
-		if (other == NULL || wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
-		                                        wire_now_ms(), st->id, other->sk, payload,
-		                                        payload_len, &req, &req_len, id) != SYM_OK)
+		if (other == NULL ||
+		    wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), st->id, other->sk, payload, payload_len, &req,
+		                       &req_len, id) != SYM_OK)
 			goto out;
 		rc = s_send(c, st, req, req_len, "forged");
 	} else if (strcmp(mode, "altered") == 0) {
 		Symbiod__Request *r = NULL;
-		if (wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL, wire_now_ms(), st->id,
-		                       st->identity->sk, payload, payload_len, &req, &req_len,
-		                       id) != SYM_OK ||
+		if (wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), st->id, st->identity->sk, payload,
+		                       payload_len, &req, &req_len, id) != SYM_OK ||
 		    wire_request_decode(req, req_len, &r) != SYM_OK)
 			goto out;
 		/* Change a signed header field after signing, and re-pack. */
@@ -196,13 +207,33 @@ main(int argc, char **argv)
 		rc = s_send(c, st, req, req_len, "altered");
 	} else if (strcmp(mode, "signer") == 0) {
 		/* Properly signed by us, but claiming to be another member. */
-		if (as == NULL || wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
-		                                     wire_now_ms(), as, st->identity->sk, payload,
-		                                     payload_len, &req, &req_len, id) != SYM_OK)
+		if (as == NULL ||
+		    wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), as, st->identity->sk, payload, payload_len,
+		                       &req, &req_len, id) != SYM_OK)
 			goto out;
 		rc = s_send(c, st, req, req_len, "signer");
+	} else if (strcmp(mode, "otherpark") == 0) {
+		/* Properly signed by us, for another park: what we signed there, replayed here. */
+		struct parkinfo pi;
+		uint8_t other_park[32];
+
+		memset(&pi, 0, sizeof(pi));
+		if (park == NULL || parkinfo_load(park, &pi, &diag) != SYM_OK ||
+		    cert_park_id(pi.ca_pem, other_park) != SYM_OK) {
+			parkinfo_clear(&pi);
+			fprintf(stderr, "symbi-probe: otherpark needs --park PARK_JSON %s\n",
+			        diag.msg);
+			goto out;
+		}
+		parkinfo_clear(&pi);
+		if (wire_request_build(other_park, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		                       wire_now_ms(), st->id, st->identity->sk, payload,
+		                       payload_len, &req, &req_len, id) != SYM_OK)
+			goto out;
+		rc = s_send(c, st, req, req_len, "otherpark");
 	} else if (strcmp(mode, "stale") == 0) {
-		if (wire_request_build(SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
+		if (wire_request_build(st->park_id, SYMBIOD__MSG_TYPE__MSG_STATUS, NULL,
 		                       wire_now_ms() - 2 * WIRE_TIMESTAMP_WINDOW_MS, st->id,
 		                       st->identity->sk, payload, payload_len, &req, &req_len,
 		                       id) != SYM_OK)
