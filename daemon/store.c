@@ -141,6 +141,16 @@ static const char *const s_migrations[] = {
     "  leaf BLOB NOT NULL CHECK (length(leaf) = 32),"
     "  at_ms INTEGER NOT NULL"
     ") STRICT;",
+    /*
+     * 4: each round's size policy (PROTOCOL.md 1.1, sizes): the floors, the
+     * fixed size and the maximums the coordinator enforces on every set. A
+     * round opened before has zeros: only the 2^20 bound holds for it.
+     */
+    "ALTER TABLE rounds ADD COLUMN offer_floor INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE rounds ADD COLUMN need_floor INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE rounds ADD COLUMN fixed_size INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE rounds ADD COLUMN max_offer INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE rounds ADD COLUMN max_need INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))
