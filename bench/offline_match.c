@@ -137,6 +137,9 @@ s_load(const char *dir, const struct taxonomy *tax, json_t **companies_out, stru
 }
 
 /* One ordered pair: supplier i's offers against consumer j's needs. */
+/* An offline park has no CA: its id is all zero (the keys are fresh anyway). */
+static const uint8_t s_offline_park[PARK_ID_LEN];
+
 static int
 s_match_pair(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t round[ROUND_ID_LEN],
              const struct company *i, const struct company *j, struct row **rows, size_t *nrows)
@@ -151,8 +154,10 @@ s_match_pair(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t roun
 	if (ki == NULL || kj == NULL)
 		goto out;
 	/* Each side derives on its own: a mismatch here would be a protocol bug. */
-	if (pairkeys_derive(round, i->id, i->kx->sk, i->kx->pk, j->id, j->kx->pk, ki) != SYM_OK ||
-	    pairkeys_derive(round, j->id, j->kx->sk, j->kx->pk, i->id, i->kx->pk, kj) != SYM_OK)
+	if (pairkeys_derive(s_offline_park, round, i->id, i->kx->sk, i->kx->pk, j->id, j->kx->pk,
+	                    ki) != SYM_OK ||
+	    pairkeys_derive(s_offline_park, round, j->id, j->kx->sk, j->kx->pk, i->id, i->kx->pk,
+	                    kj) != SYM_OK)
 		goto out;
 	tok_i = pairkeys_tok(ki, i->id, j->id);
 	tok_j = pairkeys_tok(kj, i->id, j->id);

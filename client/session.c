@@ -60,6 +60,10 @@ session_open(const struct cmd_args *a, int connect, struct session *s, struct sy
 		             s->st->park.taxonomy_version);
 		return EXIT_CONFIG;
 	}
+	if ((r = cert_park_id(s->st->park.ca_pem, s->park_id)) != SYM_OK) {
+		sym_diag_set(diag, r, "%s: the park's CA certificate: %s", dir, sym_strerror(r));
+		return sym_exit_code(r, SYM_ORIGIN_INPUT);
+	}
 	if (prf_new(&s->prf) != SYM_OK)
 		return EXIT_SOFTWARE;
 	return connect ? session_connect(a, s, diag) : 0;
@@ -235,6 +239,6 @@ int
 session_pair(const struct session *s, const uint8_t round[16], const char *peer,
              const uint8_t peer_x25519[32], struct pairkeys *pk)
 {
-	return pairkeys_derive(round, s->st->id, s->st->agreement->sk, s->st->agreement->pk, peer,
-	                       peer_x25519, pk);
+	return pairkeys_derive(s->park_id, round, s->st->id, s->st->agreement->sk,
+	                       s->st->agreement->pk, peer, peer_x25519, pk);
 }

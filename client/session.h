@@ -34,6 +34,7 @@ struct session {
 	struct conn *c;
 	struct taxonomy *tax;
 	struct prf_ctx *prf;
+	uint8_t park_id[32]; /* SHA-256 of the park CA certificate: binds the pair keys */
 };
 
 /* Load STATE (enrolled) and the park's taxonomy; with `connect`, session_connect too. */

@@ -82,6 +82,12 @@ void cert_verifier_free(struct cert_verifier **v);
 int cert_pem_to_der(const char *pem, size_t len, uint8_t **der_out, size_t *der_len)
     __attribute__((warn_unused_result));
 
+/*
+ * The park's identity: SHA-256 of its CA certificate's DER form. Pair keys and
+ * signed requests are bound to it (protocol 1.1).
+ */
+int cert_park_id(const char *ca_pem, uint8_t out[32]) __attribute__((warn_unused_result));
+
 /* The Ed25519 public key of a CA certificate (PEM), e.g. to show its fingerprint. */
 int cert_ca_public_key(const char *ca_pem, uint8_t pk[32]) __attribute__((warn_unused_result));
 

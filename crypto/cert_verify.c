@@ -266,6 +266,22 @@ out:
 }
 
 int
+cert_park_id(const char *ca_pem, uint8_t out[32])
+{
+	uint8_t *der = NULL;
+	size_t n = 0;
+	int r;
+
+	if (ca_pem == NULL)
+		return SYM_ERR_INVALID;
+	if ((r = cert_pem_to_der(ca_pem, strlen(ca_pem), &der, &n)) != SYM_OK)
+		return r;
+	crypto_hash_sha256(out, der, n);
+	free(der);
+	return SYM_OK;
+}
+
+int
 cert_ca_public_key(const char *ca_pem, uint8_t pk[32])
 {
 	X509 *ca = NULL;

@@ -14,6 +14,8 @@ enum {
 	SUBKEY_ENV_LO_HI = 3,
 	SUBKEY_ENV_HI_LO = 4,
 	SUBKEY_KPI = 5,
+	SUBKEY_PAD_LO_HI = 6,
+	SUBKEY_PAD_HI_LO = 7,
 };
 
 _Static_assert(sizeof(PAIRKEYS_KDF_CONTEXT) - 1 == crypto_kdf_CONTEXTBYTES, "kdf context size");
@@ -24,8 +26,9 @@ _Static_assert(PAIRKEYS_TOK_LEN >= crypto_kdf_BYTES_MIN && PAIRKEYS_KPI_LEN <= c
                "sub-key sizes");
 _Static_assert(PAIRKEYS_ID_MAX <= 255, "ids are written with a one-byte length");
 
-/* s || round_id || len(id_lo) || id_lo || len(id_hi) || id_hi || A_lo || A_hi */
-#define PAIRKEYS_TRANSCRIPT_MAX (32 + ROUND_ID_LEN + 2 * (1 + PAIRKEYS_ID_MAX) + 2 * 32)
+/* s || park_id || round_id || len(id_lo) || id_lo || len(id_hi) || id_hi || A_lo || A_hi */
+#define PAIRKEYS_TRANSCRIPT_MAX                                                                    \
+	(32 + PARK_ID_LEN + ROUND_ID_LEN + 2 * (1 + PAIRKEYS_ID_MAX) + 2 * 32)
 
 /* Length of an id, or 0 when it is empty or longer than PAIRKEYS_ID_MAX bytes. */
 static size_t
@@ -56,9 +59,9 @@ pairkeys_id_cmp(const char *a, const char *b)
 }
 
 int
-pairkeys_derive(const uint8_t round_id[ROUND_ID_LEN], const char *self_id,
-                const uint8_t self_sk[32], const uint8_t self_pk[32], const char *peer_id,
-                const uint8_t peer_pk[32], struct pairkeys *out)
+pairkeys_derive(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[ROUND_ID_LEN],
+                const char *self_id, const uint8_t self_sk[32], const uint8_t self_pk[32],
+                const char *peer_id, const uint8_t peer_pk[32], struct pairkeys *out)
 {
 	uint8_t s[crypto_scalarmult_BYTES];
 	uint8_t master[crypto_kdf_KEYBYTES];
@@ -71,8 +74,8 @@ pairkeys_derive(const uint8_t round_id[ROUND_ID_LEN], const char *self_id,
 	if (out == NULL)
 		return SYM_ERR_INVALID;
 	sodium_memzero(out, sizeof(*out));
-	if (round_id == NULL || self_id == NULL || self_sk == NULL || self_pk == NULL ||
-	    peer_id == NULL || peer_pk == NULL)
+	if (park_id == NULL || round_id == NULL || self_id == NULL || self_sk == NULL ||
+	    self_pk == NULL || peer_id == NULL || peer_pk == NULL)
 		return SYM_ERR_INVALID;
 	self_len = s_id_len(self_id);
 	peer_len = s_id_len(peer_id);
@@ -100,6 +103,8 @@ pairkeys_derive(const uint8_t round_id[ROUND_ID_LEN], const char *self_id,
 
 	memcpy(transcript + n, s, sizeof(s));
 	n += sizeof(s);
+	memcpy(transcript + n, park_id, PARK_ID_LEN);
+	n += PARK_ID_LEN;
 	memcpy(transcript + n, round_id, ROUND_ID_LEN);
 	n += ROUND_ID_LEN;
 	n += s_put_id(transcript + n, id_lo, lo_len);
@@ -124,7 +129,11 @@ pairkeys_derive(const uint8_t round_id[ROUND_ID_LEN], const char *self_id,
 	    crypto_kdf_derive_from_key(out->env_hi_lo, sizeof(out->env_hi_lo), SUBKEY_ENV_HI_LO,
 	                               PAIRKEYS_KDF_CONTEXT, master) != 0 ||
 	    crypto_kdf_derive_from_key(out->kpi, sizeof(out->kpi), SUBKEY_KPI, PAIRKEYS_KDF_CONTEXT,
-	                               master) != 0) {
+	                               master) != 0 ||
+	    crypto_kdf_derive_from_key(out->pad_lo_hi, sizeof(out->pad_lo_hi), SUBKEY_PAD_LO_HI,
+	                               PAIRKEYS_KDF_CONTEXT, master) != 0 ||
+	    crypto_kdf_derive_from_key(out->pad_hi_lo, sizeof(out->pad_hi_lo), SUBKEY_PAD_HI_LO,
+	                               PAIRKEYS_KDF_CONTEXT, master) != 0) {
 		r = SYM_ERR_CRYPTO;
 		goto out;
 	}
@@ -167,6 +176,16 @@ pairkeys_env(const struct pairkeys *pk, const char *from, const char *to)
 	switch (s_direction(pk, from, to)) {
 	case 1: return pk->env_lo_hi;
 	case -1: return pk->env_hi_lo;
+	}
+	return NULL;
+}
+
+const uint8_t *
+pairkeys_pad(const struct pairkeys *pk, const char *from, const char *to)
+{
+	switch (s_direction(pk, from, to)) {
+	case 1: return pk->pad_lo_hi;
+	case -1: return pk->pad_hi_lo;
 	}
 	return NULL;
 }

@@ -536,7 +536,12 @@ s_assert_pk_differ(const struct pairkeys *a, const struct pairkeys *b)
 	assert_memory_not_equal(a->env_lo_hi, b->env_lo_hi, PAIRKEYS_ENV_LEN);
 	assert_memory_not_equal(a->env_hi_lo, b->env_hi_lo, PAIRKEYS_ENV_LEN);
 	assert_memory_not_equal(a->kpi, b->kpi, PAIRKEYS_KPI_LEN);
+	assert_memory_not_equal(a->pad_lo_hi, b->pad_lo_hi, PAIRKEYS_PAD_LEN);
+	assert_memory_not_equal(a->pad_hi_lo, b->pad_hi_lo, PAIRKEYS_PAD_LEN);
 }
+
+/* A park id for the tests that are not about the park binding. */
+static const uint8_t s_park[PARK_ID_LEN] = {0x5a};
 
 static void
 test_pairkeys_id_cmp(void **state)
@@ -564,8 +569,10 @@ test_pairkeys_agree(void **state)
 	assert_non_null(a);
 	assert_non_null(b);
 	randombytes_buf(round_id, sizeof(round_id));
-	assert_int_equal(pairkeys_derive(round_id, ia, a->sk, a->pk, ib, b->pk, ka), SYM_OK);
-	assert_int_equal(pairkeys_derive(round_id, ib, b->sk, b->pk, ia, a->pk, kb), SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, round_id, ia, a->sk, a->pk, ib, b->pk, ka),
+	                 SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, round_id, ib, b->sk, b->pk, ia, a->pk, kb),
+	                 SYM_OK);
 	/* Both sides hold the identical struct, ids sorted. */
 	assert_memory_equal(ka, kb, sizeof(*ka));
 	assert_string_equal(ka->id_lo, "acme");
@@ -619,21 +626,31 @@ test_pairkeys_separation(void **state)
 	randombytes_buf(r1, sizeof(r1));
 	memcpy(r2, r1, sizeof(r2));
 	r2[15] ^= 1;
-	assert_int_equal(pairkeys_derive(r1, "a", a->sk, a->pk, "b", b->pk, ab), SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, r1, "a", a->sk, a->pk, "b", b->pk, ab), SYM_OK);
 	/* Another round: every key changes. */
-	assert_int_equal(pairkeys_derive(r2, "a", a->sk, a->pk, "b", b->pk, ab2), SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, r2, "a", a->sk, a->pk, "b", b->pk, ab2), SYM_OK);
 	s_assert_pk_differ(ab, ab2);
 	/* A third party holding b's public key, posing as "a", gets nothing of a-b. */
-	assert_int_equal(pairkeys_derive(r1, "a", c->sk, c->pk, "b", b->pk, cb), SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, r1, "a", c->sk, c->pk, "b", b->pk, cb), SYM_OK);
 	s_assert_pk_differ(ab, cb);
-	assert_int_equal(pairkeys_derive(r1, "a", a->sk, a->pk, "c", c->pk, ac), SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, r1, "a", a->sk, a->pk, "c", c->pk, ac), SYM_OK);
 	s_assert_pk_differ(ab, ac);
 	/* The ids are bound: same keys, different names, different sub-keys. */
-	assert_int_equal(pairkeys_derive(r1, "a", a->sk, a->pk, "bb", b->pk, ab2), SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, r1, "a", a->sk, a->pk, "bb", b->pk, ab2), SYM_OK);
 	s_assert_pk_differ(ab, ab2);
 	/* So are the public keys: a wrong self_pk gives a different master. */
-	assert_int_equal(pairkeys_derive(r1, "a", a->sk, c->pk, "b", b->pk, ab2), SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, r1, "a", a->sk, c->pk, "b", b->pk, ab2), SYM_OK);
 	s_assert_pk_differ(ab, ab2);
+	/* And the park (1.1): the same companies and round id in another park share nothing. */
+	{
+		uint8_t other_park[PARK_ID_LEN];
+
+		memcpy(other_park, s_park, sizeof(other_park));
+		other_park[31] ^= 1;
+		assert_int_equal(
+		    pairkeys_derive(other_park, r1, "a", a->sk, a->pk, "b", b->pk, ab2), SYM_OK);
+		s_assert_pk_differ(ab, ab2);
+	}
 	s_pk_free(ab);
 	s_pk_free(ab2);
 	s_pk_free(cb);
@@ -646,16 +663,18 @@ test_pairkeys_separation(void **state)
 /*
  * A known answer for the whole schedule, so that another implementation (or a
  * refactoring) can be checked byte for byte. Computed independently in Python
- * from the header's description: hashlib.blake2b(s || round || 14 "alice-refinery"
+ * from the header's description: hashlib.blake2b(s || park || round || 14 "alice-refinery"
  * || 10 "bob-cement" || A_alice || A_bob, digest_size=32) for the master, then
  * blake2b(b"", key=master, salt=LE64(id), person=b"symbipk1") for the sub-keys,
- * with the RFC 7748 section 6.1 Alice and Bob keys and round id 00 01 .. 0f.
+ * with the RFC 7748 section 6.1 Alice and Bob keys, round id 00 01 .. 0f and the
+ * park id of tests/vectors/protocol-kat.json (protocol 1.1).
  */
 static void
 test_pairkeys_known_answer(void **state)
 {
 	uint8_t alice_sk[32], alice_pk[32], bob_sk[32], bob_pk[32], round_id[ROUND_ID_LEN];
-	uint8_t tok_lo_hi[16], tok_hi_lo[16], env_lo_hi[32], env_hi_lo[32], kpi[32];
+	uint8_t tok_lo_hi[16], tok_hi_lo[16], env_lo_hi[32], env_hi_lo[32], kpi[32], park[32];
+	uint8_t pad_lo_hi[32], pad_hi_lo[32];
 	struct pairkeys *ka = s_pk_new(), *kb = s_pk_new();
 	size_t i;
 
@@ -665,24 +684,30 @@ test_pairkeys_known_answer(void **state)
 	s_unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", alice_sk, 32);
 	s_unhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", alice_pk, 32);
 	s_unhex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", bob_sk, 32);
+	s_unhex("8ec0b3e1ac2fbc3010cfb0dfb4d30f0b135b2874f6a8a040568b36dab827ee69", park, 32);
 	s_unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", bob_pk, 32);
-	s_unhex("247873721f1ff119bfd814935b309092", tok_lo_hi, 16);
-	s_unhex("e207f279e6ed3a29ec31c6ed6d68f0d9", tok_hi_lo, 16);
-	s_unhex("9af2def1c7c076e1029033cf9a1832971fd6f5b5a4389de381b47bb0220f02d9", env_lo_hi, 32);
-	s_unhex("65acaf7ce21073c0d42f794608bd1012db0229408f97c19751d75952b286c0ad", env_hi_lo, 32);
-	s_unhex("d7fe47e2e80cf7b8a05d7dfd93f931bc8a08ca1be4e99e438a7d4de988709514", kpi, 32);
-	assert_int_equal(pairkeys_derive(round_id, "alice-refinery", alice_sk, alice_pk,
+	s_unhex("68449f4e423f29acca1f5c73ba2b63ce", tok_lo_hi, 16);
+	s_unhex("d97a36a7342450bdd4a6d52e437bf7bd", tok_hi_lo, 16);
+	s_unhex("5f3930118dfb41dad904e86eafc00ad595d8ea7a323404f4788cd93ca697c4c9", env_lo_hi, 32);
+	s_unhex("c6fd6ff0c3bf4bf6e2076ff5e07239059446ad2d38192fd01f109bbe71a51d36", env_hi_lo, 32);
+	s_unhex("29a2ce2962ae9846f42fe901114501658b6f249ab70d8602686b482ce6c83a11", kpi, 32);
+	s_unhex("b23a99a69da9e2072538db4699d46533424d8e259e82125c6c09810428dc84cd", pad_lo_hi, 32);
+	s_unhex("97875ca62778d36a010ae58ec5be057e7438e5efb6b0bf9dcd43d148454c0f42", pad_hi_lo, 32);
+	assert_int_equal(pairkeys_derive(park, round_id, "alice-refinery", alice_sk, alice_pk,
 	                                 "bob-cement", bob_pk, ka),
 	                 SYM_OK);
-	assert_int_equal(
-	    pairkeys_derive(round_id, "bob-cement", bob_sk, bob_pk, "alice-refinery", alice_pk, kb),
-	    SYM_OK);
+	assert_int_equal(pairkeys_derive(park, round_id, "bob-cement", bob_sk, bob_pk,
+	                                 "alice-refinery", alice_pk, kb),
+	                 SYM_OK);
 	assert_memory_equal(ka, kb, sizeof(*ka));
 	assert_memory_equal(ka->tok_lo_hi, tok_lo_hi, 16);
 	assert_memory_equal(ka->tok_hi_lo, tok_hi_lo, 16);
 	assert_memory_equal(ka->env_lo_hi, env_lo_hi, 32);
 	assert_memory_equal(ka->env_hi_lo, env_hi_lo, 32);
 	assert_memory_equal(ka->kpi, kpi, 32);
+	assert_memory_equal(ka->pad_lo_hi, pad_lo_hi, 32);
+	assert_memory_equal(ka->pad_hi_lo, pad_hi_lo, 32);
+	assert_memory_equal(pairkeys_pad(ka, "bob-cement", "alice-refinery"), pad_hi_lo, 32);
 	assert_memory_equal(pairkeys_tok(ka, "alice-refinery", "bob-cement"), tok_lo_hi, 16);
 	s_pk_free(ka);
 	s_pk_free(kb);
@@ -701,25 +726,26 @@ test_pairkeys_reject_ids(void **state)
 	id64[64] = '\0';
 	memset(id65, 'm', 65);
 	id65[65] = '\0';
-	assert_int_equal(pairkeys_derive(round_id, "same", a->sk, a->pk, "same", b->pk, k),
+	assert_int_equal(pairkeys_derive(s_park, round_id, "same", a->sk, a->pk, "same", b->pk, k),
 	                 SYM_ERR_INVALID);
 	assert_true(sodium_is_zero((const unsigned char *)k, sizeof(*k)));
-	assert_int_equal(pairkeys_derive(round_id, "", a->sk, a->pk, "b", b->pk, k),
+	assert_int_equal(pairkeys_derive(s_park, round_id, "", a->sk, a->pk, "b", b->pk, k),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "", b->pk, k),
+	assert_int_equal(pairkeys_derive(s_park, round_id, "a", a->sk, a->pk, "", b->pk, k),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(pairkeys_derive(round_id, id65, a->sk, a->pk, "b", b->pk, k),
+	assert_int_equal(pairkeys_derive(s_park, round_id, id65, a->sk, a->pk, "b", b->pk, k),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, id65, b->pk, k),
+	assert_int_equal(pairkeys_derive(s_park, round_id, "a", a->sk, a->pk, id65, b->pk, k),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(pairkeys_derive(round_id, NULL, a->sk, a->pk, "b", b->pk, k),
+	assert_int_equal(pairkeys_derive(s_park, round_id, NULL, a->sk, a->pk, "b", b->pk, k),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "b", NULL, k),
+	assert_int_equal(pairkeys_derive(s_park, round_id, "a", a->sk, a->pk, "b", NULL, k),
 	                 SYM_ERR_INVALID);
-	assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "b", b->pk, NULL),
+	assert_int_equal(pairkeys_derive(s_park, round_id, "a", a->sk, a->pk, "b", b->pk, NULL),
 	                 SYM_ERR_INVALID);
 	/* 64 bytes is the longest id allowed, and it round-trips through the struct. */
-	assert_int_equal(pairkeys_derive(round_id, id64, a->sk, a->pk, "b", b->pk, k), SYM_OK);
+	assert_int_equal(pairkeys_derive(s_park, round_id, id64, a->sk, a->pk, "b", b->pk, k),
+	                 SYM_OK);
 	assert_string_equal(k->id_hi, id64);
 	assert_non_null(pairkeys_tok(k, id64, "b"));
 	s_pk_free(k);
@@ -751,7 +777,7 @@ test_pairkeys_weak(void **state)
 	for (i = 0; i < sizeof(low_order) / sizeof(low_order[0]); i++) {
 		s_unhex(low_order[i], peer, sizeof(peer));
 		memset(k, 0x5a, sizeof(*k));
-		assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "b", peer, k),
+		assert_int_equal(pairkeys_derive(s_park, round_id, "a", a->sk, a->pk, "b", peer, k),
 		                 SYM_ERR_WEAK_KEY);
 		/* Nothing usable is left in the output. */
 		assert_true(sodium_is_zero((const unsigned char *)k, sizeof(*k)));
@@ -759,7 +785,7 @@ test_pairkeys_weak(void **state)
 		/* The high bit is ignored by X25519, so it must not smuggle the point past the
 		 * check. */
 		peer[31] ^= 0x80;
-		assert_int_equal(pairkeys_derive(round_id, "a", a->sk, a->pk, "b", peer, k),
+		assert_int_equal(pairkeys_derive(s_park, round_id, "a", a->sk, a->pk, "b", peer, k),
 		                 SYM_ERR_WEAK_KEY);
 	}
 	s_pk_free(k);

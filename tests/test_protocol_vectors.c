@@ -179,7 +179,7 @@ test_directory_hash(void **state)
 static void
 test_pair_keys(void **state)
 {
-	uint8_t round[16], ask[32], apk[32], bsk[32], bpk[32], want[32];
+	uint8_t park[32], round[16], ask[32], apk[32], bsk[32], bpk[32], want[32];
 	struct pairkeys *ka, *kb;
 	json_t *v;
 	size_t i;
@@ -188,6 +188,7 @@ test_pair_keys(void **state)
 	for (i = 0; (v = json_array_get(s_section("pair_keys"), i)) != NULL; i++) {
 		assert_non_null(ka = sodium_malloc(sizeof(*ka)));
 		assert_non_null(kb = sodium_malloc(sizeof(*kb)));
+		kat_hex(v, "park", park, 32);
 		kat_hex(v, "round", round, 16);
 		kat_hex(v, "a_sk", ask, 32);
 		kat_hex(v, "b_sk", bsk, 32);
@@ -198,10 +199,10 @@ test_pair_keys(void **state)
 		assert_int_equal(crypto_scalarmult_base(bpk, bsk), 0);
 		assert_memory_equal(bpk, want, 32);
 		/* Each side derives on its own and both get the vector's keys. */
-		assert_int_equal(pairkeys_derive(round, kat_str(v, "a_id"), ask, apk,
+		assert_int_equal(pairkeys_derive(park, round, kat_str(v, "a_id"), ask, apk,
 		                                 kat_str(v, "b_id"), bpk, ka),
 		                 SYM_OK);
-		assert_int_equal(pairkeys_derive(round, kat_str(v, "b_id"), bsk, bpk,
+		assert_int_equal(pairkeys_derive(park, round, kat_str(v, "b_id"), bsk, bpk,
 		                                 kat_str(v, "a_id"), apk, kb),
 		                 SYM_OK);
 		assert_memory_equal(ka, kb, sizeof(*ka));
@@ -219,6 +220,11 @@ test_pair_keys(void **state)
 		assert_memory_equal(ka->env_hi_lo, want, 32);
 		kat_hex(v, "kpi", want, 32);
 		assert_memory_equal(ka->kpi, want, 32);
+		kat_hex(v, "pad_lo_hi", want, 32);
+		assert_memory_equal(ka->pad_lo_hi, want, 32);
+		assert_memory_equal(pairkeys_pad(ka, ka->id_lo, ka->id_hi), want, 32);
+		kat_hex(v, "pad_hi_lo", want, 32);
+		assert_memory_equal(ka->pad_hi_lo, want, 32);
 		pairkeys_clear(ka);
 		pairkeys_clear(kb);
 		sodium_free(ka);
