@@ -15,6 +15,7 @@
 #include "envelope.h"
 #include "flows.h"
 #include "logcheck.h"
+#include "policy.h"
 #include "roundfile.h"
 #include "rpc.h"
 #include "session.h"
@@ -319,6 +320,29 @@ s_check_ids(const char *verb, const struct round_view *rv, int first, int argc, 
 	return 0;
 }
 
+/*
+ * A counterpart this company denies (STATE/symbi.conf) never obtains an item:
+ * naming one of its candidates is refused before anything is sent (65).
+ */
+static int
+s_check_denied(const struct round_view *rv, int first, int argc, char **argv)
+{
+	size_t i;
+	int k;
+
+	for (k = first; k < argc; k++)
+		for (i = 0; i < rv->n; i++)
+			if (strcmp(rv->views[i].id, argv[k]) == 0 && rv->views[i].counterpart &&
+			    policy_denies(&client_policy, rv->views[i].counterpart)) {
+				fprintf(stderr,
+				        "symbi accept: %s: %s is denied in STATE/symbi.conf; "
+				        "nothing was accepted\n",
+				        argv[k], rv->views[i].counterpart);
+				return EXIT_DATAERR;
+			}
+	return 0;
+}
+
 /* The arguments of accept and decline: candidate ids (32 hex digits) or --all. */
 static int
 s_consent_args(int argc, char **argv, const char *verb, const char *usage, struct cmd_args *a)
@@ -359,11 +383,19 @@ s_consent(int argc, char **argv, int accept)
 	if ((rc = s_consent_args(argc, argv, verb, usage, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	if ((rc = s_open_view(verb, &a, &s, &rv, &diag)) != 0 ||
-	    (rc = s_check_ids(verb, &rv, a.first, argc, argv)) != 0)
+	    (rc = s_check_ids(verb, &rv, a.first, argc, argv)) != 0 ||
+	    (accept && (rc = s_check_denied(&rv, a.first, argc, argv)) != 0))
 		goto out;
 	for (i = 0; i < rv.n; i++) {
 		if (!s_wanted(&rv.views[i], &a, argc, argv))
 			continue;
+		if (accept && rv.views[i].counterpart &&
+		    policy_denies(&client_policy, rv.views[i].counterpart)) {
+			fprintf(stderr,
+			        "symbi accept: %s: %s is denied in STATE/symbi.conf; skipped\n",
+			        rv.views[i].id, rv.views[i].counterpart);
+			continue;
+		}
 		if (s_answer(&s, &rv, &rv.views[i], accept, verb, &diag) == 0)
 			done++;
 		else

@@ -37,7 +37,7 @@ struct rounds_ctx {
 struct round_open_opts {
 	uint32_t pad_offers, pad_needs, max_items; /* pad_*: the floors of the size classes */
 	uint32_t fixed_size, max_offer, max_need;  /* 0: none, 0: the defaults */
-	int64_t submit_minutes, consent_minutes; /* 0: no deadline */
+	int64_t submit_minutes, consent_minutes;   /* 0: no deadline */
 };
 
 void rounds_default_opts(struct round_open_opts *o);
