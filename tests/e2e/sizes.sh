@@ -140,5 +140,15 @@ expect_grep "$T/err" "$cand: smelter is denied in STATE/symbi.conf; skipped" "  
 python3 -c 'import json,sys; c=[c for c in json.load(open(sys.argv[1])) if c["id"]==sys.argv[2]][0]; assert c["state"]=="pending", c' \
 	"$T/cand-paper.json" "$cand" && ok "  ... the candidate stays unanswered" || bad "candidate: $(cat "$T/cand-paper.json")"
 
+# The auditor checks the sizes against the announcement when it has the batches.
+expect_rc 0 "log export" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export"
+expect_rc 0 "symbi-audit verify: every batch in the announced classes" -- "$BIN/symbi-audit" verify "$T/export"
 stop_daemon TERM || bad "daemon did not stop cleanly"
+if [ -x "$BIN/symbi-forge" ]; then
+	"$BIN/symbi-forge" fake --out "$T/fake-ok" --fixed 8 >/dev/null 2>&1 || bad "symbi-forge fake --fixed"
+	expect_rc 0 "symbi-audit verify: a round of fixed size 8" -- "$BIN/symbi-audit" verify "$T/fake-ok"
+	"$BIN/symbi-forge" fake --out "$T/fake-bad" --fixed 8 --bad-size >/dev/null 2>&1 || bad "symbi-forge fake --bad-size"
+	expect_rc 65 "symbi-audit verify: a batch of another size is caught" -- "$BIN/symbi-audit" verify "$T/fake-bad"
+	expect_grep "$T/err" "the batch co-a -> co-b has 9 offer and 8 need tokens, not sizes the round's announcement allows" "  ... naming the batch and its sizes"
+fi
 finish
