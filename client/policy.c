@@ -18,7 +18,7 @@ s_each(const char *list, int (*fn)(const char *item, size_t len, const void *arg
 	const char *p = list;
 	int r;
 
-	while (*p != '\0') {
+	for (;;) {
 		const char *end = strchr(p, ','), *stop;
 
 		if (end == NULL)
@@ -29,9 +29,10 @@ s_each(const char *list, int (*fn)(const char *item, size_t len, const void *arg
 			;
 		if ((r = fn(p, (size_t)(stop - p), arg)) != 0)
 			return r;
-		p = *end == ',' ? end + 1 : end;
+		if (*end != ',')
+			return 0;
+		p = end + 1; /* an empty item after a last comma is an item too */
 	}
-	return 0;
 }
 
 static int
