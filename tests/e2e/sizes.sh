@@ -51,7 +51,7 @@ expect_rc 0 "round open --max-offer 4096" -- "$BIN/symbiod" round open --dir "$P
 python3 - "$T/status.json" <<'PY' && ok "round status --json shows the size policy" || bad "status: $(cat "$T/status.json")"
 import json, sys
 s = json.load(open(sys.argv[1]))["sizes"]
-assert s == {"offer_floor": 2048, "need_floor": 256, "fixed_size": 0, "max_offer": 4096, "max_need": 2048}, s
+assert s == {"offer_floor": 2048, "need_floor": 256, "fixed_size": 0, "max_offer": 4096, "max_need": 4096}, s
 PY
 
 
@@ -95,8 +95,8 @@ expect_rc 65 "an offer set of 3000 tokens (no class) is refused" -- raw 3000 256
 expect_grep "$T/err" "batch 0 \(counterpart [a-z-]+\): offer set of 3000 tokens; this round allows 2048, 4096 tokens" "  ... naming the batch, the size and the classes"
 expect_rc 65 "an offer set above the maximum is refused" -- raw 8192 256
 expect_grep "$T/err" "offer set of 8192 tokens; this round allows 2048, 4096 tokens" "  ... naming the size and the classes"
-expect_rc 65 "a need set above the maximum (probing) is refused" -- raw 2048 4096
-expect_grep "$T/err" "need set of 4096 tokens; this round allows 256, 512, 1024, 2048 tokens" "  ... naming the size and the classes"
+expect_rc 65 "a need set above the maximum (probing) is refused" -- raw 2048 8192
+expect_grep "$T/err" "need set of 8192 tokens; this round allows 256, 512, 1024, 2048, 4096 tokens" "  ... naming the size and the classes"
 expect_rc 65 "a need set below the floor is refused" -- raw 2048 128
 [ "$($CHECK staged "$DB" gas-co)" = 0 ] && ok "  ... and no batch of theirs was stored" || bad "refused batches were stored"
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
