@@ -106,10 +106,16 @@ struct audit_pair {
 
 enum audit_phase { AUDIT_OPEN = 1, AUDIT_CONSENT, AUDIT_ENDED };
 
+/* The size policy a round announced (PROTOCOL.md 1.1); all zero for a version 1 round. */
+struct audit_sizes {
+	uint32_t offer_floor, need_floor, fixed_size, max_offer, max_need;
+};
+
 struct audit_round {
 	uint8_t id[16];
 	enum audit_phase phase;
 	int keep_batches; /* the announcement's promise: 0 = batches deleted at round end */
+	struct audit_sizes sizes;
 	uint64_t opened_entry, closed_entry, ended_entry;
 	uint8_t *in_directory; /* per member index < ndirectory_span: active at round_opened */
 	uint32_t *sub_slot;    /* per member index < ndirectory_span: subs index + 1, or 0 */

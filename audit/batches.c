@@ -178,6 +178,23 @@ s_committed(const struct audit_batches *bs, const struct audit_batch *b, uint64_
 	return SYM_OK;
 }
 
+/* Both sets of a batch have sizes the round's announcement allows (PROTOCOL.md 1.1). */
+static int
+s_sizes(const struct audit_batches *bs, const struct audit_batch *b, uint64_t lineno)
+{
+	const struct audit_sizes *sz = &bs->rd->sizes;
+	size_t offers = b->offers_len / TOKEN_LEN, needs = b->needs_len / TOKEN_LEN;
+
+	if (tokset_size_allowed(offers, sz->offer_floor, sz->max_offer, sz->fixed_size) &&
+	    tokset_size_allowed(needs, sz->need_floor, sz->max_need, sz->fixed_size))
+		return SYM_OK;
+	return s_fail(bs,
+	              "%s line %llu: the batch %s -> %s has %zu offer and %zu need tokens, not "
+	              "sizes the round's announcement allows",
+	              bs->name, (unsigned long long)lineno, b->submitter, b->counterpart, offers,
+	              needs);
+}
+
 /* Check one line against its submitter's committed digest and remember where it is. */
 static int
 s_index_line(struct audit_batches *bs, const uint8_t *line, size_t len, uint64_t offset,
@@ -191,7 +208,8 @@ s_index_line(struct audit_batches *bs, const uint8_t *line, size_t len, uint64_t
 
 	if ((r = s_parse(bs, line, len, lineno, &b)) != SYM_OK)
 		return r;
-	if ((r = s_committed(bs, &b, lineno, &si, &ci)) != SYM_OK)
+	if ((r = s_committed(bs, &b, lineno, &si, &ci)) != SYM_OK ||
+	    (r = s_sizes(bs, &b, lineno)) != SYM_OK)
 		goto out;
 	if ((w = realloc(bs->wheres, (bs->nwheres + 1) * sizeof(*w))) == NULL) {
 		r = SYM_ERR_ALLOC;

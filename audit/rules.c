@@ -361,6 +361,11 @@ rules_round_opened(struct audit_verifier *v, const struct audit_entry *e)
 	}
 	memcpy(rd->id, id, 16);
 	rd->phase = AUDIT_OPEN;
+	rd->sizes.offer_floor = ann->padding->offer_tokens;
+	rd->sizes.need_floor = ann->padding->need_tokens;
+	rd->sizes.fixed_size = ann->has_fixed_size ? ann->fixed_size : 0;
+	rd->sizes.max_offer = ann->has_max_offer ? ann->max_offer : 0;
+	rd->sizes.max_need = ann->has_max_need ? ann->max_need : 0;
 	rd->opened_entry = e->index;
 	/* Protocol 1.1 announces it; before, the batches were always kept. */
 	rd->keep_batches = !ann->has_keep_batches || ann->keep_batches;

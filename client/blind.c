@@ -1,5 +1,6 @@
 #include "blind.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +40,9 @@ out:
 }
 
 int
-blind_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl, uint32_t min,
-                 uint32_t quantum, uint8_t **out, size_t *out_len)
+blind_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl,
+                 const struct blind_sizes *sz, const uint8_t *pad_key,
+                 enum tokset_pad_domain domain, int padding_only, uint8_t **out, size_t *out_len)
 {
 	token_t *set = NULL;
 	uint8_t *padded = NULL;
@@ -50,18 +52,25 @@ blind_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block_lis
 	*out = NULL;
 	if ((r = s_wire_set(prf, key, bl, &set, &n)) != SYM_OK)
 		return r;
-	target = tokset_pad_target(n, min, quantum);
+	target = tokset_size_class(n, sz->floor, sz->fixed);
+	if (n > target || (sz->max > 0 && target > sz->max)) {
+		r = SYM_ERR_LIMIT;
+		goto out;
+	}
 	if ((padded = malloc(target * TOKEN_LEN + 1)) == NULL) {
 		r = SYM_ERR_ALLOC;
 		goto out;
 	}
-	if ((r = tokset_wire_pad((const uint8_t *)set, n, target, padded)) != SYM_OK)
+	if ((r = tokset_wire_pad((const uint8_t *)set, padding_only ? 0 : n, target, pad_key,
+	                         domain, padded)) != SYM_OK)
 		goto out;
 	*out = padded;
 	*out_len = target * TOKEN_LEN;
 	padded = NULL; /* transferred */
 out:
 	free(padded);
+	if (set != NULL)
+		sodium_memzero(set, n * sizeof(*set));
 	free(set);
 	return r;
 }
@@ -69,20 +78,21 @@ out:
 int
 blind_batch_fill(struct prf_ctx *prf, const struct pairkeys *pk, const char *self, const char *peer,
                  const struct block_list *offers, const struct block_list *needs,
-                 const struct blind_padding *pad, struct blind_batch *b)
+                 const struct blind_padding *pad, int denied, struct blind_batch *b)
 {
-	/* O(i->j) under K_tok(i->j); N(i<-j) under K_tok(j->i). */
+	/* O(i->j) under K_tok(i->j); N(i<-j) under K_tok(j->i); both padded from K_pad(i->j). */
 	const uint8_t *k_out = pairkeys_tok(pk, self, peer), *k_in = pairkeys_tok(pk, peer, self);
+	const uint8_t *k_pad = pairkeys_pad(pk, self, peer);
 	int r;
 
 	memset(b, 0, sizeof(*b));
-	if (k_out == NULL || k_in == NULL)
+	if (k_out == NULL || k_in == NULL || k_pad == NULL)
 		return SYM_ERR_INTERNAL;
 	b->counterpart = peer;
-	if ((r = blind_padded_set(prf, k_out, offers, pad->offer_min, pad->quantum, &b->offers,
-	                          &b->offers_len)) != SYM_OK ||
-	    (r = blind_padded_set(prf, k_in, needs, pad->need_min, pad->quantum, &b->needs,
-	                          &b->needs_len)) != SYM_OK)
+	if ((r = blind_padded_set(prf, k_out, offers, &pad->offers, k_pad, TOKSET_PAD_OFFERS,
+	                          denied, &b->offers, &b->offers_len)) != SYM_OK ||
+	    (r = blind_padded_set(prf, k_in, needs, &pad->needs, k_pad, TOKSET_PAD_NEEDS, denied,
+	                          &b->needs, &b->needs_len)) != SYM_OK)
 		blind_batch_clear(b);
 	return r;
 }

@@ -15,10 +15,20 @@
 #include "flows.h"
 #include "pairkeys.h"
 #include "prf.h"
+#include "tokset.h"
 
-/* The round's padding policy: at least `min` tokens, then a multiple of `quantum`. */
+/*
+ * The round's size policy for one direction (PROTOCOL.md 1.1): a set is
+ * padded to `fixed` tokens when non-zero, otherwise to the power of two at or
+ * above its real size and `floor`; never above `max`.
+ */
+struct blind_sizes {
+	uint32_t floor, max, fixed;
+};
+
+/* Both directions, as announced. */
 struct blind_padding {
-	uint32_t offer_min, need_min, quantum;
+	struct blind_sizes offers, needs;
 };
 
 /* What a company sends for one counterpart: two sets of 8-byte tokens, wire order. */
@@ -29,22 +39,27 @@ struct blind_batch {
 };
 
 /*
- * One set: the tokens of bl under key, padded with random tokens to the
- * policy, sorted, as big-endian wire bytes (*out malloc'd). The padding hides
- * how many items and levels the set holds.
+ * One set: the tokens of bl under key, padded to its size class with tokens
+ * of the padding stream of pad_key and domain, sorted, as big-endian wire
+ * bytes (*out malloc'd). The padding hides how many items and levels the set
+ * holds, and is the same on every run. With padding_only the set has the
+ * same size and no real token (a counterpart this company denies).
+ * SYM_ERR_LIMIT when the real tokens do not fit the size policy.
  */
 int blind_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl,
-                     uint32_t min, uint32_t quantum, uint8_t **out, size_t *out_len)
-    __attribute__((warn_unused_result));
+                     const struct blind_sizes *sz, const uint8_t *pad_key,
+                     enum tokset_pad_domain domain, int padding_only, uint8_t **out,
+                     size_t *out_len) __attribute__((warn_unused_result));
 
 /*
  * The batch for counterpart `peer` from this company `self`: offers under
- * K_tok(self->peer), needs under K_tok(peer->self). On failure the batch
- * holds nothing; blind_batch_clear releases a filled one.
+ * K_tok(self->peer), needs under K_tok(peer->self), both padded from
+ * K_pad(self->peer); padding only when `denied`. On failure the batch holds
+ * nothing; blind_batch_clear releases a filled one.
  */
 int blind_batch_fill(struct prf_ctx *prf, const struct pairkeys *pk, const char *self,
                      const char *peer, const struct block_list *offers,
-                     const struct block_list *needs, const struct blind_padding *pad,
+                     const struct block_list *needs, const struct blind_padding *pad, int denied,
                      struct blind_batch *b) __attribute__((warn_unused_result));
 void blind_batch_clear(struct blind_batch *b);
 

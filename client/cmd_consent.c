@@ -19,6 +19,7 @@
 #include "flows.h"
 #include "logcheck.h"
 #include "release_check.h"
+#include "policy.h"
 #include "roundfile.h"
 #include "rpc.h"
 #include "session.h"
@@ -297,6 +298,29 @@ s_check_ids(const char *verb, const struct round_view *rv, int first, int argc, 
 	return 0;
 }
 
+/*
+ * A counterpart this company denies (STATE/symbi.conf) never obtains an item:
+ * naming one of its candidates is refused before anything is sent (65).
+ */
+static int
+s_check_denied(const struct round_view *rv, int first, int argc, char **argv)
+{
+	size_t i;
+	int k;
+
+	for (k = first; k < argc; k++)
+		for (i = 0; i < rv->n; i++)
+			if (strcmp(rv->views[i].id, argv[k]) == 0 && rv->views[i].counterpart &&
+			    policy_denies(&client_policy, rv->views[i].counterpart)) {
+				fprintf(stderr,
+				        "symbi accept: %s: %s is denied in STATE/symbi.conf; "
+				        "nothing was accepted\n",
+				        argv[k], rv->views[i].counterpart);
+				return EXIT_DATAERR;
+			}
+	return 0;
+}
+
 /* The arguments of accept and decline: candidate ids (32 hex digits) or --all; accept --yes. */
 static int
 s_consent_args(int argc, char **argv, int accept, const char *usage, struct cmd_args *a)
@@ -366,7 +390,8 @@ s_consent(int argc, char **argv, int accept)
 	if ((rc = s_consent_args(argc, argv, accept, usage, &a)) != 0)
 		return rc < 0 ? 0 : rc;
 	if ((rc = s_open_view(verb, &a, &s, &rv, &diag)) != 0 ||
-	    (rc = s_check_ids(verb, &rv, a.first, argc, argv)) != 0)
+	    (rc = s_check_ids(verb, &rv, a.first, argc, argv)) != 0 ||
+	    (accept && (rc = s_check_denied(&rv, a.first, argc, argv)) != 0))
 		goto out;
 	/* A forged candidate is named before anything is asked or answered. */
 	forged = s_warn_forged(verb, &rv);
@@ -378,6 +403,13 @@ s_consent(int argc, char **argv, int accept)
 	for (i = 0; i < rv.n; i++) {
 		if (!s_wanted(&rv.views[i], &a, argc, argv))
 			continue;
+		if (accept && rv.views[i].counterpart &&
+		    policy_denies(&client_policy, rv.views[i].counterpart)) {
+			fprintf(stderr,
+			        "symbi accept: %s: %s is denied in STATE/symbi.conf; skipped\n",
+			        rv.views[i].id, rv.views[i].counterpart);
+			continue;
+		}
 		if (s_answer(&s, &rv, &rv.views[i], accept, verb, &diag) == 0)
 			done++;
 		else
@@ -508,7 +540,8 @@ s_deposit_agreed(struct session *s, struct round_view *rv, struct sym_diag *diag
 		 */
 		done = json_string_value(json_object_get(rv->rf.consents, v->id));
 		if (v->item == NULL || v->forged || strcmp(v->c->state, "agreed") != 0 ||
-		    done == NULL || strcmp(done, "accepted") != 0)
+		    done == NULL || strcmp(done, "accepted") != 0 ||
+		    (v->counterpart != NULL && policy_denies(&client_policy, v->counterpart)))
 			continue;
 		if (deposit_send(s, &rv->rf, &w, diag) != 0) {
 			fprintf(stderr, "symbi exchanges: %s: deposit: %s\n", v->id, diag->msg);

@@ -14,6 +14,7 @@
 #include "encode.h"
 #include "flows.h"
 #include "logcheck.h"
+#include "policy.h"
 #include "progress.h"
 #include "roundfile.h"
 #include "rpc.h"
@@ -22,6 +23,7 @@
 #include "util.h"
 #include "wire.h"
 #include "roundhash.h"
+#include "tokset.h"
 #include "exitcode.h"
 
 /* One request carries at most this much token data; well under WIRE_MAX_MESSAGE. */
@@ -53,6 +55,45 @@ s_submission_clear(struct submission *sub)
 	memset(sub, 0, sizeof(*sub));
 }
 
+/* The announcement's size policy (PROTOCOL.md 1.1); a version 1 announcement has no maximum. */
+static void
+s_padding_of(const Symbiod__RoundAnnouncement *ann, struct blind_padding *pad)
+{
+	uint32_t fixed = ann->has_fixed_size ? ann->fixed_size : 0;
+
+	pad->offers.floor = ann->padding->offer_tokens;
+	pad->offers.max = ann->has_max_offer ? ann->max_offer : 0;
+	pad->offers.fixed = fixed;
+	pad->needs.floor = ann->padding->need_tokens;
+	pad->needs.max = ann->has_max_need ? ann->max_need : 0;
+	pad->needs.fixed = fixed;
+}
+
+/*
+ * The coordinator chooses the size classes; this company's floors
+ * (STATE/symbi.conf) say how small a set it will send. A coordinator that
+ * announces less would learn item counts from the sizes: exit 76.
+ */
+static int
+s_check_floors(const Symbiod__RoundAnnouncement *ann, struct sym_diag *diag)
+{
+	struct blind_padding pad;
+	size_t offers, needs;
+
+	s_padding_of(ann, &pad);
+	offers = policy_smallest_class(pad.offers.floor, pad.offers.fixed);
+	needs = policy_smallest_class(pad.needs.floor, pad.needs.fixed);
+	if (offers >= (size_t)client_policy.min_offer_tokens &&
+	    needs >= (size_t)client_policy.min_need_tokens)
+		return 0;
+	sym_diag_set(diag, SYM_ERR_PERM,
+	             "the round's smallest sets (%zu offer, %zu need tokens) are below this "
+	             "company's floors (min_offer_tokens = %d, min_need_tokens = %d in "
+	             "STATE/symbi.conf): their sizes would reveal item counts; nothing was sent",
+	             offers, needs, client_policy.min_offer_tokens, client_policy.min_need_tokens);
+	return EXIT_PROTOCOL;
+}
+
 /* The flows file (read and parsed once), the open round, its announcement and directory. */
 static int
 s_prepare(struct session *s, const struct cmd_args *a, const char *path, struct submission *sub,
@@ -74,7 +115,8 @@ s_prepare(struct session *s, const struct cmd_args *a, const char *path, struct 
 		    phase);
 		return EXIT_TEMPFAIL;
 	}
-	if ((rc = session_announcement(s, sub->round, &sub->ann, diag)) != 0)
+	if ((rc = session_announcement(s, sub->round, &sub->ann, diag)) != 0 ||
+	    (rc = s_check_floors(sub->ann, diag)) != 0)
 		return rc;
 	if (sub->fl->n > sub->ann->max_items) {
 		sym_diag_set(diag, SYM_ERR_LIMIT, "%s: %zu flows; this round takes at most %u",
@@ -93,22 +135,91 @@ s_record_peer(struct roundfile *rf, const struct member_record *m)
 	rf->npeers++;
 }
 
+/* Item indexes by cost, the costliest first. */
+struct cost {
+	size_t item, tokens;
+};
+
+static int
+s_cost_cmp(const void *a, const void *b)
+{
+	const struct cost *x = a, *y = b;
+
+	return x->tokens < y->tokens ? 1 : x->tokens > y->tokens ? -1 : 0;
+}
+
+/* "steam-out (1100 tokens), co2-out (88 tokens)": the costliest flows of one direction. */
+static void
+s_costliest(const struct taxonomy *tax, const struct flows *fl, enum flow_direction dir, char *buf,
+            size_t len)
+{
+	struct cost *c = calloc(fl->n + 1, sizeof(*c));
+	size_t i, n = 0, used = 0;
+
+	buf[0] = '\0';
+	if (c == NULL)
+		return;
+	for (i = 0; i < fl->n; i++)
+		if (fl->items[i].direction == dir &&
+		    encode_item_cost(tax, &fl->items[i], &c[n].tokens) == SYM_OK)
+			c[n++].item = i;
+	qsort(c, n, sizeof(*c), s_cost_cmp);
+	for (i = 0; i < n && i < 3 && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s (%zu tokens)", i ? ", " : "",
+		                         fl->items[c[i].item].id, c[i].tokens);
+	free(c);
+}
+
+/*
+ * The real tokens must fit the round's largest set: otherwise exit 65,
+ * naming the flows that cost the most, before any key is used.
+ */
+static int
+s_check_fit(const struct session *s, const struct submission *sub, const struct blind_padding *pad,
+            const struct block_list *offers, const struct block_list *needs, struct sym_diag *diag)
+{
+	const struct blind_sizes *sz[2] = {&pad->offers, &pad->needs};
+	const size_t real[2] = {offers->n, needs->n};
+	char names[512];
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		size_t cls = tokset_size_class(real[d], sz[d]->floor, sz[d]->fixed);
+		size_t max = sz[d]->max > 0 ? sz[d]->max : SIZE_MAX;
+
+		if (real[d] <= cls && cls <= max)
+			continue;
+		s_costliest(s->tax, sub->fl, d == 0 ? FLOW_OFFER : FLOW_NEED, names, sizeof(names));
+		sym_diag_set(diag, SYM_ERR_LIMIT,
+		             "the %s cost %zu tokens; this round takes at most %zu per set (the "
+		             "costliest: %s); nothing was sent",
+		             d == 0 ? "offers" : "needs", real[d],
+		             sz[d]->fixed ? (size_t)sz[d]->fixed : max, names);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
 /* One batch for each other member of the directory, under that pair's keys. */
 static int
 s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 {
-	const Symbiod__PaddingPolicy *policy = sub->ann->padding;
-	struct blind_padding pad = {policy->offer_tokens, policy->need_tokens, policy->quantum};
+	struct blind_padding pad;
 	struct block_list offers, needs;
 	struct pairkeys *pk = NULL;
 	struct progress bar = {NULL, 0, 0, 0};
 	size_t i, n = sub->vd.n;
-	int rc = EXIT_SOFTWARE;
+	int rc = EXIT_SOFTWARE, denied;
 
+	s_padding_of(sub->ann, &pad);
 	block_list_init(&offers);
 	block_list_init(&needs);
-	if (encode_flows(s->tax, sub->fl, &offers, &needs) != SYM_OK ||
-	    (sub->batches = calloc(n + 1, sizeof(*sub->batches))) == NULL ||
+	if (encode_flows(s->tax, sub->fl, &offers, &needs) != SYM_OK)
+		goto out;
+	if ((rc = s_check_fit(s, sub, &pad, &offers, &needs, diag)) != 0)
+		goto out;
+	rc = EXIT_SOFTWARE;
+	if ((sub->batches = calloc(n + 1, sizeof(*sub->batches))) == NULL ||
 	    (sub->rf.peers = calloc(n + 1, sizeof(*sub->rf.peers))) == NULL ||
 	    (pk = sodium_malloc(sizeof(*pk))) == NULL)
 		goto out;
@@ -126,7 +237,13 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 			rc = EXIT_PROTOCOL;
 			goto out;
 		}
-		if (blind_batch_fill(s->prf, pk, s->st->id, m->id, &offers, &needs, &pad,
+		denied = policy_denies(&client_policy, m->id);
+		if (denied)
+			fprintf(stderr,
+			        "symbi submit: %s is denied (STATE/symbi.conf): it gets "
+			        "padding only\n",
+			        m->id);
+		if (blind_batch_fill(s->prf, pk, s->st->id, m->id, &offers, &needs, &pad, denied,
 		                     &sub->batches[sub->nb]) != SYM_OK)
 			goto out;
 		pairkeys_clear(pk);

@@ -135,6 +135,22 @@ out:
 	return r;
 }
 
+int
+encode_item_cost(const struct taxonomy *tax, const struct flow_item *item, size_t *cost)
+{
+	struct token_level levels[TAX_MAX_DEPTH];
+	size_t nlevels, l;
+	int r;
+
+	*cost = 0;
+	if ((r = encode_item_levels(tax, item, levels, &nlevels)) != SYM_OK)
+		return r;
+	for (l = 0; l < nlevels; l++)
+		*cost += item->direction == FLOW_OFFER ? token_offer_count(&levels[l])
+		                                       : token_need_count(&levels[l]);
+	return SYM_OK;
+}
+
 static int
 s_block_cmp(const void *a, const void *b)
 {

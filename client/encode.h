@@ -40,6 +40,13 @@ int encode_item_blocks(const struct taxonomy *tax, const struct flow_item *item,
                        struct block_list *bl) __attribute__((warn_unused_result));
 
 /*
+ * How many tokens one item costs (all its levels, before the set's
+ * de-duplication): what a company trims when its sets do not fit a round.
+ */
+int encode_item_cost(const struct taxonomy *tax, const struct flow_item *item, size_t *cost)
+    __attribute__((warn_unused_result));
+
+/*
  * The block lists of all offers and all needs of a flows set, each sorted and
  * de-duplicated; their owners are then ENCODE_NO_OWNER (a block may belong to
  * several items).

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "policy.h"
 #include "sysexits.h"
 #include "progmain.h"
 #include "exitcode.h"
@@ -35,6 +36,17 @@ static const struct config_key s_keys[] = {
      "3"},
     {"log_format", CONFIG_ENUM, &s_cfg.log_format, 0, 0, 0, s_log_formats, NULL,
      "log text lines or JSON objects on stderr", NULL},
+    {"min_offer_tokens", CONFIG_INT, &client_policy.min_offer_tokens, 0, 1, 1 << 20, NULL, NULL,
+     "refuse a round whose offer sets may hold fewer tokens (its smallest size class)", "1024"},
+    {"min_need_tokens", CONFIG_INT, &client_policy.min_need_tokens, 0, 1, 1 << 20, NULL, NULL,
+     "refuse a round whose need sets may hold fewer tokens (its smallest size class)", "128"},
+    {"allow", CONFIG_STRING, client_policy.allow, sizeof(client_policy.allow), 0, 0, NULL,
+     policy_check_list,
+     "only these counterparts (comma-separated ids) get real tokens; others padding only",
+     "every counterpart"},
+    {"deny", CONFIG_STRING, client_policy.deny, sizeof(client_policy.deny), 0, 0, NULL,
+     policy_check_list,
+     "these counterparts get padding only and their candidates are never accepted", "none"},
 };
 #define NKEYS (sizeof(s_keys) / sizeof(s_keys[0]))
 

@@ -88,61 +88,156 @@ tokset_wire_sort(token_t *t, size_t n, token_t *scratch)
 }
 
 size_t
-tokset_pad_target(size_t n, size_t min, size_t quantum)
+tokset_size_class(size_t n, uint32_t floor, uint32_t fixed)
 {
-	size_t target = n > min ? n : min;
+	size_t c = 1;
 
-	if (quantum > 0 && target % quantum != 0)
-		target += quantum - target % quantum;
-	return target;
+	if (fixed > 0)
+		return fixed;
+	if (n < floor)
+		n = floor;
+	while (c < n && c <= SIZE_MAX / 2)
+		c <<= 1;
+	return c;
 }
 
-/* One try of tokset_wire_pad: 0 when a random token met another one. */
-static int
-s_merge_pad(const uint8_t *set, size_t n, const uint64_t *pad, size_t npad, uint8_t *out)
+int
+tokset_size_allowed(size_t n, uint32_t floor, uint32_t max, uint32_t fixed)
 {
-	size_t i = 0, j = 0, k;
-	uint64_t v, prev = 0;
+	if (fixed > 0)
+		return n == fixed;
+	if (max == 0)
+		return 1; /* a version 1 round */
+	return n > 0 && (n & (n - 1)) == 0 && n >= floor && n <= max;
+}
 
-	for (k = 0; k < n + npad; k++) {
-		if (j >= npad || (i < n && s_load_be(set + TOKEN_LEN * i) < pad[j]))
-			v = s_load_be(set + TOKEN_LEN * i++);
-		else
-			v = pad[j++];
-		if (k > 0 && v == prev)
+/* Tokens first .. first + count - 1 of the padding stream (host order). */
+static void
+s_pad_stream(const uint8_t key[TOKSET_PAD_KEY_LEN], enum tokset_pad_domain domain, uint64_t first,
+             size_t count, uint64_t *out)
+{
+	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES] = {0};
+	uint8_t block[64];
+	uint64_t blk = first / 8;
+	size_t k = 0, off = (size_t)(first % 8);
+
+	nonce[0] = (uint8_t)domain;
+	/* A 64-byte ChaCha20 block is eight tokens; the counter counts blocks. */
+	while (k < count) {
+		memset(block, 0, sizeof(block));
+		crypto_stream_chacha20_xor_ic(block, block, sizeof(block), nonce, blk++, key);
+		for (; off < 8 && k < count; off++)
+			out[k++] = s_load_be(block + TOKEN_LEN * off);
+		off = 0;
+	}
+	sodium_memzero(block, sizeof(block));
+}
+
+/*
+ * 1 when the sorted padding has no repeat and meets no real token: one
+ * linear merge, the case of every set but one in about 2^64 / n^2.
+ */
+static int
+s_pad_clean(const uint8_t *set, size_t n, const uint64_t *sorted, size_t npad)
+{
+	size_t i = 0, j;
+
+	for (j = 0; j < npad; j++) {
+		if (j > 0 && sorted[j] == sorted[j - 1])
 			return 0;
-		s_store_be(out + TOKEN_LEN * k, v);
-		prev = v;
+		while (i < n && s_load_be(set + TOKEN_LEN * i) < sorted[j])
+			i++;
+		if (i < n && s_load_be(set + TOKEN_LEN * i) == sorted[j])
+			return 0;
 	}
 	return 1;
 }
 
-int
-tokset_wire_pad(const uint8_t *set, size_t n, size_t target, uint8_t *out)
+/*
+ * Positions of pad (in stream order) that cannot be used: a real token, or a
+ * value an earlier position already has. sorted is pad sorted. Marks them
+ * with bad[k] = 1 and returns how many.
+ */
+static size_t
+s_pad_rejects(const uint8_t *set, size_t n, const uint64_t *pad, const uint64_t *sorted,
+              size_t npad, uint8_t *bad)
 {
-	uint64_t *pad = NULL, *scratch = NULL;
-	size_t npad;
+	size_t i, k, nbad = 0;
+	uint8_t be[TOKEN_LEN];
+
+	for (k = 0; k < npad; k++) {
+		s_store_be(be, pad[k]);
+		bad[k] = (uint8_t)tokset_wire_contains(set, n, be);
+	}
+	/* Repeats are next to each other in sorted: keep the first position of each. */
+	for (i = 1; i < npad; i++) {
+		int seen = 0;
+		if (sorted[i] != sorted[i - 1] || (i > 1 && sorted[i - 1] == sorted[i - 2]))
+			continue;
+		for (k = 0; k < npad; k++)
+			if (pad[k] == sorted[i] && seen++ > 0)
+				bad[k] = 1;
+	}
+	for (k = 0; k < npad; k++)
+		nbad += bad[k];
+	return nbad;
+}
+
+/* Merge the sorted padding into the wire set: out has n + npad tokens. */
+static void
+s_merge_pad(const uint8_t *set, size_t n, const uint64_t *pad, size_t npad, uint8_t *out)
+{
+	size_t i = 0, j = 0, k;
+
+	for (k = 0; k < n + npad; k++) {
+		if (j >= npad || (i < n && s_load_be(set + TOKEN_LEN * i) < pad[j]))
+			s_store_be(out + TOKEN_LEN * k, s_load_be(set + TOKEN_LEN * i++));
+		else
+			s_store_be(out + TOKEN_LEN * k, pad[j++]);
+	}
+}
+
+int
+tokset_wire_pad(const uint8_t *set, size_t n, size_t target, const uint8_t key[TOKSET_PAD_KEY_LEN],
+                enum tokset_pad_domain domain, uint8_t *out)
+{
+	uint64_t *pad = NULL, *sorted = NULL, *scratch = NULL, next;
+	uint8_t *bad = NULL;
+	size_t npad, k;
 	int r = SYM_ERR_ALLOC;
 
 	if (n > target)
 		return SYM_ERR_INVALID;
 	npad = target - n;
 	if ((pad = malloc((npad + 1) * sizeof(*pad))) == NULL ||
-	    (scratch = malloc((npad + 1) * sizeof(*scratch))) == NULL)
+	    (sorted = malloc((npad + 1) * sizeof(*sorted))) == NULL ||
+	    (scratch = malloc((npad + 1) * sizeof(*scratch))) == NULL ||
+	    (bad = malloc(npad + 1)) == NULL)
 		goto out;
+	s_pad_stream(key, domain, 0, npad, pad);
+	next = npad;
 	/*
-	 * A random token equal to another is astronomically rare (2^-64 each);
-	 * the padding is then drawn again, so the set always has `target`
-	 * distinct tokens.
+	 * A stream token equal to a real one or to another is astronomically
+	 * rare (2^-64 each); such a position takes the stream's next token, so
+	 * the set always has `target` distinct tokens, the same on every run.
 	 */
-	do {
-		randombytes_buf(pad, npad * sizeof(*pad));
-		tokset_sort(pad, npad, scratch);
-	} while (!s_merge_pad(set, n, pad, npad, out));
+	for (;;) {
+		memcpy(sorted, pad, npad * sizeof(*pad));
+		tokset_sort(sorted, npad, scratch);
+		if (s_pad_clean(set, n, sorted, npad) ||
+		    s_pad_rejects(set, n, pad, sorted, npad, bad) == 0)
+			break;
+		for (k = 0; k < npad; k++)
+			if (bad[k])
+				s_pad_stream(key, domain, next++, 1, &pad[k]);
+	}
+	s_merge_pad(set, n, sorted, npad, out);
 	r = SYM_OK;
 out:
 	free(pad);
+	free(sorted);
 	free(scratch);
+	free(bad);
 	return r;
 }
 

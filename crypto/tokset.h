@@ -41,16 +41,39 @@ int tokset_wire_contains(const uint8_t *set, size_t n, const uint8_t token[TOKEN
  */
 size_t tokset_wire_sort(token_t *t, size_t n, token_t *scratch);
 
-/* How many tokens a padded set of n tokens has: at least min, then a multiple of quantum. */
-size_t tokset_pad_target(size_t n, size_t min, size_t quantum);
+/* ---- size classes (PROTOCOL.md 1.1, "Set sizes") -------------------------- */
+
+#define TOKSET_PAD_KEY_LEN 32
+
+/*
+ * The size a padded set of n real tokens has: `fixed` when it is non-zero,
+ * otherwise the smallest power of two at or above both n and `floor` (at
+ * least 1). Only n <= the result fits; the caller compares with the maximum.
+ */
+size_t tokset_size_class(size_t n, uint32_t floor, uint32_t fixed);
+
+/*
+ * 1 when a set of n tokens has a size the round allows: n == fixed when
+ * fixed is non-zero, otherwise a power of two at or above floor and at most
+ * max. A version 1 round (max == 0 and fixed == 0) allows any size.
+ */
+int tokset_size_allowed(size_t n, uint32_t floor, uint32_t max, uint32_t fixed);
+
+/* The padding streams: offers and needs are padded from different ones. */
+enum tokset_pad_domain { TOKSET_PAD_OFFERS = 1, TOKSET_PAD_NEEDS = 2 };
 
 /*
  * out (target tokens) = the wire set `set` (n <= target tokens) with
- * target - n random tokens merged in: a wire set whose size says nothing
- * about n. SYM_ERR_INVALID when n > target, SYM_ERR_ALLOC.
+ * target - n padding tokens merged in: a wire set whose size says nothing
+ * about n. The padding is deterministic: the first tokens of a keyed stream
+ * (ChaCha20 under `key`, the domain as nonce) that are neither real tokens
+ * nor repeats, so the same set, key and target give the same bytes on every
+ * run (a retry hides what a fresh draw would show by difference).
+ * SYM_ERR_INVALID when n > target, SYM_ERR_ALLOC.
  */
-int tokset_wire_pad(const uint8_t *set, size_t n, size_t target, uint8_t *out)
-    __attribute__((warn_unused_result));
+int tokset_wire_pad(const uint8_t *set, size_t n, size_t target,
+                    const uint8_t key[TOKSET_PAD_KEY_LEN], enum tokset_pad_domain domain,
+                    uint8_t *out) __attribute__((warn_unused_result));
 
 /* ---- host order ---------------------------------------------------------- */
 

@@ -10,8 +10,9 @@
 
 static const char s_usage[] =
     "round open|close|end|status --dir PARK [--json] [--config FILE]\n"
-    "  open options: [--pad-offers N] [--pad-needs N] [--quantum N] [--max-items N]\n"
-    "                [--submit-minutes M] [--consent-minutes M] [--keep-batches]";
+    "  open options: [--pad-offers N] [--pad-needs N] [--fixed-size N] [--max-offer N]\n"
+    "                [--max-need N] [--max-items N] [--submit-minutes M] [--consent-minutes M]\n"
+    "                [--keep-batches]";
 
 /* The option letters of the open options, and their keys in the request. */
 static const char *
@@ -19,7 +20,9 @@ s_open_key(int c)
 {
 	return c == 'o'   ? "pad_offers"
 	       : c == 'n' ? "pad_needs"
-	       : c == 'q' ? "quantum"
+	       : c == 'f' ? "fixed_size"
+	       : c == 'O' ? "max_offer"
+	       : c == 'N' ? "max_need"
 	       : c == 'm' ? "max_items"
 	       : c == 's' ? "submit_minutes"
 	                  : "consent_minutes";
@@ -36,7 +39,9 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {"pad-offers", required_argument, NULL, 'o'},
 	                                     {"pad-needs", required_argument, NULL, 'n'},
-	                                     {"quantum", required_argument, NULL, 'q'},
+	                                     {"fixed-size", required_argument, NULL, 'f'},
+	                                     {"max-offer", required_argument, NULL, 'O'},
+	                                     {"max-need", required_argument, NULL, 'N'},
 	                                     {"max-items", required_argument, NULL, 'm'},
 	                                     {"submit-minutes", required_argument, NULL, 's'},
 	                                     {"consent-minutes", required_argument, NULL, 'c'},

@@ -85,7 +85,9 @@ s_open_opts(json_t *req, struct round_open_opts *opts)
 	opts->keep_batches = json_is_true(keep);
 	if (!s_opt_u32(req, "pad_offers", &opts->pad_offers) ||
 	    !s_opt_u32(req, "pad_needs", &opts->pad_needs) ||
-	    !s_opt_u32(req, "quantum", &opts->quantum) ||
+	    !s_opt_u32(req, "fixed_size", &opts->fixed_size) ||
+	    !s_opt_u32(req, "max_offer", &opts->max_offer) ||
+	    !s_opt_u32(req, "max_need", &opts->max_need) ||
 	    !s_opt_u32(req, "max_items", &opts->max_items) ||
 	    !s_opt_u32(req, "submit_minutes", &submit_min) ||
 	    !s_opt_u32(req, "consent_minutes", &consent_min))

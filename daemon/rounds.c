@@ -10,12 +10,25 @@
 #include "log.h"
 #include "protocol.h"
 #include "rounds_internal.h"
+#include "tokset.h"
 #include "util.h"
 #include "wire.h"
 
-#define ROUND_DEFAULT_PAD_OFFERS 512
-#define ROUND_DEFAULT_PAD_NEEDS 128
-#define ROUND_DEFAULT_QUANTUM 64
+/*
+ * The size classes (PROTOCOL.md 1.1, "Set sizes"). Measured on the parks in
+ * tests/parks and examples: a company's offers cost 0 to 1,518 tokens (one
+ * steam offer with its two attributes alone 1,100), its needs 0 to 125; so a
+ * floor of 2,048 offer and 256 need tokens puts every company of those parks
+ * in the floor class. The maximums bound what one member can probe per
+ * counterpart and round (a need set of 4,096 tokens tests at most 4,096
+ * (category, prefix) hypotheses) yet take the costliest single items of the
+ * taxonomy: an offer of water.wastewater.food_industry with its four
+ * attributes costs 81,180 tokens, a wide need there 2,520.
+ */
+#define ROUND_DEFAULT_PAD_OFFERS 2048
+#define ROUND_DEFAULT_PAD_NEEDS 256
+#define ROUND_DEFAULT_MAX_OFFER 131072
+#define ROUND_DEFAULT_MAX_NEED 4096
 #define ROUND_DEFAULT_MAX_ITEMS 200
 
 static const char *const s_phase_names[] = {"none", "open", "consent", "ended"};
@@ -32,7 +45,6 @@ rounds_default_opts(struct round_open_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->pad_offers = ROUND_DEFAULT_PAD_OFFERS;
 	o->pad_needs = ROUND_DEFAULT_PAD_NEEDS;
-	o->quantum = ROUND_DEFAULT_QUANTUM;
 	o->max_items = ROUND_DEFAULT_MAX_ITEMS;
 }
 
@@ -81,18 +93,79 @@ rounds_tx_abort(struct rounds_ctx *ctx, uint64_t log_size)
 
 /* ---- open ------------------------------------------------------------------- */
 
+/*
+ * One direction's maximum: the default (raised to the floor's class) when
+ * not given; with a fixed size, that size. 0 when the options contradict.
+ */
+static uint32_t
+s_max_for(uint32_t given, uint32_t floor, uint32_t fixed, uint32_t dflt)
+{
+	size_t lowest = tokset_size_class(0, floor, fixed);
+
+	if (fixed > 0)
+		return given == 0 || given == fixed ? fixed : 0;
+	if (given == 0)
+		return (uint32_t)(lowest > dflt ? lowest : dflt);
+	return given >= lowest ? given : 0;
+}
+
+/*
+ * The size policy the round announces, from the options: floors, fixed
+ * size, maximums, all within ROUNDS_MAX_SET_TOKENS. Says why not in diag.
+ */
+static int
+s_sizes(const struct round_open_opts *opts, struct store_round_sizes *sz, struct sym_diag *diag)
+{
+	const uint32_t cap = ROUNDS_MAX_SET_TOKENS;
+
+	if (opts->pad_offers > cap || opts->pad_needs > cap || opts->fixed_size > cap ||
+	    opts->max_offer > cap || opts->max_need > cap)
+		return sym_diag_set(diag, SYM_ERR_INVALID,
+		                    "round sizes: floors, --fixed-size and maximums are at most %u "
+		                    "tokens",
+		                    cap);
+	sz->offer_floor = opts->pad_offers;
+	sz->need_floor = opts->pad_needs;
+	sz->fixed_size = opts->fixed_size;
+	sz->max_offer =
+	    s_max_for(opts->max_offer, opts->pad_offers, opts->fixed_size, ROUND_DEFAULT_MAX_OFFER);
+	sz->max_need =
+	    s_max_for(opts->max_need, opts->pad_needs, opts->fixed_size, ROUND_DEFAULT_MAX_NEED);
+	if (sz->max_offer == 0 || sz->max_need == 0 ||
+	    tokset_size_class(0, sz->offer_floor, 0) > cap ||
+	    tokset_size_class(0, sz->need_floor, 0) > cap)
+		return sym_diag_set(
+		    diag, SYM_ERR_INVALID,
+		    opts->fixed_size > 0
+		        ? "round sizes: with --fixed-size the maximums are the fixed size"
+		        : "round sizes: --max-offer and --max-need must be at least the floor's "
+		          "class (the power of two at or above --pad-offers, --pad-needs)");
+	return SYM_OK;
+}
+
+/* The size policy in status: what the announcement says, 0 for "none". */
+static json_t *
+s_sizes_json(const struct store_round_sizes *sz)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "offer_floor", (json_int_t)sz->offer_floor,
+	                 "need_floor", (json_int_t)sz->need_floor, "fixed_size",
+	                 (json_int_t)sz->fixed_size, "max_offer", (json_int_t)sz->max_offer,
+	                 "max_need", (json_int_t)sz->max_need);
+}
+
 /* Options in range, and the latest round (if any) ended. */
 static int
-s_may_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct sym_diag *diag)
+s_may_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct store_round_sizes *sz,
+           struct sym_diag *diag)
 {
 	struct store_round latest;
 	int r;
 
-	if (opts->quantum == 0 || opts->quantum > 65536 ||
-	    opts->pad_offers > ROUNDS_MAX_SET_TOKENS || opts->pad_needs > ROUNDS_MAX_SET_TOKENS ||
-	    opts->max_items == 0 || opts->max_items > 1000 || opts->submit_minutes < 0 ||
+	if (opts->max_items == 0 || opts->max_items > 1000 || opts->submit_minutes < 0 ||
 	    opts->consent_minutes < 0)
 		return sym_diag_set(diag, SYM_ERR_INVALID, "round options out of range");
+	if ((r = s_sizes(opts, sz, diag)) != SYM_OK)
+		return r;
 	r = store_round_latest(ctx->park->store, &latest);
 	if (r == SYM_OK) {
 		int phase = latest.phase;
@@ -168,9 +241,14 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 
 	park_directory_hash(ctx->members, ctx->nmembers, dir_hash);
 	randombytes_buf(rd->id, sizeof(rd->id));
-	pad.offer_tokens = opts->pad_offers;
-	pad.need_tokens = opts->pad_needs;
-	pad.quantum = opts->quantum;
+	pad.offer_tokens = rd->sizes.offer_floor;
+	pad.need_tokens = rd->sizes.need_floor;
+	pad.quantum = 0; /* version 1's rounding; size classes replace it */
+	ann.has_fixed_size = rd->sizes.fixed_size > 0;
+	ann.fixed_size = rd->sizes.fixed_size;
+	ann.has_max_offer = ann.has_max_need = 1;
+	ann.max_offer = rd->sizes.max_offer;
+	ann.max_need = rd->sizes.max_need;
 	ann.round_id.data = rd->id;
 	ann.round_id.len = 16;
 	ann.directory_hash.data = dir_hash;
@@ -234,7 +312,7 @@ rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t *
 	int r;
 
 	memset(&rd, 0, sizeof(rd));
-	if ((r = s_may_open(ctx, opts, diag)) != SYM_OK ||
+	if ((r = s_may_open(ctx, opts, &rd.sizes, diag)) != SYM_OK ||
 	    (r = s_round_directory(ctx, &ids, &n, diag)) != SYM_OK ||
 	    (r = s_announce(ctx, opts, &rd, diag)) != SYM_OK)
 		goto out;
@@ -244,7 +322,8 @@ rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t *
 	}
 	util_hex(rd.id, 16, hex);
 	log_notice("round %s opened for %zu members", hex, n);
-	*result = json_pack("{s:s, s:s, s:i}", "round", hex, "phase", "open", "members", (int)n);
+	*result = json_pack("{s:s, s:s, s:i, s:o}", "round", hex, "phase", "open", "members",
+	                    (int)n, "sizes", s_sizes_json(&rd.sizes));
 out:
 	free(ids);
 	store_round_clear(&rd);
@@ -444,6 +523,7 @@ rounds_status(struct rounds_ctx *ctx)
 	    (json_int_t)counts[CANDIDATE_DECLINED], "expired",
 	    (json_int_t)counts[CANDIDATE_EXPIRED]);
 	json_object_set_new(j, "keep_batches", json_boolean(rd.keep_batches));
+	json_object_set_new(j, "sizes", s_sizes_json(&rd.sizes));
 	store_strings_free(ids, n);
 	store_round_clear(&rd);
 	return j;

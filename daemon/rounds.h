@@ -35,8 +35,9 @@ struct rounds_ctx {
 };
 
 struct round_open_opts {
-	uint32_t pad_offers, pad_needs, quantum, max_items;
-	int64_t submit_minutes, consent_minutes; /* 0: no deadline */
+	uint32_t pad_offers, pad_needs, max_items; /* pad_*: the floors of the size classes */
+	uint32_t fixed_size, max_offer, max_need;  /* 0: none, 0: the defaults */
+	int64_t submit_minutes, consent_minutes;   /* 0: no deadline */
 	int keep_batches; /* 1: the token batches outlive the round (default: deleted at end) */
 };
 

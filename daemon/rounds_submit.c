@@ -113,10 +113,55 @@ s_strp_cmp(const void *key, const void *elem)
 	return strcmp(*(const char *const *)key, *(const char *const *)elem);
 }
 
+/* The sizes a set may have, for a refusal: "exactly 4096" or "2048, 4096, ... 16384". */
+static void
+s_classes(uint32_t floor, uint32_t max, uint32_t fixed, char *buf, size_t len)
+{
+	size_t c, used = 0;
+
+	if (fixed > 0) {
+		snprintf(buf, len, "exactly %u", fixed);
+		return;
+	}
+	buf[0] = '\0';
+	for (c = tokset_size_class(0, floor, 0); c <= max && used < len; c <<= 1)
+		used += (size_t)snprintf(buf + used, len - used, "%s%zu", used ? ", " : "", c);
+}
+
+/*
+ * Both sets of a batch in the round's size classes (PROTOCOL.md 1.1): a
+ * size that tells the coordinator anything, or a set above the maximum
+ * (probing), is refused before anything is stored.
+ */
+static int
+s_check_sizes(struct round_call *c, size_t k, const Symbiod__TokenBatch *b,
+              const struct store_round_sizes *sz)
+{
+	const char *what = "offer";
+	size_t n = b->offer_tokens.len / TOKEN_LEN;
+	uint32_t floor = sz->offer_floor, max = sz->max_offer;
+	char classes[160];
+
+	if (tokset_size_allowed(n, floor, max, sz->fixed_size)) {
+		what = "need";
+		n = b->need_tokens.len / TOKEN_LEN;
+		floor = sz->need_floor;
+		max = sz->max_need;
+		if (tokset_size_allowed(n, floor, max, sz->fixed_size))
+			return SYM_OK;
+	}
+	s_classes(floor, max, sz->fixed_size, classes, sizeof(classes));
+	return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+	                    "batch %zu (counterpart %s): %s set of %zu tokens; this round allows "
+	                    "%s tokens",
+	                    k, b->counterpart, what, n, classes);
+}
+
 /* Check and store batch k of a chunk; ids are the round's members. */
 static int
 s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t index, size_t k,
-            const Symbiod__TokenBatch *b, char *const *ids, size_t nids)
+            const Symbiod__TokenBatch *b, char *const *ids, size_t nids,
+            const struct store_round_sizes *sz)
 {
 	uint8_t digest[32];
 	int r;
@@ -131,6 +176,8 @@ s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t i
 		return round_refuse(
 		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		    "batch %zu: token sets must be 8-byte tokens, strictly increasing", k);
+	if ((r = s_check_sizes(c, k, b, sz)) != SYM_OK || c->status != 0)
+		return r;
 	if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
 	                                b->need_tokens.data, b->need_tokens.len, digest)) != SYM_OK)
 		return r;
@@ -166,8 +213,8 @@ round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *msg)
 	if ((r = store_round_members(c->ctx->park->store, rd.id, &ids, &nids)) != SYM_OK)
 		goto out;
 	for (k = 0; k < req->n_batches; k++)
-		if ((r = s_put_batch(c, &sub, req->index, k, req->batches[k], ids, nids)) !=
-		        SYM_OK ||
+		if ((r = s_put_batch(c, &sub, req->index, k, req->batches[k], ids, nids,
+		                     &rd.sizes)) != SYM_OK ||
 		    c->status != 0)
 			goto out;
 	if ((r = store_submission_chunk_done(c->ctx->park->store, sub.id)) != SYM_OK)

@@ -162,6 +162,16 @@ static const char *const s_migrations[] = {
     "UPDATE candidates SET supplier_envelope = NULL, consumer_envelope = NULL,"
     "  supplier_evidence = NULL, consumer_evidence = NULL"
     "  WHERE round IN (SELECT id FROM rounds WHERE phase = 3);",
+    /*
+     * 6: each round's size policy (PROTOCOL.md 1.1, sizes): the floors, the
+     * fixed size and the maximums the coordinator enforces on every set. A
+     * round opened before has zeros: only the 2^20 bound holds for it.
+     */
+    "ALTER TABLE rounds ADD COLUMN offer_floor INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE rounds ADD COLUMN need_floor INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE rounds ADD COLUMN fixed_size INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE rounds ADD COLUMN max_offer INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE rounds ADD COLUMN max_need INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))

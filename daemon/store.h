@@ -108,6 +108,15 @@ enum submission_state { SUBMISSION_STAGING = 0, SUBMISSION_COMMITTED = 1, SUBMIS
 
 #define STORE_ID_LEN 16
 
+/*
+ * A round's size policy as announced (PROTOCOL.md 1.1): every set is padded
+ * to fixed_size when it is non-zero, otherwise to a power of two at or above
+ * its floor, and never above its maximum. All zero for a round of version 1.
+ */
+struct store_round_sizes {
+	uint32_t offer_floor, need_floor, fixed_size, max_offer, max_need;
+};
+
 struct store_round {
 	uint8_t id[STORE_ID_LEN];
 	int64_t seq;
@@ -116,6 +125,7 @@ struct store_round {
 	uint8_t *announcement; /* the signed, packed RoundAnnouncement (owned) */
 	size_t announcement_len;
 	int keep_batches; /* 1: the token batches outlive the round (as announced) */
+	struct store_round_sizes sizes;
 };
 
 void store_round_clear(struct store_round *r);

@@ -22,13 +22,15 @@ store_round_clear(struct store_round *r)
 #define ROUND_COLUMNS                                                                              \
 	"id, seq, phase, opened_ms, closed_ms, ended_ms, submit_deadline_ms, "                     \
 	"consent_deadline_ms, "                                                                    \
-	"announcement, keep_batches"
+	"announcement, keep_batches, offer_floor, need_floor, fixed_size, max_offer, max_need"
 
 static int
 s_round_fields(sqlite3_stmt *stmt, struct store_round *r)
 {
 	int64_t *const ms[] = {&r->opened_ms, &r->closed_ms, &r->ended_ms, &r->submit_deadline_ms,
 	                       &r->consent_deadline_ms};
+	uint32_t *const sizes[] = {&r->sizes.offer_floor, &r->sizes.need_floor,
+	                           &r->sizes.fixed_size, &r->sizes.max_offer, &r->sizes.max_need};
 	size_t i;
 	int e;
 
@@ -40,10 +42,17 @@ s_round_fields(sqlite3_stmt *stmt, struct store_round *r)
 		if ((e = store_sql_col_int64(stmt, 3 + (int)i, INT64_MIN, INT64_MAX, ms[i])) !=
 		    SYM_OK)
 			return e;
-	if ((e = store_sql_col_int(stmt, 9, 0, 1, &r->keep_batches)) != SYM_OK)
+	if ((e = store_sql_col_int(stmt, 9, 0, 1, &r->keep_batches)) != SYM_OK ||
+	    (e = store_sql_col_blob_dup(stmt, 8, STORE_BLOB_MAX, &r->announcement,
+	                                &r->announcement_len)) != SYM_OK)
 		return e;
-	return store_sql_col_blob_dup(stmt, 8, STORE_BLOB_MAX, &r->announcement,
-	                              &r->announcement_len);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		int v = 0;
+		if ((e = store_sql_col_int(stmt, 10 + (int)i, 0, INT32_MAX, &v)) != SYM_OK)
+			return e;
+		*sizes[i] = (uint32_t)v;
+	}
+	return SYM_OK;
 }
 
 static int
@@ -101,13 +110,17 @@ store_round_create(struct store *st, const struct store_round *rd, char *const *
 	if ((r = store_sql_exec(
 	         &st->sql,
 	         "INSERT INTO rounds (id, seq, phase, opened_ms, submit_deadline_ms, "
-	         "consent_deadline_ms, announcement, keep_batches) VALUES (?1, (SELECT "
-	         "coalesce(max(seq), 0) + 1 FROM rounds), 1, ?2, ?3, ?4, ?5, ?6)",
-	         STORE_ARGS(store_arg_id(rd->id), store_arg_int(rd->opened_ms),
-	                    store_arg_int(rd->submit_deadline_ms),
-	                    store_arg_int(rd->consent_deadline_ms),
-	                    store_arg_blob_or_null(rd->announcement, rd->announcement_len),
-	                    store_arg_int(rd->keep_batches != 0)))) != SYM_OK)
+	         "consent_deadline_ms, announcement, keep_batches, offer_floor, need_floor, "
+	         "fixed_size, max_offer, max_need) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 "
+	         "FROM rounds), 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	         STORE_ARGS(
+	             store_arg_id(rd->id), store_arg_int(rd->opened_ms),
+	             store_arg_int(rd->submit_deadline_ms), store_arg_int(rd->consent_deadline_ms),
+	             store_arg_blob_or_null(rd->announcement, rd->announcement_len),
+	             store_arg_int(rd->keep_batches != 0), store_arg_int(rd->sizes.offer_floor),
+	             store_arg_int(rd->sizes.need_floor), store_arg_int(rd->sizes.fixed_size),
+	             store_arg_int(rd->sizes.max_offer), store_arg_int(rd->sizes.max_need)))) !=
+	    SYM_OK)
 		return r;
 	for (i = 0; i < n; i++)
 		if ((r = store_sql_exec(

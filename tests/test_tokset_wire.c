@@ -73,40 +73,99 @@ test_intersect(void **state)
 }
 
 static void
+test_size_class(void **state)
+{
+	(void)state;
+	assert_int_equal(tokset_size_class(0, 0, 0), 1);
+	assert_int_equal(tokset_size_class(3, 0, 0), 4);
+	assert_int_equal(tokset_size_class(3, 10, 0), 16);
+	assert_int_equal(tokset_size_class(2048, 2048, 0), 2048);
+	assert_int_equal(tokset_size_class(2049, 2048, 0), 4096);
+	assert_int_equal(tokset_size_class(100, 500, 0), 512);
+	/* A fixed size is the class, whatever the set holds. */
+	assert_int_equal(tokset_size_class(3, 2048, 1000), 1000);
+	assert_int_equal(tokset_size_class(5000, 2048, 1000), 1000);
+
+	assert_true(tokset_size_allowed(2048, 2048, 16384, 0));
+	assert_true(tokset_size_allowed(16384, 2048, 16384, 0));
+	assert_true(tokset_size_allowed(512, 500, 16384, 0));
+	assert_false(tokset_size_allowed(256, 500, 16384, 0));   /* below the floor */
+	assert_false(tokset_size_allowed(2049, 2048, 16384, 0)); /* not a class */
+	assert_false(tokset_size_allowed(3000, 2048, 16384, 0));
+	assert_false(tokset_size_allowed(32768, 2048, 16384, 0)); /* above the maximum */
+	assert_false(tokset_size_allowed(0, 0, 16384, 0));
+	assert_true(tokset_size_allowed(1000, 2048, 1000, 1000));
+	assert_false(tokset_size_allowed(1024, 2048, 1000, 1000));
+	assert_true(tokset_size_allowed(3000, 512, 0, 0)); /* a version 1 round */
+}
+
+static void
 test_pad(void **state)
 {
-	uint8_t *out;
-	size_t i, target;
+	uint8_t key[TOKSET_PAD_KEY_LEN], other[TOKSET_PAD_KEY_LEN], *out, *again;
+	size_t i, target = 1024;
 
 	(void)state;
-	assert_int_equal(tokset_pad_target(3, 0, 0), 3);
-	assert_int_equal(tokset_pad_target(3, 10, 0), 10);
-	assert_int_equal(tokset_pad_target(3, 10, 4), 12);
-	assert_int_equal(tokset_pad_target(13, 10, 4), 16);
-	assert_int_equal(tokset_pad_target(16, 10, 4), 16);
-	assert_int_equal(tokset_pad_target(0, 0, 8), 0);
-
-	target = tokset_pad_target(3, 1000, 64);
+	memset(key, 0x11, sizeof(key));
+	memset(other, 0x22, sizeof(other));
 	assert_non_null(out = malloc(8 * target));
-	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, target, out), SYM_OK);
+	assert_non_null(again = malloc(8 * target));
+	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, target, key, TOKSET_PAD_OFFERS, out),
+	                 SYM_OK);
 	assert_true(tokset_wire_valid(out, 8 * target, target));
 	for (i = 0; i < 3; i++)
 		assert_true(tokset_wire_contains(out, target, s_set[i]));
+	/* Deterministic: the same set, key and size give the same bytes. */
+	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, target, key, TOKSET_PAD_OFFERS, again),
+	                 SYM_OK);
+	assert_memory_equal(out, again, 8 * target);
+	/* Another key or the other domain: other padding. */
+	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, target, other, TOKSET_PAD_OFFERS, again),
+	                 SYM_OK);
+	assert_memory_not_equal(out, again, 8 * target);
+	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, target, key, TOKSET_PAD_NEEDS, again),
+	                 SYM_OK);
+	assert_memory_not_equal(out, again, 8 * target);
+	/* A changed set keeps the padding it shares: only the difference shows. */
+	assert_int_equal(tokset_wire_pad(&s_set[0][0], 2, target, key, TOKSET_PAD_OFFERS, again),
+	                 SYM_OK);
+	for (i = 0, target = 0; i < 1024; i++)
+		target += tokset_wire_contains(out, 1024, again + 8 * i);
+	assert_int_equal(target, 1023);
+	target = 1024;
 	/* No padding: the set itself. */
-	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, 3, out), SYM_OK);
+	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, 3, key, TOKSET_PAD_OFFERS, out), SYM_OK);
 	assert_memory_equal(out, s_set, sizeof(s_set));
-	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, 2, out), SYM_ERR_INVALID);
+	assert_int_equal(tokset_wire_pad(&s_set[0][0], 3, 2, key, TOKSET_PAD_OFFERS, out),
+	                 SYM_ERR_INVALID);
 	free(out);
+	free(again);
+}
+
+/* A stream token equal to a real token is skipped: the set keeps its size, once each. */
+static void
+test_pad_skips_real(void **state)
+{
+	uint8_t key[TOKSET_PAD_KEY_LEN], first[8], out[16], again[16];
+
+	(void)state;
+	memset(key, 0x33, sizeof(key));
+	/* The stream's first token, as the padding of an empty set of one. */
+	assert_int_equal(tokset_wire_pad(NULL, 0, 1, key, TOKSET_PAD_NEEDS, first), SYM_OK);
+	assert_int_equal(tokset_wire_pad(first, 1, 2, key, TOKSET_PAD_NEEDS, out), SYM_OK);
+	assert_true(tokset_wire_valid(out, 16, 2));
+	assert_true(tokset_wire_contains(out, 2, first));
+	assert_int_equal(tokset_wire_pad(first, 1, 2, key, TOKSET_PAD_NEEDS, again), SYM_OK);
+	assert_memory_equal(out, again, 16);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),
-	    cmocka_unit_test(test_sort_is_wire_order),
-	    cmocka_unit_test(test_intersect),
-	    cmocka_unit_test(test_pad),
+	    cmocka_unit_test(test_valid),     cmocka_unit_test(test_sort_is_wire_order),
+	    cmocka_unit_test(test_intersect), cmocka_unit_test(test_size_class),
+	    cmocka_unit_test(test_pad),       cmocka_unit_test(test_pad_skips_real),
 	};
 
 	if (sodium_init() < 0)

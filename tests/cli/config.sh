@@ -273,13 +273,22 @@ client_refused() {
 		has "$T/err" "symbi check-config: $T/acme/symbi.conf: $2" "  ... naming the line and the key"
 }
 client_refused $'timeout_ms = 1000\n\nattempts = 0\n' 'line 3: key "attempts": not an integer in 1..10'
-client_refused $'timeout = 1000\n' 'line 1: key "timeout": unknown key (known: timeout_ms, attempts, log_format)'
+client_refused $'timeout = 1000\n' 'line 1: key "timeout": unknown key (known: timeout_ms, attempts, log_format, min_offer_tokens, min_need_tokens, allow, deny)'
 client_refused $'attempts = 2\nattempts = 3\n' 'line 2: key "attempts": already set on line 1'
 client_refused $'timeout_ms: 1000\n' 'line 1: "timeout_ms:" is not a key name (a-z, 0-9, _)'
 client_refused $'timeout_ms 1000\n' 'line 1: key "timeout_ms": missing "=" (lines are key = value)'
 client_refused $'timeout_ms = 50\n' 'line 1: key "timeout_ms": not an integer in 100..600000'
 client_refused $'log_format = yaml\n' 'line 1: key "log_format": not one of text, json'
 client_refused $'timeout_ms =\n' 'line 1: key "timeout_ms": empty value'
+client_refused $'deny = beta, Bad!\n' 'line 1: key "deny": a comma-separated list of member ids'
+client_refused $'allow = ok,,\n' 'line 1: key "allow": a comma-separated list of member ids'
+client_refused $'min_offer_tokens = 0\n' 'line 1: key "min_offer_tokens": not an integer in 1..1048576'
+printf 'min_offer_tokens = 4096\nmin_need_tokens = 256\nallow = beta, gamma-2\ndeny = delta\n' >"$T/acme/symbi.conf"
+run 0 "symbi check-config accepts the size floors and the counterpart policy" -- \
+	"$bin/symbi" check-config --dir "$T/acme" &&
+	{ has "$T/out" "min_offer_tokens = 4096" "  ... prints min_offer_tokens"
+	  has "$T/out" "allow = beta, gamma-2" "  ... prints allow"
+	  has "$T/out" "deny = delta" "  ... prints deny"; }
 
 # Every command that takes --dir stops on it, before reading or sending anything.
 printf 'timeout_ms = 2000\n# ok so far\nattempts = eleven\n' >"$T/acme/symbi.conf"

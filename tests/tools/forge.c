@@ -16,6 +16,8 @@
  *       submission, the matching, declines, accepts, releases, one candidate
  *       left unanswered, and (without --no-end) the round's end. With --park
  *       the coordinator key is saved as PARK/keys/coordinator.key for resign.
+ *       --fixed N announces sets of exactly N tokens (protocol 1.1) and makes
+ *       them so; --bad-size then gives co-a's offers for co-b one more.
  *
  *   symbi-forge weak-csr --id ID --key x25519|curve --out FILE
  *       A certificate request whose X25519 agreement or CURVE key is a point
@@ -193,6 +195,8 @@ struct s_fake {
 	struct s_set offers[S_MAX_MEMBERS][S_MAX_MEMBERS], needs[S_MAX_MEMBERS][S_MAX_MEMBERS];
 	struct s_cand cands[S_MAX_MEMBERS * S_MAX_MEMBERS * 4];
 	int ncands;
+	uint32_t fixed; /* --fixed N: the round announces it and every set has N tokens */
+	int bad_size;   /* --bad-size: but co-a's offers for co-b have one more */
 };
 
 static json_t *
@@ -340,6 +344,10 @@ s_announce(struct s_fake *f, int nm)
 	ann.padding = &pad;
 	ann.max_items = 10;
 	ann.opened_ms = f->now;
+	if (f->fixed > 0) {
+		ann.has_fixed_size = ann.has_max_offer = ann.has_max_need = 1;
+		ann.fixed_size = ann.max_offer = ann.max_need = f->fixed;
+	}
 	ann.phase = (char *)"open";
 	if ((r = protocol_announcement_sign(&ann, f->coord->sk, sig)) != SYM_OK ||
 	    (r = wire_pack(&ann.base, &packed, &len)) != SYM_OK)
@@ -419,6 +427,7 @@ static int
 s_sets_make(struct s_fake *f, int nm, int with_shared)
 {
 	uint64_t shared[2];
+	size_t no, nn;
 	int i, j, k, ns, r;
 
 	s_sets_free(f, nm);
@@ -430,8 +439,12 @@ s_sets_make(struct s_fake *f, int nm, int with_shared)
 			for (k = 0; k < ns; k++)
 				randombytes_buf(&shared[k], sizeof(shared[k]));
 			/* O(i -> j) and N(j <- i) meet in the shared tokens. */
-			if ((r = s_set_make(&f->offers[i][j], 5, shared, (size_t)ns)) != SYM_OK ||
-			    (r = s_set_make(&f->needs[j][i], 3, shared, (size_t)ns)) != SYM_OK)
+			no = f->fixed > 0 ? f->fixed - (size_t)ns : 5;
+			nn = f->fixed > 0 ? f->fixed - (size_t)ns : 3;
+			if (f->bad_size && i == 0 && j == 1)
+				no++;
+			if ((r = s_set_make(&f->offers[i][j], no, shared, (size_t)ns)) != SYM_OK ||
+			    (r = s_set_make(&f->needs[j][i], nn, shared, (size_t)ns)) != SYM_OK)
 				return r;
 		}
 	}
@@ -710,6 +723,8 @@ s_fake(int argc, char **argv)
 	                                     {"park", required_argument, NULL, 'p'},
 	                                     {"members", required_argument, NULL, 'm'},
 	                                     {"no-end", no_argument, NULL, 'n'},
+	                                     {"fixed", required_argument, NULL, 'f'},
+	                                     {"bad-size", no_argument, NULL, 'b'},
 	                                     {NULL, 0, NULL, 0}};
 	struct s_fake *f = NULL;
 	const char *park = NULL;
@@ -724,13 +739,16 @@ s_fake(int argc, char **argv)
 		case 'p': park = optarg; break;
 		case 'm': nm = atoi(optarg); break;
 		case 'n': end = 0; break;
+		case 'f': f->fixed = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'b': f->bad_size = 1; break;
 		default: rc = EXIT_USAGE; goto out;
 		}
 	}
-	if (f->out == NULL || optind != argc || nm < 3 || nm > S_MAX_MEMBERS) {
+	if (f->out == NULL || optind != argc || nm < 3 || nm > S_MAX_MEMBERS ||
+	    (f->fixed > 0 && f->fixed < 4) || f->fixed > 4096) {
 		fprintf(stderr,
 		        "usage: symbi-forge fake --out DIR [--park PARK] [--members 3..%d] "
-		        "[--no-end]\n",
+		        "[--no-end] [--fixed 4..4096 [--bad-size]]\n",
 		        S_MAX_MEMBERS);
 		rc = EXIT_USAGE;
 		goto out;

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Set sizes and padding of protocol 1.1 (PROTOCOL.md "Version 1.1", items 2
+# to 4), through the real binaries against a real daemon:
+#   - a retry and a resubmission of the same flows upload byte-identical batches;
+#   - every batch of a round has an allowed size; a set of another size or over
+#     the maximum is refused with a clear status and nothing is stored;
+#   - a client refuses an announcement below its floors, and a flows file whose
+#     tokens do not fit, naming the costliest flows;
+#   - a denied counterpart gets padding only and can never obtain a candidate.
+# usage: sizes.sh BINDIR PARK_DIR (tests/parks/ulsan)
+BIN=$1
+SC=$2
+. "$(dirname "$0")/lib.sh"
+CHECK="python3 $(dirname "$0")/sizes_check.py"
+
+P=$T/park
+DB=$P/symbiod.db
+new_park "$P" "Sizes" || { echo "cannot create park"; exit 1; }
+ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$SC/companies.json")
+for c in $ids; do
+	join "$P" "$T/st-$c" "$c" "$c" || { echo "cannot enroll $c"; exit 1; }
+done
+others() { for o in $ids; do [ "$o" != "$1" ] && printf '%s ' "$o"; done; }
+start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
+
+# --- round options -----------------------------------------------------------
+expect_rc 65 "round open refuses a maximum below the floor's class" -- "$BIN/symbiod" round open --dir "$P" --max-need 100
+expect_grep "$T/err" "max-need must be at least the floor's class" "  ... saying why"
+expect_rc 65 "round open refuses maximums that differ from the fixed size" -- \
+	"$BIN/symbiod" round open --dir "$P" --fixed-size 4096 --max-offer 8192
+expect_grep "$T/err" "with --fixed-size the maximums are the fixed size" "  ... saying why"
+
+# --- a coordinator that announces small sets ---------------------------------
+expect_rc 0 "round open with small floors" -- "$BIN/symbiod" round open --dir "$P" --pad-offers 64 --pad-needs 8
+expect_rc 76 "a client refuses an announcement below its floors" -- \
+	"$BIN/symbi" submit --dir "$T/st-power" "$SC/power.json"
+expect_grep "$T/err" "smallest sets \(64 offer, 8 need tokens\) are below this company's floors \(min_offer_tokens = 1024, min_need_tokens = 128" "  ... naming the sizes and its floors"
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==0' "$T/status.json" &&
+	ok "  ... and nothing was sent" || bad "submitted: $(cat "$T/status.json")"
+printf 'min_offer_tokens = 64\nmin_need_tokens = 8\n' >"$T/st-farms/symbi.conf"
+expect_rc 0 "a company whose floors allow it submits" -- "$BIN/symbi" submit --dir "$T/st-farms" "$SC/farms.json"
+rm "$T/st-farms/symbi.conf"
+$CHECK classes "$DB" >"$T/classes" && ok "  ... in the round's classes: $(cat "$T/classes")" || bad "classes: $(cat "$T/classes")"
+"$BIN/symbiod" round close --dir "$P" >/dev/null 2>&1 && "$BIN/symbiod" round end --dir "$P" >/dev/null 2>&1 ||
+	bad "cannot close and end the first round"
+
+# --- the defaults, a smaller maximum ---------------------------------------------
+expect_rc 0 "round open --max-offer 4096" -- "$BIN/symbiod" round open --dir "$P" --max-offer 4096
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 - "$T/status.json" <<'PY' && ok "round status --json shows the size policy" || bad "status: $(cat "$T/status.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))["sizes"]
+assert s == {"offer_floor": 2048, "need_floor": 256, "fixed_size": 0, "max_offer": 4096, "max_need": 4096}, s
+PY
+
+
+# Deterministic padding: the same flows give the same bytes, run after run.
+expect_rc 0 "power submits" -- "$BIN/symbi" submit --dir "$T/st-power" "$SC/power.json"
+$CHECK batches "$DB" power "$T/b1.json" || bad "no batches of power"
+expect_rc 0 "power submits the same flows again (a resubmission)" -- "$BIN/symbi" submit --dir "$T/st-power" "$SC/power.json"
+$CHECK batches "$DB" power "$T/b2.json" || bad "no batches of power"
+cmp -s "$T/b1.json" "$T/b2.json" && ok "  ... byte-identical batches" || bad "the resubmission's batches differ"
+stop_daemon KILL
+start_daemon "$P" || { echo "daemon did not restart"; exit 1; }
+expect_rc 0 "power retries after the coordinator died" -- "$BIN/symbi" submit --dir "$T/st-power" "$SC/power.json"
+$CHECK batches "$DB" power "$T/b3.json" || bad "no batches of power"
+cmp -s "$T/b1.json" "$T/b3.json" && ok "  ... byte-identical batches again" || bad "the retry's batches differ"
+
+# Flows that do not fit the maximum: refused locally, naming the costliest flows.
+python3 - "$SC/incinerator.json" "$T/big.json" <<'PY'
+import copy, json, sys
+steam = json.load(open(sys.argv[1]))["flows"][0]
+flows = []
+for k in range(8):
+    f = copy.deepcopy(steam)
+    f["id"] = "steam-%d" % k
+    f["quantity"]["value"] = 37000 * (k + 1) + 1234 * k
+    f["attributes"]["temperature"]["value"] = 150 + 31 * k
+    f["attributes"]["pressure"]["value"] = 3 + 4.5 * k
+    flows.append(f)
+flows.append({"id": "small", "direction": "need", "category": "water.process",
+              "quantity": {"min": 1000, "unit": "m3/yr"}})
+json.dump({"flows": flows}, open(sys.argv[2], "w"))
+PY
+expect_rc 65 "a flows file whose tokens do not fit is refused" -- "$BIN/symbi" submit --dir "$T/st-power" "$T/big.json"
+expect_grep "$T/err" "the offers cost [0-9]+ tokens; this round takes at most 4096 per set \(the costliest: steam-[0-7] \(1100 tokens\), steam-[0-7] \(1100 tokens\), steam-[0-7] \(1100 tokens\)\); nothing was sent" "  ... naming the costliest flows"
+$CHECK batches "$DB" power "$T/b4.json" && cmp -s "$T/b1.json" "$T/b4.json" &&
+	ok "  ... and power's batches are untouched" || bad "power's batches changed"
+
+# A member that ignores the policy: refused by the coordinator, nothing stored.
+# shellcheck disable=SC2046
+raw() { "$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers "$1" --needs "$2" $(others gas-co); }
+expect_rc 65 "an offer set of 3000 tokens (no class) is refused" -- raw 3000 256
+expect_grep "$T/err" "batch 0 \(counterpart [a-z-]+\): offer set of 3000 tokens; this round allows 2048, 4096 tokens" "  ... naming the batch, the size and the classes"
+expect_rc 65 "an offer set above the maximum is refused" -- raw 8192 256
+expect_grep "$T/err" "offer set of 8192 tokens; this round allows 2048, 4096 tokens" "  ... naming the size and the classes"
+expect_rc 65 "a need set above the maximum (probing) is refused" -- raw 2048 8192
+expect_grep "$T/err" "need set of 8192 tokens; this round allows 256, 512, 1024, 2048, 4096 tokens" "  ... naming the size and the classes"
+expect_rc 65 "a need set below the floor is refused" -- raw 2048 128
+[ "$($CHECK staged "$DB" gas-co)" = 0 ] && ok "  ... and no batch of theirs was stored" || bad "refused batches were stored"
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1' "$T/status.json" &&
+	ok "  ... and no submission counted" || bad "status: $(cat "$T/status.json")"
+expect_rc 0 "sets of allowed sizes are taken (the same tool)" -- raw 4096 512
+
+# A denied counterpart: padding only, no candidate ever.
+printf 'deny = farms\n' >"$T/st-biogas/symbi.conf"
+for c in $ids; do
+	[ "$c" = power ] && continue
+	expect_rc 0 "submit $c" -- "$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json"
+done
+"$BIN/symbi" submit --dir "$T/st-biogas" "$SC/biogas.json" >/dev/null 2>"$T/err"
+expect_grep "$T/err" "farms is denied \(STATE/symbi.conf\): it gets padding only" "biogas says farms gets padding only"
+$CHECK classes "$DB" >"$T/classes" && ok "every batch of the round has an allowed size: $(cat "$T/classes")" ||
+	bad "classes: $(cat "$T/classes")"
+expect_rc 0 "round close" -- "$BIN/symbiod" round close --dir "$P"
+for c in biogas farms paper; do
+	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>"$T/err" || bad "candidates $c: $(cat "$T/err")"
+done
+python3 - "$T" <<'PY' && ok "the denied pair has no candidate; the others are found" || bad "candidates: $(cat "$T"/cand-*.json)"
+import json, sys
+t = sys.argv[1]
+b = json.load(open(t + "/cand-biogas.json"))
+f = json.load(open(t + "/cand-farms.json"))
+assert not [c for c in b if c["counterpart"] == "farms"], b
+assert not [c for c in f if c["counterpart"] == "biogas"], f
+assert [c for c in b if c["counterpart"] == "petrochem"], b
+assert [c for c in f if c["counterpart"] == "power"], f
+PY
+
+# A counterpart denied after the match is never accepted.
+printf 'deny = smelter\n' >"$T/st-paper/symbi.conf"
+cand=$(python3 -c 'import json,sys; print([c["id"] for c in json.load(open(sys.argv[1])) if c["counterpart"]=="smelter"][0])' "$T/cand-paper.json")
+expect_rc 65 "accept refuses a denied counterpart's candidate" -- "$BIN/symbi" accept --dir "$T/st-paper" "$cand"
+expect_grep "$T/err" "$cand: smelter is denied in STATE/symbi.conf; nothing was accepted" "  ... saying why"
+expect_rc 0 "accept --all skips it" -- "$BIN/symbi" accept --dir "$T/st-paper" --all
+expect_grep "$T/err" "$cand: smelter is denied in STATE/symbi.conf; skipped" "  ... with a note"
+"$BIN/symbi" candidates --dir "$T/st-paper" --json >"$T/cand-paper.json" 2>/dev/null
+python3 -c 'import json,sys; c=[c for c in json.load(open(sys.argv[1])) if c["id"]==sys.argv[2]][0]; assert c["state"]=="pending", c' \
+	"$T/cand-paper.json" "$cand" && ok "  ... the candidate stays unanswered" || bad "candidate: $(cat "$T/cand-paper.json")"
+
+# The auditor checks the sizes against the announcement when it has the batches.
+expect_rc 0 "log export" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export"
+expect_rc 0 "symbi-audit verify: every batch in the announced classes" -- "$BIN/symbi-audit" verify "$T/export"
+stop_daemon TERM || bad "daemon did not stop cleanly"
+if [ -x "$BIN/symbi-forge" ]; then
+	"$BIN/symbi-forge" fake --out "$T/fake-ok" --fixed 8 >/dev/null 2>&1 || bad "symbi-forge fake --fixed"
+	expect_rc 0 "symbi-audit verify: a round of fixed size 8" -- "$BIN/symbi-audit" verify "$T/fake-ok"
+	"$BIN/symbi-forge" fake --out "$T/fake-bad" --fixed 8 --bad-size >/dev/null 2>&1 || bad "symbi-forge fake --bad-size"
+	expect_rc 65 "symbi-audit verify: a batch of another size is caught" -- "$BIN/symbi-audit" verify "$T/fake-bad"
+	expect_grep "$T/err" "the batch co-a -> co-b has 9 offer and 8 need tokens, not sizes the round's announcement allows" "  ... naming the batch and its sizes"
+fi
+finish
