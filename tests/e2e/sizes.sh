@@ -134,7 +134,7 @@ printf 'deny = smelter\n' >"$T/st-paper/symbi.conf"
 cand=$(python3 -c 'import json,sys; print([c["id"] for c in json.load(open(sys.argv[1])) if c["counterpart"]=="smelter"][0])' "$T/cand-paper.json")
 expect_rc 65 "accept refuses a denied counterpart's candidate" -- "$BIN/symbi" accept --dir "$T/st-paper" "$cand"
 expect_grep "$T/err" "$cand: smelter is denied in STATE/symbi.conf; nothing was accepted" "  ... saying why"
-expect_rc 0 "accept --all skips it" -- "$BIN/symbi" accept --dir "$T/st-paper" --all
+expect_rc 0 "accept --all skips it" -- "$BIN/symbi" accept --dir "$T/st-paper" --all --yes
 expect_grep "$T/err" "$cand: smelter is denied in STATE/symbi.conf; skipped" "  ... with a note"
 "$BIN/symbi" candidates --dir "$T/st-paper" --json >"$T/cand-paper.json" 2>/dev/null
 python3 -c 'import json,sys; c=[c for c in json.load(open(sys.argv[1])) if c["id"]==sys.argv[2]][0]; assert c["state"]=="pending", c' \
