@@ -85,14 +85,19 @@ for x in sorted(rows.values(), key=lambda x: (x["supplier"], x["offer"]["id"], x
           x["offer"].get("details", {}).get("contact", "-"), x["need"].get("details", {}).get("contact", "-")))
 print("\n%d agreed exchanges" % len(rows))
 PY
+say "Park operator: before the round ends, the token batches go to the park's independent auditor"
+# The confidential part of the export: a member holding these could test
+# guesses against the offers sent to it, so only a non-member auditor gets them.
+"$B/symbiod" log export --dir "$run/park" --out "$run/auditor" --with-batches
 "$B/symbiod" round end --dir "$run/park" >/dev/null
 printf '\nThe coordinator'"'"'s directory (%s) holds no category, quantity or detail:\n' "$run/park"
 if grep -rqaE '@[a-z]+\.example|material\.|energy\.' "$run/park"; then echo "  LEAK FOUND"; exit 1; else echo "  checked: none found"; fi
 
-say "Reviewer: export the signed audit log and check it without trusting the operator"
+say "Reviewer: export the signed audit log (public part) and check it without trusting the operator"
 "$B/symbiod" log export --dir "$run/park" --out "$run/audit"
 "$B/symbi-audit" verify "$run/audit"
-"$B/symbi-audit" replay "$run/audit"
+say "Auditor: replay the matching from the token batches it was given"
+"$B/symbi-audit" replay "$run/auditor"
 echo "The agreed-exchange network (Graphviz DOT, company ids only):"
 "$B/symbi-audit" graph "$run/audit"
 kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
