@@ -19,30 +19,12 @@ FORGE=$1/symbi-forge
 FIX=$(cd "$(dirname "$0")/../fixtures" && pwd)
 E=$FIX/export-v1
 
-pass=0
-fail=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/symbi-auditv1.XXXXXX") || exit 70
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/../e2e/lib.sh"
 X=$T/export
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
 
 # The forger's park: only its coordinator key, with the modes keyfiles need.
 mkdir -m 700 "$T/park" "$T/park/keys"
 install -m 600 "$FIX/export-v1.coordinator.key" "$T/park/keys/coordinator.key"
-
-# expect_rc WANT DESCRIPTION -- command...
-expect_rc() {
-	local want=$1 what=$2 got
-	shift 3
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else bad "$what: exit $got, wanted $want; stderr: $(head -c 400 "$T/err")"; fi
-}
-
-expect_grep() {
-	if grep -qE -- "$2" "$1"; then ok "  ... $3"; else bad "$3: no /$2/ in $(head -c 400 "$1")"; fi
-}
 
 # tamper [--resign] PYTHON: a fresh copy of the export, its entries (list L of
 # lines, 0-based like entry indices) rewritten by PYTHON, optionally re-signed.
@@ -86,11 +68,11 @@ grep -q '"kind":"consent".*"request":' "$E/entries.jsonl" && ! grep -q '"kind":"
 	bad "the fixture's entries are not of version 1"
 for cmd in verify replay; do
 	expect_rc 0 "symbi-audit $cmd" -- "$AUDIT" "$cmd" "$E"
-	expect_grep "$T/out" "^  export format version 1 " "says it read export format version 1"
+	expect_grep "$T/out" "^  export format version 1 " "  ... says it read export format version 1"
 done
-expect_grep "$T/out" "replay: every replayed round's join matches the log" "the replay matches the log"
+expect_grep "$T/out" "replay: every replayed round's join matches the log" "  ... the replay matches the log"
 expect_rc 0 "symbi-audit verify --json" -- "$AUDIT" verify --json "$E"
-expect_grep "$T/out" '"format_version": 1,' "\"format_version\": 1"
+expect_grep "$T/out" '"format_version": 1,' "  ... \"format_version\": 1"
 expect_rc 0 "symbi-audit graph" -- "$AUDIT" graph "$E"
 # The two releases of the fixture's round: asnaes <-> refinery, both ways.
 [ "$(grep -c -- ' -> ' "$T/out")" -eq 2 ] && grep -q '"asnaes" -> "refinery";' "$T/out" &&
@@ -140,5 +122,4 @@ tamper ''
 echo 2 >"$X/format-version"
 expect_problem submission-signature "the same log with format-version 2"
 
-echo "$(basename "$0"): $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
