@@ -89,9 +89,9 @@ struct audit_candidate {
 	uint32_t side[2]; /* supplier, consumer: member indices */
 	enum audit_answer answer[2];
 	uint64_t answer_entry[2];
-	uint8_t consent_hash[2][32];  /* the signed consent statements */
-	uint8_t envelope_hash[2][32]; /* the deposits */
-	int deposited[2];
+	uint8_t consent_hash[2][32];  /* the signed consent statements (v1: requests) */
+	uint8_t envelope_hash[2][32]; /* the deposits (v1: the accepts' envelopes) */
+	int deposited[2];             /* v1: accepted, the accept carrying the item */
 	uint64_t deposit_entry[2];
 	int released;
 };

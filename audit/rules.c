@@ -527,30 +527,37 @@ rules_round_ended(struct audit_verifier *v, const struct audit_entry *e)
 
 /* ---- dispatch ---------------------------------------------------------------------- */
 
+/*
+ * The check of each kind, by export format version: version 1 (before
+ * protocol 1.1) has its own consent and no deposit entries (NULL: no such
+ * kind); its releases pass the same check, a version 1 accept standing for
+ * its deposit (rules_v1.c).
+ */
 static const struct {
 	const char *kind;
-	int (*check)(struct audit_verifier *, const struct audit_entry *);
+	int (*check[2])(struct audit_verifier *, const struct audit_entry *); /* v1, v2 */
 } s_kinds[] = {
-    {"member_enrolled", rules_member_enrolled},
-    {"member_revoked", rules_member_revoked},
-    {"round_opened", rules_round_opened},
-    {"submission", rules_submission},
-    {"round_closed", rules_round_closed},
-    {"pair_matched", rules_pair_matched},
-    {"consent", rules_consent},
-    {"deposit", rules_deposit},
-    {"release", rules_release},
-    {"round_ended", rules_round_ended},
+    {"member_enrolled", {rules_member_enrolled, rules_member_enrolled}},
+    {"member_revoked", {rules_member_revoked, rules_member_revoked}},
+    {"round_opened", {rules_round_opened, rules_round_opened}},
+    {"submission", {rules_submission, rules_submission}},
+    {"round_closed", {rules_round_closed, rules_round_closed}},
+    {"pair_matched", {rules_pair_matched, rules_pair_matched}},
+    {"consent", {rules_consent_v1, rules_consent}},
+    {"deposit", {NULL, rules_deposit}},
+    {"release", {rules_release, rules_release}},
+    {"round_ended", {rules_round_ended, rules_round_ended}},
 };
 
 int
 rules_check(struct audit_verifier *v, const struct audit_entry *e)
 {
 	size_t i, n = sizeof(s_kinds) / sizeof(s_kinds[0]);
+	int fv = v->log->format_version == 1 ? 0 : 1;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(e->kind, s_kinds[i].kind) == 0)
-			return s_kinds[i].check(v, e);
+		if (strcmp(e->kind, s_kinds[i].kind) == 0 && s_kinds[i].check[fv] != NULL)
+			return s_kinds[i].check[fv](v, e);
 	return audit_fail_entry(v->p, e->index, "malformed-entry", "unknown kind \"%.40s\"",
 	                        e->kind);
 }

@@ -1,6 +1,6 @@
 /*
  * Internals of verify: the model's append helpers and the checks of each
- * entry kind (rules.c, rules_submit.c, rules_consent.c). Every check reads
+ * entry kind (rules.c, rules_submit.c, rules_consent.c, rules_v1.c). Every check reads
  * one parsed entry, reports the first rule it breaks into v->p and returns
  * SYM_ERR_VERIFY, or updates the model and returns SYM_OK.
  */
@@ -58,6 +58,18 @@ int rules_request(struct audit_verifier *v, const struct audit_entry *e, const u
                   size_t len, uint32_t type, const char *type_name, uint32_t member,
                   const char *rule, Symbiod__Request **req_out) __attribute__((warn_unused_result));
 
+/* The candidate an entry's "candidate" names, one of round ri (candidate-unknown otherwise). */
+int rules_candidate_of(struct audit_verifier *v, const struct audit_entry *e, size_t ri, size_t *ci)
+    __attribute__((warn_unused_result));
+/*
+ * Member mi's answer to candidate ci, signed in either export format: it is
+ * the candidate's supplier or consumer (*side), the round is in consent, the
+ * side answers once; `hash` is what a release must name as its consent.
+ */
+int rules_answer(struct audit_verifier *v, const struct audit_entry *e, size_t ri, size_t ci,
+                 uint32_t mi, int accept, const uint8_t hash[32], int *side)
+    __attribute__((warn_unused_result));
+
 /* One check per entry kind. */
 int rules_member_enrolled(struct audit_verifier *v, const struct audit_entry *e);
 int rules_member_revoked(struct audit_verifier *v, const struct audit_entry *e);
@@ -69,5 +81,7 @@ int rules_consent(struct audit_verifier *v, const struct audit_entry *e);
 int rules_deposit(struct audit_verifier *v, const struct audit_entry *e);
 int rules_release(struct audit_verifier *v, const struct audit_entry *e);
 int rules_round_ended(struct audit_verifier *v, const struct audit_entry *e);
+/* Export format 1 (before protocol 1.1): a consent holds its whole signed request. */
+int rules_consent_v1(struct audit_verifier *v, const struct audit_entry *e);
 
 #endif

@@ -173,8 +173,8 @@ out:
 }
 
 /* The candidate an entry names, which must be one of the entry's round. */
-static int
-s_candidate_of(struct audit_verifier *v, const struct audit_entry *e, size_t ri, size_t *ci)
+int
+rules_candidate_of(struct audit_verifier *v, const struct audit_entry *e, size_t ri, size_t *ci)
 {
 	uint8_t id[16];
 	char hex[33], rhex[33];
@@ -265,30 +265,20 @@ s_side_of(struct audit_verifier *v, const struct audit_entry *e, const struct au
 	return SYM_OK;
 }
 
+/*
+ * Records a signed answer of member mi to candidate ci, in either export
+ * format: hash is what a release must name as that side's consent.
+ */
 int
-rules_consent(struct audit_verifier *v, const struct audit_entry *e)
+rules_answer(struct audit_verifier *v, const struct audit_entry *e, size_t ri, size_t ci,
+             uint32_t mi, int accept, const uint8_t hash[32], int *side_out)
 {
-	static const char *const keys[] = {"accept", "candidate", "member",    "request_id",
-	                                   "round",  "signature", "statement", "timestamp_ms"};
-	struct audit_candidate *c;
-	struct audit_round *rd;
-	uint8_t round[16], statement[32];
-	size_t ri, ci;
-	uint32_t mi;
+	struct audit_round *rd = &v->log->rounds[ri];
+	struct audit_candidate *c = &v->log->cands[ci];
 	char hex[33];
-	int r, accept, side;
+	int r, side;
 
-	if ((r = audit_entry_keys(e, NULL, NULL, keys, 8)) != SYM_OK ||
-	    (r = audit_entry_bool(e, NULL, NULL, "accept", &accept)) != SYM_OK ||
-	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
-	    (r = s_candidate_of(v, e, ri, &ci)) != SYM_OK ||
-	    (r = rules_member_of(v, e, "member", "consent-member", &mi)) != SYM_OK)
-		return r;
-	rd = &v->log->rounds[ri];
-	c = &v->log->cands[ci];
-	if ((r = s_consent_signed(v, e, round, c, &v->log->members[mi], accept, statement)) !=
-	        SYM_OK ||
-	    (r = s_side_of(v, e, c, mi, "consent-member", &side)) != SYM_OK ||
+	if ((r = s_side_of(v, e, c, mi, "consent-member", &side)) != SYM_OK ||
 	    (r = rules_in_consent(v, e, rd)) != SYM_OK)
 		return r;
 	if (c->answer[side] != AUDIT_UNANSWERED)
@@ -303,9 +293,31 @@ rules_consent(struct audit_verifier *v, const struct audit_entry *e)
 		rd->nagreed++;
 	c->answer[side] = accept ? AUDIT_ACCEPTED : AUDIT_DECLINED;
 	c->answer_entry[side] = e->index;
-	memcpy(c->consent_hash[side], statement, 32);
+	memcpy(c->consent_hash[side], hash, 32);
 	rd->answered = 1;
+	*side_out = side;
 	return SYM_OK;
+}
+
+int
+rules_consent(struct audit_verifier *v, const struct audit_entry *e)
+{
+	static const char *const keys[] = {"accept", "candidate", "member",    "request_id",
+	                                   "round",  "signature", "statement", "timestamp_ms"};
+	uint8_t round[16], statement[32];
+	size_t ri, ci;
+	uint32_t mi;
+	int r, accept, side;
+
+	if ((r = audit_entry_keys(e, NULL, NULL, keys, 8)) != SYM_OK ||
+	    (r = audit_entry_bool(e, NULL, NULL, "accept", &accept)) != SYM_OK ||
+	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
+	    (r = rules_candidate_of(v, e, ri, &ci)) != SYM_OK ||
+	    (r = rules_member_of(v, e, "member", "consent-member", &mi)) != SYM_OK ||
+	    (r = s_consent_signed(v, e, round, &v->log->cands[ci], &v->log->members[mi], accept,
+	                          statement)) != SYM_OK)
+		return r;
+	return rules_answer(v, e, ri, ci, mi, accept, statement, &side);
 }
 
 int
@@ -322,7 +334,7 @@ rules_deposit(struct audit_verifier *v, const struct audit_entry *e)
 	if ((r = audit_entry_keys(e, NULL, NULL, keys, 4)) != SYM_OK ||
 	    (r = audit_entry_hex(e, NULL, NULL, "envelope", envelope, 32)) != SYM_OK ||
 	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
-	    (r = s_candidate_of(v, e, ri, &ci)) != SYM_OK ||
+	    (r = rules_candidate_of(v, e, ri, &ci)) != SYM_OK ||
 	    (r = rules_member_of(v, e, "member", "deposit-member", &mi)) != SYM_OK)
 		return r;
 	c = &v->log->cands[ci];
@@ -365,7 +377,7 @@ rules_release(struct audit_verifier *v, const struct audit_entry *e)
 	    (r = audit_entry_hex(e, NULL, NULL, "supplier_envelope", envelope[0], 32)) != SYM_OK ||
 	    (r = audit_entry_hex(e, NULL, NULL, "consumer_envelope", envelope[1], 32)) != SYM_OK ||
 	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
-	    (r = s_candidate_of(v, e, ri, &ci)) != SYM_OK)
+	    (r = rules_candidate_of(v, e, ri, &ci)) != SYM_OK)
 		return r;
 	rd = &v->log->rounds[ri];
 	c = &v->log->cands[ci];

@@ -672,7 +672,11 @@ s_write_checkpoint(struct s_fake *f)
 	snprintf(path, sizeof(path), "%s/checkpoint", f->out);
 	r = util_write_file(path, text, strlen(text), 0644, 0);
 	free(text);
-	return r;
+	if (r != SYM_OK)
+		return r;
+	/* The entries are of protocol 1.1: export format 2. */
+	snprintf(path, sizeof(path), "%s/format-version", f->out);
+	return util_write_file(path, "2\n", 2, 0644, 0);
 }
 
 static int
