@@ -65,20 +65,32 @@ h2c_expand_xmd_sha512(const struct h2c_part *parts, size_t nparts, const uint8_t
 	return SYM_OK;
 }
 
+/* 64 uniform bytes, then the ristretto255 one-way map or a reduction modulo L. */
+static int
+s_map64(const struct h2c_part *parts, size_t nparts, const uint8_t *dst, size_t dst_len,
+        int to_group, uint8_t out[32])
+{
+	uint8_t uniform[64];
+	int r;
+
+	r = h2c_expand_xmd_sha512(parts, nparts, dst, dst_len, uniform, sizeof(uniform));
+	if (r == SYM_OK && to_group && crypto_core_ristretto255_from_hash(out, uniform) != 0)
+		r = SYM_ERR_CRYPTO;
+	if (r == SYM_OK && !to_group)
+		crypto_core_ristretto255_scalar_reduce(out, uniform);
+	sodium_memzero(uniform, sizeof(uniform));
+	return r;
+}
+
 int
 h2c_hash_to_group(const struct h2c_part *parts, size_t nparts, const uint8_t *dst, size_t dst_len,
                   uint8_t out[H2C_ELEMENT_LEN])
 {
-	uint8_t uniform[crypto_core_ristretto255_HASHBYTES];
-	int r;
+	int r = s_map64(parts, nparts, dst, dst_len, 1, out);
 
-	r = h2c_expand_xmd_sha512(parts, nparts, dst, dst_len, uniform, sizeof(uniform));
-	if (r == SYM_OK && crypto_core_ristretto255_from_hash(out, uniform) != 0)
-		r = SYM_ERR_CRYPTO;
 	/* RFC 9497 Blind and Evaluate refuse an input that maps to the identity. */
 	if (r == SYM_OK && sodium_is_zero(out, H2C_ELEMENT_LEN))
 		r = SYM_ERR_CRYPTO;
-	sodium_memzero(uniform, sizeof(uniform));
 	return r;
 }
 
@@ -86,12 +98,5 @@ int
 h2c_hash_to_scalar(const struct h2c_part *parts, size_t nparts, const uint8_t *dst, size_t dst_len,
                    uint8_t out[H2C_SCALAR_LEN])
 {
-	uint8_t uniform[crypto_core_ristretto255_NONREDUCEDSCALARBYTES];
-	int r;
-
-	r = h2c_expand_xmd_sha512(parts, nparts, dst, dst_len, uniform, sizeof(uniform));
-	if (r == SYM_OK)
-		crypto_core_ristretto255_scalar_reduce(out, uniform);
-	sodium_memzero(uniform, sizeof(uniform));
-	return r;
+	return s_map64(parts, nparts, dst, dst_len, 0, out);
 }

@@ -10,6 +10,7 @@
 #define CTX_PREFIX "OPRFV1-"
 #define CTX_SUITE "-ristretto255-SHA512"
 #define DST_MAX 64
+#define FINALIZE_CHUNK 64 /* blinds inverted together */
 
 /* dst = label || contextString(mode); returns its length. */
 static size_t
@@ -277,39 +278,53 @@ s_challenge(const uint8_t B[VOPRF_ELEMENT_LEN], const uint8_t M[VOPRF_ELEMENT_LE
 	return s_hash_to_scalar(VOPRF_MODE_VOPRF, parts, 11, c);
 }
 
+/* pk must be sk*G: a proof for another key would never verify. */
+static int
+s_key_matches(const uint8_t sk[VOPRF_SCALAR_LEN], const uint8_t pk[VOPRF_ELEMENT_LEN])
+{
+	uint8_t want[VOPRF_ELEMENT_LEN];
+
+	return crypto_scalarmult_ristretto255_base(want, sk) == 0 &&
+	       sodium_memcmp(want, pk, VOPRF_ELEMENT_LEN) == 0;
+}
+
+/* GenerateProof(sk, G, pk, C, D) with nonce r, on inputs the caller has checked. */
+static int
+s_prove(const uint8_t sk[VOPRF_SCALAR_LEN], const uint8_t pk[VOPRF_ELEMENT_LEN],
+        const uint8_t *blinded, const uint8_t *evaluated, size_t m,
+        const uint8_t r[VOPRF_SCALAR_LEN], uint8_t proof[VOPRF_PROOF_LEN])
+{
+	uint8_t M[VOPRF_ELEMENT_LEN], Z[VOPRF_ELEMENT_LEN], t2[VOPRF_ELEMENT_LEN];
+	uint8_t t3[VOPRF_ELEMENT_LEN], ck[VOPRF_SCALAR_LEN];
+	int rc;
+
+	if ((rc = s_composites(pk, blinded, evaluated, m, sk, M, Z)) != SYM_OK)
+		return rc;
+	/* t2 = r*G, t3 = r*M; c = challenge; s = r - c*k */
+	if (crypto_scalarmult_ristretto255_base(t2, r) != 0 ||
+	    crypto_scalarmult_ristretto255(t3, r, M) != 0)
+		return SYM_ERR_CRYPTO;
+	if ((rc = s_challenge(pk, M, Z, t2, t3, proof)) != SYM_OK)
+		return rc;
+	crypto_core_ristretto255_scalar_mul(ck, proof, sk);
+	crypto_core_ristretto255_scalar_sub(proof + VOPRF_SCALAR_LEN, r, ck);
+	sodium_memzero(ck, sizeof(ck));
+	return SYM_OK;
+}
+
 int
 voprf_prove_with(const uint8_t sk[VOPRF_SCALAR_LEN], const uint8_t pk[VOPRF_ELEMENT_LEN],
                  const uint8_t *blinded, const uint8_t *evaluated, size_t m,
                  const uint8_t r[VOPRF_SCALAR_LEN], uint8_t proof[VOPRF_PROOF_LEN])
 {
-	uint8_t M[VOPRF_ELEMENT_LEN], Z[VOPRF_ELEMENT_LEN], t2[VOPRF_ELEMENT_LEN];
-	uint8_t t3[VOPRF_ELEMENT_LEN], want[VOPRF_ELEMENT_LEN], ck[VOPRF_SCALAR_LEN];
-	int rc = SYM_ERR_CRYPTO;
-
 	if (!s_secret_ok(sk) || !s_secret_ok(r) || blinded == NULL || evaluated == NULL ||
 	    proof == NULL || m == 0 || m > VOPRF_BATCH_MAX)
 		return SYM_ERR_INVALID;
 	if (!voprf_element_ok(pk) || !s_batch_ok(blinded, m) || !s_batch_ok(evaluated, m))
 		return SYM_ERR_FORMAT;
-	/* A proof for a public key that is not this key's would never verify. */
-	if (crypto_scalarmult_ristretto255_base(want, sk) != 0 ||
-	    sodium_memcmp(want, pk, VOPRF_ELEMENT_LEN) != 0)
+	if (!s_key_matches(sk, pk))
 		return SYM_ERR_INVALID;
-	if ((rc = s_composites(pk, blinded, evaluated, m, sk, M, Z)) != SYM_OK)
-		goto out;
-	rc = SYM_ERR_CRYPTO;
-	/* t2 = r*G, t3 = r*M; c = challenge; s = r - c*k */
-	if (crypto_scalarmult_ristretto255_base(t2, r) != 0 ||
-	    crypto_scalarmult_ristretto255(t3, r, M) != 0)
-		goto out;
-	if ((rc = s_challenge(pk, M, Z, t2, t3, proof)) != SYM_OK)
-		goto out;
-	crypto_core_ristretto255_scalar_mul(ck, proof, sk);
-	crypto_core_ristretto255_scalar_sub(proof + VOPRF_SCALAR_LEN, r, ck);
-	rc = SYM_OK;
-out:
-	sodium_memzero(ck, sizeof(ck));
-	return rc;
+	return s_prove(sk, pk, blinded, evaluated, m, r, proof);
 }
 
 int
@@ -320,12 +335,17 @@ voprf_blind_evaluate_proof(const uint8_t sk[VOPRF_SCALAR_LEN], const uint8_t pk[
 	uint8_t nonce[VOPRF_SCALAR_LEN];
 	int r;
 
-	if (m > VOPRF_BATCH_MAX)
+	if (m > VOPRF_BATCH_MAX || proof == NULL)
 		return SYM_ERR_INVALID;
+	if (!voprf_element_ok(pk))
+		return SYM_ERR_FORMAT;
+	/* Checks sk and every blinded element; the evaluations are ours. */
 	if ((r = voprf_blind_evaluate(sk, blinded, m, evaluated)) != SYM_OK)
 		return r;
+	if (!s_key_matches(sk, pk))
+		return SYM_ERR_INVALID;
 	crypto_core_ristretto255_scalar_random(nonce);
-	r = voprf_prove_with(sk, pk, blinded, evaluated, m, nonce, proof);
+	r = s_prove(sk, pk, blinded, evaluated, m, nonce, proof);
 	sodium_memzero(nonce, sizeof(nonce));
 	return r;
 }
@@ -420,6 +440,74 @@ voprf_finalize(const uint8_t *input, size_t input_len, const uint8_t blind[VOPRF
 	s_output(input, input_len, N, output);
 	r = SYM_OK;
 out:
+	sodium_memzero(inv, sizeof(inv));
+	sodium_memzero(N, sizeof(N));
+	return r;
+}
+
+/*
+ * inv[k] = 1/blind[k] for k < m <= FINALIZE_CHUNK with one inversion
+ * (Montgomery's trick): an inversion costs about as much as 300 products.
+ */
+static int
+s_invert_chunk(const uint8_t *blinds, size_t m, uint8_t (*inv)[VOPRF_SCALAR_LEN])
+{
+	uint8_t acc[VOPRF_SCALAR_LEN], t[VOPRF_SCALAR_LEN];
+	size_t k;
+	int r = SYM_OK;
+
+	/* inv[k] holds the prefix product blind[0] * ... * blind[k-1] first */
+	memcpy(acc, blinds, VOPRF_SCALAR_LEN);
+	for (k = 1; k < m; k++) {
+		memcpy(inv[k], acc, VOPRF_SCALAR_LEN);
+		crypto_core_ristretto255_scalar_mul(acc, acc, blinds + k * VOPRF_SCALAR_LEN);
+	}
+	if (crypto_core_ristretto255_scalar_invert(acc, acc) != 0)
+		r = SYM_ERR_INVALID;
+	for (k = m - 1; r == SYM_OK && k > 0; k--) {
+		crypto_core_ristretto255_scalar_mul(t, acc, inv[k]);
+		crypto_core_ristretto255_scalar_mul(acc, acc, blinds + k * VOPRF_SCALAR_LEN);
+		memcpy(inv[k], t, VOPRF_SCALAR_LEN);
+	}
+	memcpy(inv[0], acc, VOPRF_SCALAR_LEN);
+	sodium_memzero(acc, sizeof(acc));
+	sodium_memzero(t, sizeof(t));
+	return r;
+}
+
+int
+voprf_finalize_batch(const uint8_t *inputs, size_t input_len, const uint8_t *blinds,
+                     const uint8_t *evaluated, size_t m, uint8_t *outputs)
+{
+	uint8_t inv[FINALIZE_CHUNK][VOPRF_SCALAR_LEN], N[VOPRF_ELEMENT_LEN];
+	size_t off, k, n;
+	int r = SYM_OK;
+
+	if ((inputs == NULL && input_len > 0) || blinds == NULL || evaluated == NULL ||
+	    outputs == NULL || m == 0)
+		return SYM_ERR_INVALID;
+	if (input_len > VOPRF_INPUT_MAX)
+		return SYM_ERR_RANGE;
+	for (k = 0; k < m; k++) {
+		if (!s_secret_ok(blinds + k * VOPRF_SCALAR_LEN))
+			return SYM_ERR_INVALID;
+	}
+	if (!s_batch_ok(evaluated, m))
+		return SYM_ERR_FORMAT;
+	for (off = 0; off < m && r == SYM_OK; off += n) {
+		n = m - off < FINALIZE_CHUNK ? m - off : FINALIZE_CHUNK;
+		if ((r = s_invert_chunk(blinds + off * VOPRF_SCALAR_LEN, n, inv)) != SYM_OK)
+			break;
+		for (k = 0; k < n; k++) {
+			if (crypto_scalarmult_ristretto255(
+			        N, inv[k], evaluated + (off + k) * VOPRF_ELEMENT_LEN) != 0) {
+				r = SYM_ERR_CRYPTO;
+				break;
+			}
+			s_output(inputs + (off + k) * input_len, input_len, N,
+			         outputs + (off + k) * VOPRF_OUTPUT_LEN);
+		}
+	}
 	sodium_memzero(inv, sizeof(inv));
 	sodium_memzero(N, sizeof(N));
 	return r;

@@ -90,6 +90,15 @@ int voprf_finalize(const uint8_t *input, size_t input_len, const uint8_t blind[V
                    const uint8_t evaluated[VOPRF_ELEMENT_LEN], uint8_t output[VOPRF_OUTPUT_LEN])
     __attribute__((warn_unused_result));
 
+/*
+ * Finalize of m elements at once, for inputs of one length (input k at
+ * inputs + k*input_len, output k at outputs + k*VOPRF_OUTPUT_LEN): the same
+ * outputs as voprf_finalize, with the blinds inverted in batches.
+ */
+int voprf_finalize_batch(const uint8_t *inputs, size_t input_len, const uint8_t *blinds,
+                         const uint8_t *evaluated, size_t m, uint8_t *outputs)
+    __attribute__((warn_unused_result));
+
 /* Evaluate(sk, input): the PRF computed directly by the key holder. */
 int voprf_evaluate(enum voprf_mode mode, const uint8_t sk[VOPRF_SCALAR_LEN], const uint8_t *input,
                    size_t input_len, uint8_t output[VOPRF_OUTPUT_LEN])

@@ -147,55 +147,65 @@ s_check_finalize(enum voprf_mode mode, const uint8_t sk[32], const struct vec *v
 	}
 }
 
+/* One vector of either mode: blinding, evaluation, proof (VOPRF) and outputs. */
 static void
-test_oprf_vectors(void **state)
+s_check_vector(enum voprf_mode mode, const uint8_t sk[32], const uint8_t pk[32],
+               const struct vec *v)
 {
-	json_t *suite = json_object_get(g_vectors, "oprf"), *v;
-	uint8_t sk[32], pk[32], evaluated[MAX_BATCH * E];
+	uint8_t evaluated[MAX_BATCH * E], proof[VOPRF_PROOF_LEN];
+
+	s_check_blind(mode, v);
+	assert_int_equal(voprf_blind_evaluate(sk, v->blinded, v->m, evaluated), SYM_OK);
+	assert_memory_equal(evaluated, v->evaluated, v->m * E);
+	if (mode == VOPRF_MODE_VOPRF) {
+		assert_int_equal(
+		    voprf_prove_with(sk, pk, v->blinded, v->evaluated, v->m, v->r, proof), SYM_OK);
+		assert_memory_equal(proof, v->proof, sizeof(proof));
+		assert_int_equal(voprf_verify(pk, v->blinded, v->evaluated, v->m, v->proof),
+		                 SYM_OK);
+	}
+	s_check_finalize(mode, sk, v);
+}
+
+/* Every vector of a suite; returns how many, and how many were batches. */
+static size_t
+s_check_suite(const char *name, enum voprf_mode mode, size_t *batched)
+{
+	json_t *suite = json_object_get(g_vectors, name), *v;
+	uint8_t sk[32], pk[32];
 	struct vec vec;
 	size_t i, n = 0;
 
-	(void)state;
-	assert_int_equal(json_integer_value(json_object_get(suite, "mode")), 0);
-	s_check_key(suite, VOPRF_MODE_OPRF, sk, pk);
+	assert_int_equal(json_integer_value(json_object_get(suite, "mode")), mode);
+	s_check_key(suite, mode, sk, pk);
+	*batched = 0;
 	json_array_foreach (json_object_get(suite, "vectors"), i, v) {
-		s_load_vec(v, 0, &vec);
-		s_check_blind(VOPRF_MODE_OPRF, &vec);
-		assert_int_equal(voprf_blind_evaluate(sk, vec.blinded, vec.m, evaluated), SYM_OK);
-		assert_memory_equal(evaluated, vec.evaluated, vec.m * E);
-		s_check_finalize(VOPRF_MODE_OPRF, sk, &vec);
+		s_load_vec(v, mode == VOPRF_MODE_VOPRF, &vec);
+		s_check_vector(mode, sk, pk, &vec);
+		*batched += vec.m > 1;
 		n++;
 	}
-	assert_int_equal(n, 2); /* A.1.1 has two vectors */
+	return n;
+}
+
+static void
+test_oprf_vectors(void **state)
+{
+	size_t batched;
+
+	(void)state;
+	assert_int_equal(s_check_suite("oprf", VOPRF_MODE_OPRF, &batched), 2); /* A.1.1 */
+	assert_int_equal(batched, 0);
 }
 
 static void
 test_voprf_vectors(void **state)
 {
-	json_t *suite = json_object_get(g_vectors, "voprf"), *v;
-	uint8_t sk[32], pk[32], evaluated[MAX_BATCH * E], proof[VOPRF_PROOF_LEN];
-	struct vec vec;
-	size_t i, n = 0, batched = 0;
+	size_t batched;
 
 	(void)state;
-	assert_int_equal(json_integer_value(json_object_get(suite, "mode")), 1);
-	s_check_key(suite, VOPRF_MODE_VOPRF, sk, pk);
-	json_array_foreach (json_object_get(suite, "vectors"), i, v) {
-		s_load_vec(v, 1, &vec);
-		s_check_blind(VOPRF_MODE_VOPRF, &vec);
-		assert_int_equal(voprf_blind_evaluate(sk, vec.blinded, vec.m, evaluated), SYM_OK);
-		assert_memory_equal(evaluated, vec.evaluated, vec.m * E);
-		assert_int_equal(
-		    voprf_prove_with(sk, pk, vec.blinded, vec.evaluated, vec.m, vec.r, proof),
-		    SYM_OK);
-		assert_memory_equal(proof, vec.proof, sizeof(proof));
-		assert_int_equal(voprf_verify(pk, vec.blinded, vec.evaluated, vec.m, vec.proof),
-		                 SYM_OK);
-		s_check_finalize(VOPRF_MODE_VOPRF, sk, &vec);
-		batched += vec.m > 1;
-		n++;
-	}
-	assert_int_equal(n, 3); /* A.1.2: two single, one batch of two */
+	/* A.1.2: two single vectors and one batch of two */
+	assert_int_equal(s_check_suite("voprf", VOPRF_MODE_VOPRF, &batched), 3);
 	assert_int_equal(batched, 1);
 }
 
@@ -371,6 +381,39 @@ test_random_round_trip(void **state)
 	sodium_memzero(sk, sizeof(sk));
 }
 
+/* The batched Finalize (blinds inverted together, in chunks) equals Finalize one by one. */
+static void
+test_finalize_batch(void **state)
+{
+	enum { M = 150 }; /* more than two chunks of 64 */
+	static uint8_t input[M][16], blind[M][32], blinded[M * E], ev[M * E];
+	static uint8_t out[M][VOPRF_OUTPUT_LEN], one[VOPRF_OUTPUT_LEN];
+	uint8_t sk[32], pk[32];
+	size_t k;
+
+	(void)state;
+	assert_int_equal(voprf_keypair(sk, pk), SYM_OK);
+	randombytes_buf(input, sizeof(input));
+	for (k = 0; k < M; k++)
+		assert_int_equal(
+		    voprf_blind(VOPRF_MODE_OPRF, input[k], 16, blind[k], blinded + k * E), SYM_OK);
+	assert_int_equal(voprf_blind_evaluate(sk, blinded, M, ev), SYM_OK);
+	assert_int_equal(voprf_finalize_batch(input[0], 16, blind[0], ev, M, out[0]), SYM_OK);
+	for (k = 0; k < M; k++) {
+		assert_int_equal(voprf_finalize(input[k], 16, blind[k], ev + k * E, one), SYM_OK);
+		assert_memory_equal(out[k], one, sizeof(one));
+	}
+	assert_int_equal(voprf_finalize_batch(input[0], 16, blind[0], ev, 1, out[0]), SYM_OK);
+	/* a zero blind or an identity evaluation anywhere refuses the whole batch */
+	memset(blind[M - 1], 0, 32);
+	assert_int_equal(voprf_finalize_batch(input[0], 16, blind[0], ev, M, out[0]),
+	                 SYM_ERR_INVALID);
+	memset(ev + 5 * E, 0, E);
+	assert_int_equal(voprf_finalize_batch(input[0], 16, blind[0], ev, M - 1, out[0]),
+	                 SYM_ERR_FORMAT);
+	sodium_memzero(sk, sizeof(sk));
+}
+
 /* expand_message_xmd's limits and its multi-block output (RFC 9380 section 5.3.1). */
 static void
 test_expand_xmd_limits(void **state)
@@ -426,6 +469,7 @@ main(void)
 	    cmocka_unit_test(test_proof_fails_on_other_valid_values),
 	    cmocka_unit_test(test_invalid_elements_refused),
 	    cmocka_unit_test(test_random_round_trip),
+	    cmocka_unit_test(test_finalize_batch),
 	    cmocka_unit_test(test_expand_xmd_limits),
 	};
 
