@@ -8,5 +8,6 @@
 int bench_tokens(int argc, char **argv);
 int bench_offline_match(int argc, char **argv);
 int bench_park(int argc, char **argv);
+int bench_oprf(int argc, char **argv);
 
 #endif

@@ -20,6 +20,12 @@ s_usage(FILE *f)
 	        "        a synthetic park through the real binaries: one timed round on\n"
 	        "        loopback (every company's submit, then close); the last line is\n"
 	        "        companies=N flows=F round_s=... peak_rss_mb=...\n"
+	        "  oprf [--elements N] [--seed N]\n"
+	        "        one pair of a hardened round on one core: N offer blocks against N need\n"
+	        "        blocks (half match) through key, evaluation of the own offers, blinding,\n"
+	        "        batched evaluation with a DLEQ proof, verification, finalization, the\n"
+	        "        per-pair token hash and the intersection; the last line is\n"
+	        "        elements=N elements_per_s=...\n"
 	        "  offline-match DIR [--json]\n"
 	        "        run the blinded matching of a park folder (companies.json and one\n"
 	        "        flows file per company) in one process, with fresh keys, and print\n"
@@ -38,6 +44,8 @@ main(int argc, char **argv)
 		return bench_tokens(argc - 1, argv + 1);
 	if (strcmp(argv[1], "park") == 0)
 		return bench_park(argc - 1, argv + 1);
+	if (strcmp(argv[1], "oprf") == 0)
+		return bench_oprf(argc - 1, argv + 1);
 	if (strcmp(argv[1], "offline-match") == 0)
 		return bench_offline_match(argc - 1, argv + 1);
 	return progmain_unknown(&prog, argv[1]);
