@@ -14,12 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 P=$T/park
 ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$SC/companies.json")
 J=${3:-$(echo "$ids" | awk '{print $1}')}
-new_park "$P" "Collusion $(basename "$SC")" || { echo "cannot create park"; exit 1; }
-for c in $ids; do
-	name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$SC/companies.json" "$c")
-	join "$P" "$T/st-$c" "$c" "$name" || { echo "cannot enroll $c"; exit 1; }
-done
-start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
+park_of_folder "$P" "$SC" "Collusion $(basename "$SC")"
 
 # compare ATTACK.json EXPECTED.json: the recovered offers are exactly the expected ones (as sets).
 compare() {

@@ -69,6 +69,18 @@ join() {
 		"$BIN/symbi" enroll --dir "$2" --cert "$T/$3.crt" 2>/dev/null
 }
 
+# park_of_folder PARK FOLDER TITLE: a park of FOLDER's companies (companies.json), each
+# enrolled with STATE $T/st-ID, and its daemon running; exits the script when a step fails.
+park_of_folder() {
+	local c name
+	new_park "$1" "$3" || { echo "cannot create park"; exit 1; }
+	for c in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$2/companies.json"); do
+		name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$2/companies.json" "$c")
+		join "$1" "$T/st-$c" "$c" "$name" || { echo "cannot enroll $c"; exit 1; }
+	done
+	start_daemon "$1" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
+}
+
 finish() {
 	echo "$(basename "$0"): $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
