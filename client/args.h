@@ -27,6 +27,7 @@ struct cmd_args {
 	const char *dir, *park, *id, *name, *cert, *flows;
 	int json, all, yes, timeout_ms, attempts, interval_s;
 	int first; /* index of the first positional argument */
+	int quiet; /* not an option: a caller (the agent) that logs the summary itself */
 };
 
 /*

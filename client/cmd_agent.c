@@ -258,6 +258,7 @@ cmd_agent(int argc, char **argv)
 	if ((rc = s_check_start(&a)) != 0)
 		return rc;
 	memset(&ag, 0, sizeof(ag));
+	a.quiet = 1; /* one log line per action: the agent's own */
 	ag.a = &a;
 	s_stop = 0;
 	s_signals();

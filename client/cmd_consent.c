@@ -6,16 +6,13 @@
  * only once the counterpart's sealed item opens and re-checks.
  */
 #include <jansson.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "blind.h"
 #include "cmd.h"
 #include "confirm.h"
 #include "exchange.h"
-#include "envelope.h"
 #include "flows.h"
 #include "logcheck.h"
 #include "release_check.h"

@@ -414,6 +414,8 @@ s_report(const struct cmd_args *a, const struct submission *sub)
 		fputc('\n', stdout);
 		json_decref(j);
 	}
+	if (a->quiet)
+		return;
 	fprintf(stderr,
 	        "symbi submit: %zu offers and %zu needs submitted to round %.8s as tokens for %zu "
 	        "counterparts (%zu bytes)\n",

@@ -21,6 +21,7 @@ declare -A APID
 cleanup_agents() {
 	local c
 	for c in $AGENTS; do [ -n "${APID[$c]:-}" ] && kill -9 "${APID[$c]}" 2>/dev/null; done
+	[ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null
 	cleanup
 }
 trap cleanup_agents EXIT
@@ -165,5 +166,33 @@ APID[farms]=$!
 wait_until 10 grep -q "status: .*exit 69" "$T/agent-down.log" &&
 	ok "the agent logged the unreachable coordinator" || bad "no status line: $(cat "$T/agent-down.log")"
 stop_agent farms
+
+# sd_notify(3), as under systemd: READY=1, WATCHDOG=1 at half of $WATCHDOG_USEC, STOPPING=1.
+cat >"$T/listen.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[2] + ".bound", "w").close()
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", ";") + "\n")
+        f.flush()
+PY
+python3 "$T/listen.py" "$T/notify.sock" "$T/notify.log" &
+LISTENER=$!
+wait_until 10 test -e "$T/notify.log.bound"
+NOTIFY_SOCKET=$T/notify.sock WATCHDOG_USEC=400000 "$BIN/symbi" agent --dir "$T/st-farms" \
+	--interval-s 1 --timeout 200 --attempts 1 >/dev/null 2>"$T/agent-notify.log" &
+APID[farms]=$!
+wait_until 10 grep -q "^READY=1" "$T/notify.log" && ok "sd_notify: READY=1" ||
+	bad "sd_notify: no READY=1: $(cat "$T/notify.log")"
+sleep 1.5
+n=$(grep -c "^WATCHDOG=1$" "$T/notify.log")
+[ "$n" -ge 2 ] && ok "sd_notify: WATCHDOG=1 ($n pings in about 1.5 s)" || bad "sd_notify: $n watchdog pings"
+stop_agent farms
+wait_until 5 grep -q "^STOPPING=1$" "$T/notify.log" && ok "sd_notify: STOPPING=1" ||
+	bad "sd_notify: no STOPPING=1: $(cat "$T/notify.log")"
+kill "$LISTENER" 2>/dev/null
+wait "$LISTENER" 2>/dev/null
 
 finish
