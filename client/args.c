@@ -22,6 +22,8 @@ static const struct {
     {{"json", no_argument, NULL, 'j'}, 0},
     {{"all", no_argument, NULL, 'a'}, ARGS_ALL},
     {{"yes", no_argument, NULL, 'y'}, ARGS_YES},
+    {{"flows", required_argument, NULL, 'f'}, ARGS_AGENT},
+    {{"interval-s", required_argument, NULL, 'I'}, ARGS_AGENT},
     {{"timeout", required_argument, NULL, 't'}, 0},
     {{"attempts", required_argument, NULL, 'A'}, 0},
     {{"help", no_argument, NULL, 'h'}, 0},
@@ -74,6 +76,7 @@ cmd_args_parse(int argc, char **argv, unsigned accepts, int timeout_ms, const ch
 	memset(a, 0, sizeof(*a));
 	a->timeout_ms = timeout_ms;
 	a->attempts = 3;
+	a->interval_s = 30;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -85,6 +88,12 @@ cmd_args_parse(int argc, char **argv, unsigned accepts, int timeout_ms, const ch
 		case 'j': a->json = 1; break;
 		case 'a': a->all = 1; break;
 		case 'y': a->yes = 1; break;
+		case 'f': a->flows = optarg; break;
+		case 'I':
+			if (s_number(usage, "--interval-s", optarg, ARGS_INTERVAL_MIN,
+			             ARGS_INTERVAL_MAX, "seconds", &a->interval_s) != 0)
+				return EXIT_USAGE;
+			break;
 		case 't':
 			if (s_number(usage, "--timeout", optarg, ARGS_TIMEOUT_MIN, ARGS_TIMEOUT_MAX,
 			             "milliseconds", &a->timeout_ms) != 0)

@@ -11,6 +11,7 @@ enum {
 	ARGS_MEMBER = 1 << 0, /* --park, --id, --name, --cert */
 	ARGS_ALL = 1 << 1,    /* --all */
 	ARGS_YES = 1 << 2,    /* --yes */
+	ARGS_AGENT = 1 << 3,  /* --flows, --interval-s */
 };
 
 /* The ranges of --timeout and --attempts, on the command line and in STATE/symbi.conf. */
@@ -18,11 +19,15 @@ enum {
 #define ARGS_TIMEOUT_MAX 600000
 #define ARGS_ATTEMPTS_MIN 1
 #define ARGS_ATTEMPTS_MAX 10
+/* The range of the agent's --interval-s, in seconds. */
+#define ARGS_INTERVAL_MIN 1
+#define ARGS_INTERVAL_MAX 86400
 
 struct cmd_args {
-	const char *dir, *park, *id, *name, *cert;
-	int json, all, yes, timeout_ms, attempts;
+	const char *dir, *park, *id, *name, *cert, *flows;
+	int json, all, yes, timeout_ms, attempts, interval_s;
 	int first; /* index of the first positional argument */
+	int quiet; /* not an option: a caller (the agent) that logs the summary itself */
 };
 
 /*

@@ -2,6 +2,8 @@
 #ifndef SYMBI_CLIENT_CMD_H
 #define SYMBI_CLIENT_CMD_H
 
+#include <stddef.h>
+
 int cmd_check(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
@@ -11,5 +13,24 @@ int cmd_candidates(int argc, char **argv);
 int cmd_accept(int argc, char **argv);
 int cmd_decline(int argc, char **argv);
 int cmd_exchanges(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
+
+struct cmd_args;
+/* symbi submit after its options: blind and submit the flows file at path; an exit code. */
+int submit_run(const struct cmd_args *a, const char *path);
+
+struct sync_result {
+	char round[33]; /* the current round's id (hex), "" when none */
+	char phase[16]; /* its phase, "none" when there is none */
+	size_t deposited, received;
+};
+/*
+ * symbi sync after its options: whatever the current phase allows this
+ * company to do now (cmd_sync.c). Fills *res; 0 when nothing is left to do
+ * now, 75 when the coordinator is unreachable or busy, 76 on a mismatch or
+ * a protocol error, another sysexits code otherwise. Said on stderr.
+ */
+int sync_run(const struct cmd_args *a, struct sync_result *res);
 
 #endif

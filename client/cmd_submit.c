@@ -414,6 +414,8 @@ s_report(const struct cmd_args *a, const struct submission *sub)
 		fputc('\n', stdout);
 		json_decref(j);
 	}
+	if (a->quiet)
+		return;
 	fprintf(stderr,
 	        "symbi submit: %zu offers and %zu needs submitted to round %.8s as tokens for %zu "
 	        "counterparts (%zu bytes)\n",
@@ -421,24 +423,17 @@ s_report(const struct cmd_args *a, const struct submission *sub)
 }
 
 int
-cmd_submit(int argc, char **argv)
+submit_run(const struct cmd_args *a, const char *path)
 {
-	const char *usage = "submit --dir STATE FLOWS.json";
 	struct sym_diag diag = {""};
 	struct submission sub;
 	struct session s;
-	struct cmd_args a;
 	int rc;
 
 	memset(&sub, 0, sizeof(sub));
-	if ((rc = round_args_parse(argc, argv, &a, usage, 1)) != 0)
-		return rc < 0 ? 0 : rc;
-	if (a.first != argc - 1)
-		return cmd_args_usage(usage);
 	/* Everything local first: a bad file or key sends nothing. */
-	if ((rc = session_open(&a, 0, &s, &diag)) != 0 ||
-	    (rc = s_prepare(&s, &a, argv[a.first], &sub, &diag)) != 0 ||
-	    (rc = s_blind(&s, &sub, &diag)) != 0)
+	if ((rc = session_open(a, 0, &s, &diag)) != 0 ||
+	    (rc = s_prepare(&s, a, path, &sub, &diag)) != 0 || (rc = s_blind(&s, &sub, &diag)) != 0)
 		goto fail;
 	randombytes_buf(sub.id, sizeof(sub.id));
 	if ((rc = s_send(&s, &sub, &diag)) != 0)
@@ -447,14 +442,14 @@ cmd_submit(int argc, char **argv)
 	memcpy(sub.rf.submission, sub.id, 16);
 	sub.rf.flows = json_incref(sub.fl->doc);
 	sub.rf.consents = json_object();
-	if (roundfile_save(a.dir, &sub.rf, &diag) != SYM_OK) {
+	if (roundfile_save(a->dir, &sub.rf, &diag) != SYM_OK) {
 		/* Submitted, but we could not keep what maps tokens back: say so loudly. */
 		fprintf(stderr, "symbi submit: submitted, but cannot save the round record: %s\n",
 		        diag.msg);
 		rc = EXIT_CANTCREAT;
 		goto out;
 	}
-	s_report(&a, &sub);
+	s_report(a, &sub);
 	goto out;
 fail:
 	fprintf(stderr, "symbi submit: %s\n", diag.msg[0] ? diag.msg : "failed");
@@ -462,4 +457,18 @@ out:
 	s_submission_clear(&sub);
 	session_close(&s);
 	return rc;
+}
+
+int
+cmd_submit(int argc, char **argv)
+{
+	const char *usage = "submit --dir STATE FLOWS.json";
+	struct cmd_args a;
+	int rc;
+
+	if ((rc = round_args_parse(argc, argv, &a, usage, 1)) != 0)
+		return rc < 0 ? 0 : rc;
+	if (a.first != argc - 1)
+		return cmd_args_usage(usage);
+	return submit_run(&a, argv[a.first]);
 }

@@ -66,6 +66,8 @@ static const struct {
     {"accept", cmd_accept, "accept candidates: seal the item for the counterpart"},
     {"decline", cmd_decline, "decline candidates"},
     {"exchanges", cmd_exchanges, "agreed exchanges, with the counterpart's revealed item"},
+    {"sync", cmd_sync, "do whatever the current round's phase allows, once"},
+    {"agent", cmd_agent, "follow the park's rounds as a service: submit, sync"},
     {"check-config", cmd_check_config, "check STATE/" CLIENT_CONFIG " and print the settings"},
 };
 
@@ -104,6 +106,8 @@ s_find_dir(int argc, char **argv)
 	                                     {"cert", required_argument, NULL, 'c'},
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {"all", no_argument, NULL, 'a'},
+	                                     {"flows", required_argument, NULL, 'f'},
+	                                     {"interval-s", required_argument, NULL, 'I'},
 	                                     {"timeout", required_argument, NULL, 't'},
 	                                     {"attempts", required_argument, NULL, 'A'},
 	                                     {"help", no_argument, NULL, 'h'},

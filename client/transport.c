@@ -1,11 +1,14 @@
 #include "transport.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
 #include "util.h"
+
+#define CONN_CANCEL_POLL_MS 100
 
 struct conn {
 	const struct client_state *st;
@@ -15,6 +18,21 @@ struct conn {
 	int connected, handshake_ok, auth_failed, protocol_failed, retries;
 	int auth_status;
 };
+
+/* The agent's stop flag (conn_set_cancel), or NULL: calls then wait their full time. */
+static volatile sig_atomic_t *s_cancel;
+
+void
+conn_set_cancel(volatile sig_atomic_t *flag)
+{
+	s_cancel = flag;
+}
+
+static int
+s_cancelled(void)
+{
+	return s_cancel != NULL && *s_cancel;
+}
 
 static int
 s_setopt_int(void *sock, int opt, int value)
@@ -166,8 +184,11 @@ s_receive(struct conn *c, double deadline, uint8_t **answer, size_t *answer_len)
 		                           {c->monitor, 0, ZMQ_POLLIN, 0}};
 		int left = (int)((deadline - util_now()) * 1000.0);
 
-		if (left <= 0)
+		if (left <= 0 || s_cancelled())
 			return SYM_ERR_IO;
+		/* Look at the stop flag often: a signal between two polls wakes none. */
+		if (s_cancel != NULL && left > CONN_CANCEL_POLL_MS)
+			left = CONN_CANCEL_POLL_MS;
 		if (zmq_poll(items, 2, left) < 0)
 			return SYM_ERR_IO;
 		if (items[1].revents & ZMQ_POLLIN) {
@@ -236,8 +257,12 @@ conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_
 		}
 		have_id = 1;
 		r = s_exchange(c, req, req_len, &answer, &answer_len);
-		if (r == SYM_OK || r == SYM_ERR_PERM)
+		if (r == SYM_OK || r == SYM_ERR_PERM || s_cancelled())
 			break;
+	}
+	if (r != SYM_OK && s_cancelled()) {
+		sym_diag_set(diag, SYM_ERR_IO, "interrupted: stopping");
+		goto out;
 	}
 	if (r != SYM_OK) {
 		r = s_explain_silence(c, diag);

@@ -9,6 +9,7 @@
 #ifndef SYMBI_TRANSPORT_H
 #define SYMBI_TRANSPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,13 @@ struct conn_opts {
 	int timeout_ms; /* per attempt */
 	int attempts;   /* total tries with the same request id */
 };
+
+/*
+ * A process-wide stop flag (set by a signal handler): once it is non-zero,
+ * a call in flight gives up within about 100 ms instead of waiting out its
+ * timeouts and retries. NULL (the default) turns it off.
+ */
+void conn_set_cancel(volatile sig_atomic_t *flag);
 
 int conn_open(const struct client_state *st, const struct conn_opts *opts, struct conn **out,
               struct sym_diag *diag) __attribute__((warn_unused_result));

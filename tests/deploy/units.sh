@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The systemd units in deploy/ and the daemon's side of sd_notify(3).
 #
-#  (a) systemd-analyze verify passes for all three units, with the build's
+#  (a) systemd-analyze verify passes for all four units, with the build's
 #      binaries installed at the paths the units name in a scratch --root, and
 #      `systemd-analyze security --offline=yes` scores each service at most
 #      2.0. Skipped (and counted) only if systemd-analyze is not installed.
@@ -74,13 +74,14 @@ check_units() {
 		fi
 	done
 	cp "$SRC/deploy/symbiod.service" "$SRC/deploy/symbi-submit@.service" \
-		"$SRC/deploy/symbi-submit@.timer" "$root/etc/systemd/system/"
+		"$SRC/deploy/symbi-submit@.timer" "$SRC/deploy/symbi-agent@.service" \
+		"$root/etc/systemd/system/"
 	out=$(systemd-analyze verify --root="$root" symbiod.service symbi-submit@.service \
-		symbi-submit@.timer 2>&1)
+		symbi-submit@.timer symbi-agent@.service 2>&1)
 	rc=$?
 	# Unknown keys and unparsable values are only warnings: any output fails.
 	if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
-		ok "systemd-analyze verify: symbiod.service symbi-submit@.service symbi-submit@.timer"
+		ok "systemd-analyze verify: symbiod.service symbi-submit@.service symbi-submit@.timer symbi-agent@.service"
 	else
 		bad "systemd-analyze verify (exit $rc): $out"
 	fi
@@ -92,7 +93,7 @@ check_units() {
 		bad "systemd-analyze verify passed without /usr/bin/symbi"
 	fi
 
-	for unit in symbiod.service symbi-submit@.service; do
+	for unit in symbiod.service symbi-submit@.service symbi-agent@.service; do
 		# libzmq resets its threads to SCHED_OTHER and aborts if it may not;
 		# verify and the score cannot see that, so name the line that allows it.
 		if grep -qx 'SystemCallFilter=sched_setscheduler' "$SRC/deploy/$unit"; then
@@ -115,7 +116,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	check_units
 else
 	echo "skip systemd-analyze is not installed: unit verify and security checks not run"
-	skip=$((skip + 6))
+	skip=$((skip + 8))
 fi
 
 # ---------------------------------------------------------- (b) sd_notify

@@ -1,0 +1,193 @@
+/*
+ * symbi sync: do whatever the current round's phase allows this company to
+ * do now, once, and say what it did. Idempotent: a second run right after
+ * the first finds nothing left and exits 0. The agent (cmd_agent.c) runs the
+ * same steps as the round moves on.
+ *
+ * One table maps each phase the coordinator may report to this company's
+ * step in it. Standard mode has one: from the consent window on, deposit the
+ * sealed items of accepted candidates that became agreed and collect what
+ * counterparts deposited (exchange.c, the same step `symbi exchanges` runs
+ * first). The hardened phases (HARDENED.md: query, evaluate, submit) have
+ * their row but no step yet: sync says so and exits 69 rather than pretend.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "exchange.h"
+#include "roundview.h"
+#include "session.h"
+#include "sysexits.h"
+#include "util.h"
+
+/* A phase's step for this company: 0 when nothing is left to do now, or a sysexits code. */
+typedef int (*sync_step_fn)(struct session *s, struct sync_result *res, struct sym_diag *diag);
+
+static int s_step_exchanges(struct session *s, struct sync_result *res, struct sym_diag *diag);
+
+static const struct {
+	const char *phase;
+	sync_step_fn step; /* NULL: nothing for this company to do in the phase */
+	int hardened;      /* a hardened-mode phase this client cannot do yet */
+} s_phases[] = {
+    {"none", NULL, 0},
+    /* Submissions: `symbi submit`, or the agent with --flows, not sync. */
+    {"open", NULL, 0},
+    /* The coordinator runs the matching. */
+    {"closed", NULL, 0},
+    /*
+     * Hardened mode (HARDENED.md), not built yet. The hooks go here: query
+     * (blind this company's need blocks and send them), evaluate (answer
+     * each querier's batch within its budget, with a DLEQ proof against the
+     * committed round key), submit (finalize and send the hashed tokens).
+     */
+    {"query", NULL, 1},
+    {"evaluate", NULL, 1},
+    {"submit", NULL, 1},
+    {"consent", s_step_exchanges, 0},
+    /* Deposits are over, but releases not yet fetched may still be held. */
+    {"ended", s_step_exchanges, 0},
+};
+#define NPHASES (sizeof(s_phases) / sizeof(s_phases[0]))
+
+/* Deposit, fetch, check, keep and confirm (exchange.c). */
+static int
+s_step_exchanges(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	struct exchange_step st = {"sync", 0, 0, 0, 0, 0};
+	struct round_view rv;
+	json_t *all = NULL;
+	int rc;
+
+	memset(&rv, 0, sizeof(rv));
+	if (exchanges_load(s->st->dir, &all, diag) != SYM_OK) {
+		rc = EXIT_DATAERR;
+		goto out;
+	}
+	if ((rc = round_view_load(s, &rv, diag)) == 0)
+		rc = exchange_step_run(s, &rv, all, &st, diag);
+	res->deposited = st.deposited;
+	res->received = st.received;
+	if (rc == 0 && st.deposit_rc != 0) {
+		/* Something is left to do: the next run deposits it. */
+		(void)sym_diag_set(diag, SYM_ERR_IO, "a deposit failed; the next run retries it");
+		rc = st.deposit_rc;
+	}
+	if (rc == 0 && st.mismatched > 0) {
+		(void)sym_diag_set(diag, SYM_ERR_VERIFY,
+		                   "MISMATCH: %zu received item(s) do not match their candidate "
+		                   "(symbi exchanges names them)",
+		                   st.mismatched);
+		rc = EXIT_PROTOCOL;
+	}
+out:
+	json_decref(all);
+	round_view_clear(&rv);
+	return rc;
+}
+
+/* The current round and its phase; no round at all is phase "none" and 0. */
+static int
+s_status(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	uint8_t round[16];
+	char phase[16] = "";
+	int rc;
+
+	rc = session_current_round(s, round, phase, diag);
+	if (rc == EXIT_TEMPFAIL && strcmp(phase, "none") == 0)
+		return 0; /* no round has been opened yet */
+	if (rc != 0)
+		return rc;
+	util_hex(round, 16, res->round);
+	snprintf(res->phase, sizeof(res->phase), "%s", phase);
+	return 0;
+}
+
+/* A coordinator that is down or unreachable: try again later, as for a rate limit (75). */
+static int
+s_later(int rc)
+{
+	return rc == EXIT_UNAVAILABLE ? EXIT_TEMPFAIL : rc;
+}
+
+/* Run the step of the phase the coordinator reports. */
+static int
+s_sync(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = s_status(s, res, diag)) != 0)
+		return s_later(rc);
+	for (i = 0; i < NPHASES; i++)
+		if (strcmp(s_phases[i].phase, res->phase) == 0)
+			break;
+	if (i == NPHASES) {
+		(void)sym_diag_set(diag, SYM_ERR_FORMAT,
+		                   "the coordinator reports an unknown phase");
+		return EXIT_PROTOCOL;
+	}
+	if (s_phases[i].hardened) {
+		(void)sym_diag_set(diag, SYM_ERR_INVALID,
+		                   "round %.8s runs in hardened mode (phase %s), which this client "
+		                   "does not implement yet",
+		                   res->round, res->phase);
+		return EXIT_UNAVAILABLE;
+	}
+	return s_phases[i].step != NULL ? s_later(s_phases[i].step(s, res, diag)) : 0;
+}
+
+int
+sync_run(const struct cmd_args *a, struct sync_result *res)
+{
+	struct sym_diag diag = {""};
+	struct session s;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->phase, sizeof(res->phase), "none");
+	if ((rc = s_later(session_open(a, 1, &s, &diag))) == 0)
+		rc = s_sync(&s, res, &diag);
+	session_close(&s);
+	if (rc != 0)
+		fprintf(stderr, "symbi sync: %s\n", diag.msg);
+	return rc;
+}
+
+static void
+s_report(const struct cmd_args *a, const struct sync_result *res, int rc)
+{
+	if (a->json) {
+		json_t *j = json_pack("{s:s?, s:s, s:I, s:I, s:b, s:i}", "round",
+		                      res->round[0] ? res->round : NULL, "phase", res->phase,
+		                      "deposited", (json_int_t)res->deposited, "received",
+		                      (json_int_t)res->received, "done", rc == 0, "exit", rc);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(j);
+	}
+	if (res->deposited == 0 && res->received == 0)
+		fprintf(stderr, "symbi sync: round %.8s (%s): %s\n",
+		        res->round[0] ? res->round : "-", res->phase,
+		        rc == 0 ? "nothing to do" : "nothing done");
+	else
+		fprintf(stderr, "symbi sync: round %.8s (%s): deposited %zu, received %zu\n",
+		        res->round, res->phase, res->deposited, res->received);
+}
+
+int
+cmd_sync(int argc, char **argv)
+{
+	struct sync_result res;
+	struct cmd_args a;
+	int rc;
+
+	if ((rc = round_args_parse(argc, argv, &a, "sync --dir STATE [--json]", 0)) != 0)
+		return rc < 0 ? 0 : rc;
+	rc = sync_run(&a, &res);
+	s_report(&a, &res, rc);
+	return rc;
+}

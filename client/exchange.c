@@ -1,0 +1,225 @@
+#include "exchange.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deposit.h"
+#include "envelope.h"
+#include "policy.h"
+#include "release_check.h"
+#include "rpc.h"
+#include "sysexits.h"
+#include "util.h"
+#include "wire.h"
+
+/* The partner's revealed item as flows of their own: exactly one, of the other direction. */
+static int
+s_their_item(const struct session *s, const struct candidate_view *v, json_t *item,
+             struct flows **theirs, struct sym_diag *diag)
+{
+	json_t *doc = json_is_object(item) ? json_pack("{s:[O]}", "flows", item) : NULL;
+	int r = SYM_ERR_FORMAT;
+
+	if (doc != NULL && flows_from_json(v->counterpart, doc, s->tax, theirs, diag) == SYM_OK &&
+	    (*theirs)->n == 1 && ((*theirs)->items[0].direction == FLOW_OFFER) != v->supplier)
+		r = SYM_OK;
+	json_decref(doc);
+	if (r != SYM_OK)
+		return sym_diag_set(diag, SYM_ERR_FORMAT,
+		                    "%s: the partner's item is not a valid %s", v->id,
+		                    v->supplier ? "need" : "offer");
+	return r;
+}
+
+/* Open a released envelope from the counterpart and re-check the match on exact values. */
+static int
+s_reveal(struct session *s, const struct round_view *rv, const struct candidate_view *v,
+         const Symbiod__Release *rel, json_t **exchange, struct sym_diag *diag)
+{
+	struct pairkeys *pk = sodium_malloc(sizeof(*pk));
+	struct flows *theirs = NULL;
+	uint8_t ad[ENVELOPE_AD_MAX], *plain = NULL;
+	size_t plain_len;
+	json_t *item = NULL;
+	json_error_t jerr;
+	struct release_candidate cand;
+	enum release_check check;
+	int adlen, r = SYM_ERR_VERIFY;
+
+	*exchange = NULL;
+	if (pk == NULL)
+		return SYM_ERR_ALLOC;
+	if (rel->envelope.len < ENVELOPE_OVERHEAD || rel->envelope.len > 1u << 20 ||
+	    (r = round_view_pair(s, rv, v->counterpart, pk)) != SYM_OK)
+		goto out;
+	adlen = envelope_ad(rv->round, v->c->candidate_id.data, v->counterpart, s->st->id, ad);
+	plain_len = rel->envelope.len - ENVELOPE_OVERHEAD;
+	if (adlen < 0 || (plain = sodium_malloc(plain_len + 1)) == NULL) {
+		r = SYM_ERR_ALLOC;
+		goto out;
+	}
+	if (envelope_open(pairkeys_env(pk, v->counterpart, s->st->id), ad, (size_t)adlen,
+	                  rel->envelope.data, rel->envelope.len, plain) != SYM_OK) {
+		r = sym_diag_set(diag, SYM_ERR_VERIFY, "%s: the released envelope does not open",
+		                 v->id);
+		goto out;
+	}
+	item = json_loadb((const char *)plain, plain_len, JSON_REJECT_DUPLICATES, &jerr);
+	if ((r = s_their_item(s, v, item, &theirs, diag)) != SYM_OK)
+		goto out;
+	/* Both items must produce the candidate's token; then the exact values decide. */
+	if ((r = release_candidate_from_wire(v->c, &cand)) != SYM_OK ||
+	    (r = release_check_exchange(
+	         s->tax, s->prf, pk, &cand, v->supplier ? v->item : &theirs->items[0],
+	         v->supplier ? &theirs->items[0] : v->item, &check)) != SYM_OK) {
+		r = sym_diag_set(diag, r, "%s: cannot check the released item", v->id);
+		goto out;
+	}
+	*exchange = json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:b, s:s}", "candidate", v->id,
+	                      "round", v->round, "supplier", v->c->supplier, "consumer",
+	                      v->c->consumer, "offer", v->supplier ? v->item->raw : item, "need",
+	                      v->supplier ? item : v->item->raw, "near_miss",
+	                      check == RELEASE_CHECK_NEAR_MISS, "check", release_check_name(check));
+	r = *exchange ? SYM_OK : SYM_ERR_ALLOC;
+out:
+	if (plain != NULL)
+		sodium_free(plain);
+	json_decref(item);
+	flows_free(&theirs);
+	pairkeys_clear(pk);
+	sodium_free(pk);
+	return r;
+}
+
+/*
+ * Deposit this company's sealed item for each agreed candidate it has not
+ * deposited yet (recorded in the round file); returns how many were.
+ */
+static size_t
+s_deposit_agreed(struct session *s, struct round_view *rv, struct exchange_step *st,
+                 struct sym_diag *diag)
+{
+	const char *done;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < rv->n; i++) {
+		const struct candidate_view *v = &rv->views[i];
+		struct deposit_what w = {rv->round, v->c->candidate_id.data, v->counterpart,
+		                         v->item ? v->item->raw : NULL};
+
+		/*
+		 * Only what this company itself accepted, as recorded when it did:
+		 * a coordinator that calls a declined, unanswered or forged
+		 * candidate "agreed" gets nothing.
+		 */
+		done = json_string_value(json_object_get(rv->rf.consents, v->id));
+		if (v->item == NULL || v->forged || strcmp(v->c->state, "agreed") != 0 ||
+		    done == NULL || strcmp(done, "accepted") != 0 ||
+		    (v->counterpart != NULL && policy_denies(&client_policy, v->counterpart)))
+			continue;
+		if ((rc = deposit_send(s, &rv->rf, &w, diag)) != 0) {
+			fprintf(stderr, "symbi %s: %s: deposit: %s\n", st->verb, v->id, diag->msg);
+			if (st->deposit_rc == 0)
+				st->deposit_rc = rc;
+			continue;
+		}
+		json_object_set_new(rv->rf.consents, v->id, json_string("deposited"));
+		n++;
+	}
+	if (n > 0 && roundfile_save(s->st->dir, &rv->rf, diag) != SYM_OK)
+		fprintf(stderr, "symbi %s: cannot record the deposits locally: %s\n", st->verb,
+		        diag->msg);
+	return n;
+}
+
+static int
+s_has_candidate(json_t *arr, const char *id)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach (arr, i, e) {
+		const char *c = json_string_value(json_object_get(e, "candidate"));
+		if (c != NULL && strcmp(c, id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The view a release answers: ours, with an item of ours, from its counterpart; NULL if none. */
+static const struct candidate_view *
+s_view_of_release(const struct round_view *rv, const Symbiod__Release *rel, const char *idhex)
+{
+	size_t j;
+
+	for (j = 0; j < rv->n; j++)
+		if (strcmp(rv->views[j].id, idhex) == 0)
+			break;
+	if (j == rv->n || rv->views[j].item == NULL || strcmp(rel->from, rv->views[j].counterpart))
+		return NULL;
+	return &rv->views[j];
+}
+
+/* Append the current round's new releases to `all`, counted in st. */
+static void
+s_add_releases(struct session *s, const struct round_view *rv, const Symbiod__ReleaseList *rels,
+               json_t *all, struct exchange_step *st, struct sym_diag *diag)
+{
+	const struct candidate_view *v;
+	size_t i;
+	json_t *e;
+
+	for (i = 0; rels != NULL && i < rels->n_releases; i++) {
+		const Symbiod__Release *rel = rels->releases[i];
+		char idhex[33];
+
+		if (rel->candidate_id.len != 16)
+			continue;
+		util_hex(rel->candidate_id.data, 16, idhex);
+		if (s_has_candidate(all, idhex) || (v = s_view_of_release(rv, rel, idhex)) == NULL)
+			continue;
+		if (s_reveal(s, rv, v, rel, &e, diag) != SYM_OK) {
+			fprintf(stderr, "symbi %s: %s\n", st->verb, diag->msg);
+			continue;
+		}
+		if (strcmp(release_check_word(e), "mismatch") == 0)
+			st->mismatched++;
+		json_array_append_new(all, e);
+		st->received++;
+	}
+}
+
+int
+exchange_step_run(struct session *s, struct round_view *rv, json_t *all, struct exchange_step *st,
+                  struct sym_diag *diag)
+{
+	Symbiod__ReleasesRequest req = SYMBIOD__RELEASES_REQUEST__INIT;
+	Symbiod__ReleaseList *rels = NULL;
+	int rc;
+
+	if (rv->fl == NULL)
+		return 0; /* not submitted to this round: nothing of ours to deposit or receive */
+	st->deposited += s_deposit_agreed(s, rv, st, diag);
+	req.has_round_id = 1;
+	req.round_id = session_bytes(rv->round, 16);
+	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_RELEASES, &req.base,
+	                   &symbiod__release_list__descriptor, (ProtobufCMessage **)&rels, diag)) !=
+	    0)
+		return rc;
+	s_add_releases(s, rv, rels, all, st, diag);
+	if (st->received > 0 && exchanges_save(s->st->dir, all, diag) != SYM_OK) {
+		st->save_failed = 1;
+		rc = EXIT_CANTCREAT;
+		goto out;
+	}
+	/* Kept here now: the coordinator may delete its copies. */
+	if (deposit_received(s, rv->round, rels, diag) != 0)
+		fprintf(stderr, "symbi %s: could not confirm receipt (%s); the next run will\n",
+		        st->verb, diag->msg);
+out:
+	wire_free(rels ? &rels->base : NULL);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * The exchanges step of protocol 1.1 (item 1), shared by `symbi exchanges`,
+ * `symbi sync` and the agent: deposit this company's sealed items for the
+ * candidates it accepted that became agreed, fetch what counterparts
+ * deposited, open and check each (release_check.c), keep it in
+ * STATE/exchanges.json, then confirm receipt so the coordinator deletes its
+ * copies. Running it again does only what is left.
+ */
+#ifndef SYMBI_CLIENT_EXCHANGE_H
+#define SYMBI_CLIENT_EXCHANGE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "roundview.h"
+#include "session.h"
+
+struct exchange_step {
+	const char *verb;  /* names the command in messages: "exchanges", "sync" */
+	size_t deposited;  /* items deposited by this run */
+	size_t received;   /* counterparts' items opened, checked and kept by this run */
+	size_t mismatched; /* of those, how many do not match their candidate */
+	int deposit_rc;    /* the exit code of the first deposit that failed, or 0 */
+	int save_failed;   /* STATE/exchanges.json could not be written (EXIT_CANTCREAT) */
+};
+
+/*
+ * Run the step for the round in rv (nothing when this company did not
+ * submit to it), appending new exchanges to `all` (STATE/exchanges.json as
+ * loaded) and saving it. Each item's failure is said on stderr and the rest
+ * go on. Returns 0, or the sysexits code of fetching the releases or saving
+ * them, said in diag; st counts what was done either way.
+ */
+int exchange_step_run(struct session *s, struct round_view *rv, json_t *all,
+                      struct exchange_step *st, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
+#endif
