@@ -19,15 +19,23 @@
 #error "SYMBI_SOURCE_DIR must name the source tree"
 #endif
 
-/* The fixed export (made once by symbi-forge fake): park.json and a checkpoint. */
+/* The fixed export (symbi-forge fake of 2026-11-30, format 2): park.json and a checkpoint. */
 #define FUZZ_FIXTURE_PARK SYMBI_FUZZ_DIR "/fixtures/park.json"
 #define FUZZ_FIXTURE_CHECKPOINT SYMBI_FUZZ_DIR "/fixtures/checkpoint"
+/*
+ * The real export of format version 1 (tests/fixtures/export-v1, another
+ * park): an audit target's input that starts with FUZZ_V1_PREFIX is checked
+ * against it as a version 1 log; any other input as a version 2 log of the
+ * fixed export above.
+ */
+#define FUZZ_V1_DIR SYMBI_SOURCE_DIR "/tests/fixtures/export-v1"
+#define FUZZ_V1_PREFIX "#v1\n"
 #define FUZZ_TAXONOMY SYMBI_SOURCE_DIR "/data/taxonomy.json"
 /*
- * A moment inside the fixture certificates' validity (issued 2026-11-28,
+ * A moment inside the fixture certificates' validity (issued 2026-11-30,
  * valid one year), so that cert checks do not change with the wall clock.
  */
-#define FUZZ_FIXTURE_TIME ((time_t)1795900000)
+#define FUZZ_FIXTURE_TIME ((time_t)1796100000)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
