@@ -123,7 +123,7 @@ s_batches(const struct audit_log *log, const uint8_t *data, size_t len)
 	memcpy(name + 8 + 32, ".jsonl", 7);
 	s_write(name, data, len);
 	memset(&p, 0, sizeof(p));
-	(void)audit_verify_batches(s_dir, log, &st, &p);
+	(void)!audit_verify_batches(s_dir, log, &st, &p);
 	audit_batch_stats_clear(&st);
 	s_remove(name);
 }
