@@ -140,11 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_sodium_init();
 	if (s_dir[0] == '\0') {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(s_dir, sizeof(s_dir), "%s/symbi-fuzz-audit-XXXXXX",
-		         tmp != NULL && strlen(tmp) < 24 ? tmp : "/tmp");
-		if (mkdtemp(s_dir) == NULL)
-			abort();
+		fuzz_mkdtemp(s_dir, sizeof(s_dir), "audit");
 		atexit(s_cleanup);
 	}
 	start = s_setup(data, size);

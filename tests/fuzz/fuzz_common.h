@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,18 @@ fuzz_strdup(const uint8_t *data, size_t size)
 		memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/* A fresh directory $TMPDIR/symbi-fuzz-STEM-XXXXXX (or under /tmp), into dir. */
+static inline void
+fuzz_mkdtemp(char *dir, size_t cap, const char *stem)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if ((size_t)snprintf(dir, cap, "%s/symbi-fuzz-%s-XXXXXX",
+	                     tmp != NULL && strlen(tmp) < 24 ? tmp : "/tmp", stem) >= cap ||
+	    mkdtemp(dir) == NULL)
+		abort();
 }
 
 /* The park every fuzzed request and response is bound to (a constant, as the keys). */

@@ -36,11 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 48)
 		return 0;
 	if (s_dir[0] == '\0') {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(s_dir, sizeof(s_dir), "%s/symbi-fuzz-state-XXXXXX",
-		         tmp != NULL && strlen(tmp) < 24 ? tmp : "/tmp");
-		if (mkdtemp(s_dir) == NULL)
-			abort();
+		fuzz_mkdtemp(s_dir, sizeof(s_dir), "state");
 		snprintf(s_file, sizeof(s_file), "%s/" ROUNDSEEN_FILE, s_dir);
 		atexit(s_cleanup);
 	}

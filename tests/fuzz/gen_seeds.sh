@@ -42,13 +42,17 @@ python3 - "$ent" "$c" "$here/fixtures/batches.jsonl" "$root/tests/fixtures/expor
 import base64, glob, json, sys
 lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
 c = sys.argv[2]
-seen = {}
-for i, l in enumerate(lines):
-    k = json.loads(l)["kind"]
-    seen[k] = seen.get(k, 0) + 1
-    if seen[k] <= 2:
-        open(f"{c}/fuzz_audit_entry/{i:02d}-{k}", "wb").write(l)
-    if k == "member_enrolled" and seen[k] <= 2:
+def by_kind(lines, most):
+    """(index, line, kind) of the first `most` lines of each kind."""
+    seen = {}
+    for i, l in enumerate(lines):
+        k = json.loads(l)["kind"]
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] <= most:
+            yield i, l, k
+for i, l, k in by_kind(lines, 2):
+    open(f"{c}/fuzz_audit_entry/{i:02d}-{k}", "wb").write(l)
+    if k == "member_enrolled":
         der = base64.b64decode(json.loads(l)["certificate"])
         open(f"{c}/fuzz_cert/member-der-{i}", "wb").write(b"\x00" + der)
         open(f"{c}/fuzz_cert/member-der-oneshot-{i}", "wb").write(b"\x01" + der)
@@ -75,12 +79,8 @@ for t in ("fuzz_audit_rules", "fuzz_audit_verify"):
 open(f"{c}/fuzz_audit_rules/v1-export-first-20.jsonl", "wb").write(
     b"#v1\n" + b"\n".join(v1lines[:20]) + b"\n")
 open(f"{v}/v1-export-full-batches", "wb").write(b"#v1\n" + v1 + b"#batches\n" + v1b)
-seen = {}
-for i, l in enumerate(v1lines):
-    k = json.loads(l)["kind"]
-    seen[k] = seen.get(k, 0) + 1
-    if seen[k] <= 1:
-        open(f"{c}/fuzz_audit_entry/v1-{i:02d}-{k}", "wb").write(l)
+for i, l, k in by_kind(v1lines, 1):
+    open(f"{c}/fuzz_audit_entry/v1-{i:02d}-{k}", "wb").write(l)
 PY
 # STATE/rounds-seen: round id and digest to check (48 bytes), then the file.
 python3 - "$c/fuzz_roundseen" <<'PY'
