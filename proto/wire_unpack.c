@@ -344,5 +344,8 @@ const ProtobufCMessageDescriptor *const wire_descriptors[] = {
     &symbiod__log_proof__descriptor,
     &symbiod__checkpoint_request__descriptor,
     &symbiod__checkpoint_reply__descriptor,
+    /* Protocol 1.1; last, so that the indexes above stay what they were. */
+    &symbiod__deposit__descriptor,
+    &symbiod__deposit_ack__descriptor,
 };
 const size_t wire_n_descriptors = sizeof(wire_descriptors) / sizeof(wire_descriptors[0]);

@@ -3,6 +3,8 @@
  * '\n'), checked in order against the fixed park (tests/fuzz/fixtures) with
  * the same dispatch as audit/verify.c, on a fresh model per input. Rules
  * keep running after the first problem, unlike verify, to reach more state.
+ * An input that starts with FUZZ_V1_PREFIX is a format 1 log of the real
+ * version 1 export's park (rules_v1.c); any other a format 2 log.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +23,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct audit_verifier v;
 	struct audit_entry e;
 	size_t pos = 0;
+	int v1 = size >= strlen(FUZZ_V1_PREFIX) &&
+	         memcmp(data, FUZZ_V1_PREFIX, strlen(FUZZ_V1_PREFIX)) == 0;
 
 	fuzz_sodium_init();
 	memset(&log, 0, sizeof(log));
-	if (parkinfo_load(FUZZ_FIXTURE_PARK, &log.park, &diag) != SYM_OK ||
+	if (v1)
+		pos = strlen(FUZZ_V1_PREFIX);
+	log.format_version = v1 ? 1 : 2;
+	if (parkinfo_load(v1 ? FUZZ_V1_DIR "/park.json" : FUZZ_FIXTURE_PARK, &log.park, &diag) !=
+	        SYM_OK ||
 	    cert_verifier_new(log.park.ca_pem, &log.certs, &diag) != SYM_OK)
 		abort();
 	log.member_ix = audit_index_new();

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +20,23 @@
 #error "SYMBI_SOURCE_DIR must name the source tree"
 #endif
 
-/* The fixed export (made once by symbi-forge fake): park.json and a checkpoint. */
+/* The fixed export (symbi-forge fake of 2026-11-30, format 2): park.json and a checkpoint. */
 #define FUZZ_FIXTURE_PARK SYMBI_FUZZ_DIR "/fixtures/park.json"
 #define FUZZ_FIXTURE_CHECKPOINT SYMBI_FUZZ_DIR "/fixtures/checkpoint"
+/*
+ * The real export of format version 1 (tests/fixtures/export-v1, another
+ * park): an audit target's input that starts with FUZZ_V1_PREFIX is checked
+ * against it as a version 1 log; any other input as a version 2 log of the
+ * fixed export above.
+ */
+#define FUZZ_V1_DIR SYMBI_SOURCE_DIR "/tests/fixtures/export-v1"
+#define FUZZ_V1_PREFIX "#v1\n"
 #define FUZZ_TAXONOMY SYMBI_SOURCE_DIR "/data/taxonomy.json"
 /*
- * A moment inside the fixture certificates' validity (issued 2026-11-28,
+ * A moment inside the fixture certificates' validity (issued 2026-11-30,
  * valid one year), so that cert checks do not change with the wall clock.
  */
-#define FUZZ_FIXTURE_TIME ((time_t)1795900000)
+#define FUZZ_FIXTURE_TIME ((time_t)1796100000)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -66,6 +75,18 @@ fuzz_strdup(const uint8_t *data, size_t size)
 		memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/* A fresh directory $TMPDIR/symbi-fuzz-STEM-XXXXXX (or under /tmp), into dir. */
+static inline void
+fuzz_mkdtemp(char *dir, size_t cap, const char *stem)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if ((size_t)snprintf(dir, cap, "%s/symbi-fuzz-%s-XXXXXX",
+	                     tmp != NULL && strlen(tmp) < 24 ? tmp : "/tmp", stem) >= cap ||
+	    mkdtemp(dir) == NULL)
+		abort();
 }
 
 /* The park every fuzzed request and response is bound to (a constant, as the keys). */

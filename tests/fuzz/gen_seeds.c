@@ -145,7 +145,8 @@ s_wire(void)
 	    &symbiod__candidates_request__descriptor,
 	    &symbiod__consent__descriptor,
 	    &symbiod__releases_request__descriptor,
-	    &symbiod__checkpoint_request__descriptor};
+	    &symbiod__checkpoint_request__descriptor,
+	    &symbiod__deposit__descriptor};
 	static const ProtobufCMessageDescriptor *const rep[] = {
 	    NULL,
 	    &symbiod__status_reply__descriptor,
@@ -157,7 +158,8 @@ s_wire(void)
 	    &symbiod__candidate_list__descriptor,
 	    &symbiod__consent_ack__descriptor,
 	    &symbiod__release_list__descriptor,
-	    &symbiod__checkpoint_reply__descriptor};
+	    &symbiod__checkpoint_reply__descriptor,
+	    &symbiod__deposit_ack__descriptor};
 	uint8_t mpk[32], msk[64], cpk[32], csk[64], id[16], park[32], *buf, *out;
 	size_t i, len, out_len;
 	char name[64];

@@ -3,7 +3,11 @@
 # BUILD_DIR is a normal (non-fuzz) build that has built fuzz_gen_seeds and
 # symbi-forge. Writes into tests/fuzz/corpus/ (replacing generated seeds;
 # crash-* regression files are kept). The fixture export in fixtures/ is NOT
-# regenerated here (its certificates and checkpoint must stay stable).
+# regenerated here (its certificates and checkpoint must stay stable); it was
+# made by `symbi-forge fake --out DIR` on 2026-11-30 (format 2): DIR's
+# park.json, checkpoint, entries.jsonl, format-version, and its one batches
+# file as batches.jsonl. The real version 1 export tests/fixtures/export-v1
+# gives the version 1 seeds (prefixed with "#v1\n", see fuzz_common.h).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -15,7 +19,7 @@ scen=${SYMBI_SCENARIOS_DIR:-$root/../shared/scenarios}
 "$build/bin/fuzz_gen_seeds" "$c"
 
 mkdir -p "$c/fuzz_flows" "$c/fuzz_taxonomy" "$c/fuzz_parkinfo" "$c/fuzz_audit_entry" \
-	"$c/fuzz_audit_rules" "$c/fuzz_audit_verify" "$c/fuzz_cert"
+	"$c/fuzz_audit_rules" "$c/fuzz_audit_verify" "$c/fuzz_cert" "$c/fuzz_roundseen" "$c/fuzz_policy"
 for f in "$root"/tests/parks/ulsan/*.json; do cp "$f" "$c/fuzz_flows/ulsan-$(basename "$f")"; done
 if [ -d "$scen/handelo" ]; then
 	for f in "$scen"/handelo/*.json; do cp "$f" "$c/fuzz_flows/handelo-$(basename "$f")"; done
@@ -34,17 +38,21 @@ cp "$here/fixtures/park.json" "$c/fuzz_parkinfo/park.json"
 
 # The audit corpora from the fixture export's log (one line per kind, the whole log).
 ent=$here/fixtures/entries.jsonl
-python3 - "$ent" "$c" <<'PY'
-import base64, json, sys
+python3 - "$ent" "$c" "$here/fixtures/batches.jsonl" "$root/tests/fixtures/export-v1" <<'PY'
+import base64, glob, json, sys
 lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
 c = sys.argv[2]
-seen = {}
-for i, l in enumerate(lines):
-    k = json.loads(l)["kind"]
-    seen[k] = seen.get(k, 0) + 1
-    if seen[k] <= 2:
-        open(f"{c}/fuzz_audit_entry/{i:02d}-{k}", "wb").write(l)
-    if k == "member_enrolled" and seen[k] <= 2:
+def by_kind(lines, most):
+    """(index, line, kind) of the first `most` lines of each kind."""
+    seen = {}
+    for i, l in enumerate(lines):
+        k = json.loads(l)["kind"]
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] <= most:
+            yield i, l, k
+for i, l, k in by_kind(lines, 2):
+    open(f"{c}/fuzz_audit_entry/{i:02d}-{k}", "wb").write(l)
+    if k == "member_enrolled":
         der = base64.b64decode(json.loads(l)["certificate"])
         open(f"{c}/fuzz_cert/member-der-{i}", "wb").write(b"\x00" + der)
         open(f"{c}/fuzz_cert/member-der-oneshot-{i}", "wb").write(b"\x01" + der)
@@ -55,7 +63,43 @@ whole = b"\n".join(lines) + b"\n"
 for t in ("fuzz_audit_rules", "fuzz_audit_verify"):
     open(f"{c}/{t}/export-full.jsonl", "wb").write(whole)
     open(f"{c}/{t}/export-first-20.jsonl", "wb").write(b"\n".join(lines[:20]) + b"\n")
+# Format 2 around the log, its token batches, other format-version files (fuzz_audit_verify).
+batches = open(sys.argv[3], "rb").read()
+v = f"{c}/fuzz_audit_verify"
+open(f"{v}/export-full-batches", "wb").write(whole + b"#batches\n" + batches)
+for fv in (b"1", b"3", b"22", b""):
+    open(f"{v}/format-version-{fv.decode() or 'empty'}", "wb").write(
+        b"#format-version:" + fv + b"\n" + b"\n".join(lines[:3]) + b"\n")
+# The real version 1 export: its log under the version 1 rules, its batches.
+v1 = open(sys.argv[4] + "/entries.jsonl", "rb").read()
+v1b = open(glob.glob(sys.argv[4] + "/batches/*.jsonl")[0], "rb").read()
+v1lines = v1.split(b"\n")[:-1]
+for t in ("fuzz_audit_rules", "fuzz_audit_verify"):
+    open(f"{c}/{t}/v1-export-full.jsonl", "wb").write(b"#v1\n" + v1)
+open(f"{c}/fuzz_audit_rules/v1-export-first-20.jsonl", "wb").write(
+    b"#v1\n" + b"\n".join(v1lines[:20]) + b"\n")
+open(f"{v}/v1-export-full-batches", "wb").write(b"#v1\n" + v1 + b"#batches\n" + v1b)
+for i, l, k in by_kind(v1lines, 1):
+    open(f"{c}/fuzz_audit_entry/v1-{i:02d}-{k}", "wb").write(l)
 PY
+# STATE/rounds-seen: round id and digest to check (48 bytes), then the file.
+python3 - "$c/fuzz_roundseen" <<'PY'
+import sys
+c = sys.argv[1]
+r, r2 = bytes(range(16)), bytes([0xab] * 16)
+d, d2 = bytes(range(32, 64)), bytes(64 - i for i in range(32))
+line = lambda r, d: (r.hex() + " " + d.hex() + "\n").encode()
+for name, data in (("fresh", b""), ("seen-same", line(r2, d2) + line(r, d)),
+                   ("seen-reused", line(r, d2)), ("other-rounds", line(r2, d) + line(r2, d2)),
+                   ("truncated-line", line(r2, d)[:-5]),
+                   ("bad-hex", line(r2, d).replace(b"a", b"g", 1))):
+    open(f"{c}/{name}", "wb").write(r + d + data)
+PY
+# The counterpart policy: an allow or deny list, a newline, a member id.
+for x in "one:acme\nacme" "list:acme, beta ,gamma\nbeta" "absent:acme,beta\ndelta" \
+	"empty-item:acme,,beta,\n" "empty-list:\nacme" "bad-id:Acme!,x\nx" "spaces:  \n"; do
+	printf "${x#*:}" > "$c/fuzz_policy/${x%%:*}"
+done
 ca=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ca_certificate"], end="")' "$here/fixtures/park.json")
 printf '\000%s' "$ca" > "$c/fuzz_cert/ca-as-member"
 echo "seeds in $c: $(find "$c" -type f | wc -l) files, $(du -sk "$c" | cut -f1) KiB"

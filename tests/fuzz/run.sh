@@ -20,7 +20,7 @@ build=$src/build-fuzz
 work=$build/fuzz-work
 all="fuzz_wire_unpack fuzz_wire_request fuzz_wire_response fuzz_flows fuzz_taxonomy fuzz_zap
 fuzz_checkpoint fuzz_audit_entry fuzz_audit_rules fuzz_audit_verify fuzz_merkle fuzz_cert
-fuzz_parkinfo fuzz_envelope"
+fuzz_parkinfo fuzz_envelope fuzz_roundseen fuzz_policy"
 targets=${*:-$all}
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
