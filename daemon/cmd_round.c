@@ -46,6 +46,7 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 	                                     {"submit-minutes", required_argument, NULL, 's'},
 	                                     {"consent-minutes", required_argument, NULL, 'c'},
 	                                     {"keep-batches", no_argument, NULL, 'k'},
+	                                     {"quantum", required_argument, NULL, 'q'},
 	                                     {"config", required_argument, NULL, 'C'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
@@ -66,6 +67,17 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 			if (strcmp(action, "open") != 0)
 				break;
 			json_object_set_new(req, "keep_batches", json_true());
+			continue;
+		}
+		/*
+		 * Version 1's rounding: size classes replace it since 1.1. Scripts
+		 * that still pass it keep working; the value is checked, not used.
+		 */
+		if (c == 'q' && strcmp(action, "open") == 0 && (v = strtol(optarg, &end, 10)) > 0 &&
+		    *end == '\0' && v <= 65536) {
+			fprintf(stderr,
+			        "symbiod round open: --quantum is ignored since protocol 1.1 "
+			        "(sets are padded to size classes)\n");
 			continue;
 		}
 		if (c == '?' || optarg == NULL || (v = strtol(optarg, &end, 10)) < 0 ||

@@ -328,5 +328,13 @@ for v in 1x 0 11 2.5 -1 "" 4294967297; do
 		has "$T/err" "--attempts \"$v\": not a whole number in 1..10" "  ... naming --attempts and its range"
 done
 
+# --- round open --quantum: version 1's option, still accepted (ignored, said so) ------
+# With no daemon the command gets past its options and exits 69; a bad value is 64.
+run 69 "round open --quantum 64 is still accepted" -- \
+	"$bin/symbiod" round open --dir "$T/no-park" --quantum 64 &&
+	has "$T/err" "--quantum is ignored since protocol 1.1" "  ... and said to be ignored"
+run 64 "round open --quantum with a bad value is a usage error" -- \
+	"$bin/symbiod" round open --dir "$T/no-park" --quantum x
+
 echo "config.sh: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
