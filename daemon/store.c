@@ -172,6 +172,26 @@ static const char *const s_migrations[] = {
     "ALTER TABLE rounds ADD COLUMN fixed_size INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE rounds ADD COLUMN max_offer INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE rounds ADD COLUMN max_need INTEGER NOT NULL DEFAULT 0;",
+    /*
+     * 7: park indicators (INDICATORS.md). Only a round's sums over its
+     * included members are kept, never one member's vector; state 0
+     * collecting, 1 done, 2 failed (fewer survivors than the threshold).
+     */
+    "CREATE TABLE indicator_rounds ("
+    "  round BLOB PRIMARY KEY REFERENCES rounds(id) CHECK (length(round) = 16),"
+    "  state INTEGER NOT NULL CHECK (state IN (0, 1, 2)),"
+    "  included INTEGER NOT NULL DEFAULT 0 CHECK (included >= 0),"
+    "  threshold INTEGER NOT NULL DEFAULT 0 CHECK (threshold >= 0),"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  updated_ms INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE indicator_sums ("
+    "  round BLOB NOT NULL REFERENCES indicator_rounds(round),"
+    "  class TEXT NOT NULL,"
+    "  indicator TEXT NOT NULL,"
+    "  value INTEGER NOT NULL," /* a uint64 sum, its bits stored as int64 */
+    "  PRIMARY KEY (round, class, indicator)"
+    ") STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))

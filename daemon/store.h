@@ -290,4 +290,46 @@ int store_round_batches_foreach(struct store *st, const uint8_t round[STORE_ID_L
                                 store_batch_row_fn fn, void *arg)
     __attribute__((warn_unused_result));
 
+/* ---- park indicators (store_indicator.c) ----------------------------------- */
+
+enum indicator_state { INDICATORS_COLLECTING = 0, INDICATORS_DONE = 1, INDICATORS_FAILED = 2 };
+
+#define STORE_CLASS_MAX 64
+#define STORE_INDICATOR_MAX 32
+
+/* A round's secure sum: where it stands, how many members it includes. */
+struct store_indicator_round {
+	uint8_t round[STORE_ID_LEN];
+	int state; /* enum indicator_state */
+	uint32_t included, threshold;
+	int64_t updated_ms;
+	char reason[128]; /* why it failed; "" otherwise */
+};
+
+/* One cell of a round's sum: (class, indicator) -> total over the included members. */
+struct store_indicator_cell {
+	char cls[STORE_CLASS_MAX];
+	char indicator[STORE_INDICATOR_MAX];
+	uint64_t value;
+};
+
+/* Insert or replace the round's indicator state. */
+int store_indicator_round_set(struct store *st, const struct store_indicator_round *r)
+    __attribute__((warn_unused_result));
+/* SYM_ERR_NOT_FOUND when the round has no indicator state yet. */
+int store_indicator_round_get(struct store *st, const uint8_t round[STORE_ID_LEN],
+                              struct store_indicator_round *out)
+    __attribute__((warn_unused_result));
+/* The newest round (by seq) whose sums are done; SYM_ERR_NOT_FOUND when none is. */
+int store_indicator_latest_done(struct store *st, uint8_t round[STORE_ID_LEN])
+    __attribute__((warn_unused_result));
+/* Replace the round's sums by these cells (inside the caller's transaction). */
+int store_indicator_sums_put(struct store *st, const uint8_t round[STORE_ID_LEN],
+                             const struct store_indicator_cell *cells, size_t n)
+    __attribute__((warn_unused_result));
+/* The round's sums ordered by class then indicator (malloc'd array; free()). */
+int store_indicator_sums_get(struct store *st, const uint8_t round[STORE_ID_LEN],
+                             struct store_indicator_cell **cells, size_t *n)
+    __attribute__((warn_unused_result));
+
 #endif

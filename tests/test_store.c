@@ -26,7 +26,7 @@
 #include "store_sql.h"
 
 /* Bump with every migration appended to daemon/store.c. */
-#define TEST_SCHEMA_VERSION 6
+#define TEST_SCHEMA_VERSION 7
 
 #ifdef STORE_TEST_STANDALONE
 /* Stand-ins with the documented rules, for building before crypto/cert.c exists. */
@@ -917,6 +917,69 @@ static const uint8_t s_id_a[STORE_ID_LEN] = {0xa};
 static const uint8_t s_id_b[STORE_ID_LEN] = {0xb};
 static const uint8_t s_id_c[STORE_ID_LEN] = {0xc};
 
+/* Indicator sums: state upserts, sums replace, a uint64 above INT64_MAX survives, bad cells
+ * refused. */
+static void
+test_indicators(void **state)
+{
+	static const uint8_t rid[STORE_ID_LEN] = {7};
+	char path[128], *members[] = {"acme"};
+	uint8_t ann[] = {0xaa}, latest[STORE_ID_LEN];
+	struct store_indicator_cell cells[2], bad, *got = NULL;
+	struct store_indicator_round ir, back;
+	struct store_round rd;
+	struct store *st;
+	size_t n = 0;
+
+	(void)state;
+	s_path(path, sizeof(path), "ind.db");
+	st = s_open(path);
+	memset(&rd, 0, sizeof(rd));
+	memcpy(rd.id, rid, sizeof(rid));
+	rd.announcement = ann;
+	rd.announcement_len = sizeof(ann);
+	assert_int_equal(store_round_create(st, &rd, members, 1), SYM_OK);
+	assert_int_equal(store_indicator_round_get(st, rid, &back), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_indicator_latest_done(st, latest), SYM_ERR_NOT_FOUND);
+	memset(&ir, 0, sizeof(ir));
+	memcpy(ir.round, rid, sizeof(rid));
+	ir.state = INDICATORS_COLLECTING;
+	ir.updated_ms = 5;
+	assert_int_equal(store_indicator_round_set(st, &ir), SYM_OK);
+	ir.state = INDICATORS_DONE;
+	ir.included = 9;
+	ir.threshold = 7;
+	assert_int_equal(store_indicator_round_set(st, &ir), SYM_OK);
+	assert_int_equal(store_indicator_round_get(st, rid, &back), SYM_OK);
+	assert_int_equal(back.state, INDICATORS_DONE);
+	assert_int_equal(back.included, 9);
+	assert_int_equal(back.threshold, 7);
+	assert_int_equal(store_indicator_latest_done(st, latest), SYM_OK);
+	assert_memory_equal(latest, rid, sizeof(rid));
+	ir.state = 3;
+	assert_int_equal(store_indicator_round_set(st, &ir), SYM_ERR_INVALID);
+
+	memset(cells, 0, sizeof(cells));
+	snprintf(cells[0].cls, sizeof(cells[0].cls), "water");
+	snprintf(cells[0].indicator, sizeof(cells[0].indicator), "offered");
+	cells[0].value = UINT64_MAX - 1;
+	snprintf(cells[1].cls, sizeof(cells[1].cls), "energy.steam");
+	snprintf(cells[1].indicator, sizeof(cells[1].indicator), "needed");
+	cells[1].value = 42;
+	assert_int_equal(store_indicator_sums_put(st, rid, cells, 2), SYM_OK);
+	assert_int_equal(store_indicator_sums_put(st, rid, cells, 2), SYM_OK); /* replaces */
+	assert_int_equal(store_indicator_sums_get(st, rid, &got, &n), SYM_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(got[0].cls, "energy.steam");
+	assert_true(got[0].value == 42);
+	assert_string_equal(got[1].cls, "water");
+	assert_true(got[1].value == UINT64_MAX - 1);
+	free(got);
+	memset(&bad, 0, sizeof(bad));
+	assert_int_equal(store_indicator_sums_put(st, rid, &bad, 1), SYM_ERR_INVALID);
+	store_close(&st);
+}
+
 static void
 test_sql_cache_reuse(void **state)
 {
@@ -1195,6 +1258,7 @@ main(void)
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_round_lifecycle),
 	    cmocka_unit_test(test_round_drop_batches),
+	    cmocka_unit_test(test_indicators),
 	    cmocka_unit_test(test_sql_cache_reuse),
 	    cmocka_unit_test(test_sql_columns_checked),
 	    cmocka_unit_test(test_sql_not_found_and_errors),
