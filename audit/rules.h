@@ -70,6 +70,13 @@ int rules_answer(struct audit_verifier *v, const struct audit_entry *e, size_t r
                  uint32_t mi, int accept, const uint8_t hash[32], int *side)
     __attribute__((warn_unused_result));
 
+/*
+ * The class a consent entry publishes (rules_publish.c): *cls NULL when it
+ * has none; fails the entry when it is no two-level class or not an accept.
+ */
+int rules_publish_of(struct audit_verifier *v, const struct audit_entry *e, int accept,
+                     const char **cls) __attribute__((warn_unused_result));
+
 /* One check per entry kind. */
 int rules_member_enrolled(struct audit_verifier *v, const struct audit_entry *e);
 int rules_member_revoked(struct audit_verifier *v, const struct audit_entry *e);

@@ -202,7 +202,7 @@ rules_candidate_of(struct audit_verifier *v, const struct audit_entry *e, size_t
 static int
 s_consent_signed(struct audit_verifier *v, const struct audit_entry *e, const uint8_t round[16],
                  const struct audit_candidate *c, const struct audit_member *m, int accept,
-                 uint8_t statement[32])
+                 const char *publish, uint8_t statement[32])
 {
 	Symbiod__Consent cs = SYMBIOD__CONSENT__INIT;
 	uint8_t rid[16], sig[64], want[32], *payload = NULL, *signed_bytes = NULL;
@@ -220,6 +220,7 @@ s_consent_signed(struct audit_verifier *v, const struct audit_entry *e, const ui
 	cs.candidate_id.data = (uint8_t *)c->id;
 	cs.candidate_id.len = 16;
 	cs.accept = accept != 0;
+	cs.publish_class = (char *)publish;
 	if ((r = wire_pack(&cs.base, &payload, &payload_len)) != SYM_OK ||
 	    (r = wire_request_signed_bytes(
 	         v->log->park_id, WIRE_VERSION, SYMBIOD__MSG_TYPE__MSG_CONSENT, rid, ts, m->rec.id,
@@ -302,20 +303,25 @@ rules_answer(struct audit_verifier *v, const struct audit_entry *e, size_t ri, s
 int
 rules_consent(struct audit_verifier *v, const struct audit_entry *e)
 {
-	static const char *const keys[] = {"accept", "candidate", "member",    "request_id",
-	                                   "round",  "signature", "statement", "timestamp_ms"};
+	static const char *const keys[] = {"accept",     "candidate",    "member",
+	                                   "request_id", "round",        "signature",
+	                                   "statement",  "timestamp_ms", "publish"};
 	uint8_t round[16], statement[32];
+	const char *publish = NULL;
 	size_t ri, ci;
 	uint32_t mi;
 	int r, accept, side;
 
-	if ((r = audit_entry_keys(e, NULL, NULL, keys, 8)) != SYM_OK ||
+	/* publish is there only when the member published a class (rules_publish.c). */
+	if ((r = audit_entry_keys(e, NULL, NULL, keys,
+	                          json_object_get(e->obj, "publish") ? 9 : 8)) != SYM_OK ||
 	    (r = audit_entry_bool(e, NULL, NULL, "accept", &accept)) != SYM_OK ||
+	    (r = rules_publish_of(v, e, accept, &publish)) != SYM_OK ||
 	    (r = rules_round_of(v, e, round, &ri)) != SYM_OK ||
 	    (r = rules_candidate_of(v, e, ri, &ci)) != SYM_OK ||
 	    (r = rules_member_of(v, e, "member", "consent-member", &mi)) != SYM_OK ||
 	    (r = s_consent_signed(v, e, round, &v->log->cands[ci], &v->log->members[mi], accept,
-	                          statement)) != SYM_OK)
+	                          publish, statement)) != SYM_OK)
 		return r;
 	return rules_answer(v, e, ri, ci, mi, accept, statement, &side);
 }

@@ -22,6 +22,7 @@ static const struct {
     {{"json", no_argument, NULL, 'j'}, 0},
     {{"all", no_argument, NULL, 'a'}, ARGS_ALL},
     {{"yes", no_argument, NULL, 'y'}, ARGS_YES},
+    {{"publish", no_argument, NULL, 'P'}, ARGS_PUBLISH},
     {{"flows", required_argument, NULL, 'f'}, ARGS_AGENT},
     {{"interval-s", required_argument, NULL, 'I'}, ARGS_AGENT},
     {{"timeout", required_argument, NULL, 't'}, 0},
@@ -88,6 +89,7 @@ cmd_args_parse(int argc, char **argv, unsigned accepts, int timeout_ms, const ch
 		case 'j': a->json = 1; break;
 		case 'a': a->all = 1; break;
 		case 'y': a->yes = 1; break;
+		case 'P': a->publish = 1; break;
 		case 'f': a->flows = optarg; break;
 		case 'I':
 			if (s_number(usage, "--interval-s", optarg, ARGS_INTERVAL_MIN,

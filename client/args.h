@@ -8,10 +8,11 @@
 #define SYMBI_CLIENT_ARGS_H
 
 enum {
-	ARGS_MEMBER = 1 << 0, /* --park, --id, --name, --cert */
-	ARGS_ALL = 1 << 1,    /* --all */
-	ARGS_YES = 1 << 2,    /* --yes */
-	ARGS_AGENT = 1 << 3,  /* --flows, --interval-s */
+	ARGS_MEMBER = 1 << 0,  /* --park, --id, --name, --cert */
+	ARGS_ALL = 1 << 1,     /* --all */
+	ARGS_YES = 1 << 2,     /* --yes */
+	ARGS_AGENT = 1 << 3,   /* --flows, --interval-s */
+	ARGS_PUBLISH = 1 << 4, /* --publish (accept) */
 };
 
 /* The ranges of --timeout and --attempts, on the command line and in STATE/symbi.conf. */
@@ -25,7 +26,7 @@ enum {
 
 struct cmd_args {
 	const char *dir, *park, *id, *name, *cert, *flows;
-	int json, all, yes, timeout_ms, attempts, interval_s;
+	int json, all, yes, publish, timeout_ms, attempts, interval_s;
 	int first; /* index of the first positional argument */
 	int quiet; /* not an option: a caller (the agent) that logs the summary itself */
 };

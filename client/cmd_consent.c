@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classname.h"
 #include "cmd.h"
 #include "confirm.h"
 #include "exchange.h"
@@ -127,13 +128,32 @@ s_wanted(const struct candidate_view *v, const struct cmd_args *a, int argc, cha
 	return 0;
 }
 
+/*
+ * accept --publish: the class this candidate's exchange is in, from our own
+ * item only (never from anything the coordinator said): an offer's category,
+ * or a need's, which a matching offer sits at or below. A need at a top
+ * level names no two-level class: then nothing is published, and we say so.
+ */
+static const char *
+s_publish_class(const struct candidate_view *v, char cls[CLASS_NAME_MAX])
+{
+	if (class_of_category(v->item->category->path, cls) == SYM_OK)
+		return cls;
+	fprintf(stderr,
+	        "symbi accept: %s: not published: our %s \"%s\" is at category %s, which names "
+	        "no class of two levels; accepted without --publish\n",
+	        v->id, v->supplier ? "offer" : "need", v->item->id, v->item->category->path);
+	return NULL;
+}
+
 /* Answer one candidate; its proof must be in the coordinator's log. 0, or -1 after saying why. */
 static int
 s_answer(struct session *s, struct round_view *rv, const struct candidate_view *v, int accept,
-         const char *verb, struct sym_diag *diag)
+         int publish, const char *verb, struct sym_diag *diag)
 {
 	Symbiod__Consent msg = SYMBIOD__CONSENT__INIT;
 	Symbiod__ConsentAck *ack = NULL;
+	char cls[CLASS_NAME_MAX];
 	int rc;
 
 	if (v->item == NULL || v->forged) {
@@ -145,6 +165,8 @@ s_answer(struct session *s, struct round_view *rv, const struct candidate_view *
 	msg.round_id = session_bytes(rv->round, 16);
 	msg.candidate_id = v->c->candidate_id;
 	msg.accept = accept;
+	if (accept && publish)
+		msg.publish_class = (char *)s_publish_class(v, cls);
 	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_CONSENT, &msg.base,
 	              &symbiod__consent_ack__descriptor, (ProtobufCMessage **)&ack, diag);
 	if (rc == 0 && (rc = logcheck_proof(s->st, s->c, ack->proof, "consent", "candidate", v->id,
@@ -155,8 +177,9 @@ s_answer(struct session *s, struct round_view *rv, const struct candidate_view *
 		return -1;
 	}
 	json_object_set_new(rv->rf.consents, v->id, json_string(accept ? "accepted" : "declined"));
-	printf("%s  %s %s with %s: %s\n", v->id, accept ? "accepted" : "declined", v->item->id,
-	       v->counterpart, ack->state);
+	printf("%s  %s %s with %s: %s%s%s\n", v->id, accept ? "accepted" : "declined", v->item->id,
+	       v->counterpart, ack->state, msg.publish_class ? "; class published: " : "",
+	       msg.publish_class ? msg.publish_class : "");
 	wire_free(&ack->base);
 	return 0;
 }
@@ -213,8 +236,8 @@ s_consent_args(int argc, char **argv, int accept, const char *usage, struct cmd_
 	int rc, k;
 
 	/* The round commands' options (round_args_parse), and --yes for accept. */
-	if ((rc = cmd_args_parse(argc, argv, ARGS_ALL | (accept ? ARGS_YES : 0), 5000, usage, a)) !=
-	    0)
+	if ((rc = cmd_args_parse(argc, argv, ARGS_ALL | (accept ? ARGS_YES | ARGS_PUBLISH : 0),
+	                         5000, usage, a)) != 0)
 		return rc;
 	if (a->dir == NULL)
 		return cmd_args_usage(usage);
@@ -260,7 +283,7 @@ s_confirm_all(const struct round_view *rv, const struct cmd_args *a, int argc, c
 static int
 s_consent(int argc, char **argv, int accept)
 {
-	const char *usage = accept ? "accept --dir STATE (ID... | --all) [--yes]"
+	const char *usage = accept ? "accept --dir STATE (ID... | --all) [--publish] [--yes]"
 	                           : "decline --dir STATE (ID... | --all)";
 	const char *verb = accept ? "accept" : "decline";
 	struct sym_diag diag = {""};
@@ -293,7 +316,7 @@ s_consent(int argc, char **argv, int accept)
 			        rv.views[i].id, rv.views[i].counterpart);
 			continue;
 		}
-		if (s_answer(&s, &rv, &rv.views[i], accept, verb, &diag) == 0)
+		if (s_answer(&s, &rv, &rv.views[i], accept, a.publish, verb, &diag) == 0)
 			done++;
 		else
 			failed++;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auditlog.h"
+#include "classname.h"
 #include "log.h"
 #include "rounds_internal.h"
 #include "util.h"
@@ -63,7 +64,7 @@ s_record(struct round_call *c, const Symbiod__Consent *req, const uint8_t statem
 }
 
 /*
- * A consent must be the canonical encoding of its three fields: then the log
+ * A consent must be the canonical encoding of its fields: then the log
  * keeps no payload (the auditor rebuilds it from the entry) and nothing else,
  * the old envelope above all, can ride along.
  */
@@ -78,11 +79,24 @@ s_canonical(const struct round_call *c, const Symbiod__Consent *req)
 	want.round_id = req->round_id;
 	want.candidate_id = req->candidate_id;
 	want.accept = req->accept;
+	want.publish_class = req->publish_class;
 	if (wire_pack(&want.base, &buf, &len) != SYM_OK)
 		return 0;
 	ok = len == c->payload_len && memcmp(buf, c->payload, len) == 0;
 	free(buf);
 	return ok;
+}
+
+/*
+ * A class a side may publish (`symbi accept --publish`): two taxonomy levels,
+ * nothing finer. The coordinator cannot tell whether it is the exchange's
+ * true class (it never sees categories); the report shows it only when both
+ * sides named the same one.
+ */
+static int
+s_publishable(const char *cls)
+{
+	return class_name_ok(cls, 2) && strchr(cls, '.') != NULL;
 }
 
 /*
@@ -138,14 +152,24 @@ round_handle_consent(struct round_call *c, const ProtobufCMessage *msg)
 		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		    "a consent is a round, a candidate and a decision, nothing else "
 		    "(no item travels with it: deposit it once agreed)");
+	if (req->publish_class != NULL && (!req->accept || !s_publishable(req->publish_class)))
+		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+		                    "publish_class must be a class of two taxonomy levels "
+		                    "(\"material.ash\"), and only with an accept");
 	if ((r = s_evidence(c, statement, &fields)) != SYM_OK ||
 	    (r = round_candidate_of(c, &req->round_id, &req->candidate_id, &rd, &cand)) != SYM_OK ||
 	    c->status != 0 || (r = s_record(c, req, statement, &cand)) != SYM_OK || c->status != 0)
 		goto out;
+	if (req->publish_class != NULL &&
+	    (r = store_publish_put(c->ctx->park->store, cand.id, member, req->publish_class)) !=
+	        SYM_OK)
+		goto out;
 	if (json_object_update_missing_new(fields, json_pack("{s:o, s:o, s:s, s:b}", "round",
 	                                                     auditlog_hex(rd.id, 16), "candidate",
 	                                                     auditlog_hex(cand.id, 16), "member",
-	                                                     member, "accept", req->accept)) != 0) {
+	                                                     member, "accept", req->accept)) != 0 ||
+	    (req->publish_class != NULL &&
+	     json_object_set_new(fields, "publish", json_string(req->publish_class)) != 0)) {
 		r = SYM_ERR_ALLOC;
 		goto out;
 	}

@@ -192,6 +192,13 @@ static const char *const s_migrations[] = {
     "  value INTEGER NOT NULL," /* a uint64 sum, its bits stored as int64 */
     "  PRIMARY KEY (round, class, indicator)"
     ") STRICT;",
+    /*
+     * 8: the class each side of a candidate agreed to publish in the park's
+     * diagram (`symbi accept --publish`); NULL: that side did not. A class
+     * is the first two taxonomy levels, never a category, quantity or detail.
+     */
+    "ALTER TABLE candidates ADD COLUMN supplier_publish TEXT;"
+    "ALTER TABLE candidates ADD COLUMN consumer_publish TEXT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))

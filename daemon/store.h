@@ -332,4 +332,25 @@ int store_indicator_sums_get(struct store *st, const uint8_t round[STORE_ID_LEN]
                              struct store_indicator_cell **cells, size_t *n)
     __attribute__((warn_unused_result));
 
+/* ---- the published classes of agreed exchanges (store_publish.c) ------------ */
+
+/*
+ * Record that `member`, a side of candidate id, agreed to publish the
+ * exchange's class `cls` (a two-level class, classname.h), inside the
+ * caller's transaction, with its consent. SYM_ERR_NOT_FOUND when the
+ * candidate is not member's, SYM_ERR_EXISTS when that side published already.
+ */
+int store_publish_put(struct store *st, const uint8_t id[STORE_ID_LEN], const char *member,
+                      const char *cls) __attribute__((warn_unused_result));
+
+/* An agreed exchange as the report draws it: who, and what each side published ("" none). */
+struct store_agreed {
+	uint8_t id[STORE_ID_LEN];
+	char supplier[MEMBER_ID_MAX + 1], consumer[MEMBER_ID_MAX + 1];
+	char publish[2][STORE_CLASS_MAX]; /* [0] supplier's, [1] consumer's */
+};
+/* The round's agreed candidates ordered by id (malloc'd array; free()). */
+int store_round_agreed(struct store *st, const uint8_t round[STORE_ID_LEN],
+                       struct store_agreed **out, size_t *n) __attribute__((warn_unused_result));
+
 #endif

@@ -16,6 +16,7 @@ packages=(
 	python3 openssl     # test and demo scripts; the openssl CLI cross-checks certificates
 	man-db              # the install test renders the man pages
 	valgrind            # the unit tests also run under memcheck
+	chromium            # the operator's dashboard is tested in a real headless browser
 )
 
 missing=()
