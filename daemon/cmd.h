@@ -23,6 +23,7 @@ int cmd_run(int argc, char **argv);     /* cmd_run.c */
 int cmd_status(int argc, char **argv);  /* cmd_run.c */
 int cmd_round(int argc, char **argv);   /* cmd_round.c */
 int cmd_log(int argc, char **argv);     /* cmd_log.c */
+int cmd_report(int argc, char **argv);  /* cmd_report.c */
 /* symbiod --check-config [--config FILE]: argv[0] is the program. */
 int cmd_check_config(int argc, char **argv); /* cmd_config.c */
 

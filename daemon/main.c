@@ -32,6 +32,9 @@ s_usage(FILE *f)
 	        "  log export --dir PARK --out DIR [--with-batches] | log checkpoint --dir PARK\n"
 	        "                     the signed audit log for reviewers (symbi-audit); the\n"
 	        "                     token batches only with --with-batches (confidential)\n"
+	        "  report --dir PARK --out DIR [--factors FILE] [--min-contributors K]\n"
+	        "                     the operator's dashboard: index.html, report.json and\n"
+	        "                     network.svg from the latest park indicators\n"
 	        "  --check-config [--config FILE]\n"
 	        "                     check the configuration file and print the settings;\n"
 	        "                     exit 0, or 78 naming the line and the key\n\n"
@@ -49,7 +52,7 @@ main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {{"init", cmd_init},       {"enroll", cmd_enroll}, {"revoke", cmd_revoke},
 	            {"members", cmd_members}, {"run", cmd_run},       {"status", cmd_status},
-	            {"round", cmd_round},     {"log", cmd_log}};
+	            {"round", cmd_round},     {"log", cmd_log},       {"report", cmd_report}};
 	static const struct progmain prog = {"symbiod", s_usage, PROGMAIN_NO_CORE};
 	size_t i;
 	int r;
