@@ -63,9 +63,14 @@ struct report_node {
 	char name[MEMBER_NAME_MAX + 1];
 };
 
+/* The agreed exchanges from one company to another. */
+#define REPORT_EDGE_CLASSES 4
 struct report_edge {
 	size_t supplier, consumer; /* indexes into nodes */
-	char cls[STORE_CLASS_MAX]; /* "" unless both sides published this same class */
+	int64_t exchanges;
+	/* Distinct classes of those exchanges where both sides published the same one. */
+	char cls[REPORT_EDGE_CLASSES][STORE_CLASS_MAX];
+	size_t ncls;
 };
 
 /* Top-level totals of exchanged_supplied, as the tiles show them. */

@@ -39,10 +39,14 @@ s_network(const struct report *rep)
 		                                       rep->nodes[i].name));
 	for (i = 0; i < rep->nedges; i++) {
 		const struct report_edge *e = &rep->edges[i];
-		json_array_append_new(
-		    edges, json_pack("{s:s, s:s, s:o}", "supplier", rep->nodes[e->supplier].id,
-		                     "consumer", rep->nodes[e->consumer].id, "class",
-		                     e->cls[0] ? json_string(e->cls) : json_null()));
+		json_t *cls = json_array();
+		size_t j;
+		for (j = 0; j < e->ncls; j++)
+			json_array_append_new(cls, json_string(e->cls[j]));
+		json_array_append_new(edges, json_pack("{s:s, s:s, s:I, s:o}", "supplier",
+		                                       rep->nodes[e->supplier].id, "consumer",
+		                                       rep->nodes[e->consumer].id, "exchanges",
+		                                       (json_int_t)e->exchanges, "classes", cls));
 	}
 	return json_pack("{s:o, s:o}", "nodes", nodes, "edges", edges);
 }

@@ -226,8 +226,19 @@ s_factors(struct report *rep, struct sym_diag *diag)
 			continue;
 		c->co2e_shown = 1;
 		c->co2e_t = (double)c->v[RI_SUPPLIED] * c->factor / 1000.0;
-		/* Second levels only: a top level would count its classes twice. */
-		if (!c->top)
+	}
+	/* The total counts a top level with a factor as a whole, else its second levels. */
+	for (i = 0; i < rep->nclasses; i++) {
+		const struct report_class *c = &rep->classes[i], *top = NULL;
+		size_t j;
+		for (j = 0; j < rep->nclasses && !c->top; j++)
+			if (rep->classes[j].top &&
+			    strncmp(c->name, rep->classes[j].name, strlen(rep->classes[j].name)) ==
+			        0 &&
+			    c->name[strlen(rep->classes[j].name)] == '.')
+				top = &rep->classes[j];
+		if (c->co2e_shown &&
+		    (c->top || !c->counts_to_top || top == NULL || !top->has_factor))
 			rep->co2e_total_t += c->co2e_t;
 	}
 	return SYM_OK;
@@ -302,16 +313,45 @@ s_node(struct report *rep, struct store *st, const char *id, size_t *at)
 	return SYM_OK;
 }
 
+/* The edge from supplier to consumer (node indexes), appended when new. */
+static struct report_edge *
+s_edge(struct report *rep, size_t sup, size_t con)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nedges; i++)
+		if (rep->edges[i].supplier == sup && rep->edges[i].consumer == con)
+			return &rep->edges[i];
+	rep->edges[rep->nedges].supplier = sup;
+	rep->edges[rep->nedges].consumer = con;
+	return &rep->edges[rep->nedges++];
+}
+
+/* A class both sides of an exchange published, once per edge. */
+static void
+s_edge_class(struct report_edge *e, const char *cls)
+{
+	size_t i;
+
+	for (i = 0; i < e->ncls; i++)
+		if (strcmp(e->cls[i], cls) == 0)
+			return;
+	if (e->ncls < REPORT_EDGE_CLASSES)
+		snprintf(e->cls[e->ncls++], sizeof(e->cls[0]), "%s", cls);
+}
+
 /*
- * The agreed exchanges of the report's round as a network. An edge names
- * its class only when both sides published the same two-level class
- * (`symbi accept --publish`); one side's word is never enough.
+ * The agreed exchanges of the report's round as a network, one edge per
+ * supplier and consumer. An exchange names its class only when both sides
+ * published the same two-level class (`symbi accept --publish`); one
+ * side's word is never enough.
  */
 static int
 s_network(struct report *rep, struct store *st, const uint8_t round[STORE_ID_LEN])
 {
 	struct store_agreed *ag = NULL;
-	size_t n = 0, i;
+	struct report_edge *e;
+	size_t n = 0, i, sup, con;
 	int r;
 
 	if ((r = store_round_agreed(st, round, &ag, &n)) != SYM_OK)
@@ -319,17 +359,17 @@ s_network(struct report *rep, struct store *st, const uint8_t round[STORE_ID_LEN
 	if (n > 0 && (rep->edges = calloc(n, sizeof(*rep->edges))) == NULL)
 		r = SYM_ERR_ALLOC;
 	for (i = 0; i < n && r == SYM_OK; i++) {
-		struct report_edge *e = &rep->edges[i];
-		if ((r = s_node(rep, st, ag[i].supplier, &e->supplier)) != SYM_OK ||
-		    (r = s_node(rep, st, ag[i].consumer, &e->consumer)) != SYM_OK)
+		if ((r = s_node(rep, st, ag[i].supplier, &sup)) != SYM_OK ||
+		    (r = s_node(rep, st, ag[i].consumer, &con)) != SYM_OK)
 			break;
+		e = s_edge(rep, sup, con);
+		e->exchanges++;
 		if (ag[i].publish[0][0] != '\0' &&
 		    strcmp(ag[i].publish[0], ag[i].publish[1]) == 0 &&
 		    class_name_ok(ag[i].publish[0], 2))
-			snprintf(e->cls, sizeof(e->cls), "%s", ag[i].publish[0]);
-		rep->nedges++;
+			s_edge_class(e, ag[i].publish[0]);
 	}
-	rep->exchanges_agreed = (int64_t)rep->nedges;
+	rep->exchanges_agreed = (int64_t)n;
 	rep->companies_with_exchange = (int64_t)rep->nnodes;
 	free(ag);
 	return r;

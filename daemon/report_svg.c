@@ -10,8 +10,10 @@
 
 #include "report.h"
 
-#define NET_W 720
-#define NET_H 520
+#define NET_W 760
+#define NET_H 560
+#define NET_R 215.0
+#define NET_PAD 250 /* room for the names left and right of the circle */
 
 void
 report_esc(FILE *f, const char *s)
@@ -34,31 +36,27 @@ s_place(size_t i, size_t n, double *x, double *y)
 {
 	double a = n > 0 ? 2.0 * M_PI * (double)i / (double)n - M_PI / 2.0 : 0.0;
 
-	*x = NET_W / 2.0 + (n > 1 ? 180.0 * cos(a) : 0.0);
-	*y = NET_H / 2.0 + (n > 1 ? 180.0 * sin(a) : 0.0);
+	*x = NET_W / 2.0 + (n > 1 ? NET_R * cos(a) : 0.0);
+	*y = NET_H / 2.0 + (n > 1 ? NET_R * sin(a) : 0.0);
 }
 
-/* How many earlier edges join the same two companies (their curves bend apart). */
-static int
-s_repeat(const struct report *rep, size_t e)
+/* An edge's classes, comma-separated, escaped. */
+static void
+s_edge_classes(FILE *f, const struct report_edge *ed)
 {
-	int k = 0;
-	size_t i;
+	size_t j;
 
-	for (i = 0; i < e; i++)
-		if ((rep->edges[i].supplier == rep->edges[e].supplier &&
-		     rep->edges[i].consumer == rep->edges[e].consumer) ||
-		    (rep->edges[i].supplier == rep->edges[e].consumer &&
-		     rep->edges[i].consumer == rep->edges[e].supplier))
-			k++;
-	return k;
+	for (j = 0; j < ed->ncls; j++) {
+		fputs(j > 0 ? ", " : "", f);
+		report_esc(f, ed->cls[j]);
+	}
 }
 
 static void
 s_edge(FILE *f, const struct report *rep, size_t e)
 {
 	const struct report_edge *ed = &rep->edges[e];
-	double x1, y1, x2, y2, mx, my, dx, dy, len, bend;
+	double x1, y1, x2, y2, mx, my, dx, dy, len, nx;
 
 	s_place(ed->supplier, rep->nnodes, &x1, &y1);
 	s_place(ed->consumer, rep->nnodes, &x2, &y2);
@@ -67,32 +65,41 @@ s_edge(FILE *f, const struct report *rep, size_t e)
 	len = sqrt(dx * dx + dy * dy);
 	if (len < 1.0)
 		len = 1.0;
-	/* Stop short of the nodes so the arrow head shows; bend repeated pairs apart. */
+	/* Stop short of the nodes so the arrow head shows; bend right, so A->B and B->A part. */
 	x1 += dx / len * 14;
 	y1 += dy / len * 14;
 	x2 -= dx / len * 16;
 	y2 -= dy / len * 16;
-	bend = 28.0 * s_repeat(rep, e);
-	mx = (x1 + x2) / 2 - dy / len * bend;
-	my = (y1 + y2) / 2 + dx / len * bend;
+	mx = (x1 + x2) / 2 - dy / len * 36;
+	my = (y1 + y2) / 2 + dx / len * 36;
 	fputs("<g class=\"edge\"><title>", f);
 	report_esc(f, rep->nodes[ed->supplier].name);
 	fputs(" supplies ", f);
 	report_esc(f, rep->nodes[ed->consumer].name);
-	fputs(ed->cls[0] ? ": " : " (class not published by both)", f);
-	report_esc(f, ed->cls);
+	fprintf(f, ": %lld agreed exchange%s", (long long)ed->exchanges,
+	        ed->exchanges == 1 ? "" : "s");
+	fputs(ed->ncls > 0 ? ", published classes: " : " (no class published by both sides)", f);
+	s_edge_classes(f, ed);
 	fprintf(f,
 	        "</title><path d=\"M%.1f %.1f Q%.1f %.1f %.1f %.1f\" fill=\"none\" "
-	        "stroke=\"#4a6f8a\" stroke-width=\"2\" marker-end=\"url(#arrow)\"/>",
-	        x1, y1, mx, my, x2, y2);
-	if (ed->cls[0]) {
-		fprintf(f,
-		        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" "
-		        "fill=\"#1d4e2c\" data-edge-class=\"",
-		        (x1 + x2 + 2 * mx) / 4, (y1 + y2 + 2 * my) / 4 - 4);
-		report_esc(f, ed->cls);
-		fputs("\">", f);
-		report_esc(f, ed->cls);
+	        "stroke=\"#4a6f8a\" stroke-width=\"%d\" marker-end=\"url(#arrow)\"/>",
+	        x1, y1, mx, my, x2, y2, ed->exchanges > 1 ? 3 : 2);
+	if (ed->ncls > 0 || ed->exchanges > 1) {
+		/* The label sits beside the curve's apex, on its outer side, clear of a reverse
+		 * edge. */
+		nx = -dy / len;
+		fprintf(
+		    f,
+		    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"%s\" "
+		    "fill=\"#1d4e2c\" paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"4\">",
+		    (x1 + x2 + 2 * mx) / 4 + nx * 6, (y1 + y2 + 2 * my) / 4 + dx / len * 6 + 4,
+		    nx > 0.3    ? "start"
+		    : nx < -0.3 ? "end"
+		                : "middle");
+		s_edge_classes(f, ed);
+		if (ed->exchanges > 1)
+			fprintf(f, "%s&#215;%lld", ed->ncls > 0 ? " " : "",
+			        (long long)ed->exchanges);
 		fputs("</text>", f);
 	}
 	fputs("</g>\n", f);
@@ -112,7 +119,7 @@ s_node(FILE *f, const struct report *rep, size_t i)
 	        "</title><circle cx=\"%.1f\" cy=\"%.1f\" r=\"11\" fill=\"#2f7d4f\" "
 	        "stroke=\"#fff\" stroke-width=\"2\"/>",
 	        x, y);
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"14\" text-anchor=\"%s\" fill=\"#222\">",
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"15\" text-anchor=\"%s\" fill=\"#222\">",
 	        x + (strcmp(anchor, "end") == 0     ? -16
 	             : strcmp(anchor, "start") == 0 ? 16
 	                                            : 0),
@@ -130,27 +137,27 @@ report_svg_network(FILE *f, const struct report *rep)
 	size_t i, named = 0;
 
 	for (i = 0; i < rep->nedges; i++)
-		named += rep->edges[i].cls[0] != '\0';
+		named += rep->edges[i].ncls > 0;
 	fprintf(f,
-	        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"-120 0 %d %d\" "
+	        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"%d 0 %d %d\" "
 	        "role=\"img\" aria-labelledby=\"net-title net-desc\" class=\"chart\" "
 	        "font-family=\"system-ui, sans-serif\">\n<title id=\"net-title\">Agreed-exchange "
 	        "network of ",
-	        NET_W + 240, NET_H);
+	        -NET_PAD, NET_W + 2 * NET_PAD, NET_H);
 	report_esc(f, rep->park);
 	fprintf(f,
-	        "</title>\n<desc id=\"net-desc\">%zu companies joined by %zu agreed exchanges, "
-	        "each an arrow from supplier to consumer; %zu name their class because both "
-	        "companies agreed to publish it.",
-	        rep->nnodes, rep->nedges, named);
+	        "</title>\n<desc id=\"net-desc\">%zu companies joined by %lld agreed exchanges, "
+	        "drawn as arrows from supplier to consumer; %zu arrows name classes that both "
+	        "companies agreed to publish.",
+	        rep->nnodes, (long long)rep->exchanges_agreed, named);
 	for (i = 0; i < rep->nedges; i++) {
 		fputc(' ', f);
 		report_esc(f, rep->nodes[rep->edges[i].supplier].name);
 		fputs(" to ", f);
 		report_esc(f, rep->nodes[rep->edges[i].consumer].name);
-		if (rep->edges[i].cls[0]) {
+		if (rep->edges[i].ncls > 0) {
 			fputs(" (", f);
-			report_esc(f, rep->edges[i].cls);
+			s_edge_classes(f, &rep->edges[i]);
 			fputc(')', f);
 		}
 		fputc(';', f);
@@ -189,7 +196,7 @@ report_svg_rounds(FILE *f, const struct report *rep)
 	static const char *const names[3] = {"members", "candidates", "agreed"};
 	int64_t top = 1;
 	size_t i;
-	int w = 60 + 64 * (int)(rep->nrounds > 4 ? rep->nrounds : 4), j;
+	int w = 60 + 64 * (int)(rep->nrounds > 9 ? rep->nrounds : 9), j;
 	const double base = 190, height = 150;
 
 	for (i = 0; i < rep->nrounds; i++) {

@@ -60,7 +60,9 @@ for company, flow, cp in json.load(open(src + "/expected.json")).get("declines",
         if c["flow"] == flow and c["counterpart"] == cp and c["state"] == "pending":
             subprocess.run([b + "/symbi", "decline", "--dir", run + "/" + company, c["id"]], check=True)
 PY
-for c in $ids; do "$B/symbi" accept --dir "$run/$c" --all --yes >/dev/null; done
+# Every company here also agrees that its exchanges' classes (two taxonomy
+# levels, e.g. material.mineral) may appear in the park's diagram.
+for c in $ids; do "$B/symbi" accept --dir "$run/$c" --all --yes --publish >/dev/null; done
 "$B/symbiod" round status --dir "$run/park"
 
 say "Agreed exchanges, as each supplier sees them (details released only to agreed partners)"
@@ -90,8 +92,19 @@ say "Park operator: before the round ends, the token batches go to the park's in
 # guesses against the offers sent to it, so only a non-member auditor gets them.
 "$B/symbiod" log export --dir "$run/park" --out "$run/auditor" --with-batches
 "$B/symbiod" round end --dir "$run/park" >/dev/null
-printf '\nThe coordinator'"'"'s directory (%s) holds no category, quantity or detail:\n' "$run/park"
-if grep -rqaE '@[a-z]+\.example|material\.|energy\.' "$run/park"; then echo "  LEAK FOUND"; exit 1; else echo "  checked: none found"; fi
+printf '\nThe coordinator'"'"'s directory (%s) holds no category, quantity or detail\n(only the two-level classes the companies chose to publish):\n' "$run/park"
+# Every category deeper than its class, and every contact, is looked for.
+python3 - "$park_src" $ids >"$run/secrets" <<'PY'
+import json, sys
+for c in sys.argv[2:]:
+    for f in json.load(open("%s/%s.json" % (sys.argv[1], c)))["flows"]:
+        if f["category"].count(".") >= 2:
+            print(f["category"])
+        contact = f.get("details", {}).get("contact")
+        if contact:
+            print(contact)
+PY
+if grep -rqaF -f "$run/secrets" "$run/park"; then echo "  LEAK FOUND"; exit 1; else echo "  checked: none found"; fi
 
 say "Reviewer: export the signed audit log (public part) and check it without trusting the operator"
 "$B/symbiod" log export --dir "$run/park" --out "$run/audit"
@@ -100,5 +113,12 @@ say "Auditor: replay the matching from the token batches it was given"
 "$B/symbi-audit" replay "$run/auditor"
 echo "The agreed-exchange network (Graphviz DOT, company ids only):"
 "$B/symbi-audit" graph "$run/audit"
+
+say "Park operator: the dashboard for members and funders (symbiod report)"
+# The park totals come from the round's secure sum; until it has run, the
+# page says they are not available and shows the network and the rounds.
+"$B/symbiod" report --dir "$run/park" --out "$PWD/build/demo-dashboard"
 kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
-rm -rf "$run"
+# SYMBI_DEMO_KEEP=1 keeps the park and the companies' directories (for docs/dashboard.png).
+[ -n "${SYMBI_DEMO_KEEP:-}" ] && echo "kept: $run (the park is $run/park)" || rm -rf "$run"
+printf '\nThe dashboard is in %s: open %s in a browser.\n' "$PWD/build/demo-dashboard" "$PWD/build/demo-dashboard/index.html"

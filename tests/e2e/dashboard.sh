@@ -90,10 +90,10 @@ $CHECK json "$SC" "$D/report.json" 3 && ok "report.json equals the plaintext sum
 python3 - "$D/report.json" <<'EOF' && ok "network: a class only where both sides published the same one" || bad "network classes: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["network"]["edges"])' "$D/report.json")"
 import json, sys
 r = json.load(open(sys.argv[1]))
-cls = {(e["supplier"], e["consumer"]): e["class"] for e in r["network"]["edges"]}
-want = {("power", "plasterboard"): "material.mineral", ("power", "farms"): "energy.heat",
-        ("biogas", "farms"): "material.nutrient", ("incinerator", "petrochem"): None,
-        ("petrochem", "gas-co"): None, ("smelter", "paper"): None}
+cls = {(e["supplier"], e["consumer"]): e["classes"] for e in r["network"]["edges"]}
+want = {("power", "plasterboard"): ["material.mineral"], ("power", "farms"): ["energy.heat"],
+        ("biogas", "farms"): ["material.nutrient"], ("incinerator", "petrochem"): [],
+        ("petrochem", "gas-co"): [], ("smelter", "paper"): []}
 assert cls == want, cls
 EOF
 python3 -c 'import json,sys; c={x["class"]:x for x in json.load(open(sys.argv[1]))["classes"]}; m=c["material"]; assert m["co2e_factor"]["source"]=="Test factor two" and m["co2e_avoided_t_per_yr"]==m["exchanged_supplied"]*10/1000' "$D/report.json" &&
@@ -129,7 +129,7 @@ db.execute("UPDATE candidates SET consumer_publish = 'material.ash' WHERE suppli
 db.commit()
 EOF
 "$BIN/symbiod" report --dir "$T/park2" --out "$T/dash3" 2>/dev/null
-python3 -c 'import json,sys; e=[x for x in json.load(open(sys.argv[1]))["network"]["edges"] if x["consumer"]=="plasterboard"]; assert e and e[0]["class"] is None' "$T/dash3/report.json" &&
+python3 -c 'import json,sys; e=[x for x in json.load(open(sys.argv[1]))["network"]["edges"] if x["consumer"]=="plasterboard"]; assert e and e[0]["classes"] == []' "$T/dash3/report.json" &&
 	ok "two sides naming different classes: the edge shows none" || bad "an edge shows a class its sides disagree on"
 stop_daemon
 
