@@ -43,12 +43,21 @@ report_count_of(enum report_indicator figure)
 	}
 }
 
+/* 1 when path lies below class `cls` ("material.ash" below "material"). */
+static int
+s_below(const char *path, const char *cls)
+{
+	size_t len = strlen(cls);
+
+	return strncmp(path, cls, len) == 0 && path[len] == '.';
+}
+
 /* The class's label and canonical unit from the taxonomy (a top level: its total's unit). */
 static void
 s_describe(const struct taxonomy *tax, struct report_class *c)
 {
 	const struct tax_category *cat = taxonomy_find(tax, c->name);
-	size_t i, len = strlen(c->name);
+	size_t i;
 	int t;
 
 	snprintf(c->label, sizeof(c->label), "%s", cat && cat->label ? cat->label : c->name);
@@ -62,13 +71,11 @@ s_describe(const struct taxonomy *tax, struct report_class *c)
 	for (i = 0; i < tax->n && c->unit[0] == '\0'; i++) {
 		const struct tax_category *d = &tax->cats[i];
 		if (d->quantity_root >= 0 && d->ndims > 0 &&
-		    (strcmp(d->path, c->name) == 0 ||
-		     (strncmp(d->path, c->name, len) == 0 && d->path[len] == '.')))
+		    (strcmp(d->path, c->name) == 0 || s_below(d->path, c->name)))
 			snprintf(c->unit, sizeof(c->unit), "%s", d->dims[0].unit);
 	}
 	for (t = 0; t < RT_COUNT; t++)
-		if (strncmp(c->name, s_tops[t].name, strlen(s_tops[t].name)) == 0 &&
-		    c->name[strlen(s_tops[t].name)] == '.')
+		if (s_below(c->name, s_tops[t].name))
 			c->counts_to_top = strcmp(c->unit, s_tops[t].unit) == 0;
 }
 
@@ -149,8 +156,7 @@ s_complement(struct report *rep, struct report_class *top, int f)
 
 	for (i = 0; i < rep->nclasses; i++) {
 		struct report_class *c = &rep->classes[i];
-		if (c->counts_to_top && strncmp(c->name, top->name, strlen(top->name)) == 0 &&
-		    c->name[strlen(top->name)] == '.' && !c->shown[f]) {
+		if (c->counts_to_top && s_below(c->name, top->name) && !c->shown[f]) {
 			hidden++;
 			counted += c->v[report_count_of(f)];
 		}
@@ -159,9 +165,7 @@ s_complement(struct report *rep, struct report_class *top, int f)
 		struct report_class *least = NULL;
 		for (i = 0; i < rep->nclasses; i++) {
 			struct report_class *c = &rep->classes[i];
-			if (c->counts_to_top && c->shown[f] &&
-			    strncmp(c->name, top->name, strlen(top->name)) == 0 &&
-			    c->name[strlen(top->name)] == '.' &&
+			if (c->counts_to_top && c->shown[f] && s_below(c->name, top->name) &&
 			    (least == NULL || c->v[f] < least->v[f]))
 				least = c;
 		}
@@ -232,10 +236,7 @@ s_factors(struct report *rep, struct sym_diag *diag)
 		const struct report_class *c = &rep->classes[i], *top = NULL;
 		size_t j;
 		for (j = 0; j < rep->nclasses && !c->top; j++)
-			if (rep->classes[j].top &&
-			    strncmp(c->name, rep->classes[j].name, strlen(rep->classes[j].name)) ==
-			        0 &&
-			    c->name[strlen(rep->classes[j].name)] == '.')
+			if (rep->classes[j].top && s_below(c->name, rep->classes[j].name))
 				top = &rep->classes[j];
 		if (c->co2e_shown &&
 		    (c->top || !c->counts_to_top || top == NULL || !top->has_factor))

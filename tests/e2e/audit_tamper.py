@@ -22,6 +22,10 @@ only the rules can catch these):
                          hits_hash fixed up, its consents, deposits and release deleted); prints its id
   invent-candidate       add a candidate with a made-up token to a pair_matched entry
                          (id, count and hits_hash fixed up); prints its id
+  publish-added          an accepting consent without "publish" gains one (the coordinator
+                         claims a member agreed to show its class)
+  publish-changed        a consent's "publish" names another class
+  publish-on-decline     a declining consent gains a "publish"
 
 Token batches (batches/<round>.jsonl; nothing in the log changes):
   alter-batch            drop one token from a batch's offers (the set stays sorted and
@@ -183,6 +187,29 @@ def consent_other_member(d):
     fail("no accepting consent")
 
 
+def publish_edit(d, want_accept, has_publish, cls):
+    entries = load(d)
+    for i, e in enumerate(entries):
+        if e["kind"] == "consent" and e["accept"] == want_accept and ("publish" in e) == has_publish:
+            print("entry %d: %s's consent now publishes %s" % (i, e["member"], cls))
+            e["publish"] = cls
+            save(d, entries)
+            return
+    fail("no such consent")
+
+
+def publish_added(d):
+    publish_edit(d, True, False, "material.ash")
+
+
+def publish_changed(d):
+    publish_edit(d, True, True, "water.cooling")
+
+
+def publish_on_decline(d):
+    publish_edit(d, False, False, "material.ash")
+
+
 def before_release(entries, kind, accept_only):
     """(k, x): the first `kind` entry of a released candidate, before its release."""
     for i, e in enumerate(entries):
@@ -330,6 +357,9 @@ MODES = {
     "hide-candidate": hide_candidate,
     "invent-candidate": invent_candidate,
     "alter-batch": alter_batch,
+    "publish-added": publish_added,
+    "publish-changed": publish_changed,
+    "publish-on-decline": publish_on_decline,
     "edges": edges,
 }
 

@@ -34,6 +34,22 @@ python3 "$(dirname "$0")/round_check.py" declines "$SC" "$T" >"$T/declines.txt" 
 while read -r company cand; do
 	"$BIN/symbi" decline --dir "$T/st-$company" "$cand" >/dev/null 2>&1 || bad "decline $cand"
 done <"$T/declines.txt"
+# A member that breaks the rules of --publish is refused and nothing is stored:
+# a class with a decline, a class finer than two levels, markup as a class.
+ROUND=$("$BIN/symbiod" round status --dir "$P" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["round"])')
+CAND=$(python3 -c 'import json,sys; print([c["id"] for c in json.load(open(sys.argv[1])) if c["counterpart"]=="smelter"][0])' "$T/cand-paper.json")
+probe() {
+	local want=$1 what=$2 mode=$3 cls=$4 got
+	got=$("$BIN/symbi-probe" "$mode" --dir "$T/st-paper" --round "$ROUND" --candidate "$CAND" --class "$cls" 2>&1 |
+		python3 -c 'import json,sys; print(" ".join(str(json.loads(l).get("status","?")) for l in sys.stdin if l.strip()))')
+	[ "$got" = "$want" ] && ok "$what (status $got)" || bad "$what: status $got, wanted $want"
+}
+probe 400 "a decline that publishes a class is refused" publish-decline energy.steam
+probe 400 "a published class finer than two levels is refused" publish material.ash.fly_ash
+probe 400 "markup as a published class is refused" publish '<b>x</b>.y'
+"$BIN/symbi" candidates --dir "$T/st-paper" --json >"$T/cand-paper2.json" 2>/dev/null
+python3 -c 'import json,sys; assert [c["state"] for c in json.load(open(sys.argv[1])) if c["id"]==sys.argv[2]]==["pending"]' "$T/cand-paper2.json" "$CAND" &&
+	ok "  ... and the candidate is still unanswered" || bad "a refused consent changed the candidate"
 # Both sides publish: power -> plasterboard (gypsum), power -> farms (heat), biogas -> farms
 # (digestate). Only the incinerator publishes its steam to petrochem: no class shown.
 PUBLISH=" power plasterboard farms biogas incinerator "
@@ -53,6 +69,18 @@ expect_rc 0 "log export" -- "$BIN/symbiod" log export --dir "$P" --out "$T/expor
 grep -q '"publish":"material.mineral"' "$T/export"/*.jsonl 2>/dev/null || grep -rq '"publish":"material.mineral"' "$T/export" &&
 	ok "  ... the consent entries carry the published class" || bad "no publish field in the exported log"
 expect_rc 0 "symbi-audit verify accepts consents with a published class" -- "$BIN/symbi-audit" verify "$T/export"
+# A coordinator that rewrites its log (and re-signs it) to make a member publish, publish
+# something else, or publish with a decline, is caught: the class is part of what the member signed.
+for m in publish-added publish-changed publish-on-decline; do
+	rm -rf "$T/forged" && cp -a "$T/export" "$T/forged"
+	python3 "$(dirname "$0")/audit_tamper.py" "$m" "$T/forged" >/dev/null || bad "audit_tamper.py $m"
+	"$BIN/symbi-forge" resign --park "$P" --export "$T/forged" 2>"$T/err" || bad "symbi-forge resign: $(cat "$T/err")"
+	"$BIN/symbi-audit" verify "$T/forged" >"$T/out" 2>&1
+	rc=$?
+	[ "$rc" -eq 65 ] && grep -qE "consent-signature|publish" "$T/out" && ok "symbi-audit catches a forged log: $m ($(grep -oE 'consent-signature|publish' "$T/out" | head -1))" ||
+		bad "$m: exit $rc: $(head -c 300 "$T/out")"
+done
+grep -rq '<b>x</b>\|material.ash.fly_ash"' "$P/symbiod.db" "$T/export" && bad "a refused class reached the store or the log" || ok "  ... and no refused class reached the store or the log"
 
 # Before any sum: a report still renders and says the totals are not available.
 expect_rc 0 "report before the sums" -- "$BIN/symbiod" report --dir "$P" --out "$T/early"

@@ -12,6 +12,8 @@
  *   deposit            a Deposit of an 80-byte envelope filled with BYTE
  *   deposit-twice      the same Deposit under two request ids, then the second
  *                      again under its id (three answers)
+ *   publish --class C  an accept that publishes class C (accept --publish), any C
+ *   publish-decline --class C   a decline that publishes class C
  *   | otherpark (our own key, but signed for the park of PARK_JSON)
  */
 #include <getopt.h>
@@ -27,6 +29,9 @@
 #include "transport.h"
 #include "util.h"
 #include "wire.h"
+
+/* --class: what the publish probes name, unchecked (the daemon must check it). */
+static const char *s_class;
 
 static void
 s_print(const uint8_t *answer, size_t len, const struct client_state *st, const char *note)
@@ -77,7 +82,8 @@ s_candidate_probe(struct conn *c, const struct client_state *st, const char *mod
 	Symbiod__Deposit dep = SYMBIOD__DEPOSIT__INIT;
 	uint8_t round[16], cand[16], env[80], *payload = NULL, *req = NULL, *req2 = NULL;
 	size_t plen = 0, rlen = 0, rlen2 = 0;
-	int consent = strcmp(mode, "consent-envelope") == 0, rc = 2;
+	int publish = strncmp(mode, "publish", 7) == 0, rc = 2;
+	int consent = strcmp(mode, "consent-envelope") == 0 || publish;
 	uint32_t type = consent ? SYMBIOD__MSG_TYPE__MSG_CONSENT : SYMBIOD__MSG_TYPE__MSG_DEPOSIT;
 
 	if (round_hex == NULL || cand_hex == NULL || util_unhex(round_hex, round, 16) != SYM_OK ||
@@ -86,11 +92,12 @@ s_candidate_probe(struct conn *c, const struct client_state *st, const char *mod
 	memset(env, fill, sizeof(env));
 	cs.round_id = dep.round_id = (ProtobufCBinaryData){16, round};
 	cs.candidate_id = dep.candidate_id = (ProtobufCBinaryData){16, cand};
-	cs.accept = 1;
+	cs.accept = strcmp(mode, "publish-decline") != 0;
+	cs.publish_class = publish ? (char *)s_class : NULL;
 	dep.envelope = (ProtobufCBinaryData){sizeof(env), env};
 	if (wire_pack(consent ? &cs.base : &dep.base, &payload, &plen) != SYM_OK)
 		goto out;
-	if (consent) {
+	if (consent && !publish) {
 		/* Field 4, length-delimited: the version 1 envelope, appended by hand. */
 		uint8_t *p = realloc(payload, plen + 2 + sizeof(env));
 		if (p == NULL)
@@ -122,13 +129,11 @@ out:
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-	                                     {"as", required_argument, NULL, 'a'},
-	                                     {"round", required_argument, NULL, 'r'},
-	                                     {"candidate", required_argument, NULL, 'c'},
-	                                     {"fill", required_argument, NULL, 'f'},
-	                                     {"park", required_argument, NULL, 'p'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"dir", required_argument, NULL, 'd'},   {"as", required_argument, NULL, 'a'},
+	    {"round", required_argument, NULL, 'r'}, {"candidate", required_argument, NULL, 'c'},
+	    {"fill", required_argument, NULL, 'f'},  {"park", required_argument, NULL, 'p'},
+	    {"class", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
 	const char *dir = NULL, *as = NULL, *park = NULL, *mode, *round_hex = NULL,
 	           *cand_hex = NULL;
 	int fill = 0xee;
@@ -159,6 +164,8 @@ main(int argc, char **argv)
 			fill = (int)strtol(optarg, NULL, 0) & 0xff;
 		else if (ch == 'p')
 			park = optarg;
+		else if (ch == 'k')
+			s_class = optarg;
 		else
 			return 2;
 	}
@@ -251,7 +258,8 @@ main(int argc, char **argv)
 		rc = s_send(c, st, junk, big, "oversize");
 		free(junk);
 	} else if (strcmp(mode, "consent-envelope") == 0 || strcmp(mode, "deposit") == 0 ||
-	           strcmp(mode, "deposit-twice") == 0) {
+	           strcmp(mode, "deposit-twice") == 0 || strcmp(mode, "publish") == 0 ||
+	           strcmp(mode, "publish-decline") == 0) {
 		rc = s_candidate_probe(c, st, mode, round_hex, cand_hex, fill);
 	} else {
 		fprintf(stderr, "symbi-probe: unknown mode %s\n", mode);
