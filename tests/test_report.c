@@ -252,26 +252,30 @@ s_factors_file(const char *dir, const char *text, char *path, size_t size)
 static void
 test_factors(void **state)
 {
+	static const char *const bad[] = {
+	    "{\"material.ash\": {\"kg_co2e_per_unit\": -1, \"source\": \"x\"}}",
+	    "{\"material.ash.fly_ash\": {\"kg_co2e_per_unit\": 1, \"source\": \"x\"}}",
+	    "{\"material.ash\": {\"kg_co2e_per_unit\": 800, \"source\": \"\"}}",
+	    "{\"material.ash\": {\"kg_co2e_per_unit\": 8, \"source\": \"x\", \"note\": 1}}",
+	    "[1, 2]",
+	};
 	const char *dir = fixture_dir;
 	struct sym_diag diag = {""};
 	char path[512];
 	json_t *fac = NULL;
+	size_t i;
 
 	(void)state;
 	s_factors_file(dir, "{\"material.ash\": {\"kg_co2e_per_unit\": 800}}", path, sizeof(path));
 	assert_int_equal(report_factors_load(path, &fac, &diag), SYM_ERR_FORMAT);
 	assert_non_null(strstr(diag.msg, "material.ash names no source"));
 	assert_null(fac);
-	s_factors_file(dir, "{\"material.ash\": {\"kg_co2e_per_unit\": -1, \"source\": \"x\"}}",
-	               path, sizeof(path));
-	assert_int_equal(report_factors_load(path, &fac, &diag), SYM_ERR_FORMAT);
-	s_factors_file(dir,
-	               "{\"material.ash.fly_ash\": {\"kg_co2e_per_unit\": 1, \"source\": \"x\"}}",
-	               path, sizeof(path));
-	assert_int_equal(report_factors_load(path, &fac, &diag), SYM_ERR_FORMAT);
-	s_factors_file(dir, "{\"material.ash\": {\"kg_co2e_per_unit\": 800, \"source\": \"\"}}",
-	               path, sizeof(path));
-	assert_int_equal(report_factors_load(path, &fac, &diag), SYM_ERR_FORMAT);
+	/* A negative factor, a class finer than two levels, an empty source, unknown fields. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s_factors_file(dir, bad[i], path, sizeof(path));
+		assert_int_equal(report_factors_load(path, &fac, &diag), SYM_ERR_FORMAT);
+		assert_null(fac);
+	}
 	s_factors_file(dir,
 	               "{\"material.ash\": {\"kg_co2e_per_unit\": 800, \"source\": \"a report\"}}",
 	               path, sizeof(path));
