@@ -24,6 +24,8 @@ struct sync_result {
 	char round[33]; /* the current round's id (hex), "" when none */
 	char phase[16]; /* its phase, "none" when there is none */
 	size_t deposited, received;
+	char indicators[16];    /* the round's park-indicator stage after this run, "" if none */
+	int indicators_pending; /* they wait for other members: run again later */
 };
 /*
  * symbi sync after its options: whatever the current phase allows this

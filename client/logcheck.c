@@ -161,6 +161,14 @@ int
 logcheck_proof(const struct client_state *st, struct conn *c, const Symbiod__LogProof *p,
                const char *kind, const char *field, const char *value, struct sym_diag *diag)
 {
+	return logcheck_proof_of(st, c, p, kind, st->id, field, value, diag);
+}
+
+int
+logcheck_proof_of(const struct client_state *st, struct conn *c, const Symbiod__LogProof *p,
+                  const char *kind, const char *member, const char *field, const char *value,
+                  struct sym_diag *diag)
+{
 	merkle_hash_t leaf, proof[MERKLE_MAX_PROOF];
 	struct checkpoint cp;
 	json_error_t jerr;
@@ -192,8 +200,8 @@ logcheck_proof(const struct client_state *st, struct conn *c, const Symbiod__Log
 	e = json_loadb((const char *)p->entry.data, p->entry.len, JSON_REJECT_DUPLICATES, &jerr);
 	s = json_string_value(json_object_get(e, "kind"));
 	if (s == NULL || strcmp(s, kind) != 0 ||
-	    (s = json_string_value(json_object_get(e, "member"))) == NULL ||
-	    strcmp(s, st->id) != 0 ||
+	    (member != NULL && ((s = json_string_value(json_object_get(e, "member"))) == NULL ||
+	                        strcmp(s, member) != 0)) ||
 	    (field != NULL && ((s = json_string_value(json_object_get(e, field))) == NULL ||
 	                       strcmp(s, value) != 0))) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
