@@ -11,7 +11,8 @@ usage:
       T/st-*/exchanges.json)
   indicators_check.py scan SCENARIO T ROUND PARK MEMBER...
       no file under PARK holds a MEMBER's vector as little-endian u64 cells,
-      nor any 64-byte row (one class) of it that is not the park's total
+      nor any 64-byte row (one class) of it with a quantity that is not the
+      park's total
 """
 import json
 import math
@@ -69,7 +70,7 @@ def canonical(q, key):
     if u in RATES:
         return v * RATES[u]
     amount, _, period = u.partition("/")
-    return v * AMOUNTS[amount] / PERIODS[period]
+    return v * AMOUNTS[amount] * PERIODS[period]
 
 
 def rounded(x):
@@ -168,7 +169,11 @@ def scan(sc, t, rnd, park, members):
         needles.append((m + " whole vector", cells_bytes(v)))
         for c in CLASS_ORDER:
             row = [v[(c, k)] for k in INDICATORS]
-            if any(row) and row != [total[(c, k)] for k in INDICATORS]:
+            # A row of contributor flags alone (0s and 1s) is no quantity, and
+            # 64 such bytes turn up anywhere; a row equal to the park's total is
+            # that total (one company alone in the class: the dominance the
+            # threat model states).
+            if max(row) > 1 and row != [total[(c, k)] for k in INDICATORS]:
                 needles.append((m + " row " + c, b"".join(struct.pack("<Q", x) for x in row)))
     found = 0
     nfiles = 0
