@@ -22,7 +22,8 @@ int indhash_included(const uint8_t park_id[32], const uint8_t round_id[16], uint
                      const char *const *subs, size_t nsubs, const char *const *incl, size_t nincl,
                      uint8_t out[32]) __attribute__((warn_unused_result));
 
-/* What a member signs to confirm a set: "symbiod-indicator-confirm-v1\0" || park_id || round_id || hash. */
+/* What a member signs to confirm a set: "symbiod-indicator-confirm-v1\0" || park_id || round_id ||
+ * hash. */
 void indhash_confirm_bytes(const uint8_t park_id[32], const uint8_t round_id[16],
                            const uint8_t included_hash[32], uint8_t out[INDHASH_CONFIRM_LEN]);
 

@@ -168,7 +168,8 @@ s_finish(struct rounds_ctx *ctx, struct store_secagg *sa, const uint64_t *sums, 
 				size_t len = strlen(l->classes[c].name);
 				if (len >= sizeof(cells[n].cls)) {
 					free(cells);
-					return SYM_ERR_LIMIT; /* a class name the store cannot hold */
+					return SYM_ERR_LIMIT; /* a class name the store cannot hold
+					                       */
 				}
 				memcpy(cells[n].cls, l->classes[c].name, len + 1);
 				snprintf(cells[n].indicator, sizeof(cells[n].indicator), "%s",
@@ -251,8 +252,8 @@ out:
 
 /* Sign and log the included set: the members whose vectors are held. */
 static int
-s_announce(struct rounds_ctx *ctx, struct store_secagg *sa, char **subs, size_t nsubs,
-           char **incl, size_t nincl, uint32_t t)
+s_announce(struct rounds_ctx *ctx, struct store_secagg *sa, char **subs, size_t nsubs, char **incl,
+           size_t nincl, uint32_t t)
 {
 	Symbiod__IncludedSet set = SYMBIOD__INCLUDED_SET__INIT;
 	uint8_t sig[64], *entry = NULL;
@@ -307,8 +308,8 @@ out:
 
 /* Collecting: when every submitter sent, or at the deadline, announce who is in. */
 static int
-s_collecting(struct rounds_ctx *ctx, struct store_secagg *sa, char **subs, size_t nsubs,
-             int late, int *moved)
+s_collecting(struct rounds_ctx *ctx, struct store_secagg *sa, char **subs, size_t nsubs, int late,
+             int *moved)
 {
 	struct store_secagg_msg *v = NULL;
 	char **incl = NULL, reason[128];

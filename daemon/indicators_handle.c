@@ -50,16 +50,18 @@ s_load(struct round_call *c, const ProtobufCBinaryData *round, struct s_call *k)
 		return round_refuse(c, S_BAD, "round id: 16 bytes");
 	r = store_secagg_get(c->ctx->park->store, round->data, &k->sa);
 	if (r == SYM_ERR_NOT_FOUND || (r == SYM_OK && k->sa.stage == SECAGG_WAITING))
-		return round_refuse(c, SYMBIOD__STATUS__STATUS_NOT_FOUND,
-		                    "the round has no park indicators (yet: they start at its end)");
+		return round_refuse(
+		    c, SYMBIOD__STATUS__STATUS_NOT_FOUND,
+		    "the round has no park indicators (yet: they start at its end)");
 	if (r != SYM_OK || (r = indicators_ids(k->sa.submitters, &k->subs, &k->nsubs)) != SYM_OK ||
 	    (r = indicators_layout(c->ctx, &k->l)) != SYM_OK)
 		return r;
 	if (k->sa.included != NULL && (r = indicators_included(&k->sa, &k->inc)) != SYM_OK)
 		return r;
 	if (indicators_find(k->subs, k->nsubs, c->member->rec.id) < 0)
-		return round_refuse(c, S_FORBIDDEN, "only the round's submitters take part in its "
-		                                    "park indicators");
+		return round_refuse(c, S_FORBIDDEN,
+		                    "only the round's submitters take part in its "
+		                    "park indicators");
 	return SYM_OK;
 }
 
@@ -69,7 +71,8 @@ s_in_set(struct round_call *c, const struct s_call *k, int stage, const Protobuf
 {
 	if (k->sa.stage != stage)
 		return round_refuse(c, S_FORBIDDEN, "the round's park indicators are %s, not %s",
-		                    indicators_stage_name(k->sa.stage), indicators_stage_name(stage));
+		                    indicators_stage_name(k->sa.stage),
+		                    indicators_stage_name(stage));
 	if (k->inc == NULL ||
 	    indicators_find(k->inc->included, k->inc->n_included, c->member->rec.id) < 0)
 		return round_refuse(c, S_FORBIDDEN, "this member is not in the included set");
@@ -80,8 +83,7 @@ s_in_set(struct round_call *c, const struct s_call *k, int stage, const Protobuf
 
 /* Log the member's entry, move the round on, and acknowledge with the entry's proof. */
 static int
-s_ack(struct round_call *c, const uint8_t round[16], const char *kind, json_t *fields,
-      int repeated)
+s_ack(struct round_call *c, const uint8_t round[16], const char *kind, json_t *fields, int repeated)
 {
 	Symbiod__IndicatorAck ack = SYMBIOD__INDICATOR_ACK__INIT;
 	struct store_secagg sa;
@@ -139,15 +141,17 @@ s_check_shares(struct round_call *c, const struct s_call *k, const Symbiod__Indi
 		return SYM_ERR_ALLOC;
 	crypto_hash_sha256_init(&st);
 	if (req->n_shares != k->nsubs)
-		r = round_refuse(c, S_BAD, "a vector carries one share per submitter (%zu, not %zu)",
+		r = round_refuse(c, S_BAD,
+		                 "a vector carries one share per submitter (%zu, not %zu)",
 		                 k->nsubs, req->n_shares);
 	for (i = 0; r == SYM_OK && c->status == 0 && i < req->n_shares; i++) {
 		const Symbiod__IndicatorShare *s = req->shares[i];
 		uint8_t len = (uint8_t)strlen(s->member);
 		if ((at = indicators_find(k->subs, k->nsubs, s->member)) < 0 || seen[at] ||
 		    s->sealed.len != INDHASH_SHARE_SEALED) {
-			r = round_refuse(c, S_BAD, "share %zu: not one sealed share (%d bytes) for a "
-			                           "submitter not named before",
+			r = round_refuse(c, S_BAD,
+			                 "share %zu: not one sealed share (%d bytes) for a "
+			                 "submitter not named before",
 			                 i, INDHASH_SHARE_SEALED);
 			break;
 		}
@@ -174,14 +178,16 @@ round_handle_indicator_submit(struct round_call *c, const ProtobufCMessage *msg)
 	if ((r = s_load(c, &req->round_id, &k)) != SYM_OK || c->status != 0)
 		goto out;
 	if (k.sa.stage != SECAGG_COLLECTING) {
-		r = round_refuse(c, S_FORBIDDEN, "the round's park indicators are %s: vectors are no "
-		                                 "longer collected",
+		r = round_refuse(c, S_FORBIDDEN,
+		                 "the round's park indicators are %s: vectors are no "
+		                 "longer collected",
 		                 indicators_stage_name(k.sa.stage));
 		goto out;
 	}
 	if (req->masked.len != k.l->ncells * 8) {
-		r = round_refuse(c, S_BAD, "the masked vector has %zu cells of 8 bytes here, not %zu "
-		                           "bytes",
+		r = round_refuse(c, S_BAD,
+		                 "the masked vector has %zu cells of 8 bytes here, not %zu "
+		                 "bytes",
 		                 k.l->ncells, req->masked.len);
 		goto out;
 	}
@@ -260,22 +266,27 @@ s_check_answer(struct round_call *c, const struct s_call *k, const Symbiod__Indi
 	if (seen == NULL)
 		return SYM_ERR_ALLOC;
 	if (req->n_shares != k->inc->n_included || req->n_masks != dropped)
-		r = round_refuse(c, S_BAD, "an answer gives a share for each included member and a key "
-		                           "for each dropped one");
+		r = round_refuse(c, S_BAD,
+		                 "an answer gives a share for each included member and a key "
+		                 "for each dropped one");
 	for (i = 0; r == SYM_OK && c->status == 0 && i < req->n_shares + req->n_masks; i++) {
 		int share = i < req->n_shares;
 		const Symbiod__UnmaskSecret *s =
 		    share ? req->shares[i] : req->masks[i - req->n_shares];
-		int included = indicators_find(k->inc->included, k->inc->n_included, s->member) >= 0;
+		int included =
+		    indicators_find(k->inc->included, k->inc->n_included, s->member) >= 0;
 		if ((at = indicators_find(k->subs, k->nsubs, s->member)) < 0 || seen[at] ||
 		    included != share || s->secret.len != 32 ||
 		    (share && !shamir_scalar_canonical(s->secret.data)))
-			r = round_refuse(c, S_BAD, "answer %zu (%s): not a 32-byte %s for a member not "
-			                           "named before",
-			                 i, s->member, share ? "share of an included member's seed"
-			                                     : "key with a dropped member");
+			r = round_refuse(c, S_BAD,
+			                 "answer %zu (%s): not a 32-byte %s for a member not "
+			                 "named before",
+			                 i, s->member,
+			                 share ? "share of an included member's seed"
+			                       : "key with a dropped member");
 		else
-			json_array_append_new(share ? shares_of : masks_with, json_string(s->member));
+			json_array_append_new(share ? shares_of : masks_with,
+			                      json_string(s->member));
 		if (at >= 0)
 			seen[at] = 1;
 	}

@@ -102,7 +102,7 @@ s_coeffs(const Symbiod__IncludedSet *inc, const struct s_answers *as, const size
 		return SYM_ERR_ALLOC;
 	for (k = 0; k < t; k++)
 		xs[k] = 1u + (uint32_t)indicators_find(inc->submitters, inc->n_submitters,
-		                                        as->who[pick[k]]);
+		                                       as->who[pick[k]]);
 	r = shamir_lagrange(xs, t, coeffs);
 	free(xs);
 	return r;
@@ -119,8 +119,8 @@ s_remove_self(const Symbiod__IncludedSet *inc, const struct s_answers *as, const
 {
 	size_t t = inc->threshold, k, j;
 	size_t *first = calloc(t + 1, sizeof(*first)), *last = calloc(t + 1, sizeof(*last));
-	uint8_t(*c1)[32] = calloc(t + 1, 32), (*c2)[32] = calloc(t + 1, 32), (*ys)[32] =
-	                                                   calloc(t + 1, 32);
+	uint8_t(*c1)[32] = calloc(t + 1, 32), (*c2)[32] = calloc(t + 1, 32),
+	(*ys)[32] = calloc(t + 1, 32);
 	uint8_t seed[32], check[32];
 	int r = SYM_ERR_ALLOC;
 
@@ -137,14 +137,16 @@ s_remove_self(const Symbiod__IncludedSet *inc, const struct s_answers *as, const
 		const char *id = inc->included[j];
 		if ((r = s_seed(as, first, t, (const uint8_t(*)[32])c1, id, ys, seed)) != SYM_OK ||
 		    (r = s_seed(as, last, t, (const uint8_t(*)[32])c2, id, ys, check)) != SYM_OK) {
-			r = sym_diag_set(why, SYM_ERR_VERIFY, "a share of %s's seed is malformed", id);
+			r = sym_diag_set(why, SYM_ERR_VERIFY, "a share of %s's seed is malformed",
+			                 id);
 			goto out;
 		}
 		if (sodium_memcmp(seed, check, 32) != 0) {
-			r = sym_diag_set(why, SYM_ERR_VERIFY,
-			                 "the shares of %s's seed disagree (a member revealed a wrong "
-			                 "share)",
-			                 id);
+			r = sym_diag_set(
+			    why, SYM_ERR_VERIFY,
+			    "the shares of %s's seed disagree (a member revealed a wrong "
+			    "share)",
+			    id);
 			goto out;
 		}
 		if ((r = masks_apply(seed, round, 1, -1, sums, ncells)) != SYM_OK)
@@ -180,8 +182,8 @@ s_remove_dropped(const Symbiod__IncludedSet *inc, const struct s_answers *as,
 			const Symbiod__IndicatorUnmask *a = as->a[i];
 			if ((key = s_secret(a->masks, a->n_masks, dropped)) == NULL)
 				return SYM_ERR_FORMAT;
-			if ((r = masks_apply(key, round, 0, -masks_pair_sign(as->who[i], dropped), sums,
-			                     ncells)) != SYM_OK)
+			if ((r = masks_apply(key, round, 0, -masks_pair_sign(as->who[i], dropped),
+			                     sums, ncells)) != SYM_OK)
 				return r;
 		}
 	}
@@ -252,10 +254,11 @@ indicators_sum(struct rounds_ctx *ctx, const struct store_secagg *sa,
 		goto out;
 	if (as.n < inc->threshold || (dropped > 0 && as.n < inc->n_included)) {
 		if (dropped > 0)
-			sym_diag_set(why, SYM_OK,
-			             "%zu of the %zu included members answered the unmasking; with %zu "
-			             "dropped, every included member must",
-			             as.n, inc->n_included, dropped);
+			sym_diag_set(
+			    why, SYM_OK,
+			    "%zu of the %zu included members answered the unmasking; with %zu "
+			    "dropped, every included member must",
+			    as.n, inc->n_included, dropped);
 		else
 			sym_diag_set(why, SYM_OK,
 			             "%zu of the %zu included members answered the unmasking; the "

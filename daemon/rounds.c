@@ -487,7 +487,8 @@ rounds_status(struct rounds_ctx *ctx)
 	json_object_set_new(j, "keep_batches", json_boolean(rd.keep_batches));
 	json_object_set_new(j, "sizes", s_sizes_json(&rd.sizes));
 	if (rd.phase == ROUND_ENDED && indicators_state_name(ctx, rd.id) != NULL)
-		json_object_set_new(j, "indicators", json_string(indicators_state_name(ctx, rd.id)));
+		json_object_set_new(j, "indicators",
+		                    json_string(indicators_state_name(ctx, rd.id)));
 	store_strings_free(ids, n);
 	store_round_clear(&rd);
 	return j;

@@ -348,11 +348,11 @@ struct store_secagg {
 	uint8_t round[STORE_ID_LEN];
 	int stage; /* enum secagg_stage */
 	int64_t window_ms, deadline_ms;
-	char *submitters;   /* JSON array of ids (malloc'd) */
-	uint8_t *included;  /* the packed, signed IncludedSet; NULL before it is announced */
+	char *submitters;  /* JSON array of ids (malloc'd) */
+	uint8_t *included; /* the packed, signed IncludedSet; NULL before it is announced */
 	size_t included_len;
 	uint8_t included_hash[32];
-	int64_t included_index; /* its audit-log entry, -1 before */
+	int64_t included_index;  /* its audit-log entry, -1 before */
 	uint8_t *included_entry; /* that entry's bytes, for members' inclusion proofs */
 	size_t included_entry_len;
 };

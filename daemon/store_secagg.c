@@ -42,15 +42,16 @@ s_progress_row(sqlite3_stmt *stmt, void *item)
 	int e;
 
 	if ((e = store_sql_col_blob(stmt, 0, s->round, STORE_ID_LEN)) != SYM_OK ||
-	    (e = store_sql_col_int(stmt, 1, SECAGG_WAITING, SECAGG_FINISHED, &s->stage)) != SYM_OK ||
+	    (e = store_sql_col_int(stmt, 1, SECAGG_WAITING, SECAGG_FINISHED, &s->stage)) !=
+	        SYM_OK ||
 	    (e = store_sql_col_int64(stmt, 2, 1, INT64_MAX, &s->window_ms)) != SYM_OK ||
 	    (e = store_sql_col_int64(stmt, 3, 0, INT64_MAX, &s->deadline_ms)) != SYM_OK ||
 	    (e = store_sql_col_text_dup(stmt, 4, SECAGG_MSG_MAX, &s->submitters)) != SYM_OK ||
 	    (e = store_sql_col_int64(stmt, 7, -1, INT64_MAX, &s->included_index)) != SYM_OK)
 		goto fail;
 	if (!store_sql_col_is_null(stmt, 5) &&
-	    ((e = store_sql_col_blob_dup(stmt, 5, SECAGG_MSG_MAX, &s->included, &s->included_len)) !=
-	         SYM_OK ||
+	    ((e = store_sql_col_blob_dup(stmt, 5, SECAGG_MSG_MAX, &s->included,
+	                                 &s->included_len)) != SYM_OK ||
 	     (e = store_sql_col_blob(stmt, 6, s->included_hash, 32)) != SYM_OK ||
 	     (e = store_sql_col_blob_dup(stmt, 8, SECAGG_MSG_MAX, &s->included_entry,
 	                                 &s->included_entry_len)) != SYM_OK))
@@ -64,11 +65,12 @@ fail:
 int
 store_secagg_get(struct store *st, const uint8_t round[STORE_ID_LEN], struct store_secagg *out)
 {
-	return store_sql_get(&st->sql,
-	                     "SELECT round, stage, window_ms, deadline_ms, submitters, included, "
-	                     "included_hash, included_index, included_entry FROM indicator_progress "
-	                     "WHERE round = ?1",
-	                     STORE_ARGS(store_arg_id(round)), s_progress_row, out, sizeof(*out));
+	return store_sql_get(
+	    &st->sql,
+	    "SELECT round, stage, window_ms, deadline_ms, submitters, included, "
+	    "included_hash, included_index, included_entry FROM indicator_progress "
+	    "WHERE round = ?1",
+	    STORE_ARGS(store_arg_id(round)), s_progress_row, out, sizeof(*out));
 }
 
 int
@@ -128,10 +130,11 @@ store_secagg_msg_put(struct store *st, const uint8_t round[STORE_ID_LEN], int ki
 	*repeated = 0;
 	if (!store_id_ok(member) || len == 0 || len > SECAGG_MSG_MAX)
 		return SYM_ERR_INVALID;
-	r = store_sql_row(&st->sql, &stmt,
-	                  "SELECT data FROM indicator_msgs WHERE round = ?1 AND kind = ?2 AND "
-	                  "member = ?3",
-	                  STORE_ARGS(store_arg_id(round), store_arg_int(kind), store_arg_text(member)));
+	r = store_sql_row(
+	    &st->sql, &stmt,
+	    "SELECT data FROM indicator_msgs WHERE round = ?1 AND kind = ?2 AND "
+	    "member = ?3",
+	    STORE_ARGS(store_arg_id(round), store_arg_int(kind), store_arg_text(member)));
 	if (r == SYM_OK) {
 		r = store_sql_col_blob_ref(stmt, 0, &old, &old_len);
 		if (r == SYM_OK)
@@ -153,11 +156,11 @@ store_secagg_msg_has(struct store *st, const uint8_t round[STORE_ID_LEN], int ki
                      const char *member)
 {
 	sqlite3_stmt *stmt = NULL;
-	int r = store_sql_row(&st->sql, &stmt,
-	                      "SELECT 1 FROM indicator_msgs WHERE round = ?1 AND kind = ?2 AND "
-	                      "member = ?3",
-	                      STORE_ARGS(store_arg_id(round), store_arg_int(kind),
-	                                 store_arg_text(member)));
+	int r = store_sql_row(
+	    &st->sql, &stmt,
+	    "SELECT 1 FROM indicator_msgs WHERE round = ?1 AND kind = ?2 AND "
+	    "member = ?3",
+	    STORE_ARGS(store_arg_id(round), store_arg_int(kind), store_arg_text(member)));
 
 	if (r == SYM_OK) {
 		store_sql_release(&st->sql, stmt);
@@ -177,10 +180,9 @@ store_secagg_msg_count(struct store *st, const uint8_t round[STORE_ID_LEN], int 
 {
 	int n = 0, r;
 
-	r = store_sql_get(&st->sql,
-	                  "SELECT count(*) FROM indicator_msgs WHERE round = ?1 AND kind = ?2",
-	                  STORE_ARGS(store_arg_id(round), store_arg_int(kind)), s_count_row, &n,
-	                  sizeof(n));
+	r = store_sql_get(
+	    &st->sql, "SELECT count(*) FROM indicator_msgs WHERE round = ?1 AND kind = ?2",
+	    STORE_ARGS(store_arg_id(round), store_arg_int(kind)), s_count_row, &n, sizeof(n));
 	return r == SYM_OK ? n : r;
 }
 

@@ -42,6 +42,18 @@ s_recover(uint8_t shares[N][32], const uint32_t *xs, size_t k, uint8_t out[32])
 	return shamir_combine((const uint8_t(*)[32])coeffs, (const uint8_t(*)[32])ys, k, out);
 }
 
+/* The 1-based points of the subset `mask` of the N shares; returns how many. */
+static size_t
+s_points(unsigned mask, uint32_t xs[N])
+{
+	size_t k = 0, b;
+
+	for (b = 0; b < N; b++)
+		if (mask & (1u << b))
+			xs[k++] = (uint32_t)b + 1;
+	return k;
+}
+
 /* Every subset of T shares recovers the secret. */
 static void
 test_any_t_shares(void **state)
@@ -53,10 +65,7 @@ test_any_t_shares(void **state)
 	s_split(secret, shares);
 	for (mask = 0; mask < (1u << N); mask++) {
 		uint32_t xs[N];
-		size_t k = 0, b;
-		for (b = 0; b < N; b++)
-			if (mask & (1u << b))
-				xs[k++] = (uint32_t)b + 1;
+		size_t k = s_points(mask, xs);
 		if (k < T)
 			continue;
 		assert_int_equal(s_recover(shares, xs, k, out), SYM_OK);
@@ -75,10 +84,7 @@ test_t_minus_one_fails(void **state)
 	s_split(secret, shares);
 	for (mask = 0; mask < (1u << N); mask++) {
 		uint32_t xs[N];
-		size_t k = 0, b;
-		for (b = 0; b < N; b++)
-			if (mask & (1u << b))
-				xs[k++] = (uint32_t)b + 1;
+		size_t k = s_points(mask, xs);
 		if (k != T - 1)
 			continue;
 		assert_int_equal(s_recover(shares, xs, k, out), SYM_OK);
