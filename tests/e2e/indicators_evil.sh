@@ -36,8 +36,9 @@ fresh_round() {
 	[ -n "$DAEMON_PID" ] && stop_daemon TERM
 	P=$T/park-$1
 	rm -rf "$T"/st-*
+	[ -f "$T/daemon.log" ] && mv "$T/daemon.log" "$T/daemon-before-$1.log" # a fresh ready line
 	park_of_folder "$P" "$SC" "Evil $1"
-	"$BIN/symbiod" round open --dir "$P" --indicator-seconds 600 >"$T/round" 2>>"$T/ops.log" || exit 1
+	"$BIN/symbiod" round open --dir "$P" --indicator-seconds 600 >"$T/round" 2>>"$T/ops.log" || { cat "$T/ops.log"; exit 1; }
 	for c in $ids; do "$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json" >/dev/null 2>>"$T/ops.log"; done
 	"$BIN/symbiod" round close --dir "$P" >/dev/null 2>>"$T/ops.log"
 	"$BIN/symbiod" round end --dir "$P" >/dev/null 2>>"$T/ops.log"
