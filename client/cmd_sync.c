@@ -108,6 +108,7 @@ s_step_ended(struct session *s, struct sync_result *res, struct sym_diag *diag)
 	rc = indicators_step(s, round, &ir, diag);
 	snprintf(res->indicators, sizeof(res->indicators), "%s", ir.stage);
 	res->indicators_pending = ir.pending;
+	res->indicator_bytes = ir.bytes;
 	return rc;
 }
 
@@ -184,11 +185,12 @@ static void
 s_report(const struct cmd_args *a, const struct sync_result *res, int rc)
 {
 	if (a->json) {
-		json_t *j = json_pack("{s:s?, s:s, s:I, s:I, s:b, s:i, s:s?}", "round",
+		json_t *j = json_pack("{s:s?, s:s, s:I, s:I, s:b, s:i, s:s?, s:I}", "round",
 		                      res->round[0] ? res->round : NULL, "phase", res->phase,
 		                      "deposited", (json_int_t)res->deposited, "received",
 		                      (json_int_t)res->received, "done", rc == 0, "exit", rc,
-		                      "indicators", res->indicators[0] ? res->indicators : NULL);
+		                      "indicators", res->indicators[0] ? res->indicators : NULL,
+		                      "indicator_bytes", (json_int_t)res->indicator_bytes);
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(j);

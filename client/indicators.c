@@ -27,6 +27,19 @@
 #include "util.h"
 #include "wire.h"
 
+int
+indicators_rpc(struct session *s, uint32_t type, const ProtobufCMessage *req,
+               const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply, uint64_t *bytes,
+               struct sym_diag *diag)
+{
+	int rc = rpc_call(s->c, type, req, desc, reply, diag);
+
+	*bytes += protobuf_c_message_get_packed_size(req);
+	if (rc == 0 && *reply != NULL)
+		*bytes += protobuf_c_message_get_packed_size(*reply);
+	return rc;
+}
+
 /* ---- the local record ---------------------------------------------------------- */
 
 static int
@@ -177,7 +190,7 @@ s_check_logged(struct session *s, const Symbiod__IndicatorState *st, const uint8
 
 static int
 s_confirm(struct session *s, const uint8_t round[16], const uint8_t hash[32], json_t *local,
-          struct sym_diag *diag)
+          uint64_t *nbytes, struct sym_diag *diag)
 {
 	Symbiod__IndicatorConfirm req = SYMBIOD__INDICATOR_CONFIRM__INIT;
 	Symbiod__IndicatorAck *ack = NULL;
@@ -194,9 +207,9 @@ s_confirm(struct session *s, const uint8_t round[16], const uint8_t hash[32], js
 	req.round_id = session_bytes(round, 16);
 	req.included_hash = session_bytes(hash, 32);
 	req.signature = session_bytes(sig, 64);
-	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_INDICATOR_CONFIRM, &req.base,
-	                   &symbiod__indicator_ack__descriptor, (ProtobufCMessage **)&ack, diag)) ==
-	    0)
+	if ((rc = indicators_rpc(s, SYMBIOD__MSG_TYPE__MSG_INDICATOR_CONFIRM, &req.base,
+	                         &symbiod__indicator_ack__descriptor, (ProtobufCMessage **)&ack,
+	                         nbytes, diag)) == 0)
 		rc = logcheck_proof(s->st, s->c, ack->proof, "indicator_confirm", "included_hash",
 		                    hex, diag);
 	wire_free((ProtobufCMessage *)ack);
@@ -399,7 +412,7 @@ s_secrets(struct session *s, const struct roundfile *rf, const Symbiod__Indicato
 
 static int
 s_answer(struct session *s, const struct roundfile *rf, const Symbiod__IndicatorState *st,
-         const uint8_t hash[32], json_t *local, struct sym_diag *diag)
+         const uint8_t hash[32], json_t *local, uint64_t *nbytes, struct sym_diag *diag)
 {
 	Symbiod__IndicatorUnmask req = SYMBIOD__INDICATOR_UNMASK__INIT;
 	Symbiod__IndicatorAck *ack = NULL;
@@ -434,9 +447,9 @@ s_answer(struct session *s, const struct roundfile *rf, const Symbiod__Indicator
 	req.shares = a.shares;
 	req.n_masks = st->n_masks_with;
 	req.masks = a.masks;
-	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_INDICATOR_UNMASK, &req.base,
-	                   &symbiod__indicator_ack__descriptor, (ProtobufCMessage **)&ack, diag)) ==
-	    0)
+	if ((rc = indicators_rpc(s, SYMBIOD__MSG_TYPE__MSG_INDICATOR_UNMASK, &req.base,
+	                         &symbiod__indicator_ack__descriptor, (ProtobufCMessage **)&ack,
+	                         nbytes, diag)) == 0)
 		rc = logcheck_proof(s->st, s->c, ack->proof, "indicator_unmask", "included_hash",
 		                    hex, diag);
 out:
@@ -448,14 +461,15 @@ out:
 /* ---- the step --------------------------------------------------------------------- */
 
 static int
-s_query(struct session *s, const uint8_t round[16], Symbiod__IndicatorState **st,
+s_query(struct session *s, const uint8_t round[16], Symbiod__IndicatorState **st, uint64_t *nbytes,
         struct sym_diag *diag)
 {
 	Symbiod__IndicatorQuery q = SYMBIOD__INDICATOR_QUERY__INIT;
 
 	q.round_id = session_bytes(round, 16);
-	return rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_INDICATOR_STATE, &q.base,
-	                &symbiod__indicator_state__descriptor, (ProtobufCMessage **)st, diag);
+	return indicators_rpc(s, SYMBIOD__MSG_TYPE__MSG_INDICATOR_STATE, &q.base,
+	                      &symbiod__indicator_state__descriptor, (ProtobufCMessage **)st,
+	                      nbytes, diag);
 }
 
 /* The stage's action for a member of the included set (confirm, answer). */
@@ -471,10 +485,10 @@ s_in_set(struct session *s, const struct roundfile *rf, const Symbiod__Indicator
 	if ((rc = s_check_logged(s, st, hash, diag)) != 0)
 		return rc;
 	if (strcmp(st->stage, "confirming") == 0 && !st->confirmed) {
-		if ((rc = s_confirm(s, rf->round, hash, local, diag)) == 0)
+		if ((rc = s_confirm(s, rf->round, hash, local, &res->bytes, diag)) == 0)
 			res->confirmed = 1;
 	} else if (strcmp(st->stage, "unmasking") == 0 && !st->answered) {
-		if ((rc = s_answer(s, rf, st, hash, local, diag)) == 0)
+		if ((rc = s_answer(s, rf, st, hash, local, &res->bytes, diag)) == 0)
 			res->answered = 1;
 	}
 	return rc;
@@ -495,7 +509,7 @@ indicators_step(struct session *s, const uint8_t round[16], struct indicators_re
 		rc = r == SYM_ERR_NOT_FOUND ? 0 : EXIT_DATAERR; /* not a submitter: nothing to do */
 		goto out;
 	}
-	rc = s_query(s, round, &st, diag);
+	rc = s_query(s, round, &st, &res->bytes, diag);
 	if (rc == EXIT_TEMPFAIL || rc == EXIT_NOPERM) {
 		rc = 0; /* no indicators for this round here, or not ours to take part in */
 		goto out;
@@ -512,11 +526,26 @@ indicators_step(struct session *s, const uint8_t round[16], struct indicators_re
 			rc = EXIT_CANTCREAT;
 			goto out;
 		}
-		if ((rc = indicators_send(s, &rf, st, diag)) == 0)
+		if ((rc = indicators_send(s, &rf, st, &res->bytes, diag)) == 0)
 			res->sent = 1;
 	} else if (st->included != NULL && st->sent && res->pending &&
 	           s_find(st->included->included, st->included->n_included, s->st->id) >= 0) {
 		rc = s_in_set(s, &rf, st, local, res, diag);
+	}
+	if (rc == EXIT_NOPERM) {
+		/*
+		 * Refused because the stage moved on while we acted (the others'
+		 * answers completed the sum, a deadline passed): nothing is left to do.
+		 */
+		Symbiod__IndicatorState *now = NULL;
+		if (s_query(s, round, &now, &res->bytes, diag) == 0 &&
+		    strcmp(now->stage, st->stage) != 0) {
+			snprintf(res->stage, sizeof(res->stage), "%s", now->stage);
+			res->pending =
+			    strcmp(now->stage, "done") != 0 && strcmp(now->stage, "failed") != 0;
+			rc = 0;
+		}
+		wire_free((ProtobufCMessage *)now);
 	}
 out:
 	json_decref(local);

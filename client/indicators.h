@@ -22,6 +22,7 @@ struct indicators_result {
 	char stage[16];                /* the coordinator's stage after this run, "" if none */
 	int sent, confirmed, answered; /* what this run did */
 	int pending;                   /* the round's indicators wait for other members */
+	uint64_t bytes; /* payload bytes of this run's indicator requests and replies */
 };
 
 /*
@@ -32,9 +33,14 @@ struct indicators_result {
 int indicators_step(struct session *s, const uint8_t round[16], struct indicators_result *res,
                     struct sym_diag *diag);
 
+/* rpc_call for the indicator messages, counting their payload bytes into *bytes. */
+int indicators_rpc(struct session *s, uint32_t type, const ProtobufCMessage *req,
+                   const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply,
+                   uint64_t *bytes, struct sym_diag *diag);
+
 /* Build, mask and send this company's vector with its sealed shares (indicators_send.c). */
 int indicators_send(struct session *s, const struct roundfile *rf,
-                    const Symbiod__IndicatorState *state, struct sym_diag *diag);
+                    const Symbiod__IndicatorState *state, uint64_t *bytes, struct sym_diag *diag);
 
 /* The key of the share a company seals to itself: BLAKE2b-256 keyed by its X25519 secret. */
 int indicators_self_key(const struct session *s, const uint8_t round[16], uint8_t key[32]);

@@ -55,7 +55,7 @@ struct s_send {
 };
 
 static void
-s_send_clear(struct s_send *w, size_t ncells, size_t nsubs)
+s_send_clear(struct s_send *w)
 {
 	if (w->v != NULL)
 		sodium_free(w->v);
@@ -65,8 +65,6 @@ s_send_clear(struct s_send *w, size_t ncells, size_t nsubs)
 		pairkeys_clear(w->pk);
 		sodium_free(w->pk);
 	}
-	(void)ncells;
-	(void)nsubs;
 	free(w->sealed);
 	free(w->items);
 	free(w->ptrs);
@@ -193,7 +191,7 @@ s_mask(struct session *s, const struct roundfile *rf, const Symbiod__IndicatorSt
 
 int
 indicators_send(struct session *s, const struct roundfile *rf, const Symbiod__IndicatorState *state,
-                struct sym_diag *diag)
+                uint64_t *bytes, struct sym_diag *diag)
 {
 	Symbiod__IndicatorSubmit req = SYMBIOD__INDICATOR_SUBMIT__INIT;
 	Symbiod__IndicatorAck *ack = NULL;
@@ -218,15 +216,15 @@ indicators_send(struct session *s, const struct roundfile *rf, const Symbiod__In
 	req.masked = session_bytes(w.masked, w.l->ncells * 8);
 	req.n_shares = state->n_submitters;
 	req.shares = w.ptrs;
-	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_INDICATOR_SUBMIT, &req.base,
-	                   &symbiod__indicator_ack__descriptor, (ProtobufCMessage **)&ack, diag)) !=
-	    0)
+	if ((rc = indicators_rpc(s, SYMBIOD__MSG_TYPE__MSG_INDICATOR_SUBMIT, &req.base,
+	                         &symbiod__indicator_ack__descriptor, (ProtobufCMessage **)&ack,
+	                         bytes, diag)) != 0)
 		goto out;
 	crypto_hash_sha256(hash, w.masked, w.l->ncells * 8);
 	util_hex(hash, 32, hex);
 	rc = logcheck_proof(s->st, s->c, ack->proof, "indicator_vector", "masked", hex, diag);
 out:
 	wire_free((ProtobufCMessage *)ack);
-	s_send_clear(&w, 0, 0);
+	s_send_clear(&w);
 	return rc;
 }

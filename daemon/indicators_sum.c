@@ -244,28 +244,32 @@ indicators_sum(struct rounds_ctx *ctx, const struct store_secagg *sa,
 	const struct ind_layout *l = NULL;
 	struct store_secagg_msg *m = NULL;
 	struct s_answers as;
-	size_t nm = 0, dropped = inc->n_submitters - inc->n_included;
+	size_t nm = 0, held, dropped = inc->n_submitters - inc->n_included;
 	int r;
 
 	*ready = 0;
 	memset(&as, 0, sizeof(as));
-	if ((r = indicators_layout(ctx, &l)) != SYM_OK ||
-	    (r = s_answers_load(ctx, sa, &m, &nm, &as)) != SYM_OK)
-		goto out;
-	if (as.n < inc->threshold || (dropped > 0 && as.n < inc->n_included)) {
+	if ((r = store_secagg_msg_count(ctx->park->store, sa->round, SECAGG_ANSWER)) < 0)
+		return r;
+	held = (size_t)r; /* counted first: the answers are read once they suffice */
+	r = SYM_OK;
+	if (held < inc->threshold || (dropped > 0 && held < inc->n_included)) {
 		if (dropped > 0)
 			sym_diag_set(
 			    why, SYM_OK,
 			    "%zu of the %zu included members answered the unmasking; with %zu "
 			    "dropped, every included member must",
-			    as.n, inc->n_included, dropped);
+			    held, inc->n_included, dropped);
 		else
 			sym_diag_set(why, SYM_OK,
 			             "%zu of the %zu included members answered the unmasking; the "
 			             "threshold is %u",
-			             as.n, inc->n_included, inc->threshold);
+			             held, inc->n_included, inc->threshold);
 		goto out; /* not yet */
 	}
+	if ((r = indicators_layout(ctx, &l)) != SYM_OK ||
+	    (r = s_answers_load(ctx, sa, &m, &nm, &as)) != SYM_OK)
+		goto out;
 	memset(sums, 0, l->ncells * sizeof(*sums));
 	if ((r = s_add_vectors(ctx, sa, inc, sums, l->ncells)) != SYM_OK ||
 	    (r = s_remove_self(inc, &as, sa->round, sums, l->ncells, why)) != SYM_OK ||
