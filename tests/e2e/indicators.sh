@@ -116,5 +116,12 @@ for r in "$R1:$ids" "$R2:$alive" "$R3:$ids" "$R4:$few"; do
 done
 [ $fails -eq 0 ] && ok "no company's plaintext vector (whole, or any class row) in any file under PARK ($(tail -1 "$T/scan"))" || bad "plaintext vector found under PARK"
 "$BIN/symbi-audit" verify "$T/export" >"$T/audit" 2>&1 && ok "symbi-audit verify accepts the log with the indicator entries" || bad "audit: $(tail -5 "$T/audit")"
+# A coordinator that rewrites its own log and re-signs it is caught by the rules.
+for mode in unmask-both:"both a share" vector-twice:"a second masked vector" result-early:"without the included set"; do
+	rm -rf "$T/x" && cp -a "$T/export" "$T/x"
+	$CHECK tamper "${mode%%:*}" "$T/x" && "$BIN/symbi-forge" resign --park "$P" --export "$T/x" 2>"$T/err" || bad "tamper ${mode%%:*}: $(cat "$T/err")"
+	"$BIN/symbi-audit" verify "$T/x" >"$T/audit" 2>&1
+	[ $? -ne 0 ] && grep -q "${mode#*:}" "$T/audit" && ok "a rewritten log (${mode%%:*}) is named by symbi-audit verify" || bad "${mode%%:*}: $(tail -2 "$T/audit")"
+done
 stop_daemon TERM && ok "daemon stops with exit 0" || bad "daemon exit $?"
 finish

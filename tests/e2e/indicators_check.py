@@ -9,6 +9,12 @@ usage:
       the cells of `symbiod indicators --json` (GOT.json) equal the sums over
       the MEMBERs' vectors (flows SCENARIO/ID.json, exchanges of ROUND in
       T/st-*/exchanges.json)
+  indicators_check.py tamper MODE EXPORT_DIR
+      rewrite the export's entries as a coordinator rewriting its own log
+      would (re-sign with symbi-forge resign afterwards): unmask-both (an
+      unmasking answer also gives the pair key with a member whose seed share
+      it gives), vector-twice (a second masked vector of a member),
+      result-early (the result before any unmasking answer)
   indicators_check.py scan SCENARIO T ROUND PARK MEMBER...
       no file under PARK holds a MEMBER's vector as little-endian u64 cells,
       nor any 64-byte row (one class) of it with a quantity that is not the
@@ -194,8 +200,31 @@ def scan(sc, t, rnd, park, members):
     return 1 if found else 0
 
 
+def tamper(mode, export):
+    path = os.path.join(export, "entries.jsonl")
+    entries = [json.loads(line) for line in open(path, "rb").read().splitlines()]
+    kinds = [e["kind"] for e in entries]
+    if mode == "unmask-both":
+        e = entries[kinds.index("indicator_unmask")]
+        e["masks_with"] = sorted(e["masks_with"] + [e["shares_of"][0]])
+    elif mode == "vector-twice":
+        i = kinds.index("indicator_vector")
+        entries.insert(i + 1, dict(entries[i]))
+    elif mode == "result-early":
+        i, j = kinds.index("indicator_unmask"), kinds.index("indicator_result")
+        entries.insert(i, entries.pop(j))
+    else:
+        return 64
+    with open(path, "wb") as f:
+        for e in entries:
+            f.write(json.dumps(e, sort_keys=True, separators=(",", ":")).encode() + b"\n")
+    return 0
+
+
 def main():
     cmd = sys.argv[1]
+    if cmd == "tamper":
+        return tamper(sys.argv[2], sys.argv[3])
     if cmd == "compare":
         return compare(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:])
     if cmd == "scan":
