@@ -406,6 +406,8 @@ struct park_indicator_times {
 	double wall, clients_cpu, daemon_cpu, bytes;
 	int passes;
 	char state[16];
+	/* One more pass once done: what a `symbi sync` pass costs with nothing to do. */
+	double idle_clients_cpu, idle_daemon_cpu;
 };
 
 /* End the round, then sync every company until the round's indicators are done. */
@@ -428,7 +430,15 @@ s_indicator_phase(struct park_bench *pb, struct park_indicator_times *it)
 	it->wall = util_now() - t0;
 	it->clients_cpu = s_cpu_children() - cpu0;
 	it->daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
-	return strcmp(it->state, "done") == 0 ? 0 : -1;
+	if (strcmp(it->state, "done") != 0)
+		return -1;
+	cpu0 = s_cpu_children();
+	d_cpu0 = s_proc_cpu(pb->daemon);
+	if (s_sync_pass(pb, 99, &t0) != 0)
+		return -1;
+	it->idle_clients_cpu = s_cpu_children() - cpu0;
+	it->idle_daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
+	return 0;
 }
 
 static void
@@ -443,6 +453,9 @@ s_indicator_report(const struct park_bench *pb, const struct park_indicator_time
 	       "%.0f bytes per company (%.2f%% of the submission's tokens)\n",
 	       it->state, it->passes, 1000.0 * it->clients_cpu / (double)pb->companies, per,
 	       submit_bytes > 0 ? 100.0 * per * (double)pb->companies / submit_bytes : 0.0);
+	printf("a sync pass with nothing left to do (exchanges step, log contact): clients CPU "
+	       "%.3f s, daemon CPU %.3f s\n",
+	       it->idle_clients_cpu, it->idle_daemon_cpu);
 }
 
 /* What the timed round measured. */

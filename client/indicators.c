@@ -219,38 +219,72 @@ s_confirm(struct session *s, const uint8_t round[16], const uint8_t hash[32], js
 /* ---- unmask ---------------------------------------------------------------------- */
 
 /*
+ * A member's identity key: from the round record (written from the verified
+ * directory at submission), or from the verified directory itself for a
+ * record written before park indicators. NULL if unknown.
+ */
+static const uint8_t *
+s_identity(const struct session *s, const struct roundfile *rf, const struct verified_dir *vd,
+           const char *id)
+{
+	const struct roundfile_peer *p;
+	size_t j;
+
+	if (strcmp(id, s->st->id) == 0)
+		return s->st->record.ed25519;
+	if ((p = roundfile_peer(rf, id)) != NULL && p->has_ed25519)
+		return p->ed25519;
+	for (j = 0; vd != NULL && j < vd->n; j++)
+		if (strcmp(vd->recs[j].id, id) == 0)
+			return vd->recs[j].ed25519;
+	return NULL;
+}
+
+/* Does the round record hold every peer's identity key? */
+static int
+s_record_has_keys(const struct roundfile *rf)
+{
+	size_t i;
+
+	for (i = 0; i < rf->npeers; i++)
+		if (!rf->peers[i].has_ed25519)
+			return 0;
+	return 1;
+}
+
+/*
  * At least t distinct included members signed this very set, each with the
  * identity key the round's verified directory gives it.
  */
 static int
-s_check_confirmations(struct session *s, const uint8_t round[16], const Symbiod__IndicatorState *st,
-                      const uint8_t hash[32], struct sym_diag *diag)
+s_check_confirmations(struct session *s, const struct roundfile *rf,
+                      const Symbiod__IndicatorState *st, const uint8_t hash[32],
+                      struct sym_diag *diag)
 {
 	const Symbiod__IncludedSet *inc = st->included;
 	Symbiod__RoundAnnouncement *ann = NULL;
 	struct verified_dir vd;
 	uint8_t bytes[INDHASH_CONFIRM_LEN];
 	uint8_t *seen = calloc(inc->n_included + 1, 1);
-	size_t i, j, valid = 0;
+	const uint8_t *key;
+	size_t i, valid = 0;
 	long at;
-	int rc;
+	int rc = 0;
 
 	memset(&vd, 0, sizeof(vd));
 	if (seen == NULL)
 		return EXIT_SOFTWARE;
-	if ((rc = session_announcement(s, round, &ann, diag)) != 0 ||
-	    (rc = session_directory(s, ann, &vd, diag)) != 0)
+	if (!s_record_has_keys(rf) && ((rc = session_announcement(s, rf->round, &ann, diag)) != 0 ||
+	                               (rc = session_directory(s, ann, &vd, diag)) != 0))
 		goto out;
-	indhash_confirm_bytes(s->st->park_id, round, hash, bytes);
-	for (i = 0; i < st->n_confirmations; i++) {
+	indhash_confirm_bytes(s->st->park_id, rf->round, hash, bytes);
+	for (i = 0; i < st->n_confirmations && valid < inc->threshold; i++) {
 		const Symbiod__IndicatorConfirmation *c = st->confirmations[i];
 		if ((at = s_find(inc->included, inc->n_included, c->member)) < 0 || seen[at] ||
-		    c->signature.len != 64)
+		    c->signature.len != 64 || (key = s_identity(s, rf, &vd, c->member)) == NULL)
 			continue;
-		for (j = 0; j < vd.n && strcmp(vd.recs[j].id, c->member) != 0; j++)
-			;
-		if (j < vd.n && crypto_sign_verify_detached(c->signature.data, bytes, sizeof(bytes),
-		                                            vd.recs[j].ed25519) == 0) {
+		if (crypto_sign_verify_detached(c->signature.data, bytes, sizeof(bytes), key) ==
+		    0) {
 			seen[at] = 1;
 			valid++;
 		}
@@ -425,7 +459,7 @@ s_answer(struct session *s, const struct roundfile *rf, const Symbiod__Indicator
 		rc = EXIT_PROTOCOL;
 		goto out;
 	}
-	if ((rc = s_check_confirmations(s, rf->round, st, hash, diag)) != 0)
+	if ((rc = s_check_confirmations(s, rf, st, hash, diag)) != 0)
 		goto out;
 	if (s_secrets(s, rf, st, &a, diag) != SYM_OK) {
 		rc = EXIT_PROTOCOL;

@@ -88,11 +88,19 @@ out:
 long
 indicators_find(char *const *ids, size_t n, const char *id)
 {
-	size_t i;
+	size_t lo = 0, hi = n;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(ids[i], id) == 0)
-			return (long)i;
+	/* Every list of ids here is in id order (as built, and as signed): binary search. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = pairkeys_id_cmp(ids[mid], id);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }
 

@@ -45,7 +45,7 @@ int indicators_layout(struct rounds_ctx *ctx, const struct ind_layout **out)
     __attribute__((warn_unused_result));
 /* A JSON array of ids (the submitters column) as strings (store_strings_free). */
 int indicators_ids(const char *json, char ***ids, size_t *n) __attribute__((warn_unused_result));
-/* The index of id in the sorted ids, or -1. */
+/* The index of id in ids (in id order, pairkeys_id_cmp), or -1. */
 long indicators_find(char *const *ids, size_t n, const char *id);
 /* The included set, unpacked (wire_free). */
 int indicators_included(const struct store_secagg *sa, Symbiod__IncludedSet **out)

@@ -251,47 +251,33 @@ out:
 }
 
 /*
- * An answer names exactly the included members for shares and exactly the
- * dropped ones for keys, each once, 32 bytes each: the ids go to the log.
+ * An answer gives shares of exactly the included members' seeds, in the
+ * set's order, and keys with exactly the dropped members, in id order, 32
+ * bytes each: never both kinds for one member. The ids go to the log.
  */
 static int
 s_check_answer(struct round_call *c, const struct s_call *k, const Symbiod__IndicatorUnmask *req,
                json_t *shares_of, json_t *masks_with)
 {
-	size_t i, dropped = k->nsubs - k->inc->n_included;
-	long at;
-	uint8_t *seen = calloc(k->nsubs + 1, 1);
-	int r = SYM_OK;
+	size_t i, d = 0, dropped = k->nsubs - k->inc->n_included;
 
-	if (seen == NULL)
-		return SYM_ERR_ALLOC;
 	if (req->n_shares != k->inc->n_included || req->n_masks != dropped)
-		r = round_refuse(c, S_BAD,
-		                 "an answer gives a share for each included member and a key "
-		                 "for each dropped one");
-	for (i = 0; r == SYM_OK && c->status == 0 && i < req->n_shares + req->n_masks; i++) {
-		int share = i < req->n_shares;
-		const Symbiod__UnmaskSecret *s =
-		    share ? req->shares[i] : req->masks[i - req->n_shares];
-		int included =
-		    indicators_find(k->inc->included, k->inc->n_included, s->member) >= 0;
-		if ((at = indicators_find(k->subs, k->nsubs, s->member)) < 0 || seen[at] ||
-		    included != share || s->secret.len != 32 ||
-		    (share && !shamir_scalar_canonical(s->secret.data)))
-			r = round_refuse(c, S_BAD,
-			                 "answer %zu (%s): not a 32-byte %s for a member not "
-			                 "named before",
-			                 i, s->member,
-			                 share ? "share of an included member's seed"
-			                       : "key with a dropped member");
-		else
-			json_array_append_new(share ? shares_of : masks_with,
-			                      json_string(s->member));
-		if (at >= 0)
-			seen[at] = 1;
+		return round_refuse(c, S_BAD,
+		                    "an answer gives a share for each included member and a key "
+		                    "for each dropped one");
+	for (i = 0; i < k->nsubs; i++) {
+		const char *id = k->subs[i];
+		int in = indicators_find(k->inc->included, k->inc->n_included, id) >= 0;
+		const Symbiod__UnmaskSecret *s = in ? req->shares[i - d] : req->masks[d];
+		if (strcmp(s->member, id) != 0 || s->secret.len != 32 ||
+		    (in && !shamir_scalar_canonical(s->secret.data)))
+			return round_refuse(
+			    c, S_BAD, "the answer for %s is not a 32-byte %s in the set's order",
+			    id, in ? "share of its seed" : "key with it");
+		json_array_append_new(in ? shares_of : masks_with, json_string(id));
+		d += !in;
 	}
-	free(seen);
-	return r;
+	return SYM_OK;
 }
 
 int

@@ -56,15 +56,15 @@ s_answers_load(struct rounds_ctx *ctx, const struct store_secagg *sa, struct sto
 	return SYM_OK;
 }
 
-/* The secret an answer gives for `member` among `list` (n entries), or NULL. */
+/*
+ * The secret an answer gives for `member`, expected at `at` (answers list
+ * their secrets in the set's order, checked when they arrived); NULL if not.
+ */
 static const uint8_t *
-s_secret(Symbiod__UnmaskSecret *const *list, size_t n, const char *member)
+s_secret(Symbiod__UnmaskSecret *const *list, size_t n, size_t at, const char *member)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i]->member, member) == 0 && list[i]->secret.len == 32)
-			return list[i]->secret.data;
+	if (at < n && strcmp(list[at]->member, member) == 0 && list[at]->secret.len == 32)
+		return list[at]->secret.data;
 	return NULL;
 }
 
@@ -74,7 +74,7 @@ s_secret(Symbiod__UnmaskSecret *const *list, size_t n, const char *member)
  */
 static int
 s_seed(const struct s_answers *as, const size_t *pick, size_t t,
-       const uint8_t (*coeffs)[SHAMIR_SCALAR_LEN], const char *j, uint8_t (*ys)[32],
+       const uint8_t (*coeffs)[SHAMIR_SCALAR_LEN], size_t at, const char *j, uint8_t (*ys)[32],
        uint8_t seed[32])
 {
 	size_t k;
@@ -82,7 +82,7 @@ s_seed(const struct s_answers *as, const size_t *pick, size_t t,
 
 	for (k = 0; k < t; k++) {
 		const Symbiod__IndicatorUnmask *a = as->a[pick[k]];
-		if ((y = s_secret(a->shares, a->n_shares, j)) == NULL)
+		if ((y = s_secret(a->shares, a->n_shares, at, j)) == NULL)
 			return SYM_ERR_FORMAT;
 		memcpy(ys[k], y, 32);
 	}
@@ -135,8 +135,10 @@ s_remove_self(const Symbiod__IncludedSet *inc, const struct s_answers *as, const
 		goto out;
 	for (j = 0; j < inc->n_included; j++) {
 		const char *id = inc->included[j];
-		if ((r = s_seed(as, first, t, (const uint8_t(*)[32])c1, id, ys, seed)) != SYM_OK ||
-		    (r = s_seed(as, last, t, (const uint8_t(*)[32])c2, id, ys, check)) != SYM_OK) {
+		if ((r = s_seed(as, first, t, (const uint8_t(*)[32])c1, j, id, ys, seed)) !=
+		        SYM_OK ||
+		    (r = s_seed(as, last, t, (const uint8_t(*)[32])c2, j, id, ys, check)) !=
+		        SYM_OK) {
 			r = sym_diag_set(why, SYM_ERR_VERIFY, "a share of %s's seed is malformed",
 			                 id);
 			goto out;
@@ -170,7 +172,7 @@ static int
 s_remove_dropped(const Symbiod__IncludedSet *inc, const struct s_answers *as,
                  const uint8_t round[16], uint64_t *sums, size_t ncells)
 {
-	size_t i, d;
+	size_t i, d, nd = 0;
 	const uint8_t *key;
 	int r;
 
@@ -180,12 +182,13 @@ s_remove_dropped(const Symbiod__IncludedSet *inc, const struct s_answers *as,
 			continue;
 		for (i = 0; i < as->n; i++) {
 			const Symbiod__IndicatorUnmask *a = as->a[i];
-			if ((key = s_secret(a->masks, a->n_masks, dropped)) == NULL)
+			if ((key = s_secret(a->masks, a->n_masks, nd, dropped)) == NULL)
 				return SYM_ERR_FORMAT;
 			if ((r = masks_apply(key, round, 0, -masks_pair_sign(as->who[i], dropped),
 			                     sums, ncells)) != SYM_OK)
 				return r;
 		}
+		nd++;
 	}
 	return SYM_OK;
 }
