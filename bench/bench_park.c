@@ -403,6 +403,7 @@ s_indicator_state(struct park_bench *pb, char *state, size_t len)
 
 /* What the indicator phase measured: from the round's end to its sums. */
 struct park_indicator_times {
+	double end_wall, end_daemon_cpu; /* `round end` itself: the round's, not the indicators' */
 	double wall, clients_cpu, daemon_cpu, bytes;
 	int passes;
 	char state[16];
@@ -414,10 +415,15 @@ struct park_indicator_times {
 static int
 s_indicator_phase(struct park_bench *pb, struct park_indicator_times *it)
 {
-	double t0 = util_now(), cpu0 = s_cpu_children(), d_cpu0 = s_proc_cpu(pb->daemon);
+	double t0 = util_now(), cpu0, d_cpu0 = s_proc_cpu(pb->daemon);
 
 	if (s_control(pb, "end", NULL) != 0)
 		return -1;
+	it->end_wall = util_now() - t0;
+	it->end_daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
+	t0 = util_now();
+	cpu0 = s_cpu_children();
+	d_cpu0 = s_proc_cpu(pb->daemon);
 	for (it->passes = 1; it->passes <= 6; it->passes++) {
 		if (s_sync_pass(pb, it->passes, &it->bytes) != 0) {
 			fprintf(stderr, "symbi-bench park: a sync failed in pass %d\n", it->passes);
@@ -447,6 +453,8 @@ s_indicator_report(const struct park_bench *pb, const struct park_indicator_time
 {
 	double per = it->bytes / (double)pb->companies;
 
+	printf("%-28s %9.3f %14s %14.3f\n", "end (expire, drop batches)", it->end_wall, "-",
+	       it->end_daemon_cpu);
 	printf("%-28s %9.3f %14.3f %14.3f\n", "indicators (secure sum)", it->wall, it->clients_cpu,
 	       it->daemon_cpu);
 	printf("indicators: %s after %d sync passes; client CPU per company %.1f ms; "
@@ -456,6 +464,10 @@ s_indicator_report(const struct park_bench *pb, const struct park_indicator_time
 	printf("a sync pass with nothing left to do (exchanges step, log contact): clients CPU "
 	       "%.3f s, daemon CPU %.3f s\n",
 	       it->idle_clients_cpu, it->idle_daemon_cpu);
+	printf(
+	    "indicators beyond %d such passes: daemon CPU %.3f s, client CPU per company %.1f ms\n",
+	    it->passes, it->daemon_cpu - it->passes * it->idle_daemon_cpu,
+	    1000.0 * (it->clients_cpu - it->passes * it->idle_clients_cpu) / (double)pb->companies);
 }
 
 /* What the timed round measured. */
