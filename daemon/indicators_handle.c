@@ -268,8 +268,10 @@ s_check_answer(struct round_call *c, const struct s_call *k, const Symbiod__Indi
 	for (i = 0; i < k->nsubs; i++) {
 		const char *id = k->subs[i];
 		int in = indicators_find(k->inc->included, k->inc->n_included, id) >= 0;
-		const Symbiod__UnmaskSecret *s = in ? req->shares[i - d] : req->masks[d];
-		if (strcmp(s->member, id) != 0 || s->secret.len != 32 ||
+		const Symbiod__UnmaskSecret *s =
+		    in ? (i - d < req->n_shares ? req->shares[i - d] : NULL)
+		       : (d < req->n_masks ? req->masks[d] : NULL);
+		if (s == NULL || strcmp(s->member, id) != 0 || s->secret.len != 32 ||
 		    (in && !shamir_scalar_canonical(s->secret.data)))
 			return round_refuse(
 			    c, S_BAD, "the answer for %s is not a 32-byte %s in the set's order",
