@@ -4,13 +4,22 @@
 # test computes itself from the park's flows files and agreed exchanges; a
 # company killed before sending its vector and one that drops during the
 # unmasking still give correct sums over the others; fewer survivors than the
-# threshold give no result; no company's plaintext vector is anywhere under
-# PARK; symbi-audit verify accepts the log.
+# threshold give no result; the companies' agents do it all on their own; no
+# company's plaintext vector is anywhere under PARK; symbi-audit verify accepts
+# the log, and names a log the coordinator rewrote (re-signed).
 # usage: indicators.sh BINDIR SCENARIO_DIR
 BIN=$1
 SC=$2
 . "$(dirname "$0")/lib.sh"
 CHECK="python3 $(dirname "$0")/indicators_check.py"
+
+declare -A APID
+cleanup_agents() {
+	local c
+	for c in "${!APID[@]}"; do kill -9 "${APID[$c]}" 2>/dev/null; done
+	cleanup
+}
+trap cleanup_agents EXIT
 
 P=$T/park
 park_of_folder "$P" "$SC" "Indicators $(basename "$SC")"
@@ -103,6 +112,28 @@ sync_until failed $few && ok "round 4: only $((t - 1)) of $n send (threshold $t)
 "$BIN/symbiod" indicators --dir "$P" --round "$R4" --json >"$T/got4.json" 2>"$T/err"
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["state"]=="failed" and j["cells"]==[] and "threshold" in j["reason"], j' "$T/got4.json" && ok "  ... no sums stored, and the reason names the threshold" || bad "round 4 result: $(cat "$T/got4.json")"
 
+# ---- 5. the agents do it all on their own ----------------------------------------------
+for c in $ids; do
+	"$BIN/symbi" agent --dir "$T/st-$c" --flows "$SC/$c.json" --interval-s 1 >/dev/null 2>"$T/agent-$c.log" &
+	APID[$c]=$!
+done
+"$BIN/symbiod" round open --dir "$P" --indicator-seconds 30 >"$T/round" 2>>"$T/ops.log"
+R5=$(cat "$T/round")
+for i in $(seq 1 120); do
+	[ "$("$BIN/symbiod" round status --dir "$P" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["submitted"])')" = "$n" ] && break
+	sleep 0.5
+done
+"$BIN/symbiod" round close --dir "$P" >/dev/null 2>>"$T/ops.log"
+"$BIN/symbiod" round end --dir "$P" >/dev/null 2>>"$T/ops.log"
+for i in $(seq 1 120); do
+	[ "$(indicators_state)" = done ] && break
+	sleep 0.5
+done
+[ "$(indicators_state)" = done ] && ok "round 5: the companies' agents run the secure sum to done on their own" || bad "round 5: $(indicators_state); $(tail -3 "$T/agent-$(echo $ids | cut -d' ' -f1).log")"
+"$BIN/symbiod" indicators --dir "$P" --round "$R5" --json >"$T/got5.json" 2>"$T/err"
+$CHECK compare "$SC" "$T" "$R5" "$T/got5.json" $ids >"$T/cmp5" && ok "round 5: the sums equal the plaintext sums ($(tail -1 "$T/cmp5"))" || bad "round 5 sums: $(head -20 "$T/cmp5")"
+for c in $ids; do kill -TERM "${APID[$c]}" 2>/dev/null; wait "${APID[$c]}" 2>/dev/null; unset "APID[$c]"; done
+
 # The next round opens while indicators collect: they do not hold it up.
 "$BIN/symbiod" round open --dir "$P" --indicator-seconds 3 >/dev/null 2>"$T/err" && ok "a round opens while nothing waits on indicators" || bad "round open: $(cat "$T/err")"
 
@@ -111,7 +142,7 @@ cp "$T/daemon.log" "$P/daemon.log"
 "$BIN/symbiod" log export --dir "$P" --out "$T/export" >/dev/null 2>&1
 cp -r "$T/export" "$P/export-copy"
 fails=0
-for r in "$R1:$ids" "$R2:$alive" "$R3:$ids" "$R4:$few"; do
+for r in "$R1:$ids" "$R2:$alive" "$R3:$ids" "$R4:$few" "$R5:$ids"; do
 	$CHECK scan "$SC" "$T" "${r%%:*}" "$P" ${r#*:} >"$T/scan" || { fails=1; cat "$T/scan"; }
 done
 [ $fails -eq 0 ] && ok "no company's plaintext vector (whole, or any class row) in any file under PARK ($(tail -1 "$T/scan"))" || bad "plaintext vector found under PARK"
