@@ -121,6 +121,8 @@ s_print_status(json_t *reply)
 		       "%lld declined, %lld expired\n",
 		       s_int(reply, "submitted"), s_int(reply, "members"), s_int(cands, "pending"),
 		       s_int(cands, "agreed"), s_int(cands, "declined"), s_int(cands, "expired"));
+	if (json_string_value(json_object_get(reply, "indicators")) != NULL)
+		printf("indicators %s\n", json_string_value(json_object_get(reply, "indicators")));
 }
 
 static void
