@@ -112,6 +112,22 @@ s_step_ended(struct session *s, struct sync_result *res, struct sym_diag *diag)
 	return rc;
 }
 
+/* Park indicators of earlier rounds still going on beside the current one. */
+static int
+s_earlier_indicators(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	struct indicators_result ir;
+	uint8_t round[16] = {0};
+	int rc;
+
+	if (res->round[0] != '\0' && util_unhex(res->round, round, sizeof(round)) != SYM_OK)
+		return EXIT_SOFTWARE;
+	rc = indicators_earlier(s, round, &ir, diag);
+	res->indicators_pending |= ir.pending;
+	res->indicator_bytes += ir.bytes;
+	return rc;
+}
+
 /* The current round and its phase; no round at all is phase "none" and 0. */
 static int
 s_status(struct session *s, struct sync_result *res, struct sym_diag *diag)
@@ -161,7 +177,9 @@ s_sync(struct session *s, struct sync_result *res, struct sym_diag *diag)
 		                   res->round, res->phase);
 		return EXIT_UNAVAILABLE;
 	}
-	return s_phases[i].step != NULL ? s_later(s_phases[i].step(s, res, diag)) : 0;
+	if (s_phases[i].step != NULL && (rc = s_phases[i].step(s, res, diag)) != 0)
+		return s_later(rc);
+	return s_later(s_earlier_indicators(s, res, diag));
 }
 
 int

@@ -10,6 +10,7 @@
  */
 #include "indicators.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -553,6 +554,12 @@ indicators_step(struct session *s, const uint8_t round[16], struct indicators_re
 	snprintf(res->stage, sizeof(res->stage), "%s", st->stage);
 	local = s_local_load(s, round);
 	res->pending = strcmp(st->stage, "done") != 0 && strcmp(st->stage, "failed") != 0;
+	if (!res->pending && json_object_get(local, "submitters") != NULL &&
+	    json_object_get(local, "finished") == NULL) {
+		/* Our part is over: a later sync no longer asks about this round. */
+		json_object_set_new(local, "finished", json_string(st->stage));
+		(void)s_local_save(s, round, local, diag);
+	}
 	if (strcmp(st->stage, "collecting") == 0 && !st->sent) {
 		json_object_set_new(local, "submitters",
 		                    s_ids_json(st->submitters, st->n_submitters));
@@ -585,5 +592,49 @@ out:
 	json_decref(local);
 	wire_free((ProtobufCMessage *)st);
 	roundfile_clear(&rf);
+	return rc;
+}
+
+int
+indicators_earlier(struct session *s, const uint8_t current[16], struct indicators_result *res,
+                   struct sym_diag *diag)
+{
+	static const char suffix[] = ".indicators.json";
+	char dir[PATH_MAX], hex[33];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	util_hex(current, 16, hex);
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/rounds", s->st->dir) >= sizeof(dir) ||
+	    (d = opendir(dir)) == NULL)
+		return 0; /* no round record at all: nothing earlier */
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		struct indicators_result one;
+		uint8_t round[16];
+		char rhex[33];
+		json_t *local;
+		size_t len = strlen(de->d_name);
+
+		if (len != 32 + sizeof(suffix) - 1 || strcmp(de->d_name + 32, suffix) != 0 ||
+		    strncmp(de->d_name, hex, 32) == 0)
+			continue;
+		memcpy(rhex, de->d_name, 32);
+		rhex[32] = '\0';
+		if (util_unhex(rhex, round, 16) != SYM_OK)
+			continue;
+		local = s_local_load(s, round);
+		if (json_object_get(local, "finished") == NULL &&
+		    (rc = indicators_step(s, round, &one, diag)) == 0) {
+			res->pending |= one.pending;
+			res->bytes += one.bytes;
+			res->sent += one.sent;
+			res->confirmed += one.confirmed;
+			res->answered += one.answered;
+		}
+		json_decref(local);
+	}
+	closedir(d);
 	return rc;
 }

@@ -33,6 +33,14 @@ struct indicators_result {
 int indicators_step(struct session *s, const uint8_t round[16], struct indicators_result *res,
                     struct sym_diag *diag);
 
+/*
+ * The same for every earlier round whose indicators this company took part
+ * in and has not seen finish (its records in STATE/rounds): a round's
+ * indicators go on while the next round runs.
+ */
+int indicators_earlier(struct session *s, const uint8_t current[16], struct indicators_result *res,
+                       struct sym_diag *diag);
+
 /* rpc_call for the indicator messages, counting their payload bytes into *bytes. */
 int indicators_rpc(struct session *s, uint32_t type, const ProtobufCMessage *req,
                    const ProtobufCMessageDescriptor *desc, ProtobufCMessage **reply,

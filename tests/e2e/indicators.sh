@@ -37,7 +37,7 @@ indicators_state() {
 sync_until() {
 	local want=$1 pass c
 	shift
-	for pass in $(seq 1 60); do
+	for attempt in $(seq 1 60); do
 		for c in "$@"; do
 			"$BIN/symbi" sync --dir "$T/st-$c" >>"$T/sync.log" 2>&1
 		done
@@ -59,7 +59,7 @@ a_round() {
 		for c in $ids; do
 			"$BIN/symbi" accept --dir "$T/st-$c" --all --yes >/dev/null 2>>"$T/ops.log"
 		done
-		for pass in 1 2; do
+		for attempt in 1 2; do
 			for c in $ids; do
 				"$BIN/symbi" exchanges --dir "$T/st-$c" >/dev/null 2>>"$T/ops.log"
 			done
@@ -93,7 +93,7 @@ R3=$(cat "$T/round")
 quitter=$(echo $ids | cut -d' ' -f3)
 rest=$(echo $ids | tr ' ' '\n' | grep -vx "$quitter" | tr '\n' ' ')
 # Everyone sends; the quitter also confirms, then is gone before it answers.
-for pass in $(seq 1 20); do
+for attempt in $(seq 1 20); do
 	for c in $ids; do "$BIN/symbi" sync --dir "$T/st-$c" >>"$T/sync.log" 2>&1; done
 	grep -q '"confirmed"' "$T/st-$quitter/rounds/$R3.indicators.json" 2>/dev/null && break
 	sleep 0.5
@@ -134,15 +134,29 @@ done
 $CHECK compare "$SC" "$T" "$R5" "$T/got5.json" $ids >"$T/cmp5" && ok "round 5: the sums equal the plaintext sums ($(tail -1 "$T/cmp5"))" || bad "round 5 sums: $(head -20 "$T/cmp5")"
 for c in $ids; do kill -TERM "${APID[$c]}" 2>/dev/null; wait "${APID[$c]}" 2>/dev/null; unset "APID[$c]"; done
 
-# The next round opens while indicators collect: they do not hold it up.
-"$BIN/symbiod" round open --dir "$P" --indicator-seconds 3 >/dev/null 2>"$T/err" && ok "a round opens while nothing waits on indicators" || bad "round open: $(cat "$T/err")"
+# ---- 6. the next round opens while the indicators collect: they go on beside it ------
+"$BIN/symbiod" round open --dir "$P" --indicator-seconds 60 >"$T/round" 2>>"$T/ops.log"
+R6=$(cat "$T/round")
+for c in $ids; do "$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json" >/dev/null 2>>"$T/ops.log"; done
+"$BIN/symbiod" round close --dir "$P" >/dev/null 2>>"$T/ops.log"
+"$BIN/symbiod" round end --dir "$P" >/dev/null 2>>"$T/ops.log"
+for c in $ids; do "$BIN/symbi" sync --dir "$T/st-$c" >>"$T/sync.log" 2>&1; done # the vectors
+"$BIN/symbiod" round open --dir "$P" --indicator-seconds 3 >/dev/null 2>"$T/err" && ok "round 6: the next round opens while its indicators are under way" || bad "round open: $(cat "$T/err")"
+state6() { "$BIN/symbiod" indicators --dir "$P" --round "$R6" --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
+for attempt in $(seq 1 10); do
+	for c in $ids; do "$BIN/symbi" sync --dir "$T/st-$c" >>"$T/sync.log" 2>&1; done
+	[ "$(state6)" = done ] && break
+done
+[ "$(state6)" = done ] && ok "round 6: symbi sync in the next round's open phase finishes them" || bad "round 6: $(state6); $(tail -3 "$T/sync.log")"
+"$BIN/symbiod" indicators --dir "$P" --round "$R6" --json >"$T/got6.json" 2>"$T/err"
+$CHECK compare "$SC" "$T" "$R6" "$T/got6.json" $ids >"$T/cmp6" && ok "round 6: the sums equal the plaintext sums" || bad "round 6 sums: $(head -20 "$T/cmp6")"
 
 # ---- the coordinator's files hold no plaintext vector; the log verifies -------------
 cp "$T/daemon.log" "$P/daemon.log"
 "$BIN/symbiod" log export --dir "$P" --out "$T/export" >/dev/null 2>&1
 cp -r "$T/export" "$P/export-copy"
 fails=0
-for r in "$R1:$ids" "$R2:$alive" "$R3:$ids" "$R4:$few" "$R5:$ids"; do
+for r in "$R1:$ids" "$R2:$alive" "$R3:$ids" "$R4:$few" "$R5:$ids" "$R6:$ids"; do
 	$CHECK scan "$SC" "$T" "${r%%:*}" "$P" ${r#*:} >"$T/scan" || { fails=1; cat "$T/scan"; }
 done
 [ $fails -eq 0 ] && ok "no company's plaintext vector (whole, or any class row) in any file under PARK ($(tail -1 "$T/scan"))" || bad "plaintext vector found under PARK"
