@@ -219,15 +219,16 @@ indicators_ended(struct rounds_ctx *ctx, const uint8_t round[16])
 	json_t *subs = NULL;
 	const struct ind_layout *l = NULL;
 	uint32_t t;
-	int r;
+	int r, nolayout;
 
 	memset(&sa, 0, sizeof(sa));
 	r = store_secagg_get(st, round, &sa);
 	if (r == SYM_ERR_NOT_FOUND && (r = indicators_opened(ctx, round, 0)) == SYM_OK)
 		r = store_secagg_get(st, round, &sa); /* a round opened before this version */
-	if (r != SYM_OK || (r = indicators_layout(ctx, &l)) != SYM_OK ||
-	    (r = s_submitters(ctx, round, &subs)) != SYM_OK)
+	if (r != SYM_OK || (r = s_submitters(ctx, round, &subs)) != SYM_OK)
 		goto out;
+	/* Without the park's taxonomy the round still ends; its indicators fail, said why. */
+	nolayout = indicators_layout(ctx, &l) != SYM_OK;
 	t = indhash_threshold((uint32_t)json_array_size(subs));
 	memset(&ir, 0, sizeof(ir));
 	memcpy(ir.round, round, 16);
@@ -246,11 +247,14 @@ indicators_ended(struct rounds_ctx *ctx, const uint8_t round[16])
 	    (r = rounds_log(ctx, "indicator_opened",
 	                    json_pack("{s:o, s:O, s:I, s:I, s:I}", "round", auditlog_hex(round, 16),
 	                              "submitters", subs, "threshold", (json_int_t)t, "cells",
-	                              (json_int_t)l->ncells, "deadline_ms",
+	                              (json_int_t)(nolayout ? 0 : l->ncells), "deadline_ms",
 	                              (json_int_t)sa.deadline_ms),
 	                    NULL, NULL, NULL)) != SYM_OK)
 		goto out;
-	if (json_array_size(subs) < 2)
+	if (nolayout)
+		r = s_finish(ctx, &sa, NULL, 0, t,
+		             "the installed taxonomy is not the park's: no vector layout");
+	else if (json_array_size(subs) < 2)
 		r = s_finish(ctx, &sa, NULL, 0, t, "fewer than two members submitted");
 out:
 	json_decref(subs);
