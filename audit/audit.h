@@ -111,6 +111,18 @@ struct audit_sizes {
 	uint32_t offer_floor, need_floor, fixed_size, max_offer, max_need;
 };
 
+/* A round's park indicators as the log tells them (rules_indicators.c). */
+struct audit_indicators {
+	int opened, announced, finished;
+	uint32_t threshold;
+	uint32_t *subs; /* member indices, in id order */
+	size_t nsubs;
+	uint8_t *sent, *in_set, *confirmed, *answered; /* per subs index */
+	size_t nsent, nincl, nconfirmed, nanswered;
+	uint8_t hash[32]; /* the included hash */
+	uint64_t announced_entry;
+};
+
 struct audit_round {
 	uint8_t id[16];
 	enum audit_phase phase;
@@ -130,6 +142,7 @@ struct audit_round {
 	size_t npairs;
 	size_t ncands, nagreed, nreleased, ndeclined;
 	int answered; /* a consent or release of the round was seen */
+	struct audit_indicators ind;
 };
 
 struct audit_index;

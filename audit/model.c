@@ -109,6 +109,11 @@ audit_log_free(struct audit_log *log)
 		free(rd->submitted);
 		free(rd->in_submitted);
 		free(rd->pairs);
+		free(rd->ind.subs);
+		free(rd->ind.sent);
+		free(rd->ind.in_set);
+		free(rd->ind.confirmed);
+		free(rd->ind.answered);
 	}
 	free(log->rounds);
 	free(log->members);

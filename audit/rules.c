@@ -547,6 +547,12 @@ static const struct {
     {"deposit", {NULL, rules_deposit}},
     {"release", {rules_release, rules_release}},
     {"round_ended", {rules_round_ended, rules_round_ended}},
+    {"indicator_opened", {NULL, rules_indicator_opened}},
+    {"indicator_vector", {NULL, rules_indicator_vector}},
+    {"indicator_included", {NULL, rules_indicator_included}},
+    {"indicator_confirm", {NULL, rules_indicator_confirm}},
+    {"indicator_unmask", {NULL, rules_indicator_unmask}},
+    {"indicator_result", {NULL, rules_indicator_result}},
 };
 
 int

@@ -88,6 +88,13 @@ int rules_consent(struct audit_verifier *v, const struct audit_entry *e);
 int rules_deposit(struct audit_verifier *v, const struct audit_entry *e);
 int rules_release(struct audit_verifier *v, const struct audit_entry *e);
 int rules_round_ended(struct audit_verifier *v, const struct audit_entry *e);
+/* Park indicators (rules_indicators.c). */
+int rules_indicator_opened(struct audit_verifier *v, const struct audit_entry *e);
+int rules_indicator_vector(struct audit_verifier *v, const struct audit_entry *e);
+int rules_indicator_included(struct audit_verifier *v, const struct audit_entry *e);
+int rules_indicator_confirm(struct audit_verifier *v, const struct audit_entry *e);
+int rules_indicator_unmask(struct audit_verifier *v, const struct audit_entry *e);
+int rules_indicator_result(struct audit_verifier *v, const struct audit_entry *e);
 /* Export format 1 (before protocol 1.1): a consent holds its whole signed request. */
 int rules_consent_v1(struct audit_verifier *v, const struct audit_entry *e);
 

@@ -4,7 +4,9 @@
  * (init, enroll), then one full round is timed on loopback against a real
  * daemon: every company's `symbi submit` (encoding and upload) as a separate
  * process, then `symbiod round close` (the matching). Prints wall and CPU
- * time per phase, bytes per company and the daemon's peak RSS.
+ * time per phase, bytes per company and the daemon's peak RSS. Then the
+ * park-indicator phase on its own: `symbiod round end` and passes of every
+ * company's `symbi sync` until the secure sum is done.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -333,6 +335,141 @@ s_submit_all(struct park_bench *pb, double *bytes_total)
 	return failed;
 }
 
+/*
+ * The park-indicator phase (INDICATORS.md): one pass of `symbi sync --json`
+ * over every company, `jobs` at a time; sums the indicator payload bytes
+ * each reports. Returns how many syncs failed.
+ */
+static int
+s_sync_pass(struct park_bench *pb, int pass, double *bytes_total)
+{
+	char exe[PATH_MAX], st[PATH_MAX], out[PATH_MAX], err[PATH_MAX], tag[32];
+	size_t next = 0, running = 0, done = 0;
+	int failed = 0, status;
+	pid_t pid;
+
+	snprintf(exe, sizeof(exe), "%s/symbi", pb->bin);
+	snprintf(tag, sizeof(tag), "sync%d-c", pass);
+	while (done < pb->companies) {
+		while (running < pb->jobs && next < pb->companies) {
+			s_path(pb, st, sizeof(st), "st-c", next, "");
+			s_path(pb, out, sizeof(out), tag, next, ".json");
+			s_path(pb, err, sizeof(err), tag, next, ".err");
+			{
+				char *argv[] = {exe, "sync", "--dir", st, "--json", NULL};
+				if (s_spawn(argv, out, err) < 0)
+					return -1;
+			}
+			running++;
+			next++;
+		}
+		if ((pid = wait(&status)) < 0 || pid == pb->daemon)
+			return -1;
+		running--;
+		done++;
+		failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	}
+	for (done = 0; done < pb->companies; done++) {
+		json_error_t jerr;
+		json_t *j;
+		s_path(pb, out, sizeof(out), tag, done, ".json");
+		if ((j = json_load_file(out, 0, &jerr)) != NULL) {
+			*bytes_total +=
+			    (double)json_integer_value(json_object_get(j, "indicator_bytes"));
+			json_decref(j);
+		}
+	}
+	return failed;
+}
+
+/* The round's indicator state from `round status` ("" when it has none). */
+static void
+s_indicator_state(struct park_bench *pb, char *state, size_t len)
+{
+	char out[PATH_MAX];
+	json_error_t jerr;
+	json_t *j;
+
+	snprintf(out, sizeof(out), "%s/status.json", pb->dir);
+	state[0] = '\0';
+	if (s_control(pb, "status", out) == 0 && (j = json_load_file(out, 0, &jerr)) != NULL) {
+		snprintf(state, len, "%s",
+		         json_string_value(json_object_get(j, "indicators"))
+		             ? json_string_value(json_object_get(j, "indicators"))
+		             : "");
+		json_decref(j);
+	}
+}
+
+/* What the indicator phase measured: from the round's end to its sums. */
+struct park_indicator_times {
+	double end_wall, end_daemon_cpu; /* `round end` itself: the round's, not the indicators' */
+	double wall, clients_cpu, daemon_cpu, bytes;
+	int passes;
+	char state[16];
+	/* One more pass once done: what a `symbi sync` pass costs with nothing to do. */
+	double idle_clients_cpu, idle_daemon_cpu;
+};
+
+/* End the round, then sync every company until the round's indicators are done. */
+static int
+s_indicator_phase(struct park_bench *pb, struct park_indicator_times *it)
+{
+	double t0 = util_now(), cpu0, d_cpu0 = s_proc_cpu(pb->daemon);
+
+	if (s_control(pb, "end", NULL) != 0)
+		return -1;
+	it->end_wall = util_now() - t0;
+	it->end_daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
+	t0 = util_now();
+	cpu0 = s_cpu_children();
+	d_cpu0 = s_proc_cpu(pb->daemon);
+	for (it->passes = 1; it->passes <= 6; it->passes++) {
+		if (s_sync_pass(pb, it->passes, &it->bytes) != 0) {
+			fprintf(stderr, "symbi-bench park: a sync failed in pass %d\n", it->passes);
+			return -1;
+		}
+		s_indicator_state(pb, it->state, sizeof(it->state));
+		if (strcmp(it->state, "collecting") != 0)
+			break;
+	}
+	it->wall = util_now() - t0;
+	it->clients_cpu = s_cpu_children() - cpu0;
+	it->daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
+	if (strcmp(it->state, "done") != 0)
+		return -1;
+	cpu0 = s_cpu_children();
+	d_cpu0 = s_proc_cpu(pb->daemon);
+	if (s_sync_pass(pb, 99, &t0) != 0)
+		return -1;
+	it->idle_clients_cpu = s_cpu_children() - cpu0;
+	it->idle_daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
+	return 0;
+}
+
+static void
+s_indicator_report(const struct park_bench *pb, const struct park_indicator_times *it,
+                   double submit_bytes)
+{
+	double per = it->bytes / (double)pb->companies;
+
+	printf("%-28s %9.3f %14s %14.3f\n", "end (expire, drop batches)", it->end_wall, "-",
+	       it->end_daemon_cpu);
+	printf("%-28s %9.3f %14.3f %14.3f\n", "indicators (secure sum)", it->wall, it->clients_cpu,
+	       it->daemon_cpu);
+	printf("indicators: %s after %d sync passes; client CPU per company %.1f ms; "
+	       "%.0f bytes per company (%.2f%% of the submission's tokens)\n",
+	       it->state, it->passes, 1000.0 * it->clients_cpu / (double)pb->companies, per,
+	       submit_bytes > 0 ? 100.0 * per * (double)pb->companies / submit_bytes : 0.0);
+	printf("a sync pass with nothing left to do (exchanges step, log contact): clients CPU "
+	       "%.3f s, daemon CPU %.3f s\n",
+	       it->idle_clients_cpu, it->idle_daemon_cpu);
+	printf(
+	    "indicators beyond %d such passes: daemon CPU %.3f s, client CPU per company %.1f ms\n",
+	    it->passes, it->daemon_cpu - it->passes * it->idle_daemon_cpu,
+	    1000.0 * (it->clients_cpu - it->passes * it->idle_clients_cpu) / (double)pb->companies);
+}
+
 /* What the timed round measured. */
 struct park_times {
 	double open, submit, close; /* wall seconds */
@@ -439,6 +576,7 @@ bench_park(int argc, char **argv)
 {
 	struct park_bench pb;
 	struct park_times times;
+	struct park_indicator_times itimes;
 	struct taxonomy *tax = NULL;
 	struct sym_diag diag = {""};
 	double t0, t_setup;
@@ -448,6 +586,7 @@ bench_park(int argc, char **argv)
 
 	memset(&pb, 0, sizeof(pb));
 	memset(&times, 0, sizeof(times));
+	memset(&itimes, 0, sizeof(itimes));
 	if ((rc = s_parse_args(argc, argv, &pb, &keep)) >= 0)
 		return rc;
 	rc = EXIT_SOFTWARE;
@@ -478,6 +617,12 @@ bench_park(int argc, char **argv)
 	if (s_timed_round(&pb, result, &times) != 0)
 		goto out;
 	s_report(&pb, t_setup, &times, result);
+	if (s_indicator_phase(&pb, &itimes) != 0) {
+		fprintf(stderr, "symbi-bench park: the park indicators did not finish (%s)\n",
+		        itimes.state);
+		goto out;
+	}
+	s_indicator_report(&pb, &itimes, times.bytes);
 	rc = 0;
 out:
 	if (pb.daemon > 0) {

@@ -3,6 +3,7 @@
 #define SYMBI_CLIENT_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 int cmd_check(int argc, char **argv);
 int cmd_init(int argc, char **argv);
@@ -24,6 +25,9 @@ struct sync_result {
 	char round[33]; /* the current round's id (hex), "" when none */
 	char phase[16]; /* its phase, "none" when there is none */
 	size_t deposited, received;
+	char indicators[16];      /* the round's park-indicator stage after this run, "" if none */
+	int indicators_pending;   /* they wait for other members: run again later */
+	uint64_t indicator_bytes; /* payload bytes of this run's indicator messages */
 };
 /*
  * symbi sync after its options: whatever the current phase allows this

@@ -185,7 +185,8 @@ s_sync(struct agent *ag)
 		           res.deposited, res.received);
 	else if (rc != 0 && !s_stop)
 		log_warn("round %.8s: sync failed (exit %d)", ag->round, rc);
-	if (rc == 0 && strcmp(res.phase, "ended") == 0)
+	/* Done with the round once its park indicators wait for nobody but us. */
+	if (rc == 0 && strcmp(res.phase, "ended") == 0 && !res.indicators_pending)
 		ag->ended_done = 1;
 	return rc == EXIT_PROTOCOL ? 0 : rc; /* a mismatch is said; repeating will not help */
 }

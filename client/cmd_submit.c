@@ -132,6 +132,9 @@ s_record_peer(struct roundfile *rf, const struct member_record *m)
 {
 	snprintf(rf->peers[rf->npeers].id, sizeof(rf->peers[0].id), "%s", m->id);
 	memcpy(rf->peers[rf->npeers].x25519, m->x25519, 32);
+	/* Its identity key too: park indicators check members' signatures with it. */
+	memcpy(rf->peers[rf->npeers].ed25519, m->ed25519, 32);
+	rf->peers[rf->npeers].has_ed25519 = 1;
 	rf->npeers++;
 }
 

@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "exchange.h"
+#include "indicators.h"
 #include "roundview.h"
 #include "session.h"
 #include "sysexits.h"
@@ -26,6 +27,7 @@
 typedef int (*sync_step_fn)(struct session *s, struct sync_result *res, struct sym_diag *diag);
 
 static int s_step_exchanges(struct session *s, struct sync_result *res, struct sym_diag *diag);
+static int s_step_ended(struct session *s, struct sync_result *res, struct sym_diag *diag);
 
 static const struct {
 	const char *phase;
@@ -47,8 +49,11 @@ static const struct {
     {"evaluate", NULL, 1},
     {"submit", NULL, 1},
     {"consent", s_step_exchanges, 0},
-    /* Deposits are over, but releases not yet fetched may still be held. */
-    {"ended", s_step_exchanges, 0},
+    /*
+     * Deposits are over, but releases not yet fetched may still be held;
+     * then the park indicators (indicators.c): vector, confirmation, answer.
+     */
+    {"ended", s_step_ended, 0},
 };
 #define NPHASES (sizeof(s_phases) / sizeof(s_phases[0]))
 
@@ -85,6 +90,41 @@ s_step_exchanges(struct session *s, struct sync_result *res, struct sym_diag *di
 out:
 	json_decref(all);
 	round_view_clear(&rv);
+	return rc;
+}
+
+/* The exchanges, then this company's step of the round's park indicators. */
+static int
+s_step_ended(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	struct indicators_result ir;
+	uint8_t round[16];
+	int rc;
+
+	if ((rc = s_step_exchanges(s, res, diag)) != 0)
+		return rc;
+	if (util_unhex(res->round, round, sizeof(round)) != SYM_OK)
+		return EXIT_SOFTWARE;
+	rc = indicators_step(s, round, &ir, diag);
+	snprintf(res->indicators, sizeof(res->indicators), "%s", ir.stage);
+	res->indicators_pending = ir.pending;
+	res->indicator_bytes = ir.bytes;
+	return rc;
+}
+
+/* Park indicators of earlier rounds still going on beside the current one. */
+static int
+s_earlier_indicators(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	struct indicators_result ir;
+	uint8_t round[16] = {0};
+	int rc;
+
+	if (res->round[0] != '\0' && util_unhex(res->round, round, sizeof(round)) != SYM_OK)
+		return EXIT_SOFTWARE;
+	rc = indicators_earlier(s, round, &ir, diag);
+	res->indicators_pending |= ir.pending;
+	res->indicator_bytes += ir.bytes;
 	return rc;
 }
 
@@ -137,7 +177,9 @@ s_sync(struct session *s, struct sync_result *res, struct sym_diag *diag)
 		                   res->round, res->phase);
 		return EXIT_UNAVAILABLE;
 	}
-	return s_phases[i].step != NULL ? s_later(s_phases[i].step(s, res, diag)) : 0;
+	if (s_phases[i].step != NULL && (rc = s_phases[i].step(s, res, diag)) != 0)
+		return s_later(rc);
+	return s_later(s_earlier_indicators(s, res, diag));
 }
 
 int
@@ -161,10 +203,12 @@ static void
 s_report(const struct cmd_args *a, const struct sync_result *res, int rc)
 {
 	if (a->json) {
-		json_t *j = json_pack("{s:s?, s:s, s:I, s:I, s:b, s:i}", "round",
+		json_t *j = json_pack("{s:s?, s:s, s:I, s:I, s:b, s:i, s:s?, s:I}", "round",
 		                      res->round[0] ? res->round : NULL, "phase", res->phase,
 		                      "deposited", (json_int_t)res->deposited, "received",
-		                      (json_int_t)res->received, "done", rc == 0, "exit", rc);
+		                      (json_int_t)res->received, "done", rc == 0, "exit", rc,
+		                      "indicators", res->indicators[0] ? res->indicators : NULL,
+		                      "indicator_bytes", (json_int_t)res->indicator_bytes);
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(j);

@@ -79,8 +79,13 @@ s_extends(const struct checkpoint *old, const struct checkpoint *new,
 	return merkle_consistency_verify(old->size, new->size, old->root, new->root, proof, n);
 }
 
-int
-logcheck_contact(const struct client_state *st, struct conn *c, struct sym_diag *diag)
+/*
+ * Fetch the latest checkpoint and check that it extends the stored one and,
+ * when pcp is given, a proof's checkpoint too (one request for both); store it.
+ */
+static int
+s_contact(const struct client_state *st, struct conn *c, const struct checkpoint *pcp,
+          struct sym_diag *diag)
 {
 	Symbiod__CheckpointRequest req = SYMBIOD__CHECKPOINT_REQUEST__INIT;
 	Symbiod__CheckpointReply *rep = NULL;
@@ -93,6 +98,10 @@ logcheck_contact(const struct client_state *st, struct conn *c, struct sym_diag 
 	if (have) {
 		req.has_old_size = 1;
 		req.old_size = old.size;
+	}
+	if (pcp != NULL) {
+		req.has_proof_size = 1;
+		req.proof_size = pcp->size;
 	}
 	rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_CHECKPOINT, &req.base,
 	              &symbiod__checkpoint_reply__descriptor, (ProtobufCMessage **)&rep, diag);
@@ -112,7 +121,9 @@ logcheck_contact(const struct client_state *st, struct conn *c, struct sym_diag 
 		    "the coordinator's checkpoint is not signed by this park's coordinator");
 		goto out;
 	}
-	if (have && s_extends(&old, &new, rep->consistency, rep->n_consistency) != SYM_OK) {
+	if ((have && s_extends(&old, &new, rep->consistency, rep->n_consistency) != SYM_OK) ||
+	    (pcp != NULL &&
+	     s_extends(pcp, &new, rep->proof_consistency, rep->n_proof_consistency) != SYM_OK)) {
 		sym_diag_set(diag, SYM_ERR_VERIFY, FORK_WARNING);
 		goto out;
 	}
@@ -128,38 +139,23 @@ out:
 	return rc;
 }
 
-/* The consistency of a proof's checkpoint with the latest, checked against its own root. */
-static int
-s_proof_contact(const struct client_state *st, struct conn *c, const struct checkpoint *pcp,
-                struct sym_diag *diag)
+int
+logcheck_contact(const struct client_state *st, struct conn *c, struct sym_diag *diag)
 {
-	Symbiod__CheckpointRequest req = SYMBIOD__CHECKPOINT_REQUEST__INIT;
-	Symbiod__CheckpointReply *rep = NULL;
-	struct checkpoint latest;
-	int rc;
-
-	req.has_proof_size = 1;
-	req.proof_size = pcp->size;
-	if ((rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_CHECKPOINT, &req.base,
-	                   &symbiod__checkpoint_reply__descriptor, (ProtobufCMessage **)&rep,
-	                   diag)) != 0)
-		return rc;
-	rc = EXIT_PROTOCOL;
-	if (checkpoint_verify(rep->checkpoint, strlen(rep->checkpoint),
-	                      st->park.coordinator_ed25519, &latest) != SYM_OK ||
-	    s_extends(pcp, &latest, rep->proof_consistency, rep->n_proof_consistency) != SYM_OK) {
-		sym_diag_set(diag, SYM_ERR_VERIFY, FORK_WARNING);
-		goto out;
-	}
-	rc = 0;
-out:
-	wire_free(rep ? &rep->base : NULL);
-	return rc;
+	return s_contact(st, c, NULL, diag);
 }
 
 int
 logcheck_proof(const struct client_state *st, struct conn *c, const Symbiod__LogProof *p,
                const char *kind, const char *field, const char *value, struct sym_diag *diag)
+{
+	return logcheck_proof_of(st, c, p, kind, st->id, field, value, diag);
+}
+
+int
+logcheck_proof_of(const struct client_state *st, struct conn *c, const Symbiod__LogProof *p,
+                  const char *kind, const char *member, const char *field, const char *value,
+                  struct sym_diag *diag)
 {
 	merkle_hash_t leaf, proof[MERKLE_MAX_PROOF];
 	struct checkpoint cp;
@@ -192,17 +188,16 @@ logcheck_proof(const struct client_state *st, struct conn *c, const Symbiod__Log
 	e = json_loadb((const char *)p->entry.data, p->entry.len, JSON_REJECT_DUPLICATES, &jerr);
 	s = json_string_value(json_object_get(e, "kind"));
 	if (s == NULL || strcmp(s, kind) != 0 ||
-	    (s = json_string_value(json_object_get(e, "member"))) == NULL ||
-	    strcmp(s, st->id) != 0 ||
+	    (member != NULL && ((s = json_string_value(json_object_get(e, "member"))) == NULL ||
+	                        strcmp(s, member) != 0)) ||
 	    (field != NULL && ((s = json_string_value(json_object_get(e, field))) == NULL ||
 	                       strcmp(s, value) != 0))) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
 		             "the audit-log entry does not record this action");
 		goto out;
 	}
-	if ((rc = s_proof_contact(st, c, &cp, diag)) != 0)
-		goto out;
-	rc = logcheck_contact(st, c, diag);
+	/* The proof's tree and the member's stored view both extend to the latest: one contact. */
+	rc = s_contact(st, c, &cp, diag);
 out:
 	json_decref(e);
 	return rc;

@@ -29,4 +29,9 @@ int logcheck_contact(const struct client_state *st, struct conn *c, struct sym_d
 int logcheck_proof(const struct client_state *st, struct conn *c, const Symbiod__LogProof *p,
                    const char *kind, const char *field, const char *value, struct sym_diag *diag);
 
+/* The same for an entry by `member` (NULL: an entry of the coordinator's, with no member). */
+int logcheck_proof_of(const struct client_state *st, struct conn *c, const Symbiod__LogProof *p,
+                      const char *kind, const char *member, const char *field, const char *value,
+                      struct sym_diag *diag);
+
 #endif

@@ -62,7 +62,7 @@ s_load_json(const char *path, int *err, struct sym_diag *diag)
 int
 roundfile_save(const char *dir, const struct roundfile *rf, struct sym_diag *diag)
 {
-	char path[PATH_MAX], sub[PATH_MAX], rhex[33], shex[33], khex[65];
+	char path[PATH_MAX], sub[PATH_MAX], rhex[33], shex[33], khex[65], ehex[65];
 	json_t *root, *peers;
 	size_t i;
 	int r;
@@ -77,8 +77,10 @@ roundfile_save(const char *dir, const struct roundfile *rf, struct sym_diag *dia
 	peers = json_array();
 	for (i = 0; i < rf->npeers; i++) {
 		util_hex(rf->peers[i].x25519, 32, khex);
-		json_array_append_new(
-		    peers, json_pack("{s:s, s:s}", "id", rf->peers[i].id, "x25519", khex));
+		util_hex(rf->peers[i].ed25519, 32, ehex);
+		json_array_append_new(peers, json_pack("{s:s, s:s, s:s?}", "id", rf->peers[i].id,
+		                                       "x25519", khex, "ed25519",
+		                                       rf->peers[i].has_ed25519 ? ehex : NULL));
 	}
 	root = json_pack("{s:s, s:s, s:o, s:O, s:O}", "round", rhex, "submission", shex, "peers",
 	                 peers, "flows", rf->flows, "consents",
@@ -129,6 +131,9 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 			goto out;
 		}
 		snprintf(rf->peers[i].id, sizeof(rf->peers[i].id), "%s", id);
+		k = json_string_value(json_object_get(p, "ed25519"));
+		rf->peers[i].has_ed25519 =
+		    k != NULL && util_unhex(k, rf->peers[i].ed25519, 32) == SYM_OK;
 		rf->npeers = i + 1;
 	}
 	r = SYM_OK;

@@ -19,6 +19,8 @@
 struct roundfile_peer {
 	char id[MEMBER_ID_MAX + 1];
 	uint8_t x25519[32];
+	uint8_t ed25519[32]; /* its identity key, from the verified directory */
+	int has_ed25519;     /* 0 in a record written before park indicators */
 };
 
 struct roundfile {

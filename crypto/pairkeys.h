@@ -8,7 +8,7 @@
  * from crypto_kdf_derive_from_key(master, context "symbipk1") with ids:
  *   1 K_tok(lo->hi)  2 K_tok(hi->lo)   (16-byte AES-128 keys)
  *   3 K_env(lo->hi)  4 K_env(hi->lo)   (32-byte envelope keys)
- *   5 K_kpi                            (32 bytes)
+ *   5 K_kpi                            (32 bytes: park indicators; masks.h derives K_mask)
  *   6 K_pad(lo->hi)  7 K_pad(hi->lo)   (32-byte padding keys)
  * park_id is SHA-256 of the park CA certificate (DER): keys of one park are
  * useless in another even for the same companies and round id. K_pad(i->j)

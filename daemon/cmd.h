@@ -15,15 +15,16 @@
 #define SYMBIOD_CONFIG "/etc/symbiod/symbiod.conf"
 
 /* The commands: argv[0] is the command's name; each returns the exit code. */
-int cmd_init(int argc, char **argv);    /* cmd_park.c */
-int cmd_enroll(int argc, char **argv);  /* cmd_park.c */
-int cmd_revoke(int argc, char **argv);  /* cmd_park.c */
-int cmd_members(int argc, char **argv); /* cmd_park.c */
-int cmd_run(int argc, char **argv);     /* cmd_run.c */
-int cmd_status(int argc, char **argv);  /* cmd_run.c */
-int cmd_round(int argc, char **argv);   /* cmd_round.c */
-int cmd_log(int argc, char **argv);     /* cmd_log.c */
-int cmd_report(int argc, char **argv);  /* cmd_report.c */
+int cmd_init(int argc, char **argv);       /* cmd_park.c */
+int cmd_enroll(int argc, char **argv);     /* cmd_park.c */
+int cmd_revoke(int argc, char **argv);     /* cmd_park.c */
+int cmd_members(int argc, char **argv);    /* cmd_park.c */
+int cmd_run(int argc, char **argv);        /* cmd_run.c */
+int cmd_status(int argc, char **argv);     /* cmd_run.c */
+int cmd_round(int argc, char **argv);      /* cmd_round.c */
+int cmd_log(int argc, char **argv);        /* cmd_log.c */
+int cmd_indicators(int argc, char **argv); /* cmd_indicators.c */
+int cmd_report(int argc, char **argv);     /* cmd_report.c */
 /* symbiod --check-config [--config FILE]: argv[0] is the program. */
 int cmd_check_config(int argc, char **argv); /* cmd_config.c */
 

@@ -12,7 +12,7 @@ static const char s_usage[] =
     "round open|close|end|status --dir PARK [--json] [--config FILE]\n"
     "  open options: [--pad-offers N] [--pad-needs N] [--fixed-size N] [--max-offer N]\n"
     "                [--max-need N] [--max-items N] [--submit-minutes M] [--consent-minutes M]\n"
-    "                [--keep-batches]";
+    "                [--keep-batches] [--indicator-seconds S]";
 
 /* The option letters of the open options, and their keys in the request. */
 static const char *
@@ -25,6 +25,7 @@ s_open_key(int c)
 	       : c == 'N' ? "max_need"
 	       : c == 'm' ? "max_items"
 	       : c == 's' ? "submit_minutes"
+	       : c == 'I' ? "indicator_seconds"
 	                  : "consent_minutes";
 }
 
@@ -46,6 +47,7 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 	                                     {"submit-minutes", required_argument, NULL, 's'},
 	                                     {"consent-minutes", required_argument, NULL, 'c'},
 	                                     {"keep-batches", no_argument, NULL, 'k'},
+	                                     {"indicator-seconds", required_argument, NULL, 'I'},
 	                                     {"quantum", required_argument, NULL, 'q'},
 	                                     {"config", required_argument, NULL, 'C'},
 	                                     {"help", no_argument, NULL, 'h'},
@@ -119,6 +121,8 @@ s_print_status(json_t *reply)
 		       "%lld declined, %lld expired\n",
 		       s_int(reply, "submitted"), s_int(reply, "members"), s_int(cands, "pending"),
 		       s_int(cands, "agreed"), s_int(cands, "declined"), s_int(cands, "expired"));
+	if (json_string_value(json_object_get(reply, "indicators")) != NULL)
+		printf("indicators %s\n", json_string_value(json_object_get(reply, "indicators")));
 }
 
 static void

@@ -22,6 +22,8 @@ s_usage(FILE *f)
 	        "                     revoke a member (takes effect in a running daemon at once)\n"
 	        "  members --dir PARK [--json]\n"
 	        "                     list the members\n"
+	        "  indicators --dir PARK [--round ID] [--json]\n"
+	        "                     a round's park indicators (the secure sums)\n"
 	        "  run --dir PARK [--endpoint EP] [--log-level LEVEL] [--log-format text|json]\n"
 	        "                     run the daemon in the foreground (SIGINT/SIGTERM stop it,\n"
 	        "                     SIGHUP reloads the directory)\n"
@@ -50,9 +52,11 @@ main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} cmds[] = {{"init", cmd_init},       {"enroll", cmd_enroll}, {"revoke", cmd_revoke},
-	            {"members", cmd_members}, {"run", cmd_run},       {"status", cmd_status},
-	            {"round", cmd_round},     {"log", cmd_log},       {"report", cmd_report}};
+	} cmds[] = {
+	    {"init", cmd_init},       {"enroll", cmd_enroll}, {"revoke", cmd_revoke},
+	    {"members", cmd_members}, {"run", cmd_run},       {"status", cmd_status},
+	    {"round", cmd_round},     {"log", cmd_log},       {"indicators", cmd_indicators},
+	    {"report", cmd_report}};
 	static const struct progmain prog = {"symbiod", s_usage, PROGMAIN_NO_CORE};
 	size_t i;
 	int r;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auditlog.h"
+#include "indicators.h"
 #include "log.h"
 #include "protocol.h"
 #include "rounds_internal.h"
@@ -119,7 +120,8 @@ s_may_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 	int r;
 
 	if (opts->max_items == 0 || opts->max_items > 1000 || opts->submit_minutes < 0 ||
-	    opts->consent_minutes < 0)
+	    opts->consent_minutes < 0 || opts->indicator_seconds < 0 ||
+	    opts->indicator_seconds > INDICATORS_MAX_WINDOW_S)
 		return sym_diag_set(diag, SYM_ERR_INVALID, "round options out of range");
 	if ((r = s_sizes(opts, sz, diag)) != SYM_OK)
 		return r;
@@ -241,7 +243,8 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 
 /* Store the new round and log it, in one transaction. */
 static int
-s_record_open(struct rounds_ctx *ctx, const struct store_round *rd, char **ids, size_t n)
+s_record_open(struct rounds_ctx *ctx, const struct store_round *rd, char **ids, size_t n,
+              int64_t indicator_seconds)
 {
 	uint64_t log_size = 0;
 	int r;
@@ -249,6 +252,7 @@ s_record_open(struct rounds_ctx *ctx, const struct store_round *rd, char **ids, 
 	if ((r = rounds_tx_begin(ctx, &log_size)) != SYM_OK)
 		return r;
 	if ((r = store_round_create(ctx->park->store, rd, ids, n)) != SYM_OK ||
+	    (r = indicators_opened(ctx, rd->id, indicator_seconds)) != SYM_OK ||
 	    (r = rounds_log(ctx, "round_opened",
 	                    json_pack("{s:o, s:o}", "round", auditlog_hex(rd->id, 16),
 	                              "announcement",
@@ -273,7 +277,7 @@ rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t *
 	    (r = s_round_directory(ctx, &ids, &n, diag)) != SYM_OK ||
 	    (r = s_announce(ctx, opts, &rd, diag)) != SYM_OK)
 		goto out;
-	if ((r = s_record_open(ctx, &rd, ids, n)) != SYM_OK) {
+	if ((r = s_record_open(ctx, &rd, ids, n, opts->indicator_seconds)) != SYM_OK) {
 		sym_diag_set(diag, r, "store: cannot record the round: %s", sym_strerror(r));
 		goto out;
 	}
@@ -410,7 +414,8 @@ s_record_end(struct rounds_ctx *ctx, const struct store_round *rd, int *expired,
 	         (r = rounds_log(ctx, "round_ended",
 	                         json_pack("{s:o, s:i}", "round", auditlog_hex(round, 16),
 	                                   "expired", *expired),
-	                         NULL, NULL, NULL)) == SYM_OK)
+	                         NULL, NULL, NULL)) == SYM_OK &&
+	         (r = indicators_ended(ctx, round)) == SYM_OK)
 		r = store_commit(st);
 	if (r != SYM_OK)
 		rounds_tx_abort(ctx, log_size);
@@ -481,6 +486,9 @@ rounds_status(struct rounds_ctx *ctx)
 	    (json_int_t)counts[CANDIDATE_EXPIRED]);
 	json_object_set_new(j, "keep_batches", json_boolean(rd.keep_batches));
 	json_object_set_new(j, "sizes", s_sizes_json(&rd.sizes));
+	if (rd.phase == ROUND_ENDED && indicators_state_name(ctx, rd.id) != NULL)
+		json_object_set_new(j, "indicators",
+		                    json_string(indicators_state_name(ctx, rd.id)));
 	store_strings_free(ids, n);
 	store_round_clear(&rd);
 	return j;
@@ -524,4 +532,5 @@ rounds_tick(struct rounds_ctx *ctx)
 	}
 	json_decref(res);
 	store_round_clear(&rd);
+	indicators_tick(ctx);
 }

@@ -39,6 +39,7 @@ struct round_open_opts {
 	uint32_t fixed_size, max_offer, max_need;  /* 0: none, 0: the defaults */
 	int64_t submit_minutes, consent_minutes;   /* 0: no deadline */
 	int keep_batches; /* 1: the token batches outlive the round (default: deleted at end) */
+	int64_t indicator_seconds; /* each park-indicator stage's deadline; 0: the default */
 };
 
 void rounds_default_opts(struct round_open_opts *o);

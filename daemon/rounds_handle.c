@@ -35,6 +35,14 @@ static const struct round_route {
     {SYMBIOD__MSG_TYPE__MSG_DEPOSIT, &symbiod__deposit__descriptor, round_handle_deposit},
     {SYMBIOD__MSG_TYPE__MSG_RELEASES, &symbiod__releases_request__descriptor,
      round_handle_releases},
+    {SYMBIOD__MSG_TYPE__MSG_INDICATOR_STATE, &symbiod__indicator_query__descriptor,
+     round_handle_indicator_state},
+    {SYMBIOD__MSG_TYPE__MSG_INDICATOR_SUBMIT, &symbiod__indicator_submit__descriptor,
+     round_handle_indicator_submit},
+    {SYMBIOD__MSG_TYPE__MSG_INDICATOR_CONFIRM, &symbiod__indicator_confirm__descriptor,
+     round_handle_indicator_confirm},
+    {SYMBIOD__MSG_TYPE__MSG_INDICATOR_UNMASK, &symbiod__indicator_unmask__descriptor,
+     round_handle_indicator_unmask},
 };
 
 int

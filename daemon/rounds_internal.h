@@ -71,5 +71,10 @@ int round_handle_candidates(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_consent(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_deposit(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_releases(struct round_call *c, const ProtobufCMessage *req);
+/* Park indicators (indicators_handle.c). */
+int round_handle_indicator_state(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_indicator_submit(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_indicator_confirm(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_indicator_unmask(struct round_call *c, const ProtobufCMessage *req);
 
 #endif

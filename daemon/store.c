@@ -199,6 +199,40 @@ static const char *const s_migrations[] = {
      */
     "ALTER TABLE candidates ADD COLUMN supplier_publish TEXT;"
     "ALTER TABLE candidates ADD COLUMN consumer_publish TEXT;",
+    /*
+     * 9: secure aggregation's working state (store_secagg.c). indicator_progress:
+     * a round's stage (0 waiting for the round's end, 1 collecting, 2
+     * confirming, 3 unmasking, 4 finished), its deadline and the signed
+     * included set. indicator_msgs: each member's masked vector (kind 1),
+     * confirmation (2) and unmasking answer (3); indicator_shares: the
+     * self-mask shares, each sealed to its recipient. All but the progress row
+     * are deleted when the round's sums are done or failed.
+     */
+    "CREATE TABLE indicator_progress ("
+    "  round BLOB PRIMARY KEY REFERENCES rounds(id) CHECK (length(round) = 16),"
+    "  stage INTEGER NOT NULL CHECK (stage BETWEEN 0 AND 4),"
+    "  window_ms INTEGER NOT NULL CHECK (window_ms > 0),"
+    "  deadline_ms INTEGER NOT NULL DEFAULT 0,"
+    "  submitters TEXT NOT NULL DEFAULT '[]',"
+    "  included BLOB,"
+    "  included_hash BLOB CHECK (included_hash IS NULL OR length(included_hash) = 32),"
+    "  included_index INTEGER NOT NULL DEFAULT -1,"
+    "  included_entry BLOB"
+    ") STRICT;"
+    "CREATE TABLE indicator_msgs ("
+    "  round BLOB NOT NULL REFERENCES indicator_progress(round),"
+    "  kind INTEGER NOT NULL CHECK (kind IN (1, 2, 3)),"
+    "  member TEXT NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  PRIMARY KEY (round, kind, member)"
+    ") STRICT;"
+    "CREATE TABLE indicator_shares ("
+    "  round BLOB NOT NULL REFERENCES indicator_progress(round),"
+    "  sender TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  sealed BLOB NOT NULL,"
+    "  PRIMARY KEY (round, recipient, sender)"
+    ") STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))

@@ -353,4 +353,77 @@ struct store_agreed {
 int store_round_agreed(struct store *st, const uint8_t round[STORE_ID_LEN],
                        struct store_agreed **out, size_t *n) __attribute__((warn_unused_result));
 
+/* ---- secure aggregation's working state (store_secagg.c) -------------------- */
+
+enum secagg_stage {
+	SECAGG_WAITING = 0,    /* the round has not ended */
+	SECAGG_COLLECTING = 1, /* masked vectors and sealed shares come in */
+	SECAGG_CONFIRMING = 2, /* the included set is announced; members confirm it */
+	SECAGG_UNMASKING = 3,  /* members reveal shares and pair-mask keys */
+	SECAGG_FINISHED = 4    /* indicator_rounds says done or failed */
+};
+
+enum secagg_kind { SECAGG_VECTOR = 1, SECAGG_CONFIRM = 2, SECAGG_ANSWER = 3 };
+
+struct store_secagg {
+	uint8_t round[STORE_ID_LEN];
+	int stage; /* enum secagg_stage */
+	int64_t window_ms, deadline_ms;
+	char *submitters;  /* JSON array of ids (malloc'd) */
+	uint8_t *included; /* the packed, signed IncludedSet; NULL before it is announced */
+	size_t included_len;
+	uint8_t included_hash[32];
+	int64_t included_index;  /* its audit-log entry, -1 before */
+	uint8_t *included_entry; /* that entry's bytes, for members' inclusion proofs */
+	size_t included_entry_len;
+};
+
+/* A member's message of a kind, or a share (member = its sender). */
+struct store_secagg_msg {
+	char member[MEMBER_ID_MAX + 1];
+	uint8_t *data; /* malloc'd */
+	size_t len;
+};
+
+/* The round's row at open: waiting, with the stage window. */
+int store_secagg_open(struct store *st, const uint8_t round[STORE_ID_LEN], int64_t window_ms)
+    __attribute__((warn_unused_result));
+/* SYM_ERR_NOT_FOUND when the round has none (opened before this version). */
+int store_secagg_get(struct store *st, const uint8_t round[STORE_ID_LEN], struct store_secagg *out)
+    __attribute__((warn_unused_result));
+/* Write the row's stage, deadline, submitters and included set (insert when missing). */
+int store_secagg_put(struct store *st, const struct store_secagg *s)
+    __attribute__((warn_unused_result));
+void store_secagg_clear(struct store_secagg *s);
+/* Rounds in stages 1..3, oldest first (malloc'd ids). */
+int store_secagg_active(struct store *st, uint8_t (**rounds)[STORE_ID_LEN], size_t *n)
+    __attribute__((warn_unused_result));
+/*
+ * Keep a member's message of `kind`, once: the same bytes again set
+ * *repeated; other bytes are SYM_ERR_EXISTS.
+ */
+int store_secagg_msg_put(struct store *st, const uint8_t round[STORE_ID_LEN], int kind,
+                         const char *member, const uint8_t *data, size_t len, int *repeated)
+    __attribute__((warn_unused_result));
+/* 1 when the member's message of `kind` is held, 0 when not, < 0 on error. */
+int store_secagg_msg_has(struct store *st, const uint8_t round[STORE_ID_LEN], int kind,
+                         const char *member);
+/* How many messages of `kind` the round holds (>= 0), or a negative error. */
+int store_secagg_msg_count(struct store *st, const uint8_t round[STORE_ID_LEN], int kind);
+/* The round's messages of `kind` in member order (free with store_secagg_msgs_free). */
+int store_secagg_msgs(struct store *st, const uint8_t round[STORE_ID_LEN], int kind,
+                      struct store_secagg_msg **out, size_t *n) __attribute__((warn_unused_result));
+void store_secagg_msgs_free(struct store_secagg_msg **msgs, size_t n);
+/* A sealed share from sender to recipient. */
+int store_secagg_share_put(struct store *st, const uint8_t round[STORE_ID_LEN], const char *sender,
+                           const char *recipient, const uint8_t *sealed, size_t len)
+    __attribute__((warn_unused_result));
+/* The shares sealed to recipient, by sender (member = sender). */
+int store_secagg_shares_for(struct store *st, const uint8_t round[STORE_ID_LEN],
+                            const char *recipient, struct store_secagg_msg **out, size_t *n)
+    __attribute__((warn_unused_result));
+/* Delete the round's messages and shares (the progress row stays); the WAL is emptied at commit. */
+int store_secagg_wipe(struct store *st, const uint8_t round[STORE_ID_LEN])
+    __attribute__((warn_unused_result));
+
 #endif

@@ -347,5 +347,16 @@ const ProtobufCMessageDescriptor *const wire_descriptors[] = {
     /* Protocol 1.1; last, so that the indexes above stay what they were. */
     &symbiod__deposit__descriptor,
     &symbiod__deposit_ack__descriptor,
+    /* Park indicators (secure aggregation), appended likewise. */
+    &symbiod__indicator_query__descriptor,
+    &symbiod__indicator_share__descriptor,
+    &symbiod__included_set__descriptor,
+    &symbiod__indicator_confirmation__descriptor,
+    &symbiod__indicator_state__descriptor,
+    &symbiod__indicator_submit__descriptor,
+    &symbiod__indicator_confirm__descriptor,
+    &symbiod__unmask_secret__descriptor,
+    &symbiod__indicator_unmask__descriptor,
+    &symbiod__indicator_ack__descriptor,
 };
 const size_t wire_n_descriptors = sizeof(wire_descriptors) / sizeof(wire_descriptors[0]);

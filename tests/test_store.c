@@ -26,7 +26,7 @@
 #include "store_sql.h"
 
 /* Bump with every migration appended to daemon/store.c. */
-#define TEST_SCHEMA_VERSION 8
+#define TEST_SCHEMA_VERSION 9
 
 #ifdef STORE_TEST_STANDALONE
 /* Stand-ins with the documented rules, for building before crypto/cert.c exists. */
@@ -1242,6 +1242,89 @@ test_sql_not_found_and_errors(void **state)
 	s_sql_close(db, &q);
 }
 
+/*
+ * Secure aggregation's working state: a message is kept once (the same bytes
+ * again are a repeat, others refused), shares are listed per recipient, and
+ * the wipe leaves only the progress row.
+ */
+static void
+test_secagg_state(void **state)
+{
+	static const uint8_t rid[STORE_ID_LEN] = {9};
+	char path[128], *members[] = {"acme", "beta"};
+	uint8_t ann[] = {0xaa}, v1[8] = {1}, v2[8] = {2}, sealed[72] = {3};
+	uint8_t(*active)[STORE_ID_LEN] = NULL;
+	struct store_secagg_msg *msgs = NULL;
+	struct store_secagg sa, back;
+	struct store_round rd;
+	struct store *st;
+	size_t n = 0;
+	int rep = 0;
+
+	(void)state;
+	s_path(path, sizeof(path), "secagg.db");
+	st = s_open(path);
+	memset(&rd, 0, sizeof(rd));
+	memcpy(rd.id, rid, sizeof(rid));
+	rd.announcement = ann;
+	rd.announcement_len = sizeof(ann);
+	assert_int_equal(store_round_create(st, &rd, members, 2), SYM_OK);
+	assert_int_equal(store_secagg_get(st, rid, &back), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_secagg_open(st, rid, 3000), SYM_OK);
+	assert_int_equal(store_secagg_get(st, rid, &back), SYM_OK);
+	assert_int_equal(back.stage, SECAGG_WAITING);
+	assert_int_equal(back.window_ms, 3000);
+	assert_null(back.included);
+	store_secagg_clear(&back);
+	assert_int_equal(store_secagg_active(st, &active, &n), SYM_OK);
+	assert_int_equal(n, 0); /* waiting: not active */
+	free(active);
+
+	memset(&sa, 0, sizeof(sa));
+	memcpy(sa.round, rid, sizeof(rid));
+	sa.stage = SECAGG_COLLECTING;
+	sa.window_ms = 3000;
+	sa.deadline_ms = 42;
+	sa.submitters = (char *)"[\"acme\",\"beta\"]";
+	assert_int_equal(store_secagg_put(st, &sa), SYM_OK);
+	assert_int_equal(store_secagg_active(st, &active, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	free(active);
+	sa.stage = 7;
+	assert_int_equal(store_secagg_put(st, &sa), SYM_ERR_INVALID);
+
+	assert_int_equal(store_secagg_msg_put(st, rid, SECAGG_VECTOR, "acme", v1, 8, &rep), SYM_OK);
+	assert_false(rep);
+	assert_int_equal(store_secagg_msg_put(st, rid, SECAGG_VECTOR, "acme", v1, 8, &rep), SYM_OK);
+	assert_true(rep);
+	assert_int_equal(store_secagg_msg_put(st, rid, SECAGG_VECTOR, "acme", v2, 8, &rep),
+	                 SYM_ERR_EXISTS);
+	assert_int_equal(store_secagg_msg_has(st, rid, SECAGG_VECTOR, "acme"), 1);
+	assert_int_equal(store_secagg_msg_has(st, rid, SECAGG_VECTOR, "beta"), 0);
+	assert_int_equal(store_secagg_msg_count(st, rid, SECAGG_VECTOR), 1);
+	assert_int_equal(store_secagg_msg_count(st, rid, SECAGG_ANSWER), 0);
+
+	assert_int_equal(store_secagg_share_put(st, rid, "acme", "beta", sealed, 72), SYM_OK);
+	assert_int_equal(store_secagg_share_put(st, rid, "beta", "beta", sealed, 72), SYM_OK);
+	assert_int_equal(store_secagg_shares_for(st, rid, "beta", &msgs, &n), SYM_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(msgs[0].member, "acme");
+	assert_int_equal(msgs[0].len, 72);
+	store_secagg_msgs_free(&msgs, n);
+	assert_int_equal(store_secagg_shares_for(st, rid, "acme", &msgs, &n), SYM_OK);
+	assert_int_equal(n, 0);
+	store_secagg_msgs_free(&msgs, n);
+
+	assert_int_equal(store_secagg_wipe(st, rid), SYM_OK);
+	assert_int_equal(store_secagg_msg_count(st, rid, SECAGG_VECTOR), 0);
+	assert_int_equal(store_secagg_shares_for(st, rid, "beta", &msgs, &n), SYM_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_secagg_get(st, rid, &back), SYM_OK);
+	assert_int_equal(back.deadline_ms, 42);
+	store_secagg_clear(&back);
+	store_close(&st);
+}
+
 int
 main(void)
 {
@@ -1259,6 +1342,7 @@ main(void)
 	    cmocka_unit_test(test_round_lifecycle),
 	    cmocka_unit_test(test_round_drop_batches),
 	    cmocka_unit_test(test_indicators),
+	    cmocka_unit_test(test_secagg_state),
 	    cmocka_unit_test(test_sql_cache_reuse),
 	    cmocka_unit_test(test_sql_columns_checked),
 	    cmocka_unit_test(test_sql_not_found_and_errors),
