@@ -35,6 +35,11 @@ static const struct round_route {
     {SYMBIOD__MSG_TYPE__MSG_DEPOSIT, &symbiod__deposit__descriptor, round_handle_deposit},
     {SYMBIOD__MSG_TYPE__MSG_RELEASES, &symbiod__releases_request__descriptor,
      round_handle_releases},
+    {SYMBIOD__MSG_TYPE__MSG_HARD_KEY, &symbiod__hard_key__descriptor, round_handle_hard_key},
+    {SYMBIOD__MSG_TYPE__MSG_HARD_QUERY, &symbiod__hard_query__descriptor, round_handle_hard_query},
+    {SYMBIOD__MSG_TYPE__MSG_HARD_FETCH, &symbiod__hard_fetch__descriptor, round_handle_hard_fetch},
+    {SYMBIOD__MSG_TYPE__MSG_HARD_ANSWER, &symbiod__hard_answer__descriptor,
+     round_handle_hard_answer},
 };
 
 int

@@ -29,6 +29,13 @@ s_open_round_for(struct round_call *c, const ProtobufCBinaryData *round_id, stru
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
 		                    "the round is not open for submissions (it is %s)",
 		                    rounds_phase_name(rd->phase));
+	if (rounds_hard_phase(c->ctx, rd) != HARD_NONE &&
+	    rounds_hard_phase(c->ctx, rd) != HARD_SUBMIT)
+		return round_refuse(
+		    c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
+		    "the hardened round is in its %s phase: submissions come in the "
+		    "submit phase",
+		    rounds_phase_shown(c->ctx, rd));
 	if ((in = store_round_has_member(c->ctx->park->store, rd->id, c->member->rec.id)) < 0)
 		return in;
 	if (!in)
