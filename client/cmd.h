@@ -24,6 +24,8 @@ struct sync_result {
 	char round[33]; /* the current round's id (hex), "" when none */
 	char phase[16]; /* its phase, "none" when there is none */
 	size_t deposited, received;
+	size_t answered, refused; /* hardened: batches answered (or queried), left out */
+	int submitted;            /* hardened: the submit step submitted */
 };
 /*
  * symbi sync after its options: whatever the current phase allows this

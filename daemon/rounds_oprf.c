@@ -188,7 +188,7 @@ round_handle_hard_query(struct round_call *c, const ProtobufCMessage *msg)
 	                              digest, req->signature.data)) != SYM_OK ||
 	    (r = round_log_with_proof(c, "hardened_query",
 	                              json_pack("{s:o, s:s, s:I, s:o, s:o}", "round",
-	                                        auditlog_hex(rd.id, 16), "querier", member, "count",
+	                                        auditlog_hex(rd.id, 16), "member", member, "count",
 	                                        (json_int_t)m, "digest", auditlog_hex(digest, 32),
 	                                        "signature", auditlog_b64(req->signature.data, 64)),
 	                              &pb)) != SYM_OK)
@@ -207,6 +207,7 @@ struct s_fetch {
 	size_t n, cap, bytes;
 	const char *after; /* only queriers (or answerers) after this one */
 	int answers;
+	int more; /* a batch was left for the next page */
 };
 
 static void
@@ -250,8 +251,10 @@ s_fetch_row(void *arg, const struct store_hard_batch *sb)
 
 	if (f->after != NULL && strcmp(key, f->after) <= 0)
 		return SYM_OK;
-	if (f->n > 0 && f->bytes + sb->len > HARD_FETCH_BYTES)
-		return SYM_OK; /* the next fetch, after the last one sent, gets it */
+	if (f->more || (f->n > 0 && f->bytes + sb->len > HARD_FETCH_BYTES)) {
+		f->more = 1; /* the next fetch, after the last one sent, gets it */
+		return SYM_OK;
+	}
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 16;
 		void *p = realloc(f->items, cap * sizeof(*f->items));
@@ -304,6 +307,8 @@ round_handle_hard_fetch(struct round_call *c, const ProtobufCMessage *msg)
 		goto out;
 	reply.n_batches = f.n;
 	reply.batches = f.items;
+	reply.has_more = 1;
+	reply.more = f.more != 0;
 	if ((r = wire_pack(&reply.base, &c->reply, &c->reply_len)) == SYM_OK)
 		c->status = SYMBIOD__STATUS__STATUS_OK;
 out:
@@ -377,7 +382,7 @@ s_answer_store(struct round_call *c, const struct store_round *rd, const Symbiod
 	return round_log_with_proof(
 	    c, "hardened_answer",
 	    json_pack("{s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:o}", "round", auditlog_hex(rd->id, 16),
-	              "querier", req->querier, "answerer", c->member->rec.id, "count",
+	              "querier", req->querier, "member", c->member->rec.id, "count",
 	              (json_int_t)(b.len / VOPRF_ELEMENT_LEN), "query_digest",
 	              auditlog_hex(req->query_digest.data, 32), "digest", auditlog_hex(digest, 32),
 	              "proof", auditlog_b64(req->proof.data, 64), "signature",
