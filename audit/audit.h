@@ -129,7 +129,8 @@ struct audit_round {
 	struct audit_pair *pairs;
 	size_t npairs;
 	size_t ncands, nagreed, nreleased, ndeclined;
-	int answered; /* a consent or release of the round was seen */
+	int answered;            /* a consent or release of the round was seen */
+	struct audit_hard *hard; /* a hardened round's state (rules_hardened.c); NULL: standard */
 };
 
 struct audit_index;

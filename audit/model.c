@@ -109,6 +109,7 @@ audit_log_free(struct audit_log *log)
 		free(rd->submitted);
 		free(rd->in_submitted);
 		free(rd->pairs);
+		rules_hard_free(&rd->hard);
 	}
 	free(log->rounds);
 	free(log->members);
