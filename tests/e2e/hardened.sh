@@ -71,5 +71,69 @@ PY
 expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
 expect_rc 0 "log export" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export"
 expect_rc 0 "symbi-audit verify passes on the hardened round's export" -- "$BIN/symbi-audit" verify "$T/export"
+grep -q '"kind":"hardened_answer"' "$T/export/entries.jsonl" && ! grep -q '"blinded"\|"evaluated"' "$T/export/entries.jsonl" && ok "  ... whose hardened entries hold digests, not elements" || bad "hardened entries in the export"
+
+# A coordinator that rewrites a hardened entry and re-signs its log is caught by the rules.
+# tamper_hard KIND FIELD VALUE RULE: set FIELD of the first KIND entry, re-sign, verify.
+tamper_hard() {
+	rm -rf "$T/x" && cp -a "$T/export" "$T/x"
+	python3 - "$T/x/entries.jsonl" "$1" "$2" "$3" <<'PY'
+import json, sys
+path, kind, field, value = sys.argv[1:]
+lines = open(path).read().splitlines()
+for i, l in enumerate(lines):
+    e = json.loads(l)
+    if e["kind"] == kind:
+        e[field] = json.loads(value)
+        lines[i] = json.dumps(e, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+        break
+open(path, "w").write("\n".join(lines) + "\n")
+PY
+	"$BIN/symbi-forge" resign --park "$P" --export "$T/x" 2>"$T/err" || bad "resign: $(cat "$T/err")"
+	expect_rc 65 "a re-signed log with a $1 whose $2 changed fails verify" -- "$BIN/symbi-audit" verify "$T/x"
+	expect_grep "$T/err" "$4" "  ... on the rule $4"
+}
+tamper_hard hardened_answer count 257 hardened-budget
+tamper_hard hardened_query count 255 hardened-budget
+last=$(echo "$ids" | tr ' ' '\n' | tail -1)
+tamper_hard hardened_key member "\"$last\"" "hardened-key|hardened-signature"
+tamper_hard hardened_answer digest "\"$(printf '%064d' 0)\"" hardened-signature
+
+# A member that never answers: the round still completes, and only the pairs
+# it supplies are missing (its queriers never got its evaluations).
+SILENT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["candidates"][0][0])' "$SC/expected.json")
+expect_rc 0 "a second hardened round" -- "$BIN/symbiod" round open --dir "$P" --mode hardened
+for c in $ids; do
+	"$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json" 2>"$T/err" || bad "submit $c: $(cat "$T/err")"
+done
+phase_is evaluate || bad "phase: $(cat "$T/status.json")"
+for c in $ids; do
+	[ "$c" = "$SILENT" ] || "$BIN/symbi" sync --dir "$T/st-$c" 2>"$T/err" || bad "sync $c: $(cat "$T/err")"
+done
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["phase"]=="evaluate" and s["silent"]==[sys.argv[2]], s' "$T/status.json" "$SILENT" && ok "round status names the silent member" || bad "status: $(cat "$T/status.json")"
+expect_rc 0 "round advance past the silent member" -- "$BIN/symbiod" round advance --dir "$P"
+for c in $ids; do
+	"$BIN/symbi" sync --dir "$T/st-$c" 2>"$T/err" || bad "sync $c: $(cat "$T/err")"
+done
+phase_is consent && ok "the round still completes" || bad "phase: $(cat "$T/status.json")"
+for c in $ids; do
+	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>/dev/null
+done
+python3 - "$SC" "$T" "$SILENT" $ids <<'PY' && ok "exactly the expected candidates but those $SILENT supplies" || bad "candidates with a silent member"
+import json, sys
+sc, t, silent, ids = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+want = sorted(tuple(c) for c in json.load(open(sc + "/expected.json"))["candidates"] if c[0] != silent)
+got = []
+for c in ids:
+    for x in json.load(open("%s/cand-%s.json" % (t, c))):
+        if x["role"] == "supplier":
+            got.append((c, x["flow"], x["counterpart"]))
+want3 = sorted((s, o, n) for s, o, n, _ in want)
+assert sorted(got) == want3, (sorted(got), want3)
+PY
+expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
+expect_rc 0 "log export" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export2"
+expect_rc 0 "symbi-audit verify passes with the silent member" -- "$BIN/symbi-audit" verify "$T/export2"
 stop_daemon TERM && ok "daemon stops with exit 0" || bad "daemon exit $?"
 finish
