@@ -188,6 +188,7 @@ struct audit_batch_stats {
 	uint64_t batches;      /* their lines, each equal to its committed digest */
 	uint8_t (*absent)[16]; /* rounds whose batch file is not in the export: not checked */
 	size_t nabsent;
+	uint64_t hard_proofs; /* hardened answers whose proof was checked (<round>.hard.jsonl) */
 };
 
 /*

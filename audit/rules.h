@@ -97,6 +97,13 @@ int rules_hardened_key(struct audit_verifier *v, const struct audit_entry *e);
 int rules_hardened_query(struct audit_verifier *v, const struct audit_entry *e);
 int rules_hardened_answer(struct audit_verifier *v, const struct audit_entry *e);
 int rules_hardened_phase(struct audit_verifier *v, const struct audit_entry *e);
+/*
+ * Round ri's hardened batch file in the export at dir, when there is one:
+ * every query hashes to its logged digest, every logged answer is there and
+ * its proof holds against the answerer's committed key (*nproofs checked).
+ */
+int rules_hard_batches(struct audit_verifier *v, const char *dir, size_t ri, size_t *nproofs)
+    __attribute__((warn_unused_result));
 /* Export format 1 (before protocol 1.1): a consent holds its whole signed request. */
 int rules_consent_v1(struct audit_verifier *v, const struct audit_entry *e);
 

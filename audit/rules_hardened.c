@@ -20,6 +20,11 @@
 enum { HP_QUERY = 1, HP_EVALUATE = 2, HP_SUBMIT = 3, HP_CLOSED = 4 };
 static const char *const s_names[] = {"", "query", "evaluate", "submit", "closed"};
 
+struct hard_answer {
+	uint32_t qi, ai;
+	uint8_t digest[32], proof[64];
+};
+
 struct audit_hard {
 	int phase;
 	uint32_t batch;   /* max_need: every query batch's exact size */
@@ -28,7 +33,9 @@ struct audit_hard {
 	uint8_t (*pk)[32];
 	uint8_t *has_query;
 	uint8_t (*qdigest)[32];
-	uint8_t *answered; /* [nm * nm]: querier * nm + answerer */
+	uint8_t *answered;           /* [nm * nm]: querier * nm + answerer */
+	struct hard_answer *answers; /* as logged, for the batch file's proofs */
+	size_t nanswers;
 };
 
 void
@@ -43,6 +50,7 @@ rules_hard_free(struct audit_hard **hp)
 	free(h->has_query);
 	free(h->qdigest);
 	free(h->answered);
+	free(h->answers);
 	free(h);
 	*hp = NULL;
 }
@@ -219,6 +227,7 @@ rules_hardened_answer(struct audit_verifier *v, const struct audit_entry *e)
 	                                   "querier", "query_digest", "round",  "signature"};
 	uint8_t digest[32], qd[32], stmt[HARDTOKEN_STATEMENT_MAX], *proof = NULL;
 	struct audit_round *rd = NULL;
+	struct hard_answer *ans;
 	uint64_t count = 0;
 	size_t len = 0, plen = 0;
 	uint32_t ai = 0, qi = 0;
@@ -243,6 +252,15 @@ rules_hardened_answer(struct audit_verifier *v, const struct audit_entry *e)
 	    (r = s_signature(v, e, ai, stmt, len)) != SYM_OK)
 		goto out;
 	rd->hard->answered[(size_t)qi * rd->hard->nm + ai] = 1;
+	if ((ans = audit_push((void **)&rd->hard->answers, &rd->hard->nanswers, sizeof(*ans))) ==
+	    NULL) {
+		r = SYM_ERR_ALLOC;
+		goto out;
+	}
+	ans->qi = qi;
+	ans->ai = ai;
+	memcpy(ans->digest, digest, 32);
+	memcpy(ans->proof, proof, 64);
 out:
 	free(proof);
 	return r;
@@ -297,4 +315,153 @@ rules_hard_close(struct audit_verifier *v, const struct audit_entry *e, struct a
 		                        s_names[rd->hard->phase]);
 	rd->hard->phase = HP_CLOSED;
 	return SYM_OK;
+}
+
+/* ---- the batch file (<round>.hard.jsonl of an export with batches) ---------- */
+
+struct s_hfile {
+	struct audit_verifier *v;
+	struct audit_hard *h;
+	const char *name;
+	uint8_t **queries; /* [nm]: each querier's elements, from its line */
+	size_t line;
+	size_t nproofs;
+};
+
+/* A line's base64 field into *out (malloc'd). */
+static int
+s_b64(json_t *j, const char *key, size_t max, uint8_t **out, size_t *len)
+{
+	const char *s = json_string_value(json_object_get(j, key));
+	size_t cap;
+
+	*out = NULL;
+	if (s == NULL || strlen(s) > (max / 3 + 1) * 4 || (cap = strlen(s) / 4 * 3 + 3) == 0 ||
+	    (*out = malloc(cap + 1)) == NULL)
+		return SYM_ERR_FORMAT;
+	if (sodium_base642bin(*out, cap, s, strlen(s), NULL, len, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    *len > max) {
+		free(*out);
+		*out = NULL;
+		return SYM_ERR_FORMAT;
+	}
+	return SYM_OK;
+}
+
+static int
+s_hfail(struct s_hfile *f, const char *what)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "batches/%.48s", f->name);
+	return audit_fail_file(f->v->p, name, "hardened-batches", "line %zu: %s", f->line, what);
+}
+
+/* A query line: its elements hash to the digest the querier signed in the log. */
+static int
+s_hquery(struct s_hfile *f, uint32_t qi, uint8_t *el, size_t len)
+{
+	uint8_t d[32];
+
+	hardtoken_digest(el, len, d);
+	if (!f->h->has_query[qi] || memcmp(d, f->h->qdigest[qi], 32) != 0 ||
+	    len != (size_t)f->h->batch * VOPRF_ELEMENT_LEN || f->queries[qi] != NULL)
+		return s_hfail(f, "a query batch the log does not commit to");
+	f->queries[qi] = el; /* transferred */
+	return SYM_OK;
+}
+
+/* An answer line: the logged answer, and its proof against the committed key. */
+static int
+s_hanswer(struct s_hfile *f, uint32_t qi, uint32_t ai, const uint8_t *el, size_t len,
+          const uint8_t *proof, size_t plen)
+{
+	const struct hard_answer *a = NULL;
+	uint8_t d[32];
+	size_t k;
+
+	hardtoken_digest(el, len, d);
+	for (k = 0; k < f->h->nanswers && a == NULL; k++)
+		if (f->h->answers[k].qi == qi && f->h->answers[k].ai == ai)
+			a = &f->h->answers[k];
+	if (a == NULL || memcmp(a->digest, d, 32) != 0 || plen != 64 ||
+	    memcmp(a->proof, proof, 64) != 0 || f->queries[qi] == NULL)
+		return s_hfail(f, "an answer the log does not commit to (or before its query)");
+	if (voprf_verify(f->h->pk[ai], f->queries[qi], el, len / VOPRF_ELEMENT_LEN, proof) !=
+	    SYM_OK)
+		return s_hfail(f, "an answer whose proof does not hold against the committed key");
+	f->nproofs++;
+	return SYM_OK;
+}
+
+static int
+s_hline(struct s_hfile *f, json_t *j)
+{
+	const char *q = json_string_value(json_object_get(j, "querier"));
+	const char *a = json_string_value(json_object_get(j, "answerer"));
+	uint8_t *el = NULL, *proof = NULL;
+	size_t len = 0, plen = 0;
+	uint32_t qi, ai;
+	int r;
+
+	if (q == NULL || audit_member_find(f->v->log, q, &qi) != SYM_OK || qi >= f->h->nm ||
+	    (a != NULL && (audit_member_find(f->v->log, a, &ai) != SYM_OK || ai >= f->h->nm)) ||
+	    s_b64(j, "elements", (size_t)VOPRF_BATCH_MAX * VOPRF_ELEMENT_LEN, &el, &len) !=
+	        SYM_OK ||
+	    (a != NULL && s_b64(j, "proof", 64, &proof, &plen) != SYM_OK)) {
+		free(el);
+		return s_hfail(f, "malformed");
+	}
+	if (a == NULL) {
+		if ((r = s_hquery(f, qi, el, len)) != SYM_OK)
+			free(el);
+		return r;
+	}
+	r = s_hanswer(f, qi, ai, el, len, proof, plen);
+	free(el);
+	free(proof);
+	return r;
+}
+
+int
+rules_hard_batches(struct audit_verifier *v, const char *dir, size_t ri, size_t *nproofs)
+{
+	struct audit_round *rd = &v->log->rounds[ri];
+	char hex[33], name[64], path[4096], *buf = NULL, *line, *save = NULL;
+	struct s_hfile f = {v, rd->hard, name, NULL, 0, 0};
+	size_t len = 0, k;
+	int r;
+
+	*nproofs = 0;
+	if (rd->hard == NULL)
+		return SYM_OK;
+	snprintf(name, sizeof(name), "%s.hard.jsonl", rules_hex16(rd->id, hex));
+	if ((r = audit_path(dir, "batches", path, sizeof(path))) != SYM_OK ||
+	    strlen(path) + strlen(name) + 2 > sizeof(path))
+		return SYM_ERR_INVALID;
+	strcat(path, "/");
+	strcat(path, name);
+	if ((r = util_read_file(path, 1u << 30, &buf, &len)) != SYM_OK)
+		return r == SYM_ERR_NOT_FOUND ? SYM_OK : r;
+	if ((f.queries = calloc(rd->hard->nm + 1, sizeof(*f.queries))) == NULL) {
+		free(buf);
+		return SYM_ERR_ALLOC;
+	}
+	for (line = strtok_r(buf, "\n", &save); line != NULL && r == SYM_OK;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_t *j = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+
+		f.line++;
+		r = j != NULL ? s_hline(&f, j) : s_hfail(&f, "not JSON");
+		json_decref(j);
+	}
+	if (r == SYM_OK && f.nproofs != rd->hard->nanswers)
+		r = s_hfail(&f, "the file lacks answers the log holds");
+	*nproofs = f.nproofs;
+	for (k = 0; k < rd->hard->nm; k++)
+		free(f.queries[k]);
+	free(f.queries);
+	free(buf);
+	return r;
 }

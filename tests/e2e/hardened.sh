@@ -68,6 +68,28 @@ for c in ids:
 assert n > 0
 PY
 
+# With batches (for a non-member auditor): every answer's proof against the committed key.
+expect_rc 0 "log export --with-batches before the round ends" -- "$BIN/symbiod" log export --dir "$P" --out "$T/xb" --with-batches
+ls "$T/xb/batches/"*.hard.jsonl >/dev/null 2>&1 && ok "  ... holds the hardened batches" || bad "no hardened batch file: $(ls "$T/xb/batches")"
+expect_rc 0 "symbi-audit verify checks every answer's proof" -- "$BIN/symbi-audit" verify "$T/xb"
+expect_grep "$T/out" "hardened answers: [0-9]+ proofs hold" "  ... and says how many"
+# An answer replaced by other elements (the log's digest no longer matches) is caught.
+python3 - "$T/xb/batches" <<'PY'
+import base64, glob, json, sys
+f = glob.glob(sys.argv[1] + "/*.hard.jsonl")[0]
+lines = open(f).read().splitlines()
+for i, l in enumerate(lines):
+    j = json.loads(l)
+    if "answerer" in j:
+        e = bytearray(base64.b64decode(j["elements"]))
+        e[0:32], e[32:64] = e[32:64], e[0:32]
+        j["elements"] = base64.b64encode(bytes(e)).decode()
+        lines[i] = json.dumps(j, separators=(",", ":"), sort_keys=True)
+        break
+open(f, "w").write("\n".join(lines) + "\n")
+PY
+expect_rc 65 "a swapped answer in the batch file fails verify" -- "$BIN/symbi-audit" verify "$T/xb"
+expect_grep "$T/err" "hardened-batches" "  ... naming the hardened batch file"
 expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
 expect_rc 0 "log export" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export"
 expect_rc 0 "symbi-audit verify passes on the hardened round's export" -- "$BIN/symbi-audit" verify "$T/export"
