@@ -62,46 +62,50 @@ s_round_id(const struct sync_result *res, uint8_t round[16], struct sym_diag *di
 	return EXIT_PROTOCOL;
 }
 
+typedef int (*hard_step_fn)(struct session *s, const uint8_t round[16], struct hard_counts *hc,
+                            struct sym_diag *diag);
+
+/* A hardened step on the current round, its counts into res. */
 static int
-s_step_query(struct session *s, struct sync_result *res, struct sym_diag *diag)
+s_hard_step(struct session *s, struct sync_result *res, hard_step_fn fn, struct sym_diag *diag)
 {
 	struct hard_counts hc = {0, 0, 0, 0, 0};
 	uint8_t round[16];
 	int rc;
 
 	if ((rc = s_round_id(res, round, diag)) == 0)
-		rc = hard_query(s, round, NULL, &hc, diag);
-	res->answered = hc.queried;
+		rc = fn(s, round, &hc, diag);
+	res->answered = hc.answered + hc.queried;
+	res->received = hc.received;
+	res->refused = hc.refused;
+	res->submitted = (int)hc.submitted;
 	return rc;
+}
+
+/* The query phase: the batch `symbi submit` recorded, sent again if it never arrived. */
+static int
+s_query_again(struct session *s, const uint8_t round[16], struct hard_counts *hc,
+              struct sym_diag *diag)
+{
+	return hard_query(s, round, NULL, hc, diag);
+}
+
+static int
+s_step_query(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	return s_hard_step(s, res, s_query_again, diag);
 }
 
 static int
 s_step_evaluate(struct session *s, struct sync_result *res, struct sym_diag *diag)
 {
-	struct hard_counts hc = {0, 0, 0, 0, 0};
-	uint8_t round[16];
-	int rc;
-
-	if ((rc = s_round_id(res, round, diag)) == 0)
-		rc = hard_evaluate(s, round, &hc, diag);
-	res->answered = hc.answered;
-	res->refused = hc.refused;
-	return rc;
+	return s_hard_step(s, res, hard_evaluate, diag);
 }
 
 static int
 s_step_submit(struct session *s, struct sync_result *res, struct sym_diag *diag)
 {
-	struct hard_counts hc = {0, 0, 0, 0, 0};
-	uint8_t round[16];
-	int rc;
-
-	if ((rc = s_round_id(res, round, diag)) == 0)
-		rc = hard_submit(s, round, &hc, diag);
-	res->received = hc.received;
-	res->refused = hc.refused;
-	res->submitted = hc.submitted;
-	return rc;
+	return s_hard_step(s, res, hard_submit, diag);
 }
 
 /* Deposit, fetch, check, keep and confirm (exchange.c). */

@@ -96,6 +96,19 @@ round_for(struct round_call *c, const ProtobufCBinaryData *id, int has_id, struc
 }
 
 int
+round_in_snapshot(struct round_call *c, const struct store_round *rd)
+{
+	int in = store_round_has_member(c->ctx->park->store, rd->id, c->member->rec.id);
+
+	if (in < 0)
+		return in;
+	if (!in)
+		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
+		                    "not a member of this round (enrolled after it opened?)");
+	return SYM_OK;
+}
+
+int
 round_log_with_proof(struct round_call *c, const char *kind, json_t *fields, struct proof_buf *pb)
 {
 	struct auditlog *log = c->ctx->log;

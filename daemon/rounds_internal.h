@@ -35,6 +35,10 @@ int round_refuse(struct round_call *c, int32_t code, const char *fmt, ...)
 int round_for(struct round_call *c, const ProtobufCBinaryData *id, int has_id,
               struct store_round *rd) __attribute__((warn_unused_result));
 
+/* The member is in the round's snapshot; refused otherwise. */
+int round_in_snapshot(struct round_call *c, const struct store_round *rd)
+    __attribute__((warn_unused_result));
+
 /* What a member gets with an acknowledgement: its entry, where it is, and a checkpoint. */
 struct proof_buf {
 	Symbiod__LogProof msg;

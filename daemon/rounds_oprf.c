@@ -33,7 +33,7 @@ s_hard_round(struct round_call *c, const ProtobufCBinaryData *id, int want, stru
              struct store_hard_round *h)
 {
 	static const char *const names[] = {"", "query", "evaluate", "submit"};
-	int r, in, hp;
+	int r, hp;
 
 	if ((r = round_for(c, id, 1, rd)) != SYM_OK || c->status != 0)
 		return r;
@@ -47,12 +47,7 @@ s_hard_round(struct round_call *c, const ProtobufCBinaryData *id, int want, stru
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
 		                    "this request belongs to the %s phase; the round is %s",
 		                    names[want], rounds_phase_shown(c->ctx, rd));
-	if ((in = store_round_has_member(c->ctx->park->store, rd->id, c->member->rec.id)) < 0)
-		return in;
-	if (!in)
-		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
-		                    "not a member of this round (enrolled after it opened?)");
-	return SYM_OK;
+	return round_in_snapshot(c, rd);
 }
 
 /* The acknowledgement: "stored" with the entry's proof, or "repeated". */

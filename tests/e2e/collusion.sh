@@ -111,23 +111,14 @@ JH=$(python3 -c 'import json,sys,collections; print(collections.Counter(c[2] for
 expect_rc 0 "round end (standard round)" -- "$BIN/symbiod" round end --dir "$P"
 expect_rc 0 "round open --mode hardened" -- "$BIN/symbiod" round open --dir "$P" --mode hardened
 HROUND=$(cat "$T/out")
-hphase() {
-	local i
-	for i in $(seq 1 100); do
-		"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json" 2>/dev/null
-		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["phase"]!=sys.argv[2])' "$T/status.json" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 for c in $ids; do
 	"$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json" >/dev/null 2>"$T/err" || bad "hardened submit $c: $(head -c 300 "$T/err")"
 done
-hphase evaluate || bad "no evaluate phase: $(cat "$T/status.json")"
+wait_phase "$P" evaluate || bad "no evaluate phase: $(cat "$T/status.json")"
 for c in $ids; do "$BIN/symbi" sync --dir "$T/st-$c" 2>"$T/err" || bad "sync $c: $(head -c 300 "$T/err")"; done
-hphase submit || bad "no submit phase: $(cat "$T/status.json")"
+wait_phase "$P" submit || bad "no submit phase: $(cat "$T/status.json")"
 for c in $ids; do "$BIN/symbi" sync --dir "$T/st-$c" 2>"$T/err" || bad "sync $c: $(head -c 300 "$T/err")"; done
-hphase consent && ok "the hardened round ran to consent" || bad "hardened round: $(cat "$T/status.json")"
+wait_phase "$P" consent && ok "the hardened round ran to consent" || bad "hardened round: $(cat "$T/status.json")"
 expect_rc 0 "log export --with-batches of the hardened round" -- \
 	"$BIN/symbiod" log export --dir "$P" --out "$T/export-h" --with-batches
 hard_total=0

@@ -13,36 +13,26 @@ park_of_folder "$P" "$SC" "Hardened $(basename "$SC")"
 ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$SC/companies.json")
 first=$(echo "$ids" | cut -d' ' -f1)
 
-# phase_is WANT: the round's phase as the operator sees it, waiting a little for the daemon.
-phase_is() {
-	local i
-	for i in $(seq 1 50); do
-		"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json" 2>/dev/null
-		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["phase"]!=sys.argv[2])' "$T/status.json" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 expect_rc 0 "round open --mode hardened" -- "$BIN/symbiod" round open --dir "$P" --mode hardened
-phase_is query && ok "  ... the round is in its query phase" || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" query && ok "  ... the round is in its query phase" || bad "phase: $(cat "$T/status.json")"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["mode"]=="hardened" and sorted(s["silent"])==sorted(sys.argv[2].split())' "$T/status.json" "$ids" && ok "  ... every member silent so far" || bad "status: $(cat "$T/status.json")"
 
 for c in $ids; do
 	expect_rc 0 "submit $c (records the flows, commits its key, sends its query batch)" -- "$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json"
 done
-phase_is evaluate && ok "every member queried: the daemon moved to evaluate" || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" evaluate && ok "every member queried: the daemon moved to evaluate" || bad "phase: $(cat "$T/status.json")"
 expect_rc 75 "a standard submission in the evaluate phase is refused" -- "$BIN/symbi" submit --dir "$T/st-$first" "$SC/$first.json"
 
 for c in $ids; do
 	expect_rc 0 "sync $c answers the batches addressed to it" -- "$BIN/symbi" sync --dir "$T/st-$c"
 done
-phase_is submit && ok "every member answered: the daemon moved to submit" || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" submit && ok "every member answered: the daemon moved to submit" || bad "phase: $(cat "$T/status.json")"
 expect_rc 0 "sync again in submit is idempotent for a member that already answered" -- "$BIN/symbi" sync --dir "$T/st-$first"
 for c in $ids; do
 	expect_rc 0 "sync $c verifies the proofs and submits" -- "$BIN/symbi" sync --dir "$T/st-$c"
 done
-phase_is consent && ok "every member submitted: the daemon closed the round (matching done)" || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" consent && ok "every member submitted: the daemon closed the round (matching done)" || bad "phase: $(cat "$T/status.json")"
 
 for c in $ids; do
 	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>"$T/err" || bad "candidates $c: $(cat "$T/err")"
@@ -128,7 +118,7 @@ expect_rc 0 "a second hardened round" -- "$BIN/symbiod" round open --dir "$P" --
 for c in $ids; do
 	"$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json" 2>"$T/err" || bad "submit $c: $(cat "$T/err")"
 done
-phase_is evaluate || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" evaluate || bad "phase: $(cat "$T/status.json")"
 for c in $ids; do
 	[ "$c" = "$SILENT" ] || "$BIN/symbi" sync --dir "$T/st-$c" 2>"$T/err" || bad "sync $c: $(cat "$T/err")"
 done
@@ -138,7 +128,7 @@ expect_rc 0 "round advance past the silent member" -- "$BIN/symbiod" round advan
 for c in $ids; do
 	"$BIN/symbi" sync --dir "$T/st-$c" 2>"$T/err" || bad "sync $c: $(cat "$T/err")"
 done
-phase_is consent && ok "the round still completes" || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" consent && ok "the round still completes" || bad "phase: $(cat "$T/status.json")"
 for c in $ids; do
 	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>/dev/null
 done

@@ -25,15 +25,6 @@ cat >"$T/beta.json" <<'J'
   "details": {"contact": "SECRET-beta"}}]}
 J
 start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
-phase_is() {
-	local i
-	for i in $(seq 1 50); do
-		"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json" 2>/dev/null
-		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["phase"]!=sys.argv[2])' "$T/status.json" "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # status_of FILE NOTE: the status the probe printed for that request.
 status_of() {
 	python3 -c 'import json,sys
@@ -59,7 +50,7 @@ grep -q "exactly 256" "$T/p1" && ok "  ... saying the batch must have exactly ma
 for c in alpha beta; do
 	expect_rc 0 "$c submits (query)" -- "$BIN/symbi" submit --dir "$T/st-$c" "$T/$c.json"
 done
-phase_is evaluate && ok "the daemon moved to evaluate" || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" evaluate && ok "the daemon moved to evaluate" || bad "phase: $(cat "$T/status.json")"
 
 "$BIN/symbi-hardprobe" answer "${M[@]}" --querier beta --extra 1 >"$T/a1" 2>&1
 [ "$(status_of "$T/a1" answer)" = 400 ] && ok "an answer larger than the batch is refused (400)" || bad "big answer: $(cat "$T/a1")"
@@ -82,12 +73,12 @@ expect_rc 0 "beta syncs (evaluate)" -- "$BIN/symbi" sync --dir "$T/st-beta"
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["phase"]=="evaluate" and s["silent"]==["alpha","mallory"], s' "$T/status.json" && ok "round status names who owes answers (alpha to mallory, mallory to alpha)" || bad "status: $(cat "$T/status.json")"
 expect_rc 0 "round advance (the operator does not wait for the deadline)" -- "$BIN/symbiod" round advance --dir "$P"
-phase_is submit && ok "  ... the round is in submit" || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" submit && ok "  ... the round is in submit" || bad "phase: $(cat "$T/status.json")"
 for c in alpha beta; do
 	expect_rc 0 "$c syncs (submit: proofs checked, tokens built)" -- "$BIN/symbi" sync --dir "$T/st-$c"
 done
 expect_rc 0 "round advance closes the round without mallory's submission" -- "$BIN/symbiod" round advance --dir "$P"
-phase_is consent && ok "  ... the round completes" || bad "phase: $(cat "$T/status.json")"
+wait_phase "$P" consent && ok "  ... the round completes" || bad "phase: $(cat "$T/status.json")"
 "$BIN/symbi" candidates --dir "$T/st-beta" --json >"$T/cb.json" 2>/dev/null
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert [(x["counterpart"],x["flow"]) for x in c]==[("alpha","gypsum-in")], c' "$T/cb.json" && ok "alpha's offer still meets beta's need: only mallory's pairs are missing" || bad "candidates: $(cat "$T/cb.json")"
 expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
