@@ -63,6 +63,7 @@ expect_rc 0 "log export --with-batches before the round ends" -- "$BIN/symbiod" 
 ls "$T/xb/batches/"*.hard.jsonl >/dev/null 2>&1 && ok "  ... holds the hardened batches" || bad "no hardened batch file: $(ls "$T/xb/batches")"
 expect_rc 0 "symbi-audit verify checks every answer's proof" -- "$BIN/symbi-audit" verify "$T/xb"
 expect_grep "$T/out" "hardened answers: [0-9]+ proofs hold" "  ... and says how many"
+expect_rc 0 "symbi-audit replay recomputes the hardened round's join from its token batches" -- "$BIN/symbi-audit" replay "$T/xb"
 # An answer replaced by other elements (the log's digest no longer matches) is caught.
 python3 - "$T/xb/batches" <<'PY'
 import base64, glob, json, sys
