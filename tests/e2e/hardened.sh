@@ -82,6 +82,20 @@ PY
 expect_rc 65 "a swapped answer in the batch file fails verify" -- "$BIN/symbi-audit" verify "$T/xb"
 expect_grep "$T/err" "hardened-batches" "  ... naming the hardened batch file"
 expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
+python3 - "$P" "$T/xb/batches" <<'PY' && ok "round end deleted the query and answer batches: no element of them is left in PARK (database, WAL)" || bad "hardened batches survive in PARK"
+import base64, glob, json, os, sys
+park, xb = sys.argv[1], sys.argv[2]
+needles = []
+for l in open(glob.glob(xb + "/*.hard.jsonl")[0]):
+    e = base64.b64decode(json.loads(l)["elements"])
+    needles += [e[k:k + 32] for k in range(0, len(e), 32 * 97)]
+for root, _, files in os.walk(park):
+    for f in files:
+        if not os.path.isfile(os.path.join(root, f)):
+            continue  # the control socket
+        data = open(os.path.join(root, f), "rb").read()
+        assert not any(n in data for n in needles), f
+PY
 expect_rc 0 "log export" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export"
 expect_rc 0 "symbi-audit verify passes on the hardened round's export" -- "$BIN/symbi-audit" verify "$T/export"
 grep -q '"kind":"hardened_answer"' "$T/export/entries.jsonl" && ! grep -q '"blinded"\|"evaluated"' "$T/export/entries.jsonl" && ok "  ... whose hardened entries hold digests, not elements" || bad "hardened entries in the export"
