@@ -51,6 +51,8 @@ for c in alpha beta; do
 	expect_rc 0 "$c submits (query)" -- "$BIN/symbi" submit --dir "$T/st-$c" "$T/$c.json"
 done
 wait_phase "$P" evaluate && ok "the daemon moved to evaluate" || bad "phase: $(cat "$T/status.json")"
+expect_rc 65 "round close in the evaluate phase is refused" -- "$BIN/symbiod" round close --dir "$P"
+expect_grep "$T/err" "evaluate phase: it closes after the submit phase" "  ... saying when it closes (or round advance)"
 
 "$BIN/symbi-hardprobe" answer "${M[@]}" --querier beta --extra 1 >"$T/a1" 2>&1
 [ "$(status_of "$T/a1" answer)" = 400 ] && ok "an answer larger than the batch is refused (400)" || bad "big answer: $(cat "$T/a1")"
