@@ -34,8 +34,9 @@ struct park_bench {
 	char dir[BENCH_DIR_MAX];
 	size_t companies, flows, jobs;
 	pid_t daemon;
-	int hardened;    /* --mode hardened: the VOPRF phases (HARDENED.md) */
-	double poll_cpu; /* hardened: CPU of the status polls, not the clients' */
+	int hardened;      /* --mode hardened: the VOPRF phases (HARDENED.md) */
+	char max_need[16]; /* hardened: the query batch size announced (--max-need) */
+	double poll_cpu;   /* hardened: CPU of the status polls, not the clients' */
 };
 
 static double
@@ -357,11 +358,13 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 	                                     {"jobs", required_argument, NULL, 'j'},
 	                                     {"keep", no_argument, NULL, 'k'},
 	                                     {"mode", required_argument, NULL, 'm'},
+	                                     {"max-need", required_argument, NULL, 'n'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
 
 	pb->companies = 20;
+	snprintf(pb->max_need, sizeof(pb->max_need), "512");
 	pb->flows = 20;
 	pb->jobs = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
 	optind = 1;
@@ -371,6 +374,12 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 		case 'f': pb->flows = strtoul(optarg, NULL, 10); break;
 		case 'j': pb->jobs = strtoul(optarg, NULL, 10); break;
 		case 'k': *keep = 1; break;
+		case 'n':
+			if (optarg[0] == '\0' || strlen(optarg) > 6 ||
+			    strspn(optarg, "0123456789") != strlen(optarg))
+				return EXIT_USAGE;
+			snprintf(pb->max_need, sizeof(pb->max_need), "%s", optarg);
+			break;
 		case 'm':
 			if (strcmp(optarg, "hardened") != 0 && strcmp(optarg, "standard") != 0)
 				return EXIT_USAGE;
@@ -378,7 +387,7 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 			break;
 		case 'h':
 			printf("usage: symbi-bench park [--companies N] [--flows F] [--jobs J] "
-			       "[--mode standard|hardened] [--keep]\n");
+			       "[--mode standard|hardened [--max-need N]] [--keep]\n");
 			return 0;
 		default: return EXIT_USAGE;
 		}
@@ -452,10 +461,10 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 		char exe[PATH_MAX], park[PATH_MAX];
 		/*
 		 * A query batch has exactly max_need elements: the synthetic needs of
-		 * 20 flows cost up to about 350 blocks, so the class above, 512.
+		 * 20 flows cost up to about 350 blocks, so by default the class above, 512.
 		 */
-		char *argv[] = {exe,      "round",    "open",       "--dir", park,
-		                "--mode", "hardened", "--max-need", "512",   NULL};
+		char *argv[] = {exe,      "round",    "open",       "--dir",      park,
+		                "--mode", "hardened", "--max-need", pb->max_need, NULL};
 
 		snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
 		snprintf(park, sizeof(park), "%s/park", pb->dir);
@@ -511,8 +520,9 @@ s_report(const struct park_bench *pb, double t_setup, const struct park_times *t
 	                      : (long long)json_integer_value(json_object_get(j, "candidates")));
 	printf("daemon peak RSS: %.1f MiB\n", t->daemon_rss_kb / 1024.0);
 	if (pb->hardened)
-		printf("hardened: query batches of max_need = 512 elements; client CPU per "
+		printf("hardened: query batches of max_need = %s elements; client CPU per "
 		       "counterpart %.1f ms\n",
+		       pb->max_need,
 		       1e3 * t->clients_cpu_submit / (double)pb->companies /
 		           (double)(pb->companies - 1));
 	printf("companies=%zu flows=%zu round_s=%.2f peak_rss_mb=%.1f mode=%s "
