@@ -247,9 +247,10 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 	}
 	if (opts->consent_minutes > 0) {
 		ann.has_consent_deadline_ms = 1;
-		ann.consent_deadline_ms =
-		    (ann.has_submit_deadline_ms ? ann.submit_deadline_ms : ann.opened_ms) +
-		    (uint64_t)opts->consent_minutes * 60000u;
+		ann.consent_deadline_ms = (ann.has_submit_deadline_ms     ? ann.submit_deadline_ms
+		                           : ann.has_evaluate_deadline_ms ? ann.evaluate_deadline_ms
+		                                                          : ann.opened_ms) +
+		                          (uint64_t)opts->consent_minutes * 60000u;
 	}
 	ann.phase = (char *)"open";
 	/* Said either way: a member reads the retention promise in what was signed. */
