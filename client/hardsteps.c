@@ -15,6 +15,7 @@
 #include "rpc.h"
 #include "sig.h"
 #include "submit.h"
+#include "tokset.h"
 #include "sysexits.h"
 #include "util.h"
 #include "wire.h"
@@ -176,6 +177,7 @@ static int
 s_new_query(struct session *s, struct hard_ctx *h, const struct flows *fl, struct sym_diag *diag)
 {
 	struct block_list offers, needs;
+	struct blind_padding pad;
 	uint32_t m = h->ann->max_need;
 	int r, rc = EXIT_SOFTWARE;
 
@@ -184,11 +186,14 @@ s_new_query(struct session *s, struct hard_ctx *h, const struct flows *fl, struc
 	block_list_init(&needs);
 	if (encode_flows(s->tax, fl, &offers, &needs) != SYM_OK)
 		goto out;
-	if (needs.n > m) {
+	submission_padding(h->ann, &pad);
+	if (needs.n > m ||
+	    (pad.offers.max > 0 &&
+	     tokset_size_class(offers.n, pad.offers.floor, pad.offers.fixed) > pad.offers.max)) {
 		sym_diag_set(diag, SYM_ERR_LIMIT,
-		             "the needs cost %zu blocks; a query batch of this round holds %u; "
-		             "nothing was sent",
-		             needs.n, m);
+		             "the needs cost %zu blocks (a query batch of this round holds %u), "
+		             "the offers %zu tokens (at most %u): nothing was sent",
+		             needs.n, m, offers.n, pad.offers.max);
 		rc = EXIT_DATAERR;
 		goto out;
 	}
