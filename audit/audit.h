@@ -143,6 +143,7 @@ struct audit_round {
 	size_t ncands, nagreed, nreleased, ndeclined;
 	int answered; /* a consent or release of the round was seen */
 	struct audit_indicators ind;
+	struct audit_hard *hard; /* a hardened round's state (rules_hardened.c); NULL: standard */
 };
 
 struct audit_index;
@@ -200,6 +201,7 @@ struct audit_batch_stats {
 	uint64_t batches;      /* their lines, each equal to its committed digest */
 	uint8_t (*absent)[16]; /* rounds whose batch file is not in the export: not checked */
 	size_t nabsent;
+	uint64_t hard_proofs; /* hardened answers whose proof was checked (<round>.hard.jsonl) */
 };
 
 /*

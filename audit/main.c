@@ -208,6 +208,9 @@ s_print_batches(const struct audit_batch_stats *bst)
 		printf("  token batches: %llu in %llu file%s, each as committed in the log\n",
 		       (unsigned long long)bst->batches, (unsigned long long)bst->files,
 		       bst->files == 1 ? "" : "s");
+	if (bst->hard_proofs > 0)
+		printf("  hardened answers: %llu proofs hold against the committed keys\n",
+		       (unsigned long long)bst->hard_proofs);
 	if (bst->nabsent == 0)
 		return;
 	printf("  token batches NOT CHECKED for %zu round%s (no batch file in the export):",

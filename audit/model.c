@@ -114,6 +114,7 @@ audit_log_free(struct audit_log *log)
 		free(rd->ind.in_set);
 		free(rd->ind.confirmed);
 		free(rd->ind.answered);
+		rules_hard_free(&rd->hard);
 	}
 	free(log->rounds);
 	free(log->members);

@@ -369,7 +369,8 @@ rules_round_opened(struct audit_verifier *v, const struct audit_entry *e)
 	rd->opened_entry = e->index;
 	/* Protocol 1.1 announces it; before, the batches were always kept. */
 	rd->keep_batches = !ann->has_keep_batches || ann->keep_batches;
-	if ((r = s_directory_now(v, rd, dir_hash)) != SYM_OK ||
+	if ((r = rules_hard_opened(v, rd, ann)) != SYM_OK ||
+	    (r = s_directory_now(v, rd, dir_hash)) != SYM_OK ||
 	    (r = audit_index_put(v->log->round_ix, id, 16, v->log->nrounds - 1)) != SYM_OK)
 		goto out;
 	if (ann->directory_hash.len != 32 || memcmp(ann->directory_hash.data, dir_hash, 32) != 0) {
@@ -411,6 +412,8 @@ rules_round_closed(struct audit_verifier *v, const struct audit_entry *e)
 		                        "round %s is closed again (it is %s since entry %llu)",
 		                        rules_hex16(round, hex), s_phase_name(rd->phase),
 		                        (unsigned long long)rd->closed_entry);
+	if ((r = rules_hard_close(v, e, rd)) != SYM_OK)
+		return r;
 	n = json_array_size(arr);
 	list = calloc(n + 1, sizeof(*list));
 	listed = calloc(v->log->nmembers + 1, 1);
@@ -553,6 +556,10 @@ static const struct {
     {"indicator_confirm", {NULL, rules_indicator_confirm}},
     {"indicator_unmask", {NULL, rules_indicator_unmask}},
     {"indicator_result", {NULL, rules_indicator_result}},
+    {"hardened_key", {NULL, rules_hardened_key}},
+    {"hardened_query", {NULL, rules_hardened_query}},
+    {"hardened_answer", {NULL, rules_hardened_answer}},
+    {"hardened_phase", {NULL, rules_hardened_phase}},
 };
 
 int

@@ -95,6 +95,29 @@ int rules_indicator_included(struct audit_verifier *v, const struct audit_entry 
 int rules_indicator_confirm(struct audit_verifier *v, const struct audit_entry *e);
 int rules_indicator_unmask(struct audit_verifier *v, const struct audit_entry *e);
 int rules_indicator_result(struct audit_verifier *v, const struct audit_entry *e);
+/* Hardened rounds (rules_hardened.c). */
+struct audit_hard;
+void rules_hard_free(struct audit_hard **h);
+/* Mark the round hardened when its announcement says so. */
+int rules_hard_opened(struct audit_verifier *v, struct audit_round *rd,
+                      const Symbiod__RoundAnnouncement *ann) __attribute__((warn_unused_result));
+/* A submission comes in a hardened round's submit phase only. */
+int rules_hard_may_submit(struct audit_verifier *v, const struct audit_entry *e,
+                          const struct audit_round *rd) __attribute__((warn_unused_result));
+/* A hardened round closes after its submit phase. */
+int rules_hard_close(struct audit_verifier *v, const struct audit_entry *e, struct audit_round *rd)
+    __attribute__((warn_unused_result));
+int rules_hardened_key(struct audit_verifier *v, const struct audit_entry *e);
+int rules_hardened_query(struct audit_verifier *v, const struct audit_entry *e);
+int rules_hardened_answer(struct audit_verifier *v, const struct audit_entry *e);
+int rules_hardened_phase(struct audit_verifier *v, const struct audit_entry *e);
+/*
+ * Round ri's hardened batch file in the export at dir, when there is one:
+ * every query hashes to its logged digest, every logged answer is there and
+ * its proof holds against the answerer's committed key (*nproofs checked).
+ */
+int rules_hard_batches(struct audit_verifier *v, const char *dir, size_t ri, size_t *nproofs)
+    __attribute__((warn_unused_result));
 /* Export format 1 (before protocol 1.1): a consent holds its whole signed request. */
 int rules_consent_v1(struct audit_verifier *v, const struct audit_entry *e);
 

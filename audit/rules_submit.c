@@ -135,6 +135,8 @@ rules_submission(struct audit_verifier *v, const struct audit_entry *e)
 		                     rules_hex16(round, hex));
 		goto out;
 	}
+	if ((r = rules_hard_may_submit(v, e, rd)) != SYM_OK)
+		goto out;
 	if ((r = rules_request(v, e, reqbuf, reqlen, SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT,
 	                       "SUBMIT_COMMIT", mi, "submission-signature", &req)) != SYM_OK)
 		goto out;

@@ -276,9 +276,12 @@ s_batch_names(const char *dir, const struct audit_log *log, struct audit_problem
 			continue;
 		len = strlen(de->d_name);
 		snprintf(name, sizeof(name), "%.32s", de->d_name);
-		if (len != 38 || strcmp(de->d_name + 32, ".jsonl") != 0 ||
-		    audit_unhex(name, id, 16) != SYM_OK ||
-		    audit_round_find(log, id, &ri) != SYM_OK) {
+		if ((len != 38 || strcmp(de->d_name + 32, ".jsonl") != 0) &&
+		    (len != 43 || strcmp(de->d_name + 32, ".hard.jsonl") != 0))
+			len = 0; /* neither a round's token batches nor its hardened batches */
+		if (len == 0 || audit_unhex(name, id, 16) != SYM_OK ||
+		    audit_round_find(log, id, &ri) != SYM_OK ||
+		    (len == 43 && log->rounds[ri].hard == NULL)) {
 			snprintf(name, sizeof(name), "batches/%.48s", de->d_name);
 			r = audit_fail_file(p, name, s_batches_rule,
 			                    "not the batch file of a round in the log, so not "
@@ -293,13 +296,18 @@ int
 audit_verify_batches(const char *dir, const struct audit_log *log, struct audit_batch_stats *st,
                      struct audit_problem *p)
 {
+	struct audit_verifier v = {(struct audit_log *)log, p};
 	struct audit_batches *bs = NULL;
 	uint8_t *absent;
-	size_t ri;
+	size_t ri, nproofs = 0;
 	int r;
 
 	memset(st, 0, sizeof(*st));
 	for (ri = 0; ri < log->nrounds; ri++) {
+		/* A hardened round's proofs, against the keys its members committed. */
+		if ((r = rules_hard_batches(&v, dir, ri, &nproofs)) != SYM_OK)
+			return r;
+		st->hard_proofs += nproofs;
 		r = audit_batches_open(dir, log, ri, s_batches_rule, p, &bs);
 		if (r == SYM_ERR_NOT_FOUND) {
 			if ((absent = audit_push((void **)&st->absent, &st->nabsent,

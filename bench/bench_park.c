@@ -36,6 +36,9 @@ struct park_bench {
 	char dir[BENCH_DIR_MAX];
 	size_t companies, flows, jobs;
 	pid_t daemon;
+	int hardened;      /* --mode hardened: the VOPRF phases (HARDENED.md) */
+	char max_need[16]; /* hardened: the query batch size announced (--max-need) */
+	double poll_cpu;   /* hardened: CPU of the status polls, not the clients' */
 };
 
 static double
@@ -284,9 +287,9 @@ s_control(struct park_bench *pb, const char *action, const char *out)
 	}
 }
 
-/* Every company's submit, `jobs` at a time; sums the bytes each reports. */
+/* Every company's submit (sync: its `symbi sync`), `jobs` at a time; sums the bytes reported. */
 static int
-s_submit_all(struct park_bench *pb, double *bytes_total)
+s_clients_all(struct park_bench *pb, int sync, double *bytes_total)
 {
 	char exe[PATH_MAX], st[PATH_MAX], flows[PATH_MAX], out[PATH_MAX], err[PATH_MAX];
 	size_t next = 0, running = 0, done = 0;
@@ -306,6 +309,10 @@ s_submit_all(struct park_bench *pb, double *bytes_total)
 			{
 				char *argv[] = {exe,         "submit", "--dir", st,  "--json",
 				                "--timeout", "60000",  flows,   NULL};
+				if (sync) {
+					argv[1] = "sync";
+					argv[7] = NULL;
+				}
 				if (s_spawn(argv, out, err) < 0)
 					return -1;
 			}
@@ -487,11 +494,14 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 	                                     {"flows", required_argument, NULL, 'f'},
 	                                     {"jobs", required_argument, NULL, 'j'},
 	                                     {"keep", no_argument, NULL, 'k'},
+	                                     {"mode", required_argument, NULL, 'm'},
+	                                     {"max-need", required_argument, NULL, 'n'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
 
 	pb->companies = 20;
+	snprintf(pb->max_need, sizeof(pb->max_need), "512");
 	pb->flows = 20;
 	pb->jobs = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
 	optind = 1;
@@ -501,9 +511,20 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 		case 'f': pb->flows = strtoul(optarg, NULL, 10); break;
 		case 'j': pb->jobs = strtoul(optarg, NULL, 10); break;
 		case 'k': *keep = 1; break;
+		case 'n':
+			if (optarg[0] == '\0' || strlen(optarg) > 6 ||
+			    strspn(optarg, "0123456789") != strlen(optarg))
+				return EXIT_USAGE;
+			snprintf(pb->max_need, sizeof(pb->max_need), "%s", optarg);
+			break;
+		case 'm':
+			if (strcmp(optarg, "hardened") != 0 && strcmp(optarg, "standard") != 0)
+				return EXIT_USAGE;
+			pb->hardened = strcmp(optarg, "hardened") == 0;
+			break;
 		case 'h':
 			printf("usage: symbi-bench park [--companies N] [--flows F] [--jobs J] "
-			       "[--keep]\n");
+			       "[--mode standard|hardened [--max-need N]] [--keep]\n");
 			return 0;
 		default: return EXIT_USAGE;
 		}
@@ -516,6 +537,55 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 	return -1;
 }
 
+/* Hardened: the round's phase is `phase` (the daemon moves on when everyone did its part). */
+static int
+s_wait_phase(struct park_bench *pb, const char *phase, const char *result)
+{
+	int i;
+
+	for (i = 0; i < 36000; i++) {
+		json_error_t jerr;
+		json_t *j;
+		double c0 = s_cpu_children();
+		int same, rc = s_control(pb, "status", result);
+
+		pb->poll_cpu += s_cpu_children() - c0;
+		if (rc != 0 || (j = json_load_file(result, 0, &jerr)) == NULL)
+			return -1;
+		same = json_is_string(json_object_get(j, "phase")) &&
+		       strcmp(json_string_value(json_object_get(j, "phase")), phase) == 0;
+		json_decref(j);
+		if (same)
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+/*
+ * Hardened: after the query (the submits), every company answers, then
+ * submits; the daemon closes the round itself. The result is the status in
+ * consent, whose candidates count the pending ones.
+ */
+static int
+s_hardened_phases(struct park_bench *pb, const char *result)
+{
+	static const char *const phases[] = {"evaluate", "submit"};
+	double bytes = 0;
+	int failed, k;
+
+	for (k = 0; k < 2; k++) {
+		if (s_wait_phase(pb, phases[k], result) != 0)
+			return -1;
+		if ((failed = s_clients_all(pb, 1, &bytes)) != 0) {
+			fprintf(stderr, "symbi-bench park: %d syncs failed (%s)\n", failed,
+			        phases[k]);
+			return -1;
+		}
+	}
+	return s_wait_phase(pb, "consent", result);
+}
+
 /* The timed round: open, every submission, close (matching). */
 static int
 s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
@@ -524,21 +594,37 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 	int failed;
 
 	t0 = util_now();
-	if (s_control(pb, "open", NULL) != 0)
-		return -1;
+	{
+		char exe[PATH_MAX], park[PATH_MAX];
+		/*
+		 * A query batch has exactly max_need elements: the synthetic needs of
+		 * 20 flows cost up to about 350 blocks, so by default the class above, 512.
+		 */
+		char *argv[] = {exe,      "round",    "open",       "--dir",      park,
+		                "--mode", "hardened", "--max-need", pb->max_need, NULL};
+
+		snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
+		snprintf(park, sizeof(park), "%s/park", pb->dir);
+		if (!pb->hardened)
+			argv[5] = NULL;
+		if (s_run(argv, NULL) != 0)
+			return -1;
+	}
 	t->open = util_now() - t0;
 	cpu0 = s_cpu_children();
 	d_cpu0 = s_proc_cpu(pb->daemon);
 	t0 = util_now();
-	if ((failed = s_submit_all(pb, &t->bytes)) != 0) {
+	if ((failed = s_clients_all(pb, 0, &t->bytes)) != 0) {
 		fprintf(stderr, "symbi-bench park: %d submissions failed\n", failed);
 		return -1;
 	}
+	if (pb->hardened && s_hardened_phases(pb, result) != 0)
+		return -1;
 	t->submit = util_now() - t0;
-	t->clients_cpu_submit = s_cpu_children() - cpu0;
+	t->clients_cpu_submit = s_cpu_children() - cpu0 - pb->poll_cpu;
 	t->daemon_cpu_submit = s_proc_cpu(pb->daemon) - d_cpu0;
 	t0 = util_now();
-	if (s_control(pb, "close", result) != 0)
+	if (!pb->hardened && s_control(pb, "close", result) != 0)
 		return -1;
 	t->close = util_now() - t0;
 	t->daemon_cpu_close = s_proc_cpu(pb->daemon) - d_cpu0 - t->daemon_cpu_submit;
@@ -558,16 +644,29 @@ s_report(const struct park_bench *pb, double t_setup, const struct park_times *t
 	printf("setup (init + enroll through the CLI, not timed in round_s): %.2f s\n", t_setup);
 	printf("%-28s %9s %14s %14s\n", "phase", "wall_s", "clients_cpu_s", "daemon_cpu_s");
 	printf("%-28s %9.3f %14s %14s\n", "open", t->open, "-", "-");
-	printf("%-28s %9.3f %14.3f %14.3f\n", "submit (encode + upload)", t->submit,
+	printf("%-28s %9.3f %14.3f %14.3f\n",
+	       pb->hardened ? "query, evaluate, submit" : "submit (encode + upload)", t->submit,
 	       t->clients_cpu_submit, t->daemon_cpu_submit);
 	printf("%-28s %9.3f %14s %14.3f\n", "close (matching)", t->close, "-", t->daemon_cpu_close);
 	printf("bytes per company: %.0f (tokens for %zu counterparts)\n",
 	       t->bytes / (double)pb->companies, pb->companies - 1);
 	printf("candidates: %lld\n",
-	       j ? (long long)json_integer_value(json_object_get(j, "candidates")) : -1LL);
+	       !j             ? -1LL
+	       : pb->hardened ? (long long)json_integer_value(
+	                            json_object_get(json_object_get(j, "candidates"), "pending"))
+	                      : (long long)json_integer_value(json_object_get(j, "candidates")));
 	printf("daemon peak RSS: %.1f MiB\n", t->daemon_rss_kb / 1024.0);
-	printf("companies=%zu flows=%zu round_s=%.2f peak_rss_mb=%.1f\n", pb->companies, pb->flows,
-	       t->open + t->submit + t->close, t->daemon_rss_kb / 1024.0);
+	if (pb->hardened)
+		printf("hardened: query batches of max_need = %s elements; client CPU per "
+		       "counterpart %.1f ms\n",
+		       pb->max_need,
+		       1e3 * t->clients_cpu_submit / (double)pb->companies /
+		           (double)(pb->companies - 1));
+	printf("companies=%zu flows=%zu round_s=%.2f peak_rss_mb=%.1f mode=%s "
+	       "client_cpu_s_per_company=%.3f\n",
+	       pb->companies, pb->flows, t->open + t->submit + t->close, t->daemon_rss_kb / 1024.0,
+	       pb->hardened ? "hardened" : "standard",
+	       t->clients_cpu_submit / (double)pb->companies);
 	json_decref(j);
 }
 

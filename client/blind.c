@@ -39,19 +39,15 @@ out:
 	return r;
 }
 
-int
-blind_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl,
-                 const struct blind_sizes *sz, const uint8_t *pad_key,
-                 enum tokset_pad_domain domain, int padding_only, uint8_t **out, size_t *out_len)
+/* A sorted wire set of n real tokens, padded to its class (set is wiped, not freed). */
+static int
+s_pad(token_t *set, size_t n, const struct blind_sizes *sz, const uint8_t *pad_key,
+      enum tokset_pad_domain domain, int padding_only, uint8_t **out, size_t *out_len)
 {
-	token_t *set = NULL;
 	uint8_t *padded = NULL;
-	size_t n = 0, target;
+	size_t target;
 	int r;
 
-	*out = NULL;
-	if ((r = s_wire_set(prf, key, bl, &set, &n)) != SYM_OK)
-		return r;
 	target = tokset_size_class(n, sz->floor, sz->fixed);
 	if (n > target || (sz->max > 0 && target > sz->max)) {
 		r = SYM_ERR_LIMIT;
@@ -71,7 +67,42 @@ out:
 	free(padded);
 	if (set != NULL)
 		sodium_memzero(set, n * sizeof(*set));
+	return r;
+}
+
+int
+blind_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block_list *bl,
+                 const struct blind_sizes *sz, const uint8_t *pad_key,
+                 enum tokset_pad_domain domain, int padding_only, uint8_t **out, size_t *out_len)
+{
+	token_t *set = NULL;
+	size_t n = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = s_wire_set(prf, key, bl, &set, &n)) != SYM_OK)
+		return r;
+	r = s_pad(set, n, sz, pad_key, domain, padding_only, out, out_len);
 	free(set);
+	return r;
+}
+
+int
+blind_padded_tokens(const uint8_t *tokens, size_t n, const struct blind_sizes *sz,
+                    const uint8_t *pad_key, enum tokset_pad_domain domain, int padding_only,
+                    uint8_t **out, size_t *out_len)
+{
+	token_t *set = malloc((n + 1) * sizeof(*set)), *scratch = malloc((n + 1) * sizeof(*set));
+	int r = SYM_ERR_ALLOC;
+
+	*out = NULL;
+	if (set != NULL && scratch != NULL) {
+		memcpy(set, tokens, n * TOKEN_LEN);
+		n = tokset_wire_sort(set, n, scratch);
+		r = s_pad(set, n, sz, pad_key, domain, padding_only, out, out_len);
+	}
+	free(set);
+	free(scratch);
 	return r;
 }
 

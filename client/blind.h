@@ -52,6 +52,14 @@ int blind_padded_set(struct prf_ctx *prf, const uint8_t *key, const struct block
                      size_t *out_len) __attribute__((warn_unused_result));
 
 /*
+ * The same from ready tokens (n wire tokens of 8 bytes, any order, may
+ * repeat): hardened rounds compute them from VOPRF outputs, not a pair key.
+ */
+int blind_padded_tokens(const uint8_t *tokens, size_t n, const struct blind_sizes *sz,
+                        const uint8_t *pad_key, enum tokset_pad_domain domain, int padding_only,
+                        uint8_t **out, size_t *out_len) __attribute__((warn_unused_result));
+
+/*
  * The batch for counterpart `peer` from this company `self`: offers under
  * K_tok(self->peer), needs under K_tok(peer->self), both padded from
  * K_pad(self->peer); padding only when `denied`. On failure the batch holds

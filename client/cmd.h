@@ -28,6 +28,8 @@ struct sync_result {
 	char indicators[16];      /* the round's park-indicator stage after this run, "" if none */
 	int indicators_pending;   /* they wait for other members: run again later */
 	uint64_t indicator_bytes; /* payload bytes of this run's indicator messages */
+	size_t answered, refused; /* hardened: batches answered (or queried), left out */
+	int submitted;            /* hardened: the submit step submitted */
 };
 /*
  * symbi sync after its options: whatever the current phase allows this

@@ -208,18 +208,14 @@ s_tick(struct agent *ag)
 		log_info("round %.8s: phase %s", round[0] ? round : "-", phase);
 		snprintf(ag->phase, sizeof(ag->phase), "%s", phase);
 	}
-	if (strcmp(phase, "open") == 0)
+	/* A hardened round takes the flows in its query phase (submit records and queries). */
+	if (strcmp(phase, "open") == 0 || strcmp(phase, "query") == 0)
 		return s_submit(ag);
-	if (strcmp(phase, "consent") == 0 || strcmp(phase, "ended") == 0)
+	if (strcmp(phase, "consent") == 0 || strcmp(phase, "ended") == 0 ||
+	    strcmp(phase, "evaluate") == 0 || strcmp(phase, "submit") == 0)
 		return s_sync(ag);
-	/*
-	 * The hook of hardened mode's phases (query, evaluate, submit): sync
-	 * will run their steps once they exist; until then say so, once a round.
-	 */
 	if (strcmp(phase, "none") != 0 && strcmp(phase, "closed") != 0 && !ag->other_said) {
-		log_warn("round %.8s: phase %s is not a standard-mode phase; this agent cannot "
-		         "take part (hardened mode is not built yet)",
-		         round, phase);
+		log_warn("round %.8s: phase %s is unknown to this agent; it waits", round, phase);
 		ag->other_said = 1;
 	}
 	return 0;

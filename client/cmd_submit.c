@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "blind.h"
+#include "submit.h"
+#include "hardsteps.h"
 #include "cmd.h"
 #include "encode.h"
 #include "flows.h"
@@ -29,19 +31,8 @@
 /* One request carries at most this much token data; well under WIRE_MAX_MESSAGE. */
 #define SUBMIT_CHUNK_BYTES (4u << 20)
 
-/* Everything one submission builds, released by s_submission_clear. */
-struct submission {
-	uint8_t round[16], id[16];
-	struct flows *fl;
-	Symbiod__RoundAnnouncement *ann;
-	struct verified_dir vd;
-	struct blind_batch *batches;
-	size_t nb, bytes;
-	struct roundfile rf; /* what maps tokens back later: flows as submitted, peers' keys */
-};
-
-static void
-s_submission_clear(struct submission *sub)
+void
+submission_clear(struct submission *sub)
 {
 	size_t i;
 
@@ -56,8 +47,8 @@ s_submission_clear(struct submission *sub)
 }
 
 /* The announcement's size policy (PROTOCOL.md 1.1); a version 1 announcement has no maximum. */
-static void
-s_padding_of(const Symbiod__RoundAnnouncement *ann, struct blind_padding *pad)
+void
+submission_padding(const Symbiod__RoundAnnouncement *ann, struct blind_padding *pad)
 {
 	uint32_t fixed = ann->has_fixed_size ? ann->fixed_size : 0;
 
@@ -74,13 +65,13 @@ s_padding_of(const Symbiod__RoundAnnouncement *ann, struct blind_padding *pad)
  * (STATE/symbi.conf) say how small a set it will send. A coordinator that
  * announces less would learn item counts from the sizes: exit 76.
  */
-static int
-s_check_floors(const Symbiod__RoundAnnouncement *ann, struct sym_diag *diag)
+int
+submission_check_floors(const Symbiod__RoundAnnouncement *ann, struct sym_diag *diag)
 {
 	struct blind_padding pad;
 	size_t offers, needs;
 
-	s_padding_of(ann, &pad);
+	submission_padding(ann, &pad);
 	offers = policy_smallest_class(pad.offers.floor, pad.offers.fixed);
 	needs = policy_smallest_class(pad.needs.floor, pad.needs.fixed);
 	if (offers >= (size_t)client_policy.min_offer_tokens &&
@@ -107,6 +98,9 @@ s_prepare(struct session *s, const struct cmd_args *a, const char *path, struct 
 	if ((rc = session_connect(a, s, diag)) != 0 ||
 	    (rc = session_current_round(s, sub->round, phase, diag)) != 0)
 		return rc;
+	snprintf(sub->phase, sizeof(sub->phase), "%s", phase);
+	if (strcmp(phase, "query") == 0)
+		return 0; /* a hardened round: submit_run takes the hardened way */
 	if (strcmp(phase, "open") != 0) {
 		sym_diag_set(
 		    diag, SYM_ERR_PERM,
@@ -116,7 +110,7 @@ s_prepare(struct session *s, const struct cmd_args *a, const char *path, struct 
 		return EXIT_TEMPFAIL;
 	}
 	if ((rc = session_announcement(s, sub->round, &sub->ann, diag)) != 0 ||
-	    (rc = s_check_floors(sub->ann, diag)) != 0)
+	    (rc = submission_check_floors(sub->ann, diag)) != 0)
 		return rc;
 	if (sub->fl->n > sub->ann->max_items) {
 		sym_diag_set(diag, SYM_ERR_LIMIT, "%s: %zu flows; this round takes at most %u",
@@ -214,7 +208,7 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 	size_t i, n = sub->vd.n;
 	int rc = EXIT_SOFTWARE, denied;
 
-	s_padding_of(sub->ann, &pad);
+	submission_padding(sub->ann, &pad);
 	block_list_init(&offers);
 	block_list_init(&needs);
 	if (encode_flows(s->tax, sub->fl, &offers, &needs) != SYM_OK)
@@ -368,9 +362,8 @@ s_send_chunks(struct session *s, const struct submission *sub, uint32_t chunks,
 	return rc;
 }
 
-/* Begin, the chunks, commit; the commit's proof must be in the coordinator's log. */
-static int
-s_send(struct session *s, const struct submission *sub, struct sym_diag *diag)
+int
+submission_send(struct session *s, const struct submission *sub, struct sym_diag *diag)
 {
 	Symbiod__SubmitBegin begin = SYMBIOD__SUBMIT_BEGIN__INIT;
 	Symbiod__SubmitCommit commit = SYMBIOD__SUBMIT_COMMIT__INIT;
@@ -425,6 +418,40 @@ s_report(const struct cmd_args *a, const struct submission *sub)
 	        sub->fl->n_offers, sub->fl->n_needs, rhex, sub->nb, sub->bytes);
 }
 
+/*
+ * A hardened round in its query phase (HARDENED.md): record the flows with
+ * a fresh round key and send the key commitment and the query batch now;
+ * `symbi sync` (or the agent) answers and submits in the later phases.
+ */
+static int
+s_hardened(struct session *s, const struct cmd_args *a, const char *path, struct submission *sub,
+           struct sym_diag *diag)
+{
+	struct hard_counts hc;
+	char rhex[33];
+	int rc;
+
+	memset(&hc, 0, sizeof(hc));
+	flows_free(&sub->fl);
+	if ((rc = hard_query(s, sub->round, path, &hc, diag)) != 0)
+		return rc;
+	util_hex(sub->round, 16, rhex);
+	if (a->json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:b}", "round", rhex, "mode", "hardened",
+		                      "phase", "query", "queried", 1);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(j);
+	}
+	if (!a->quiet)
+		fprintf(stderr,
+		        "symbi submit: round %.8s is hardened: flows recorded, round key committed "
+		        "and query batch sent; symbi sync (or the agent) answers and submits in "
+		        "the next phases\n",
+		        rhex);
+	return 0;
+}
+
 int
 submit_run(const struct cmd_args *a, const char *path)
 {
@@ -436,10 +463,17 @@ submit_run(const struct cmd_args *a, const char *path)
 	memset(&sub, 0, sizeof(sub));
 	/* Everything local first: a bad file or key sends nothing. */
 	if ((rc = session_open(a, 0, &s, &diag)) != 0 ||
-	    (rc = s_prepare(&s, a, path, &sub, &diag)) != 0 || (rc = s_blind(&s, &sub, &diag)) != 0)
+	    (rc = s_prepare(&s, a, path, &sub, &diag)) != 0)
+		goto fail;
+	if (strcmp(sub.phase, "query") == 0) {
+		if ((rc = s_hardened(&s, a, path, &sub, &diag)) != 0)
+			goto fail;
+		goto out;
+	}
+	if ((rc = s_blind(&s, &sub, &diag)) != 0)
 		goto fail;
 	randombytes_buf(sub.id, sizeof(sub.id));
-	if ((rc = s_send(&s, &sub, &diag)) != 0)
+	if ((rc = submission_send(&s, &sub, &diag)) != 0)
 		goto fail;
 	memcpy(sub.rf.round, sub.round, 16);
 	memcpy(sub.rf.submission, sub.id, 16);
@@ -457,7 +491,7 @@ submit_run(const struct cmd_args *a, const char *path)
 fail:
 	fprintf(stderr, "symbi submit: %s\n", diag.msg[0] ? diag.msg : "failed");
 out:
-	s_submission_clear(&sub);
+	submission_clear(&sub);
 	session_close(&s);
 	return rc;
 }

@@ -8,8 +8,9 @@
  * step in it. Standard mode has one: from the consent window on, deposit the
  * sealed items of accepted candidates that became agreed and collect what
  * counterparts deposited (exchange.c, the same step `symbi exchanges` runs
- * first). The hardened phases (HARDENED.md: query, evaluate, submit) have
- * their row but no step yet: sync says so and exits 69 rather than pretend.
+ * first). The hardened phases (HARDENED.md, hardsteps.h): query sends the
+ * recorded batch again if it was never acknowledged, evaluate answers each
+ * querier's batch once, submit checks the answers and submits.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "cmd.h"
 #include "exchange.h"
 #include "indicators.h"
+#include "hardsteps.h"
 #include "roundview.h"
 #include "session.h"
 #include "sysexits.h"
@@ -28,26 +30,24 @@ typedef int (*sync_step_fn)(struct session *s, struct sync_result *res, struct s
 
 static int s_step_exchanges(struct session *s, struct sync_result *res, struct sym_diag *diag);
 static int s_step_ended(struct session *s, struct sync_result *res, struct sym_diag *diag);
+static int s_step_query(struct session *s, struct sync_result *res, struct sym_diag *diag);
+static int s_step_evaluate(struct session *s, struct sync_result *res, struct sym_diag *diag);
+static int s_step_submit(struct session *s, struct sync_result *res, struct sym_diag *diag);
 
 static const struct {
 	const char *phase;
 	sync_step_fn step; /* NULL: nothing for this company to do in the phase */
-	int hardened;      /* a hardened-mode phase this client cannot do yet */
+	int hardened;      /* a hardened-mode phase */
 } s_phases[] = {
     {"none", NULL, 0},
     /* Submissions: `symbi submit`, or the agent with --flows, not sync. */
     {"open", NULL, 0},
     /* The coordinator runs the matching. */
     {"closed", NULL, 0},
-    /*
-     * Hardened mode (HARDENED.md), not built yet. The hooks go here: query
-     * (blind this company's need blocks and send them), evaluate (answer
-     * each querier's batch within its budget, with a DLEQ proof against the
-     * committed round key), submit (finalize and send the hashed tokens).
-     */
-    {"query", NULL, 1},
-    {"evaluate", NULL, 1},
-    {"submit", NULL, 1},
+    /* Hardened mode (HARDENED.md): the flows come from `symbi submit` in query. */
+    {"query", s_step_query, 1},
+    {"evaluate", s_step_evaluate, 1},
+    {"submit", s_step_submit, 1},
     {"consent", s_step_exchanges, 0},
     /*
      * Deposits are over, but releases not yet fetched may still be held;
@@ -56,6 +56,62 @@ static const struct {
     {"ended", s_step_ended, 0},
 };
 #define NPHASES (sizeof(s_phases) / sizeof(s_phases[0]))
+
+/* The round's id from the status call. */
+static int
+s_round_id(const struct sync_result *res, uint8_t round[16], struct sym_diag *diag)
+{
+	if (util_unhex(res->round, round, 16) == SYM_OK)
+		return 0;
+	(void)sym_diag_set(diag, SYM_ERR_FORMAT, "the coordinator reports a malformed round id");
+	return EXIT_PROTOCOL;
+}
+
+typedef int (*hard_step_fn)(struct session *s, const uint8_t round[16], struct hard_counts *hc,
+                            struct sym_diag *diag);
+
+/* A hardened step on the current round, its counts into res. */
+static int
+s_hard_step(struct session *s, struct sync_result *res, hard_step_fn fn, struct sym_diag *diag)
+{
+	struct hard_counts hc = {0, 0, 0, 0, 0};
+	uint8_t round[16];
+	int rc;
+
+	if ((rc = s_round_id(res, round, diag)) == 0)
+		rc = fn(s, round, &hc, diag);
+	res->answered = hc.answered + hc.queried;
+	res->received = hc.received;
+	res->refused = hc.refused;
+	res->submitted = (int)hc.submitted;
+	return rc;
+}
+
+/* The query phase: the batch `symbi submit` recorded, sent again if it never arrived. */
+static int
+s_query_again(struct session *s, const uint8_t round[16], struct hard_counts *hc,
+              struct sym_diag *diag)
+{
+	return hard_query(s, round, NULL, hc, diag);
+}
+
+static int
+s_step_query(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	return s_hard_step(s, res, s_query_again, diag);
+}
+
+static int
+s_step_evaluate(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	return s_hard_step(s, res, hard_evaluate, diag);
+}
+
+static int
+s_step_submit(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	return s_hard_step(s, res, hard_submit, diag);
+}
 
 /* Deposit, fetch, check, keep and confirm (exchange.c). */
 static int
@@ -170,13 +226,6 @@ s_sync(struct session *s, struct sync_result *res, struct sym_diag *diag)
 		                   "the coordinator reports an unknown phase");
 		return EXIT_PROTOCOL;
 	}
-	if (s_phases[i].hardened) {
-		(void)sym_diag_set(diag, SYM_ERR_INVALID,
-		                   "round %.8s runs in hardened mode (phase %s), which this client "
-		                   "does not implement yet",
-		                   res->round, res->phase);
-		return EXIT_UNAVAILABLE;
-	}
 	if (s_phases[i].step != NULL && (rc = s_phases[i].step(s, res, diag)) != 0)
 		return s_later(rc);
 	return s_later(s_earlier_indicators(s, res, diag));
@@ -199,6 +248,17 @@ sync_run(const struct cmd_args *a, struct sync_result *res)
 	return rc;
 }
 
+static int
+s_hardened_phase(const char *phase)
+{
+	size_t i;
+
+	for (i = 0; i < NPHASES; i++)
+		if (strcmp(s_phases[i].phase, phase) == 0)
+			return s_phases[i].hardened;
+	return 0;
+}
+
 static void
 s_report(const struct cmd_args *a, const struct sync_result *res, int rc)
 {
@@ -209,11 +269,22 @@ s_report(const struct cmd_args *a, const struct sync_result *res, int rc)
 		                      (json_int_t)res->received, "done", rc == 0, "exit", rc,
 		                      "indicators", res->indicators[0] ? res->indicators : NULL,
 		                      "indicator_bytes", (json_int_t)res->indicator_bytes);
+		if (s_hardened_phase(res->phase)) {
+			json_object_set_new(j, "answered", json_integer((json_int_t)res->answered));
+			json_object_set_new(j, "refused", json_integer((json_int_t)res->refused));
+			json_object_set_new(j, "submitted", json_boolean(res->submitted));
+		}
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(j);
 	}
-	if (res->deposited == 0 && res->received == 0)
+	if (s_hardened_phase(res->phase))
+		fprintf(stderr,
+		        "symbi sync: round %.8s (%s): answered %zu, answers received %zu, refused "
+		        "%zu%s\n",
+		        res->round, res->phase, res->answered, res->received, res->refused,
+		        res->submitted ? ", submitted" : "");
+	else if (res->deposited == 0 && res->received == 0)
 		fprintf(stderr, "symbi sync: round %.8s (%s): %s\n",
 		        res->round[0] ? res->round : "-", res->phase,
 		        rc == 0 ? "nothing to do" : "nothing done");

@@ -7,6 +7,7 @@
 
 #include "deposit.h"
 #include "envelope.h"
+#include "hardview.h"
 #include "policy.h"
 #include "release_check.h"
 #include "rpc.h"
@@ -71,9 +72,13 @@ s_reveal(struct session *s, const struct round_view *rv, const struct candidate_
 		goto out;
 	/* Both items must produce the candidate's token; then the exact values decide. */
 	if ((r = release_candidate_from_wire(v->c, &cand)) != SYM_OK ||
-	    (r = release_check_exchange(
-	         s->tax, s->prf, pk, &cand, v->supplier ? v->item : &theirs->items[0],
-	         v->supplier ? &theirs->items[0] : v->item, &check)) != SYM_OK) {
+	    (r = rv->rf.hard != NULL
+	             ? hard_check_exchange(s, &rv->rf, &cand,
+	                                   v->supplier ? v->item : &theirs->items[0],
+	                                   v->supplier ? &theirs->items[0] : v->item, &check)
+	             : release_check_exchange(
+	                   s->tax, s->prf, pk, &cand, v->supplier ? v->item : &theirs->items[0],
+	                   v->supplier ? &theirs->items[0] : v->item, &check)) != SYM_OK) {
 		r = sym_diag_set(diag, r, "%s: cannot check the released item", v->id);
 		goto out;
 	}

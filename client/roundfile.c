@@ -87,6 +87,8 @@ roundfile_save(const char *dir, const struct roundfile *rf, struct sym_diag *dia
 	                 rf->consents ? rf->consents : json_object());
 	if (root == NULL)
 		return sym_diag_set(diag, SYM_ERR_ALLOC, "out of memory");
+	if (rf->hard != NULL)
+		json_object_set(root, "hard", rf->hard);
 	r = s_write_json(path, root, diag);
 	json_decref(root);
 	return r;
@@ -111,6 +113,7 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 	peers = json_object_get(root, "peers");
 	rf->flows = json_incref(json_object_get(root, "flows"));
 	rf->consents = json_incref(json_object_get(root, "consents"));
+	rf->hard = json_incref(json_object_get(root, "hard"));
 	sub = json_string_value(json_object_get(root, "submission"));
 	if (!json_is_array(peers) || !json_is_object(rf->flows) || !json_is_object(rf->consents) ||
 	    sub == NULL || util_unhex(sub, rf->submission, 16) != SYM_OK) {
@@ -151,6 +154,7 @@ roundfile_clear(struct roundfile *rf)
 		return;
 	json_decref(rf->flows);
 	json_decref(rf->consents);
+	json_decref(rf->hard);
 	free(rf->peers);
 	memset(rf, 0, sizeof(*rf));
 }

@@ -28,6 +28,7 @@ struct roundfile {
 	uint8_t submission[16];
 	json_t *flows;    /* the flows document as submitted */
 	json_t *consents; /* candidate id hex -> "accepted" | "declined" */
+	json_t *hard;     /* a hardened round's public state (hardround.h); NULL: standard */
 	struct roundfile_peer *peers;
 	size_t npeers;
 };

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "blind.h"
+#include "hardview.h"
 #include "release_check.h"
 #include "rpc.h"
 #include "sysexits.h"
@@ -50,7 +51,10 @@ s_view(struct session *s, struct round_view *rv, const struct blind_index *bi,
 	v->counterpart = v->supplier ? c->consumer : c->supplier;
 	util_hex(c->candidate_id.data, 16, v->id);
 	util_hex(rv->round, 16, v->round);
-	if (round_view_pair(s, rv, v->counterpart, pk) == SYM_OK) {
+	if (rv->rf.hard != NULL) {
+		v->item = hard_find_item(s, &rv->rf, rv->fl, v->supplier ? FLOW_OFFER : FLOW_NEED,
+		                         c->supplier, c->consumer, c->token.data);
+	} else if (round_view_pair(s, rv, v->counterpart, pk) == SYM_OK) {
 		/* Our offers used K_tok(us->them); our needs K_tok(them->us). */
 		key = v->supplier ? pairkeys_tok(pk, s->st->id, v->counterpart)
 		                  : pairkeys_tok(pk, v->counterpart, s->st->id);

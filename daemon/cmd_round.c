@@ -9,10 +9,13 @@
 #include "sysexits.h"
 
 static const char s_usage[] =
-    "round open|close|end|status --dir PARK [--json] [--config FILE]\n"
-    "  open options: [--pad-offers N] [--pad-needs N] [--fixed-size N] [--max-offer N]\n"
-    "                [--max-need N] [--max-items N] [--submit-minutes M] [--consent-minutes M]\n"
-    "                [--keep-batches] [--indicator-seconds S]";
+    "round open|close|end|status|advance --dir PARK [--json] [--config FILE]\n"
+    "  open options: [--mode standard|hardened] [--pad-offers N] [--pad-needs N]\n"
+    "                [--fixed-size N] [--max-offer N] [--max-need N] [--max-items N]\n"
+    "                [--query-minutes M] [--evaluate-minutes M] (hardened)\n"
+    "                [--submit-minutes M] [--consent-minutes M] [--keep-batches]\n"
+    "                [--indicator-seconds S]\n"
+    "  advance: move a hardened round to its next phase now";
 
 /* The option letters of the open options, and their keys in the request. */
 static const char *
@@ -26,6 +29,8 @@ s_open_key(int c)
 	       : c == 'm' ? "max_items"
 	       : c == 's' ? "submit_minutes"
 	       : c == 'I' ? "indicator_seconds"
+	       : c == 'Q' ? "query_minutes"
+	       : c == 'E' ? "evaluate_minutes"
 	                  : "consent_minutes";
 }
 
@@ -48,6 +53,9 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 	                                     {"consent-minutes", required_argument, NULL, 'c'},
 	                                     {"keep-batches", no_argument, NULL, 'k'},
 	                                     {"indicator-seconds", required_argument, NULL, 'I'},
+	                                     {"mode", required_argument, NULL, 'M'},
+	                                     {"query-minutes", required_argument, NULL, 'Q'},
+	                                     {"evaluate-minutes", required_argument, NULL, 'E'},
 	                                     {"quantum", required_argument, NULL, 'q'},
 	                                     {"config", required_argument, NULL, 'C'},
 	                                     {"help", no_argument, NULL, 'h'},
@@ -69,6 +77,12 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 			if (strcmp(action, "open") != 0)
 				break;
 			json_object_set_new(req, "keep_batches", json_true());
+			continue;
+		case 'M':
+			if (strcmp(action, "open") != 0 ||
+			    (strcmp(optarg, "standard") != 0 && strcmp(optarg, "hardened") != 0))
+				break;
+			json_object_set_new(req, "mode", json_string(optarg));
 			continue;
 		}
 		/*
@@ -123,6 +137,15 @@ s_print_status(json_t *reply)
 		       s_int(cands, "agreed"), s_int(cands, "declined"), s_int(cands, "expired"));
 	if (json_string_value(json_object_get(reply, "indicators")) != NULL)
 		printf("indicators %s\n", json_string_value(json_object_get(reply, "indicators")));
+	if (json_array_size(json_object_get(reply, "silent")) > 0) {
+		json_t *v;
+		size_t i;
+
+		printf("silent    ");
+		json_array_foreach (json_object_get(reply, "silent"), i, v)
+			printf(" %s", json_string_value(v));
+		printf("\n");
+	}
 }
 
 static void
@@ -137,7 +160,10 @@ s_print(const char *action, json_t *reply, int json)
 		printf("%s\n", round);
 		fprintf(stderr, "symbiod round open: round open for %lld members\n",
 		        s_int(reply, "members"));
-	} else if (strcmp(action, "close") == 0) {
+	} else if (strcmp(action, "advance") == 0 && json_object_get(reply, "silent") != NULL) {
+		printf("round %s: %s phase\n", round,
+		       json_string_value(json_object_get(reply, "phase")));
+	} else if (strcmp(action, "close") == 0 || strcmp(action, "advance") == 0) {
 		printf("round %s closed: %lld submissions, %lld candidates\n", round,
 		       s_int(reply, "submitted"), s_int(reply, "candidates"));
 	} else if (strcmp(action, "end") == 0) {
@@ -165,7 +191,8 @@ cmd_round(int argc, char **argv)
 		return cmd_usage_action(argc, argv, s_usage);
 	action = argv[1];
 	if (strcmp(action, "open") != 0 && strcmp(action, "close") != 0 &&
-	    strcmp(action, "end") != 0 && strcmp(action, "status") != 0) {
+	    strcmp(action, "end") != 0 && strcmp(action, "status") != 0 &&
+	    strcmp(action, "advance") != 0) {
 		fprintf(stderr, "symbiod round: unknown action \"%s\"\nusage: symbiod %s\n", action,
 		        s_usage);
 		return EXIT_USAGE;
@@ -177,7 +204,9 @@ cmd_round(int argc, char **argv)
 	}
 	snprintf(what, sizeof(what), "round %s", action);
 	/* Closing runs the whole matching before it answers: allow it time. */
-	r = cmd_control(what, dir, req, strcmp(action, "close") == 0 ? 3600 * 1000 : 30000,
+	r = cmd_control(what, dir, req,
+	                strcmp(action, "close") == 0 || strcmp(action, "advance") == 0 ? 3600 * 1000
+	                                                                               : 30000,
 	                EXIT_DATAERR, &reply);
 	json_decref(req);
 	if (r != 0)

@@ -76,12 +76,21 @@ s_opt_u32(json_t *req, const char *key, uint32_t *out)
 static int
 s_open_opts(json_t *req, struct round_open_opts *opts)
 {
-	uint32_t submit_min = 0, consent_min = 0, indicator_s = 0;
+	uint32_t submit_min = 0, consent_min = 0, indicator_s = 0, query_min = 0, evaluate_min = 0;
 	json_t *keep = json_object_get(req, "keep_batches");
+	const char *mode = json_string_value(json_object_get(req, "mode"));
 
 	rounds_default_opts(opts);
 	if (keep != NULL && !json_is_boolean(keep))
 		return 0;
+	if (mode != NULL && strcmp(mode, "hardened") != 0 && strcmp(mode, "standard") != 0)
+		return 0;
+	opts->hardened = mode != NULL && strcmp(mode, "hardened") == 0;
+	if (!s_opt_u32(req, "query_minutes", &query_min) ||
+	    !s_opt_u32(req, "evaluate_minutes", &evaluate_min))
+		return 0;
+	opts->query_minutes = query_min;
+	opts->evaluate_minutes = evaluate_min;
 	opts->keep_batches = json_is_true(keep);
 	if (!s_opt_u32(req, "pad_offers", &opts->pad_offers) ||
 	    !s_opt_u32(req, "pad_needs", &opts->pad_needs) ||
@@ -123,6 +132,8 @@ s_cmd_round(struct server *srv, json_t *req)
 		r = rounds_close(&srv->rounds, &result, &diag);
 	} else if (strcmp(action, "end") == 0) {
 		r = rounds_end(&srv->rounds, &result, &diag);
+	} else if (strcmp(action, "advance") == 0) {
+		r = rounds_advance(&srv->rounds, &result, &diag);
 	} else {
 		return s_error("round: unknown action");
 	}

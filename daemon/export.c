@@ -157,27 +157,86 @@ out:
 	return r;
 }
 
-/* One round's batch file, 0600 from its first byte. */
+/* One hardened batch: a query (no answerer) or an answer with its proof. */
 static int
-s_round_batches(struct park *park, const char *sub, const uint8_t id[STORE_ID_LEN],
-                struct sym_diag *diag)
+s_put_hard(void *arg, const struct store_hard_batch *b)
+{
+	struct sink *s = arg;
+	json_t *j = json_pack("{s:s, s:o, s:o}", "querier", b->querier, "elements",
+	                      auditlog_b64(b->elements, b->len), "signature",
+	                      auditlog_b64(b->signature, 64));
+	int r = SYM_OK;
+
+	if (j == NULL)
+		return SYM_ERR_ALLOC;
+	if (b->answerer[0] != '\0' &&
+	    (json_object_set_new(j, "answerer", json_string(b->answerer)) != 0 ||
+	     json_object_set_new(j, "proof", auditlog_b64(b->proof, 64)) != 0))
+		r = SYM_ERR_ALLOC;
+	else if (json_dumpf(j, s->f, JSON_COMPACT | JSON_SORT_KEYS) != 0 ||
+	         fputc('\n', s->f) == EOF)
+		r = SYM_ERR_IO;
+	json_decref(j);
+	return r;
+}
+
+/* The rows of one round's batch file, through the sink. */
+typedef int (*s_rows_fn)(struct park *park, const uint8_t id[STORE_ID_LEN], struct sink *s);
+
+static int
+s_token_rows(struct park *park, const uint8_t id[STORE_ID_LEN], struct sink *s)
+{
+	return store_round_batches_foreach(park->store, id, s_put_batch, s);
+}
+
+static int
+s_hard_rows(struct park *park, const uint8_t id[STORE_ID_LEN], struct sink *s)
+{
+	return store_hard_batches_foreach(park->store, id, s_put_hard, s);
+}
+
+/* One round's batch file <round><suffix>, 0600 from its first byte. */
+static int
+s_round_file(struct park *park, const char *sub, const uint8_t id[STORE_ID_LEN], const char *suffix,
+             s_rows_fn rows, struct sym_diag *diag)
 {
 	char path[PATH_MAX], name[64], hex[33];
 	struct sink s = {NULL, 0, 0};
 	int r;
 
 	util_hex(id, STORE_ID_LEN, hex);
-	snprintf(name, sizeof(name), "%s.jsonl", hex);
+	snprintf(name, sizeof(name), "%s%s", hex, suffix);
 	if ((s.f = s_create(sub, name, S_SECRET_FILE, path, sizeof(path))) == NULL)
 		return sym_diag_set(diag, SYM_ERR_IO, "%s: cannot write: %s", path,
 		                    strerror(errno));
-	r = store_round_batches_foreach(park->store, id, s_put_batch, &s);
+	r = rows(park, id, &s);
 	if (fclose(s.f) != 0 && r == SYM_OK)
 		r = SYM_ERR_IO;
 	if (r != SYM_OK)
 		return sym_diag_set(diag, r, "%s: cannot write the batches: %s", path,
 		                    sym_strerror(r));
 	return SYM_OK;
+}
+
+/*
+ * A round's token batches and, of a hardened round, its query and answer
+ * batches (<round>.hard.jsonl): with them a reviewer checks every answer's
+ * proof against the committed key.
+ */
+static int
+s_round_batches(struct park *park, const char *sub, const uint8_t id[STORE_ID_LEN],
+                struct sym_diag *diag)
+{
+	struct store_hard_round h;
+	int r;
+
+	if ((r = s_round_file(park, sub, id, ".jsonl", s_token_rows, diag)) != SYM_OK)
+		return r;
+	if ((r = store_hard_round_get(park->store, id, &h)) == SYM_ERR_NOT_FOUND)
+		return SYM_OK;
+	if (r != SYM_OK)
+		return sym_diag_set(diag, r, "store: %s", sym_strerror(r));
+	return s_round_file(park, sub, id, ".hard.jsonl", s_hard_rows, diag);
 }
 
 /* Every round whose batches the store still holds: an ended round without keep_batches has none. */

@@ -31,6 +31,8 @@
 #define ROUND_DEFAULT_MAX_OFFER 131072
 #define ROUND_DEFAULT_MAX_NEED 4096
 #define ROUND_DEFAULT_MAX_ITEMS 200
+/* Each hardened phase's default length: a silent member holds a round up no longer. */
+#define ROUND_HARD_MINUTES 60
 
 static const char *const s_phase_names[] = {"none", "open", "consent", "ended"};
 
@@ -87,8 +89,12 @@ s_sizes(const struct round_open_opts *opts, struct store_round_sizes *sz, struct
 	sz->fixed_size = opts->fixed_size;
 	sz->max_offer =
 	    s_max_for(opts->max_offer, opts->pad_offers, opts->fixed_size, ROUND_DEFAULT_MAX_OFFER);
-	sz->max_need =
-	    s_max_for(opts->max_need, opts->pad_needs, opts->fixed_size, ROUND_DEFAULT_MAX_NEED);
+	/*
+	 * A hardened query batch has exactly max_need elements, each costing both
+	 * sides scalar multiplications: by default the need floor's class.
+	 */
+	sz->max_need = s_max_for(opts->max_need, opts->pad_needs, opts->fixed_size,
+	                         opts->hardened ? 0 : ROUND_DEFAULT_MAX_NEED);
 	if (sz->max_offer == 0 || sz->max_need == 0 ||
 	    tokset_size_class(0, sz->offer_floor, 0) > cap ||
 	    tokset_size_class(0, sz->need_floor, 0) > cap)
@@ -188,10 +194,26 @@ s_round_directory(struct rounds_ctx *ctx, char ***ids_out, size_t *n_out, struct
 	return SYM_OK;
 }
 
+/*
+ * Hardened mode in the announcement: the mode and the deadlines of the query
+ * and evaluate phases, each after the one before (default ROUND_HARD_MINUTES).
+ */
+static void
+s_announce_hardened(const struct round_open_opts *opts, Symbiod__RoundAnnouncement *ann)
+{
+	int64_t q = opts->query_minutes > 0 ? opts->query_minutes : ROUND_HARD_MINUTES;
+	int64_t e = opts->evaluate_minutes > 0 ? opts->evaluate_minutes : ROUND_HARD_MINUTES;
+
+	ann->mode = (char *)"hardened";
+	ann->has_query_deadline_ms = ann->has_evaluate_deadline_ms = 1;
+	ann->query_deadline_ms = ann->opened_ms + (uint64_t)q * 60000u;
+	ann->evaluate_deadline_ms = ann->query_deadline_ms + (uint64_t)e * 60000u;
+}
+
 /* Sign the new round's announcement into rd (id, times, packed announcement). */
 static int
 s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct store_round *rd,
-           struct sym_diag *diag)
+           int64_t *query_deadline, int64_t *evaluate_deadline, struct sym_diag *diag)
 {
 	Symbiod__RoundAnnouncement ann = SYMBIOD__ROUND_ANNOUNCEMENT__INIT;
 	Symbiod__PaddingPolicy pad = SYMBIOD__PADDING_POLICY__INIT;
@@ -217,15 +239,20 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 	ann.padding = &pad;
 	ann.max_items = opts->max_items;
 	ann.opened_ms = wire_now_ms();
+	if (opts->hardened)
+		s_announce_hardened(opts, &ann);
 	if (opts->submit_minutes > 0) {
 		ann.has_submit_deadline_ms = 1;
-		ann.submit_deadline_ms = ann.opened_ms + (uint64_t)opts->submit_minutes * 60000u;
+		ann.submit_deadline_ms =
+		    (ann.has_evaluate_deadline_ms ? ann.evaluate_deadline_ms : ann.opened_ms) +
+		    (uint64_t)opts->submit_minutes * 60000u;
 	}
 	if (opts->consent_minutes > 0) {
 		ann.has_consent_deadline_ms = 1;
-		ann.consent_deadline_ms =
-		    (ann.has_submit_deadline_ms ? ann.submit_deadline_ms : ann.opened_ms) +
-		    (uint64_t)opts->consent_minutes * 60000u;
+		ann.consent_deadline_ms = (ann.has_submit_deadline_ms     ? ann.submit_deadline_ms
+		                           : ann.has_evaluate_deadline_ms ? ann.evaluate_deadline_ms
+		                                                          : ann.opened_ms) +
+		                          (uint64_t)opts->consent_minutes * 60000u;
 	}
 	ann.phase = (char *)"open";
 	/* Said either way: a member reads the retention promise in what was signed. */
@@ -238,13 +265,15 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 	rd->submit_deadline_ms = (int64_t)ann.submit_deadline_ms;
 	rd->consent_deadline_ms = (int64_t)ann.consent_deadline_ms;
 	rd->keep_batches = ann.keep_batches;
+	*query_deadline = (int64_t)ann.query_deadline_ms;
+	*evaluate_deadline = (int64_t)ann.evaluate_deadline_ms;
 	return SYM_OK;
 }
 
 /* Store the new round and log it, in one transaction. */
 static int
 s_record_open(struct rounds_ctx *ctx, const struct store_round *rd, char **ids, size_t n,
-              int64_t indicator_seconds)
+              int64_t indicator_seconds, int hardened, const int64_t hard_deadlines[2])
 {
 	uint64_t log_size = 0;
 	int r;
@@ -253,6 +282,8 @@ s_record_open(struct rounds_ctx *ctx, const struct store_round *rd, char **ids, 
 		return r;
 	if ((r = store_round_create(ctx->park->store, rd, ids, n)) != SYM_OK ||
 	    (r = indicators_opened(ctx, rd->id, indicator_seconds)) != SYM_OK ||
+	    (hardened && (r = rounds_hard_record(ctx, rd, rd->sizes.max_need, hard_deadlines[0],
+	                                         hard_deadlines[1])) != SYM_OK) ||
 	    (r = rounds_log(ctx, "round_opened",
 	                    json_pack("{s:o, s:o}", "round", auditlog_hex(rd->id, 16),
 	                              "announcement",
@@ -269,22 +300,28 @@ rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t *
 {
 	struct store_round rd;
 	char **ids = NULL, hex[33];
+	int64_t deadlines[2] = {0, 0};
 	size_t n = 0;
 	int r;
 
 	memset(&rd, 0, sizeof(rd));
 	if ((r = s_may_open(ctx, opts, &rd.sizes, diag)) != SYM_OK ||
 	    (r = s_round_directory(ctx, &ids, &n, diag)) != SYM_OK ||
-	    (r = s_announce(ctx, opts, &rd, diag)) != SYM_OK)
+	    (r = s_announce(ctx, opts, &rd, &deadlines[0], &deadlines[1], diag)) != SYM_OK)
 		goto out;
-	if ((r = s_record_open(ctx, &rd, ids, n, opts->indicator_seconds)) != SYM_OK) {
+	if ((r = s_record_open(ctx, &rd, ids, n, opts->indicator_seconds, opts->hardened,
+	                       deadlines)) != SYM_OK) {
 		sym_diag_set(diag, r, "store: cannot record the round: %s", sym_strerror(r));
 		goto out;
 	}
 	util_hex(rd.id, 16, hex);
-	log_notice("round %s opened for %zu members", hex, n);
-	*result = json_pack("{s:s, s:s, s:i, s:o}", "round", hex, "phase", "open", "members",
-	                    (int)n, "sizes", s_sizes_json(&rd.sizes));
+	log_notice("round %s opened for %zu members%s", hex, n,
+	           opts->hardened ? " (hardened)" : "");
+	*result = json_pack("{s:s, s:s, s:i, s:o}", "round", hex, "phase",
+	                    opts->hardened ? "query" : "open", "members", (int)n, "sizes",
+	                    s_sizes_json(&rd.sizes));
+	if (opts->hardened)
+		json_object_set_new(*result, "mode", json_string("hardened"));
 out:
 	free(ids);
 	store_round_clear(&rd);
@@ -368,6 +405,8 @@ rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 		                 s_phase_names[rd.phase]);
 		goto out;
 	}
+	if ((r = rounds_hard_may_close(ctx, &rd, diag)) != SYM_OK)
+		goto out;
 	if ((r = store_round_submitters(ctx->park->store, rd.id, &subs, &nsubs)) != SYM_OK) {
 		sym_diag_set(diag, r, "store: %s", sym_strerror(r));
 		goto out;
@@ -389,6 +428,19 @@ out:
 
 /* ---- end, status, deadlines ------------------------------------------------- */
 
+/* The round's token batches and, of a hardened round, its query and answer batches. */
+static int
+s_drop_batches(struct store *st, const uint8_t round[16])
+{
+	int t, h;
+
+	if ((t = store_round_drop_batches(st, round)) < 0)
+		return t;
+	if ((h = store_hard_drop_batches(st, round)) < 0)
+		return h;
+	return t + h;
+}
+
 /*
  * Expire what is unanswered, delete the token batches unless the round keeps
  * them, and end the round, in one transaction: a round never ends with its
@@ -407,7 +459,7 @@ s_record_end(struct rounds_ctx *ctx, const struct store_round *rd, int *expired,
 		return r;
 	if ((*expired = store_round_expire(st, round)) < 0)
 		r = *expired;
-	else if (!rd->keep_batches && (*dropped = store_round_drop_batches(st, round)) < 0)
+	else if (!rd->keep_batches && (*dropped = s_drop_batches(st, round)) < 0)
 		r = *dropped;
 	else if ((r = store_round_set_phase(st, round, ROUND_ENDED, (int64_t)wire_now_ms())) ==
 	             SYM_OK &&
@@ -486,6 +538,8 @@ rounds_status(struct rounds_ctx *ctx)
 	    (json_int_t)counts[CANDIDATE_EXPIRED]);
 	json_object_set_new(j, "keep_batches", json_boolean(rd.keep_batches));
 	json_object_set_new(j, "sizes", s_sizes_json(&rd.sizes));
+	json_object_set_new(j, "phase", json_string(rounds_phase_shown(ctx, &rd)));
+	rounds_hard_status(ctx, &rd, j);
 	if (rd.phase == ROUND_ENDED && indicators_state_name(ctx, rd.id) != NULL)
 		json_object_set_new(j, "indicators",
 		                    json_string(indicators_state_name(ctx, rd.id)));
@@ -505,7 +559,7 @@ rounds_phase(struct rounds_ctx *ctx, uint8_t id[16], int *has_id)
 		return "none";
 	memcpy(id, rd.id, 16);
 	*has_id = 1;
-	name = s_phase_names[rd.phase];
+	name = rounds_phase_shown(ctx, &rd);
 	store_round_clear(&rd);
 	return name;
 }
@@ -520,7 +574,10 @@ rounds_tick(struct rounds_ctx *ctx)
 
 	if (store_round_latest(ctx->park->store, &rd) != SYM_OK)
 		return;
-	if (rd.phase == ROUND_OPEN && rd.submit_deadline_ms > 0 && now >= rd.submit_deadline_ms) {
+	if (rounds_hard_tick(ctx, &rd)) {
+		/* A hardened round's phases before the close are its own. */
+	} else if (rd.phase == ROUND_OPEN && rd.submit_deadline_ms > 0 &&
+	           now >= rd.submit_deadline_ms) {
 		log_notice("submission deadline passed: closing the round");
 		if (rounds_close(ctx, &res, &diag) != SYM_OK)
 			log_err("cannot close the round: %s", diag.msg);

@@ -40,6 +40,9 @@ struct round_open_opts {
 	int64_t submit_minutes, consent_minutes;   /* 0: no deadline */
 	int keep_batches; /* 1: the token batches outlive the round (default: deleted at end) */
 	int64_t indicator_seconds; /* each park-indicator stage's deadline; 0: the default */
+	/* Hardened mode (HARDENED.md): the VOPRF phases; 0: the default deadlines. */
+	int hardened;
+	int64_t query_minutes, evaluate_minutes;
 };
 
 void rounds_default_opts(struct round_open_opts *o);
@@ -61,6 +64,12 @@ json_t *rounds_status(struct rounds_ctx *ctx);
 const char *rounds_phase(struct rounds_ctx *ctx, uint8_t id[16], int *has_id);
 /* Apply deadlines: close or end a round whose deadline passed. */
 void rounds_tick(struct rounds_ctx *ctx);
+/*
+ * A hardened round's next phase now, whoever is silent (the operator's
+ * `symbiod round advance`); the submit phase's next is the close.
+ */
+int rounds_advance(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
 
 /* The member with this id in the current directory (revoked ones too), or NULL. */
 const struct store_member *rounds_member(const struct rounds_ctx *ctx, const char *id);

@@ -43,6 +43,11 @@ static const struct round_route {
      round_handle_indicator_confirm},
     {SYMBIOD__MSG_TYPE__MSG_INDICATOR_UNMASK, &symbiod__indicator_unmask__descriptor,
      round_handle_indicator_unmask},
+    {SYMBIOD__MSG_TYPE__MSG_HARD_KEY, &symbiod__hard_key__descriptor, round_handle_hard_key},
+    {SYMBIOD__MSG_TYPE__MSG_HARD_QUERY, &symbiod__hard_query__descriptor, round_handle_hard_query},
+    {SYMBIOD__MSG_TYPE__MSG_HARD_FETCH, &symbiod__hard_fetch__descriptor, round_handle_hard_fetch},
+    {SYMBIOD__MSG_TYPE__MSG_HARD_ANSWER, &symbiod__hard_answer__descriptor,
+     round_handle_hard_answer},
 };
 
 int
@@ -96,6 +101,19 @@ round_for(struct round_call *c, const ProtobufCBinaryData *id, int has_id, struc
 	if (r == SYM_ERR_NOT_FOUND)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_NOT_FOUND, "no such round");
 	return r;
+}
+
+int
+round_in_snapshot(struct round_call *c, const struct store_round *rd)
+{
+	int in = store_round_has_member(c->ctx->park->store, rd->id, c->member->rec.id);
+
+	if (in < 0)
+		return in;
+	if (!in)
+		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
+		                    "not a member of this round (enrolled after it opened?)");
+	return SYM_OK;
 }
 
 int

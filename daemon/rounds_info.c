@@ -27,6 +27,24 @@ rounds_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec)
 	rec->revoked = m->revoked != 0;
 }
 
+/* A hardened round's members that have not done their part of its phase yet. */
+static int
+s_silent(struct rounds_ctx *ctx, Symbiod__StatusReply *reply)
+{
+	struct store_round rd;
+	char **ids = NULL;
+	size_t n = 0;
+	int r;
+
+	if (store_round_latest(ctx->park->store, &rd) != SYM_OK)
+		return SYM_OK;
+	r = rounds_hard_silent(ctx, &rd, &ids, &n);
+	store_round_clear(&rd);
+	reply->silent = ids;
+	reply->n_silent = n;
+	return r;
+}
+
 int
 round_handle_status(struct round_call *c, const ProtobufCMessage *unused)
 {
@@ -52,7 +70,11 @@ round_handle_status(struct round_call *c, const ProtobufCMessage *unused)
 	reply.directory_hash.data = (uint8_t *)ctx->directory_hash;
 	reply.directory_hash.len = 32;
 	reply.members = (uint32_t)active;
-	if ((r = wire_pack(&reply.base, &c->reply, &c->reply_len)) != SYM_OK)
+	if ((r = s_silent(ctx, &reply)) != SYM_OK)
+		return r;
+	r = wire_pack(&reply.base, &c->reply, &c->reply_len);
+	store_strings_free(reply.silent, reply.n_silent);
+	if (r != SYM_OK)
 		return r;
 	c->status = SYMBIOD__STATUS__STATUS_OK;
 	return SYM_OK;

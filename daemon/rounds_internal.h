@@ -35,6 +35,10 @@ int round_refuse(struct round_call *c, int32_t code, const char *fmt, ...)
 int round_for(struct round_call *c, const ProtobufCBinaryData *id, int has_id,
               struct store_round *rd) __attribute__((warn_unused_result));
 
+/* The member is in the round's snapshot; refused otherwise. */
+int round_in_snapshot(struct round_call *c, const struct store_round *rd)
+    __attribute__((warn_unused_result));
+
 /* What a member gets with an acknowledgement: its entry, where it is, and a checkpoint. */
 struct proof_buf {
 	Symbiod__LogProof msg;
@@ -76,5 +80,30 @@ int round_handle_indicator_state(struct round_call *c, const ProtobufCMessage *r
 int round_handle_indicator_submit(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_indicator_confirm(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_indicator_unmask(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_hard_key(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_hard_query(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_hard_fetch(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_hard_answer(struct round_call *c, const ProtobufCMessage *req);
+
+/* ---- hardened rounds (rounds_hardened.c) ---- */
+
+/* The hardened sub-phase of a round (HARD_NONE: standard, or not open any more). */
+int rounds_hard_phase(struct rounds_ctx *ctx, const struct store_round *rd);
+/* The phase name a member or the operator sees: "query" etc. for a hardened round. */
+const char *rounds_phase_shown(struct rounds_ctx *ctx, const struct store_round *rd);
+/* Record the new round as hardened (inside the opening transaction). */
+int rounds_hard_record(struct rounds_ctx *ctx, const struct store_round *rd, uint32_t max_need,
+                       int64_t query_deadline_ms, int64_t evaluate_deadline_ms)
+    __attribute__((warn_unused_result));
+/* Status fields of a hardened round ("mode", "silent", deadlines) into j. */
+void rounds_hard_status(struct rounds_ctx *ctx, const struct store_round *rd, json_t *j);
+/* The snapshot members that have not done their part of the round's phase (active only). */
+int rounds_hard_silent(struct rounds_ctx *ctx, const struct store_round *rd, char ***ids, size_t *n)
+    __attribute__((warn_unused_result));
+/* Deadlines and completion of a hardened round; 1 when it handled the tick. */
+int rounds_hard_tick(struct rounds_ctx *ctx, const struct store_round *rd);
+/* SYM_OK when the round may close now (standard, or hardened in submit); else why. */
+int rounds_hard_may_close(struct rounds_ctx *ctx, const struct store_round *rd,
+                          struct sym_diag *diag) __attribute__((warn_unused_result));
 
 #endif

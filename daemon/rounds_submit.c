@@ -21,7 +21,7 @@
 static int
 s_open_round_for(struct round_call *c, const ProtobufCBinaryData *round_id, struct store_round *rd)
 {
-	int r, in;
+	int r;
 
 	if ((r = round_for(c, round_id, round_id != NULL, rd)) != SYM_OK || c->status != 0)
 		return r;
@@ -29,12 +29,14 @@ s_open_round_for(struct round_call *c, const ProtobufCBinaryData *round_id, stru
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
 		                    "the round is not open for submissions (it is %s)",
 		                    rounds_phase_name(rd->phase));
-	if ((in = store_round_has_member(c->ctx->park->store, rd->id, c->member->rec.id)) < 0)
-		return in;
-	if (!in)
-		return round_refuse(c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
-		                    "not a member of this round (enrolled after it opened?)");
-	return SYM_OK;
+	if (rounds_hard_phase(c->ctx, rd) != HARD_NONE &&
+	    rounds_hard_phase(c->ctx, rd) != HARD_SUBMIT)
+		return round_refuse(
+		    c, SYMBIOD__STATUS__STATUS_FORBIDDEN,
+		    "the hardened round is in its %s phase: submissions come in the "
+		    "submit phase",
+		    rounds_phase_shown(c->ctx, rd));
+	return round_in_snapshot(c, rd);
 }
 
 /* The staging submission `id`, which must belong to the member and to the open round. */

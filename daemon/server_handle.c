@@ -170,8 +170,11 @@ s_commit(struct server *srv, struct server_call *call, uint64_t log_size, uint8_
 	 * Remembered before the answer leaves, so a retry can never run it twice.
 	 * A release list is remembered without its envelopes: the coordinator
 	 * keeps no copy of an item it handed over (PROTOCOL.md 1.1, item 1).
+	 * Nor of a hardened fetch's elements, which must go with the round's
+	 * batches at its end (PROTOCOL.md 7.3); a lost fetch is simply asked again.
 	 */
-	rel = call->req->type == SYMBIOD__MSG_TYPE__MSG_RELEASES;
+	rel = call->req->type == SYMBIOD__MSG_TYPE__MSG_RELEASES ||
+	      call->req->type == SYMBIOD__MSG_TYPE__MSG_HARD_FETCH;
 	if (store_request_remember(st, call->user_id, call->req->request_id.data, call->now,
 	                           rel ? NULL : resp, rel ? 0 : resp_len) != SYM_OK ||
 	    store_commit(st) != SYM_OK) {

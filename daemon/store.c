@@ -233,6 +233,45 @@ static const char *const s_migrations[] = {
     "  sealed BLOB NOT NULL,"
     "  PRIMARY KEY (round, recipient, sender)"
     ") STRICT;",
+    /*
+     * 10: hardened rounds (HARDENED.md): a row in hard_rounds makes a round
+     * hardened and holds its sub-phase while the round is open (1 query,
+     * 2 evaluate, 3 submit). Keys are public commitments; the batches of
+     * blinded and evaluated elements live only while the round needs them
+     * (deleted at its end unless it keeps batches); the log has their digests.
+     */
+    "CREATE TABLE hard_rounds ("
+    "  round BLOB PRIMARY KEY REFERENCES rounds(id) CHECK (length(round) = 16),"
+    "  phase INTEGER NOT NULL CHECK (phase BETWEEN 1 AND 3),"
+    "  query_deadline_ms INTEGER NOT NULL DEFAULT 0,"
+    "  evaluate_deadline_ms INTEGER NOT NULL DEFAULT 0,"
+    "  batch_size INTEGER NOT NULL CHECK (batch_size > 0)"
+    ") STRICT;"
+    "CREATE TABLE hard_keys ("
+    "  round BLOB NOT NULL REFERENCES rounds(id),"
+    "  member TEXT NOT NULL,"
+    "  pk BLOB NOT NULL CHECK (length(pk) = 32),"
+    "  signature BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  PRIMARY KEY (round, member)"
+    ") STRICT;"
+    "CREATE TABLE hard_queries ("
+    "  round BLOB NOT NULL REFERENCES rounds(id),"
+    "  querier TEXT NOT NULL,"
+    "  blinded BLOB NOT NULL,"
+    "  digest BLOB NOT NULL CHECK (length(digest) = 32),"
+    "  signature BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  PRIMARY KEY (round, querier)"
+    ") STRICT;"
+    "CREATE TABLE hard_answers ("
+    "  round BLOB NOT NULL REFERENCES rounds(id),"
+    "  querier TEXT NOT NULL,"
+    "  answerer TEXT NOT NULL,"
+    "  evaluated BLOB NOT NULL,"
+    "  digest BLOB NOT NULL CHECK (length(digest) = 32),"
+    "  proof BLOB NOT NULL CHECK (length(proof) = 64),"
+    "  signature BLOB NOT NULL CHECK (length(signature) = 64),"
+    "  PRIMARY KEY (round, querier, answerer)"
+    ") STRICT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))

@@ -426,4 +426,79 @@ int store_secagg_shares_for(struct store *st, const uint8_t round[STORE_ID_LEN],
 int store_secagg_wipe(struct store *st, const uint8_t round[STORE_ID_LEN])
     __attribute__((warn_unused_result));
 
+/* ---- hardened rounds (store_hardened.c) ------------------------------------ */
+
+/* A hardened round's sub-phases while it is open (HARDENED.md). */
+enum hard_phase { HARD_NONE = 0, HARD_QUERY = 1, HARD_EVALUATE = 2, HARD_SUBMIT = 3 };
+
+struct store_hard_round {
+	uint8_t round[STORE_ID_LEN];
+	int phase; /* enum hard_phase */
+	int64_t query_deadline_ms, evaluate_deadline_ms;
+	uint32_t batch_size; /* max_need: the exact size of every query batch */
+};
+
+/* Mark a round hardened (inside the round's opening transaction). */
+int store_hard_round_put(struct store *st, const struct store_hard_round *h)
+    __attribute__((warn_unused_result));
+/* SYM_ERR_NOT_FOUND for a standard round. */
+int store_hard_round_get(struct store *st, const uint8_t round[STORE_ID_LEN],
+                         struct store_hard_round *out) __attribute__((warn_unused_result));
+/* Move from `from` to `to`; SYM_ERR_INVALID when the round was not in `from`. */
+int store_hard_round_advance(struct store *st, const uint8_t round[STORE_ID_LEN], int from, int to)
+    __attribute__((warn_unused_result));
+
+/* A member's key commitment; SYM_ERR_NOT_FOUND when it has none. */
+int store_hard_key_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char *member,
+                       uint8_t pk[32], uint8_t sig[64]) __attribute__((warn_unused_result));
+int store_hard_key_put(struct store *st, const uint8_t round[STORE_ID_LEN], const char *member,
+                       const uint8_t pk[32], const uint8_t sig[64])
+    __attribute__((warn_unused_result));
+
+/* One stored batch: a query (answerer NULL) or an answer joined with its answerer's key. */
+struct store_hard_batch {
+	char querier[MEMBER_ID_MAX + 1], answerer[MEMBER_ID_MAX + 1];
+	const uint8_t *elements; /* valid during the callback only */
+	size_t len;
+	uint8_t digest[32], signature[64], query_digest[32], proof[64], pk[32], key_sig[64];
+};
+typedef int (*store_hard_batch_fn)(void *arg, const struct store_hard_batch *b);
+
+/* The querier's batch digest; SYM_ERR_NOT_FOUND when it sent none. */
+int store_hard_query_digest(struct store *st, const uint8_t round[STORE_ID_LEN],
+                            const char *querier, uint8_t digest[32])
+    __attribute__((warn_unused_result));
+/* The querier's batch (*blinded malloc'd); SYM_ERR_NOT_FOUND when none. */
+int store_hard_query_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char *querier,
+                         uint8_t **blinded, size_t *len) __attribute__((warn_unused_result));
+int store_hard_query_put(struct store *st, const uint8_t round[STORE_ID_LEN], const char *querier,
+                         const uint8_t *blinded, size_t len, const uint8_t digest[32],
+                         const uint8_t sig[64]) __attribute__((warn_unused_result));
+/* The queries of every member but `answerer` that it has not answered yet. */
+int store_hard_queries_open(struct store *st, const uint8_t round[STORE_ID_LEN],
+                            const char *answerer, store_hard_batch_fn fn, void *arg)
+    __attribute__((warn_unused_result));
+/* The digest of answerer's answer to querier; SYM_ERR_NOT_FOUND when none. */
+int store_hard_answer_digest(struct store *st, const uint8_t round[STORE_ID_LEN],
+                             const char *querier, const char *answerer, uint8_t digest[32])
+    __attribute__((warn_unused_result));
+int store_hard_answer_put(struct store *st, const uint8_t round[STORE_ID_LEN],
+                          const struct store_hard_batch *b) __attribute__((warn_unused_result));
+/* The answers to querier, with each answerer's key commitment. */
+int store_hard_answers_to(struct store *st, const uint8_t round[STORE_ID_LEN], const char *querier,
+                          store_hard_batch_fn fn, void *arg) __attribute__((warn_unused_result));
+/* Every query (answerer "") and answer of the round, for the export with batches. */
+int store_hard_batches_foreach(struct store *st, const uint8_t round[STORE_ID_LEN],
+                               store_hard_batch_fn fn, void *arg)
+    __attribute__((warn_unused_result));
+/*
+ * Who has not done its part of `phase` yet, in id order: HARD_QUERY, no key
+ * or no query; HARD_EVALUATE, a committed member that owes an answer;
+ * HARD_SUBMIT, no committed submission.
+ */
+int store_hard_silent(struct store *st, const uint8_t round[STORE_ID_LEN], int phase, char ***ids,
+                      size_t *n) __attribute__((warn_unused_result));
+/* Delete the round's query and answer batches (keys stay); rows deleted or < 0. */
+int store_hard_drop_batches(struct store *st, const uint8_t round[STORE_ID_LEN]);
+
 #endif

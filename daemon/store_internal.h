@@ -23,4 +23,8 @@ struct store {
 /* A member id that is valid and bounded (checked before anything scans it). */
 int store_id_ok(const char *id);
 
+/* Column 0 of every row of sql (bound ?1 = round), a member id, as a malloc'd array of strings. */
+int store_id_strings(struct store *st, const char *sql, const uint8_t round[STORE_ID_LEN],
+                     char ***ids, size_t *n) __attribute__((warn_unused_result));
+
 #endif

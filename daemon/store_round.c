@@ -194,9 +194,9 @@ static const struct store_sql_list s_id_string_list = {sizeof(char *), s_id_stri
                                                        s_string_clear};
 
 /* Column 0 of every row, a member id, as a malloc'd array of malloc'd strings. */
-static int
-s_id_strings(struct store *st, const char *sql, const uint8_t round[STORE_ID_LEN], char ***ids,
-             size_t *n)
+int
+store_id_strings(struct store *st, const char *sql, const uint8_t round[STORE_ID_LEN], char ***ids,
+                 size_t *n)
 {
 	void *list = NULL;
 	int r;
@@ -212,14 +212,14 @@ s_id_strings(struct store *st, const char *sql, const uint8_t round[STORE_ID_LEN
 int
 store_round_members(struct store *st, const uint8_t id[STORE_ID_LEN], char ***ids, size_t *n)
 {
-	return s_id_strings(st, "SELECT member FROM round_members WHERE round = ?1 ORDER BY member",
-	                    id, ids, n);
+	return store_id_strings(
+	    st, "SELECT member FROM round_members WHERE round = ?1 ORDER BY member", id, ids, n);
 }
 
 int
 store_round_submitters(struct store *st, const uint8_t round[STORE_ID_LEN], char ***ids, size_t *n)
 {
-	return s_id_strings(
+	return store_id_strings(
 	    st, "SELECT member FROM submissions WHERE round = ?1 AND state = 1 ORDER BY member",
 	    round, ids, n);
 }

@@ -26,7 +26,7 @@
 #include "store_sql.h"
 
 /* Bump with every migration appended to daemon/store.c. */
-#define TEST_SCHEMA_VERSION 9
+#define TEST_SCHEMA_VERSION 10
 
 #ifdef STORE_TEST_STANDALONE
 /* Stand-ins with the documented rules, for building before crypto/cert.c exists. */
@@ -882,6 +882,107 @@ test_round_drop_batches(void **state)
 	store_close(&st);
 }
 
+/* Hardened rounds: sub-phase moves, one key and query per member, who is silent, dropping. */
+static int
+s_count_batch(void *arg, const struct store_hard_batch *b)
+{
+	(void)b;
+	(*(int *)arg)++;
+	return SYM_OK;
+}
+
+static void
+test_hardened(void **state)
+{
+	static const uint8_t rid[STORE_ID_LEN] = {9}, pk[32] = {1}, sig[64] = {2}, dg[32] = {3},
+	                     el[64] = {4};
+	char path[128], *members[] = {"acme", "beta", "cora"}, **ids = NULL;
+	uint8_t ann[] = {0xaa}, got_pk[32], got_sig[64], got_dg[32], *blinded = NULL;
+	struct store_hard_round h, hg;
+	struct store_hard_batch ab;
+	struct store_round rd;
+	struct store *st;
+	size_t n = 0, blen = 0;
+	int count = 0;
+
+	(void)state;
+	s_path(path, sizeof(path), "hard.db");
+	st = s_open(path);
+	memset(&rd, 0, sizeof(rd));
+	memcpy(rd.id, rid, sizeof(rid));
+	rd.announcement = ann;
+	rd.announcement_len = sizeof(ann);
+	assert_int_equal(store_round_create(st, &rd, members, 3), SYM_OK);
+	assert_int_equal(store_hard_round_get(st, rid, &hg), SYM_ERR_NOT_FOUND);
+	memset(&h, 0, sizeof(h));
+	memcpy(h.round, rid, sizeof(rid));
+	h.phase = HARD_QUERY;
+	h.batch_size = 2;
+	h.query_deadline_ms = 5;
+	assert_int_equal(store_hard_round_put(st, &h), SYM_OK);
+	assert_int_equal(store_hard_round_get(st, rid, &hg), SYM_OK);
+	assert_int_equal(hg.phase, HARD_QUERY);
+	assert_int_equal(hg.batch_size, 2);
+	assert_int_equal(hg.query_deadline_ms, 5);
+	/* Everyone is silent; acme commits and queries, beta only commits. */
+	assert_int_equal(store_hard_silent(st, rid, HARD_QUERY, &ids, &n), SYM_OK);
+	assert_int_equal(n, 3);
+	store_strings_free(ids, n);
+	assert_int_equal(store_hard_key_put(st, rid, "acme", pk, sig), SYM_OK);
+	assert_int_equal(store_hard_key_put(st, rid, "acme", pk, sig), SYM_ERR_EXISTS);
+	assert_int_equal(store_hard_key_put(st, rid, "beta", pk, sig), SYM_OK);
+	assert_int_equal(store_hard_query_put(st, rid, "acme", el, sizeof(el), dg, sig), SYM_OK);
+	assert_int_equal(store_hard_query_put(st, rid, "acme", el, sizeof(el), dg, sig),
+	                 SYM_ERR_EXISTS);
+	assert_int_equal(store_hard_key_get(st, rid, "acme", got_pk, got_sig), SYM_OK);
+	assert_memory_equal(got_pk, pk, 32);
+	assert_int_equal(store_hard_key_get(st, rid, "cora", got_pk, got_sig), SYM_ERR_NOT_FOUND);
+	assert_int_equal(store_hard_query_get(st, rid, "acme", &blinded, &blen), SYM_OK);
+	assert_int_equal(blen, sizeof(el));
+	free(blinded);
+	assert_int_equal(store_hard_silent(st, rid, HARD_QUERY, &ids, &n), SYM_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], "beta");
+	assert_string_equal(ids[1], "cora");
+	store_strings_free(ids, n);
+	/* Evaluate: beta (with a key) owes acme an answer; cora has no key and owes nothing. */
+	assert_int_equal(store_hard_round_advance(st, rid, HARD_QUERY, HARD_EVALUATE), SYM_OK);
+	assert_int_equal(store_hard_round_advance(st, rid, HARD_QUERY, HARD_EVALUATE),
+	                 SYM_ERR_INVALID);
+	assert_int_equal(store_hard_silent(st, rid, HARD_EVALUATE, &ids, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], "beta");
+	store_strings_free(ids, n);
+	assert_int_equal(store_hard_queries_open(st, rid, "beta", s_count_batch, &count), SYM_OK);
+	assert_int_equal(count, 1);
+	memset(&ab, 0, sizeof(ab));
+	snprintf(ab.querier, sizeof(ab.querier), "acme");
+	snprintf(ab.answerer, sizeof(ab.answerer), "beta");
+	ab.elements = el;
+	ab.len = sizeof(el);
+	memcpy(ab.digest, dg, 32);
+	assert_int_equal(store_hard_answer_put(st, rid, &ab), SYM_OK);
+	assert_int_equal(store_hard_answer_put(st, rid, &ab), SYM_ERR_EXISTS);
+	assert_int_equal(store_hard_answer_digest(st, rid, "acme", "beta", got_dg), SYM_OK);
+	assert_memory_equal(got_dg, dg, 32);
+	count = 0;
+	assert_int_equal(store_hard_queries_open(st, rid, "beta", s_count_batch, &count), SYM_OK);
+	assert_int_equal(count, 0);
+	count = 0;
+	assert_int_equal(store_hard_answers_to(st, rid, "acme", s_count_batch, &count), SYM_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_hard_silent(st, rid, HARD_EVALUATE, &ids, &n), SYM_OK);
+	assert_int_equal(n, 0);
+	store_strings_free(ids, n);
+	/* At round end the batches go, the keys stay. */
+	assert_int_equal(store_hard_drop_batches(st, rid), 2);
+	count = 0;
+	assert_int_equal(store_hard_batches_foreach(st, rid, s_count_batch, &count), SYM_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_hard_key_get(st, rid, "acme", got_pk, got_sig), SYM_OK);
+	store_close(&st);
+}
+
 /* ---- store_sql: the helpers every store file talks SQL through ------------ */
 
 /* A connection of its own with one small table, outside any store. */
@@ -1341,6 +1442,7 @@ main(void)
 	    cmocka_unit_test(test_transactions),
 	    cmocka_unit_test(test_round_lifecycle),
 	    cmocka_unit_test(test_round_drop_batches),
+	    cmocka_unit_test(test_hardened),
 	    cmocka_unit_test(test_indicators),
 	    cmocka_unit_test(test_secagg_state),
 	    cmocka_unit_test(test_sql_cache_reuse),

@@ -355,7 +355,7 @@ test_request_build_refuses(void **state)
 	static const struct {
 		uint32_t type;
 		const char *signer;
-	} bad[] = {{0, "acme"}, {12, "acme"}, {1, "Acme"}, {1, "-acme"}, {1, ""}};
+	} bad[] = {{0, "acme"}, {999, "acme"}, {1, "Acme"}, {1, "-acme"}, {1, ""}};
 	uint8_t *buf = NULL, *big;
 	size_t len = 0, i;
 	char long_signer[66];
@@ -508,7 +508,7 @@ test_request_decode_validation(void **state)
 	enum {
 		E_VERSION,
 		E_TYPE_0,
-		E_TYPE_12,
+		E_TYPE_UNKNOWN,
 		E_ID_15,
 		E_ID_17,
 		E_SIGNER_UPPER,
@@ -535,7 +535,7 @@ test_request_decode_validation(void **state)
 		switch (e) {
 		case E_VERSION: copy.version = 2; break;
 		case E_TYPE_0: copy.type = 0; break;
-		case E_TYPE_12: copy.type = 12; break;
+		case E_TYPE_UNKNOWN: copy.type = 999; break;
 		case E_ID_15: copy.request_id.len = 15; break;
 		case E_ID_17:
 			copy.request_id.data = id17;
@@ -838,7 +838,7 @@ test_response_tampering(void **state)
 	s_raw_response(1, 1, 418, NULL, &buf, &len);
 	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_ERR_FORMAT);
 	free(buf);
-	s_raw_response(1, 12, 0, NULL, &buf, &len);
+	s_raw_response(1, 999, 0, NULL, &buf, &len);
 	assert_int_equal(wire_response_decode(buf, len, s_park, s_pk, &resp), SYM_ERR_FORMAT);
 	free(buf);
 	s_raw_response(1, 0, 0, NULL, &buf, &len);

@@ -5,6 +5,8 @@
 # j (symbi-bruteforce attack). In standard mode they recover each of them:
 # category and the bins of quantity and attributes, equal to what the real
 # encoder makes of i's flows file (symbi-bruteforce bins), and nothing else.
+# In hardened mode the same coalition recovers nothing beyond what j's own
+# budgeted queries (its needs) were answered.
 # usage: collusion.sh BINDIR PARK_DIR [MEMBER_J]
 BIN=$1
 SC=$2
@@ -99,11 +101,64 @@ python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d["
 	bad "$OTHER against $VICTIM: $res $(head -c 300 "$T/err")"
 
 # ================= hardened mode: recovers nothing beyond its own queries
-# PLACEHOLDER (issue 12): when `symbiod round open --mode hardened` exists, run
-# a hardened round of the same park here, export it with --with-batches and run
-# the same coalition (export + j's STATE) against every i: it must recover no
-# offer beyond what j's own budgeted queries (its needs) were answered. Until
-# hardened rounds exist this part is intentionally absent, not faked.
+# The same coalition against a hardened round of the same park: the export
+# with batches (O(i->j) for every i) and j's STATE (its round key, blinds and
+# the tokens i's proven answers gave for j's own need blocks). Without a pair
+# key, a token of i's offers needs F_i, which j holds only on the blocks it
+# queried: every other test is unknown.
+# j here is the member with the most needs matched (most to gain from the coalition).
+JH=$(python3 -c 'import json,sys,collections; print(collections.Counter(c[2] for c in json.load(open(sys.argv[1]))["candidates"]).most_common(1)[0][0])' "$SC/expected.json")
+expect_rc 0 "round end (standard round)" -- "$BIN/symbiod" round end --dir "$P"
+expect_rc 0 "round open --mode hardened" -- "$BIN/symbiod" round open --dir "$P" --mode hardened
+HROUND=$(cat "$T/out")
+for c in $ids; do
+	"$BIN/symbi" submit --dir "$T/st-$c" "$SC/$c.json" >/dev/null 2>"$T/err" || bad "hardened submit $c: $(head -c 300 "$T/err")"
+done
+wait_phase "$P" evaluate || bad "no evaluate phase: $(cat "$T/status.json")"
+for c in $ids; do "$BIN/symbi" sync --dir "$T/st-$c" 2>"$T/err" || bad "sync $c: $(head -c 300 "$T/err")"; done
+wait_phase "$P" submit || bad "no submit phase: $(cat "$T/status.json")"
+for c in $ids; do "$BIN/symbi" sync --dir "$T/st-$c" 2>"$T/err" || bad "sync $c: $(head -c 300 "$T/err")"; done
+wait_phase "$P" consent && ok "the hardened round ran to consent" || bad "hardened round: $(cat "$T/status.json")"
+expect_rc 0 "log export --with-batches of the hardened round" -- \
+	"$BIN/symbiod" log export --dir "$P" --out "$T/export-h" --with-batches
+hard_total=0
+for i in $ids; do
+	[ "$i" = "$JH" ] && continue
+	if ! "$BIN/symbi-bruteforce" attack --export "$T/export-h" --dir "$T/st-$JH" --victim "$i" \
+		--round "$HROUND" >"$T/hgot-$i.json" 2>"$T/err"; then
+		bad "hardened brute force $JH against $i: $(head -c 300 "$T/err")"
+		continue
+	fi
+	[ -s "$T/want-$i.json" ] || "$BIN/symbi-bruteforce" bins "$SC/$i.json" >"$T/want-$i.json"
+	# Beyond j's own queries nothing: at most the offers of i that j's needs legitimately match.
+	if res=$(python3 - "$T/hgot-$i.json" "$T/want-$i.json" "$SC/expected.json" "$i" "$JH" <<'PY'
+import json, sys
+got, want, exp, i, j = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), sys.argv[4], sys.argv[5]
+key = lambda o: (o["category"], tuple(sorted(o["bins"].items())))
+assert got.get("mode") == "hardened", got
+real = set(map(key, want["offers"]))
+legit = sum(1 for c in exp["candidates"] if c[0] == i and c[2] == j)
+rec = set(map(key, got["offers"]))
+assert rec <= real, ("not an offer of the victim", rec - real)
+assert len(rec) <= legit, ("beyond j's own queries", len(rec), legit)
+print(len(rec), len(real), got["unknown_tests"], got["queried_blocks"])
+PY
+	); then
+		read -r n real unknown queried <<<"$res"
+		ok "hardened: $JH recovers $n of $i's $real offer(s) (at most what its own $queried queried blocks match); $unknown tests had no F_$i"
+		hard_total=$((hard_total + n))
+	else
+		bad "hardened: $JH against $i: $res"
+	fi
+done
+"$BIN/symbi" candidates --dir "$T/st-$JH" --json >"$T/hcand.json" 2>/dev/null
+python3 - "$T/hcand.json" "$SC/expected.json" "$JH" <<'PY' && ok "hardened: $JH still gets exactly its legitimate matches as consumer (the tokens it holds are real)" || bad "hardened candidates of $JH: $(head -c 300 "$T/hcand.json")"
+import json, sys
+got = sorted((x["counterpart"], x["flow"]) for x in json.load(open(sys.argv[1])) if x["role"] == "consumer")
+want = sorted((c[0], c[3]) for c in json.load(open(sys.argv[2]))["candidates"] if c[2] == sys.argv[3])
+assert got == want and got, (got, want)
+PY
+[ "$hard_total" -lt "$total_offers" ] && ok "hardened: $hard_total offer(s) recovered in all, against $total_offers in standard mode" || bad "hardened recovered $hard_total, standard $total_offers"
 
 stop_daemon TERM && ok "daemon stops with exit 0" || bad "daemon exit $?"
 finish

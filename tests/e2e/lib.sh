@@ -81,6 +81,19 @@ park_of_folder() {
 	start_daemon "$1" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
 }
 
+# wait_phase PARK PHASE: the round's phase as the operator sees it (round status --json
+# into $T/status.json) becomes PHASE within about five seconds; the daemon moves
+# hardened rounds on by itself.
+wait_phase() {
+	local i
+	for i in $(seq 1 50); do
+		"$BIN/symbiod" round status --dir "$1" --json >"$T/status.json" 2>/dev/null
+		python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["phase"]!=sys.argv[2])' "$T/status.json" "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 finish() {
 	echo "$(basename "$0"): $pass passed, $fail failed"
 	[ "$fail" -eq 0 ]

@@ -38,6 +38,14 @@
  *
  * Tokens are 64 bits: a padding token equal to a tested one (probability
  * about calls * set size / 2^64) is the only way to a wrong answer.
+ *
+ * Hardened rounds (HARDENED.md; j's round file has hardened state): no pair
+ * key exists; the token of block x for (i -> j) needs F_i(x), i's VOPRF
+ * output. The coalition holds it only for the blocks j queried (its need
+ * blocks, whose tokens j's STATE keeps, at most max_need of them): a test
+ * block among those is tested, any other is unknown and counts as absent
+ * ("unknown_tests" in the output). The evaluations in the export are of
+ * other members' blinded elements, useless without their blinds.
  */
 #include <jansson.h>
 #include <math.h>
@@ -53,6 +61,8 @@
 #include "cert.h"
 #include "encode.h"
 #include "flows.h"
+#include "hardround.h"
+#include "roundfile.h"
 #include "pairkeys.h"
 #include "prf.h"
 #include "state.h"
@@ -83,6 +93,10 @@ struct attack {
 	const uint8_t *set; /* O(i->j), wire order */
 	size_t nset;        /* tokens */
 	uint64_t aes;       /* PRF calls so far */
+	/* hardened: j's queried blocks and their tokens for (i -> j); key is NULL */
+	const uint8_t *hard_blocks, *hard_tokens;
+	size_t nhard;
+	uint64_t unknown; /* hardened: tests of blocks the coalition has no F_i of */
 };
 
 static int
@@ -130,6 +144,22 @@ s_level_prefix(struct token_level *lv, unsigned d, uint8_t len, uint16_t value)
 	lv->dims[d].hi = (uint16_t)(((uint32_t)value << shift) | ((1u << shift) - 1u));
 }
 
+/* Hardened: the token of a block j queried, from its STATE; any other block is unknown. */
+static int
+s_test_hard(struct attack *a, const token_block_t *block)
+{
+	size_t k;
+
+	for (k = 0; k < a->nhard; k++)
+		if (memcmp(a->hard_blocks + k * TOKEN_BLOCK_LEN, block->b, TOKEN_BLOCK_LEN) == 0) {
+			a->aes++;
+			return tokset_wire_contains(a->set, a->nset,
+			                            a->hard_tokens + k * TOKEN_LEN);
+		}
+	a->unknown++;
+	return 0;
+}
+
 /*
  * Is the one block this level stands for in O(i->j)? The encoder builds it
  * (a need over aligned ranges covers each with exactly one node), the PRF
@@ -145,6 +175,8 @@ s_test(struct attack *a, const struct token_level *lv)
 
 	if (token_need_blocks(lv, &block, 1, &n) != SYM_OK || n != 1)
 		return -1;
+	if (a->key == NULL)
+		return s_test_hard(a, &block);
 	if (prf_tokens(a->prf, a->key, &block, 1, &tok) != SYM_OK)
 		return -1;
 	a->aes++;
@@ -502,6 +534,41 @@ s_setup(const struct args *ar, const struct audit_log *log, size_t ri,
 	return r;
 }
 
+/* What j's STATE holds of a hardened round: its queried blocks, the victim's tokens for them. */
+struct hard_state {
+	int hard;
+	struct roundfile rf;
+	struct hard_public pub;
+	uint8_t *tokens;
+	size_t ntokens;
+};
+
+static void
+s_hard_clear(struct hard_state *hs)
+{
+	roundfile_clear(&hs->rf);
+	hard_public_clear(&hs->pub);
+	free(hs->tokens);
+	memset(hs, 0, sizeof(*hs));
+}
+
+static int
+s_hard_setup(const struct client_state *st, const uint8_t round[16], const char *victim,
+             struct hard_state *hs)
+{
+	struct sym_diag diag = {{0}};
+	int r;
+
+	memset(hs, 0, sizeof(*hs));
+	if (roundfile_load(st->dir, round, &hs->rf, &diag) != SYM_OK || hs->rf.hard == NULL)
+		return SYM_OK; /* a standard round (or j took no part): the pair key decides */
+	hs->hard = 1;
+	if ((r = hard_public_parse(hs->rf.hard, &hs->pub, &diag)) != SYM_OK)
+		return r;
+	r = hard_tokens_get(hs->rf.hard, victim, &hs->tokens, &hs->ntokens);
+	return r == SYM_ERR_NOT_FOUND ? SYM_OK : r; /* no answer from the victim: nothing known */
+}
+
 static int
 s_run(const struct args *ar, const struct audit_log *log, const struct client_state *st,
       const struct taxonomy *tax, json_t **out)
@@ -510,6 +577,7 @@ s_run(const struct args *ar, const struct audit_log *log, const struct client_st
 	struct audit_batch b = {0};
 	struct offer_list l = {0};
 	struct attack a = {.tax = tax};
+	struct hard_state hs = {0};
 	struct timespec t0, t1;
 	char hex[33];
 	size_t ri;
@@ -525,6 +593,14 @@ s_run(const struct args *ar, const struct audit_log *log, const struct client_st
 	if ((r = s_setup(ar, log, ri, st, pk, &b)) != SYM_OK || (r = prf_new(&a.prf)) != SYM_OK)
 		goto out;
 	a.key = pairkeys_tok(pk, ar->victim, st->id);
+	if ((r = s_hard_setup(st, log->rounds[ri].id, ar->victim, &hs)) != SYM_OK)
+		goto out;
+	if (hs.hard) {
+		a.key = NULL;
+		a.hard_blocks = hs.pub.needs;
+		a.hard_tokens = hs.tokens;
+		a.nhard = hs.ntokens == hs.pub.nneeds ? hs.ntokens : 0;
+	}
 	a.set = b.offers;
 	a.nset = b.offers_len / TOKEN_LEN;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -540,7 +616,13 @@ s_run(const struct args *ar, const struct audit_log *log, const struct client_st
 	                 (json_int_t)a.aes, "aes_calls_per_offer",
 	                 l.n ? (double)a.aes / (double)l.n : 0.0, "seconds", secs);
 	r = *out != NULL ? SYM_OK : SYM_ERR_ALLOC;
+	if (r == SYM_OK && hs.hard) {
+		json_object_set_new(*out, "mode", json_string("hardened"));
+		json_object_set_new(*out, "queried_blocks", json_integer((json_int_t)a.nhard));
+		json_object_set_new(*out, "unknown_tests", json_integer((json_int_t)a.unknown));
+	}
 out:
+	s_hard_clear(&hs);
 	prf_free(&a.prf);
 	audit_batch_clear(&b);
 	if (pk != NULL) {
