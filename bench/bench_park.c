@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +341,7 @@ struct park_times {
 	double daemon_cpu_submit, daemon_cpu_close;
 	double bytes; /* uploaded by all companies */
 	long daemon_rss_kb;
+	double disk_mb_per_s; /* raw sequential write + fsync in PARK's file system, same run */
 };
 
 /* Parse the flags into pb; returns -1 to go on, or the exit code. */
@@ -379,6 +381,44 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 	return -1;
 }
 
+/*
+ * The disk's raw sequential write speed where PARK lives, measured in the
+ * same run as the round so that the ingest figure has its ceiling beside
+ * it: BENCH_DISK_MB of incompressible bytes written in 1 MiB blocks, then
+ * one fsync, timed together. -1 when the file cannot be written.
+ */
+#define BENCH_DISK_MB 256
+
+static double
+s_disk_write_mb_per_s(const struct park_bench *pb)
+{
+	char path[PATH_MAX];
+	uint8_t *block = malloc(1u << 20);
+	double t0, mb = -1;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/disk-speed.tmp", pb->dir);
+	if (block == NULL || (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) {
+		free(block);
+		return -1;
+	}
+	for (i = 0; i < (1u << 20); i++)
+		block[i] = (uint8_t)(i * 2654435761u >> 13); /* not all zeros: no sparse shortcut */
+	t0 = util_now();
+	for (i = 0; i < BENCH_DISK_MB; i++) {
+		block[0] = (uint8_t)i;
+		if (write(fd, block, 1u << 20) != (ssize_t)(1u << 20))
+			break;
+	}
+	if (i == BENCH_DISK_MB && fsync(fd) == 0)
+		mb = BENCH_DISK_MB / (util_now() - t0);
+	close(fd);
+	unlink(path);
+	free(block);
+	return mb;
+}
+
 /* The timed round: open, every submission, close (matching). */
 static int
 s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
@@ -406,6 +446,7 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 	t->close = util_now() - t0;
 	t->daemon_cpu_close = s_proc_cpu(pb->daemon) - d_cpu0 - t->daemon_cpu_submit;
 	t->daemon_rss_kb = s_proc_kb(pb->daemon, "VmHWM:");
+	t->disk_mb_per_s = s_disk_write_mb_per_s(pb);
 	return 0;
 }
 
@@ -429,8 +470,17 @@ s_report(const struct park_bench *pb, double t_setup, const struct park_times *t
 	printf("candidates: %lld\n",
 	       j ? (long long)json_integer_value(json_object_get(j, "candidates")) : -1LL);
 	printf("daemon peak RSS: %.1f MiB\n", t->daemon_rss_kb / 1024.0);
-	printf("companies=%zu flows=%zu round_s=%.2f peak_rss_mb=%.1f\n", pb->companies, pb->flows,
-	       t->open + t->submit + t->close, t->daemon_rss_kb / 1024.0);
+	printf("disk raw sequential write (write + fsync of %d MiB in PARK's file system): %.0f "
+	       "MB/s\n",
+	       BENCH_DISK_MB, t->disk_mb_per_s);
+	/* Keep the first fields; new ones go at the end (scripts read this line). */
+	printf("companies=%zu flows=%zu round_s=%.2f peak_rss_mb=%.1f pairs=%lld daemon_cpu_s=%.2f "
+	       "client_cpu_s_per_company=%.3f ingest_mb_per_s=%.1f disk_write_mb_per_s=%.0f\n",
+	       pb->companies, pb->flows, t->open + t->submit + t->close, t->daemon_rss_kb / 1024.0,
+	       j ? (long long)json_integer_value(json_object_get(j, "pairs")) : -1LL,
+	       t->daemon_cpu_submit + t->daemon_cpu_close,
+	       t->clients_cpu_submit / (double)pb->companies,
+	       t->submit > 0 ? t->bytes / 1e6 / t->submit : 0.0, t->disk_mb_per_s);
 	json_decref(j);
 }
 
