@@ -9,12 +9,20 @@
 #ifndef SYMBI_STORE_INTERNAL_H
 #define SYMBI_STORE_INTERNAL_H
 
+#include <limits.h>
+
 #include "store_sql.h"
 
 struct store {
 	struct store_sql sql; /* the connection and its statement cache */
 	int version;
-	int wipe; /* envelopes were deleted in this transaction: empty the WAL after commit */
+	int wipe;  /* envelopes were deleted in this transaction: empty the WAL after commit */
+	int sweep; /* batches were let go in this transaction: sweep their files after commit */
+	/* Random per open: batch bytes written under this epoch are at least in the page cache. */
+	int64_t epoch;
+	char batch_dir[PATH_MAX]; /* PARK/batches (store_batchfile.c) */
+	int wfd;                  /* the batch file last appended to, or -1 */
+	uint8_t wsub[16];         /* ... and its submission */
 };
 
 /* Upper bound on one stored token set or envelope: what WIRE_MAX_MESSAGE can carry. */
@@ -22,5 +30,37 @@ struct store {
 
 /* A member id that is valid and bounded (checked before anything scans it). */
 int store_id_ok(const char *id);
+
+/* Column 0, a 16-byte id, into item (a store_sql_list decoder). */
+int store_id_row(sqlite3_stmt *stmt, void *item);
+
+/* ---- batch files (store_batchfile.c) ---- */
+
+#define BATCHFILE_HEADER 64
+
+/* Where one batch's sets are in its submission's file, and what they hash to. */
+struct store_batch_loc {
+	int64_t off;
+	size_t offers_len, needs_len;
+	uint8_t digest[32];
+};
+
+/* Write one batch's sets at `off` of the submission's file (created with its header). */
+int store_batchfile_write(struct store *st, const uint8_t round[16], const uint8_t sub[16],
+                          int64_t off, const uint8_t *offers, size_t offers_len,
+                          const uint8_t *needs, size_t needs_len);
+/* fsync the submission's file and the folders naming it. */
+int store_batchfile_sync(struct store *st, const uint8_t round[16], const uint8_t sub[16]);
+/* Open the submission's file for reading, its header checked (SYM_ERR_FORMAT). */
+int store_batchfile_open(const struct store *st, const uint8_t round[16], const uint8_t sub[16],
+                         int *fd);
+/*
+ * One batch's sets (offers then needs, malloc'd into *buf), checked against
+ * the digest: SYM_ERR_FORMAT for a truncated or changed file, logged.
+ */
+int store_batchfile_read(int fd, const struct store_batch_loc *loc, const char *counterpart,
+                         uint8_t **buf);
+/* Close the append descriptor the store keeps. */
+void store_batchfile_close(struct store *st);
 
 #endif
