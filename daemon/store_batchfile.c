@@ -7,7 +7,10 @@
  *
  * A file is a 64-byte header ("symbiod-batches-v1", NUL-padded to 32 bytes,
  * then the round id and the submission id) followed by each batch's offer
- * set and need set, at the offsets the batches table records. Bytes past
+ * set, need set and the CRC-32C of both (4 bytes, big-endian), at the
+ * offsets the batches table records. The checksum catches a truncated or
+ * damaged file on every read; the digest (SHA-256, what the member signed)
+ * is checked where a lost write is possible. Bytes past
  * the recorded end (a chunk refused half-way) mean nothing and are written
  * over by the next chunk.
  *
@@ -33,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crc32c.h"
 #include "err.h"
 #include "log.h"
 #include "roundhash.h"
@@ -156,12 +160,20 @@ store_batchfile_write(struct store *st, const uint8_t round[STORE_ID_LEN],
                       const uint8_t sub[STORE_ID_LEN], int64_t off, const uint8_t *offers,
                       size_t offers_len, const uint8_t *needs, size_t needs_len)
 {
+	uint32_t crc = crc32c_update(crc32c_update(0, offers, offers_len), needs, needs_len);
+	uint8_t tail[BATCHFILE_CRC];
 	int r;
 
+	tail[0] = (uint8_t)(crc >> 24);
+	tail[1] = (uint8_t)(crc >> 16);
+	tail[2] = (uint8_t)(crc >> 8);
+	tail[3] = (uint8_t)crc;
 	if ((r = s_open_write(st, round, sub)) != SYM_OK)
 		return r;
 	if ((r = s_write_all(st->wfd, offers, offers_len, off)) != SYM_OK ||
-	    (r = s_write_all(st->wfd, needs, needs_len, off + (int64_t)offers_len)) != SYM_OK) {
+	    (r = s_write_all(st->wfd, needs, needs_len, off + (int64_t)offers_len)) != SYM_OK ||
+	    (r = s_write_all(st->wfd, tail, sizeof(tail),
+	                     off + (int64_t)(offers_len + needs_len))) != SYM_OK) {
 		log_err("store: cannot write a token batch file: %s", strerror(errno));
 		store_batchfile_close(st);
 	}
@@ -227,36 +239,42 @@ store_batchfile_open(const struct store *st, const uint8_t round[STORE_ID_LEN],
 }
 
 int
-store_batchfile_read(int fd, const struct store_batch_loc *loc, const char *counterpart,
+store_batchfile_read(int fd, const struct store_batch_loc *loc, const char *counterpart, int full,
                      uint8_t **buf)
 {
 	size_t len = loc->offers_len + loc->needs_len;
-	uint8_t digest[32];
+	uint8_t digest[32], *t;
+	uint32_t crc;
 	int r;
 
 	*buf = NULL;
 	if (loc->off < BATCHFILE_HEADER || len > 2 * (size_t)STORE_BLOB_MAX)
 		return SYM_ERR_FORMAT;
-	if ((*buf = malloc(len + 1)) == NULL)
+	if ((*buf = malloc(len + BATCHFILE_CRC)) == NULL)
 		return SYM_ERR_ALLOC;
-	if ((r = s_read_all(fd, *buf, len, loc->off)) != SYM_OK) {
+	if ((r = s_read_all(fd, *buf, len + BATCHFILE_CRC, loc->off)) != SYM_OK) {
 		log_err("store: a token batch file is %s at offset %lld (batch for %s)",
 		        r == SYM_ERR_FORMAT ? "truncated" : "unreadable", (long long)loc->off,
 		        counterpart);
 		goto fail;
 	}
-	/* What was checked on receipt must still hold: a changed byte is refused here. */
-	if ((r = roundhash_batch_digest(counterpart, *buf, loc->offers_len, *buf + loc->offers_len,
-	                                loc->needs_len, digest)) != SYM_OK)
-		goto fail;
-	if (sodium_memcmp(digest, loc->digest, 32) != 0) {
+	/* What was written must still be there: the checksum always, the digest when asked. */
+	t = *buf + len;
+	crc = crc32c_update(0, *buf, len);
+	r = ((uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3]) == crc
+	        ? SYM_OK
+	        : SYM_ERR_FORMAT;
+	if (r == SYM_OK && full &&
+	    ((r = roundhash_batch_digest(counterpart, *buf, loc->offers_len, *buf + loc->offers_len,
+	                                 loc->needs_len, digest)) != SYM_OK ||
+	     sodium_memcmp(digest, loc->digest, 32) != 0))
+		r = r != SYM_OK ? r : SYM_ERR_FORMAT;
+	if (r == SYM_ERR_FORMAT)
 		log_err("store: a token batch file is corrupt at offset %lld (batch for %s): its "
-		        "bytes do not match the digest the member committed to",
+		        "bytes are not what was written",
 		        (long long)loc->off, counterpart);
-		r = SYM_ERR_FORMAT;
-		goto fail;
-	}
-	return SYM_OK;
+	if (r == SYM_OK)
+		return SYM_OK;
 fail:
 	free(*buf);
 	*buf = NULL;
@@ -635,7 +653,7 @@ store_batch_reader_get(struct store_batch_reader *rd, size_t i, size_t j,
 				return r;
 			rd->open++;
 		}
-		r = store_batchfile_read(rd->fds[i], &e->loc, rd->subs[j], &out->buf);
+		r = store_batchfile_read(rd->fds[i], &e->loc, rd->subs[j], 0, &out->buf);
 		out->offers_len = e->loc.offers_len;
 		out->needs_len = e->loc.needs_len;
 	}

@@ -37,6 +37,7 @@ int store_id_row(sqlite3_stmt *stmt, void *item);
 /* ---- batch files (store_batchfile.c) ---- */
 
 #define BATCHFILE_HEADER 64
+#define BATCHFILE_CRC 4 /* after each batch's sets */
 
 /* Where one batch's sets are in its submission's file, and what they hash to. */
 struct store_batch_loc {
@@ -56,10 +57,11 @@ int store_batchfile_open(const struct store *st, const uint8_t round[16], const 
                          int *fd);
 /*
  * One batch's sets (offers then needs, malloc'd into *buf), checked against
- * the digest: SYM_ERR_FORMAT for a truncated or changed file, logged.
+ * their checksum and, when `full`, their digest: SYM_ERR_FORMAT for a
+ * truncated or changed file, logged.
  */
 int store_batchfile_read(int fd, const struct store_batch_loc *loc, const char *counterpart,
-                         uint8_t **buf);
+                         int full, uint8_t **buf);
 /* Close the append descriptor the store keeps. */
 void store_batchfile_close(struct store *st);
 

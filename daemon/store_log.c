@@ -132,7 +132,7 @@ s_batch_row(void *arg, sqlite3_stmt *stmt)
 			return r;
 		memcpy(v->sub, sub_id, STORE_ID_LEN);
 	}
-	if ((r = store_batchfile_read(v->fd, &loc, cp, &buf)) != SYM_OK)
+	if ((r = store_batchfile_read(v->fd, &loc, cp, 0, &buf)) != SYM_OK)
 		return r;
 	r = v->batch(v->arg, sub, cp, buf, loc.offers_len, buf + loc.offers_len, loc.needs_len);
 	free(buf);

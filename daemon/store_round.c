@@ -299,7 +299,8 @@ store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t se
 	         "UPDATE submissions SET file_end = max(file_end, ?2) + ?3 WHERE id = "
 	         "?1 AND state = 0 RETURNING round, file_end - ?3",
 	         STORE_ARGS(store_arg_id(sub_id), store_arg_int(BATCHFILE_HEADER),
-	                    store_arg_int((int64_t)(offers_len + needs_len))))) != SYM_OK)
+	                    store_arg_int((int64_t)(offers_len + needs_len + BATCHFILE_CRC))))) !=
+	    SYM_OK)
 		return r;
 	if ((r = store_sql_col_blob(stmt, 0, round, STORE_ID_LEN)) == SYM_OK)
 		r = store_sql_col_int64(stmt, 1, BATCHFILE_HEADER, INT64_MAX, &off);
@@ -422,7 +423,7 @@ s_recheck_row(void *arg, sqlite3_stmt *stmt)
 		return r;
 	loc.offers_len = (size_t)ol;
 	loc.needs_len = (size_t)nl;
-	r = store_batchfile_read(c->fd, &loc, cp, &buf);
+	r = store_batchfile_read(c->fd, &loc, cp, 1, &buf);
 	free(buf);
 	return r;
 }
@@ -516,7 +517,7 @@ s_batch_from_file(struct store *st, const uint8_t round[STORE_ID_LEN], sqlite3_s
 		return r;
 	loc.offers_len = (size_t)ol;
 	loc.needs_len = (size_t)nl;
-	r = store_batchfile_read(fd, &loc, counterpart, &buf);
+	r = store_batchfile_read(fd, &loc, counterpart, 0, &buf);
 	close(fd);
 	if (r != SYM_OK)
 		return r;
