@@ -47,8 +47,9 @@
 static const char s_magic[BATCHFILE_HEADER / 2] = "symbiod-batches-v1";
 
 /* PARK/batches[/<round>[/<submission>]] */
-static int
-s_path(const struct store *st, const uint8_t *round, const uint8_t *sub, char *out, size_t len)
+int
+store_batchfile_path(const struct store *st, const uint8_t *round, const uint8_t *sub, char *out,
+                     size_t len)
 {
 	char rh[33], sh[33];
 	int n;
@@ -136,9 +137,11 @@ s_open_write(struct store *st, const uint8_t round[STORE_ID_LEN], const uint8_t 
 	if (st->wfd >= 0 && memcmp(st->wsub, sub, STORE_ID_LEN) == 0)
 		return SYM_OK;
 	store_batchfile_close(st);
-	if ((r = s_path(st, NULL, NULL, path, sizeof(path))) != SYM_OK || (r = s_mkdir(path)) ||
-	    (r = s_path(st, round, NULL, path, sizeof(path))) != SYM_OK || (r = s_mkdir(path)) ||
-	    (r = s_path(st, round, sub, path, sizeof(path))) != SYM_OK)
+	if ((r = store_batchfile_path(st, NULL, NULL, path, sizeof(path))) != SYM_OK ||
+	    (r = s_mkdir(path)) ||
+	    (r = store_batchfile_path(st, round, NULL, path, sizeof(path))) != SYM_OK ||
+	    (r = s_mkdir(path)) ||
+	    (r = store_batchfile_path(st, round, sub, path, sizeof(path))) != SYM_OK)
 		return r;
 	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
 		log_err("store: %s: cannot open: %s", path, strerror(errno));
@@ -202,11 +205,11 @@ store_batchfile_sync(struct store *st, const uint8_t round[STORE_ID_LEN],
 	int r;
 
 	/* The file's bytes, then its name in the round's folder, then the folder's name. */
-	if ((r = s_path(st, round, sub, path, sizeof(path))) != SYM_OK ||
+	if ((r = store_batchfile_path(st, round, sub, path, sizeof(path))) != SYM_OK ||
 	    (r = s_fsync_path(path, O_RDONLY)) != SYM_OK ||
-	    (r = s_path(st, round, NULL, path, sizeof(path))) != SYM_OK ||
+	    (r = store_batchfile_path(st, round, NULL, path, sizeof(path))) != SYM_OK ||
 	    (r = s_fsync_path(path, O_RDONLY | O_DIRECTORY)) != SYM_OK ||
-	    (r = s_path(st, NULL, NULL, path, sizeof(path))) != SYM_OK)
+	    (r = store_batchfile_path(st, NULL, NULL, path, sizeof(path))) != SYM_OK)
 		return r;
 	return s_fsync_path(path, O_RDONLY | O_DIRECTORY);
 }
@@ -220,11 +223,12 @@ store_batchfile_open(const struct store *st, const uint8_t round[STORE_ID_LEN],
 	int r, fd;
 
 	*fd_out = -1;
-	if ((r = s_path(st, round, sub, path, sizeof(path))) != SYM_OK)
+	if ((r = store_batchfile_path(st, round, sub, path, sizeof(path))) != SYM_OK)
 		return r;
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		log_err("store: %s: cannot open a token batch file: %s", path, strerror(errno));
-		return errno == ENOENT ? SYM_ERR_NOT_FOUND : SYM_ERR_IO;
+		/* A row names it: a missing file is a damaged store, like a truncated one. */
+		return errno == ENOENT ? SYM_ERR_FORMAT : SYM_ERR_IO;
 	}
 	s_header(round, sub, want);
 	if ((r = s_read_all(fd, got, sizeof(got), 0)) != SYM_OK ||
@@ -239,8 +243,8 @@ store_batchfile_open(const struct store *st, const uint8_t round[STORE_ID_LEN],
 }
 
 int
-store_batchfile_read(int fd, const struct store_batch_loc *loc, const char *counterpart, int full,
-                     uint8_t **buf)
+store_batchfile_read(int fd, const char *path, const struct store_batch_loc *loc,
+                     const char *counterpart, int full, uint8_t **buf)
 {
 	size_t len = loc->offers_len + loc->needs_len;
 	uint8_t digest[32], *t;
@@ -253,7 +257,7 @@ store_batchfile_read(int fd, const struct store_batch_loc *loc, const char *coun
 	if ((*buf = malloc(len + BATCHFILE_CRC)) == NULL)
 		return SYM_ERR_ALLOC;
 	if ((r = s_read_all(fd, *buf, len + BATCHFILE_CRC, loc->off)) != SYM_OK) {
-		log_err("store: a token batch file is %s at offset %lld (batch for %s)",
+		log_err("store: %s: token batch file %s at offset %lld (the batch for %s)", path,
 		        r == SYM_ERR_FORMAT ? "truncated" : "unreadable", (long long)loc->off,
 		        counterpart);
 		goto fail;
@@ -270,9 +274,9 @@ store_batchfile_read(int fd, const struct store_batch_loc *loc, const char *coun
 	     sodium_memcmp(digest, loc->digest, 32) != 0))
 		r = r != SYM_OK ? r : SYM_ERR_FORMAT;
 	if (r == SYM_ERR_FORMAT)
-		log_err("store: a token batch file is corrupt at offset %lld (batch for %s): its "
-		        "bytes are not what was written",
-		        (long long)loc->off, counterpart);
+		log_err("store: %s: token batch file corrupt at offset %lld (the batch for %s): "
+		        "its bytes are not what was written",
+		        path, (long long)loc->off, counterpart);
 	if (r == SYM_OK)
 		return SYM_OK;
 fail:
@@ -653,7 +657,11 @@ store_batch_reader_get(struct store_batch_reader *rd, size_t i, size_t j,
 				return r;
 			rd->open++;
 		}
-		r = store_batchfile_read(rd->fds[i], &e->loc, rd->subs[j], 0, &out->buf);
+		char path[PATH_MAX];
+		if ((r = store_batchfile_path(rd->st, rd->round, rd->sub_ids[i], path,
+		                              sizeof(path))) == SYM_OK)
+			r = store_batchfile_read(rd->fds[i], path, &e->loc, rd->subs[j], 0,
+			                         &out->buf);
 		out->offers_len = e->loc.offers_len;
 		out->needs_len = e->loc.needs_len;
 	}

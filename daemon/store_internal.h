@@ -60,8 +60,11 @@ int store_batchfile_open(const struct store *st, const uint8_t round[16], const 
  * their checksum and, when `full`, their digest: SYM_ERR_FORMAT for a
  * truncated or changed file, logged.
  */
-int store_batchfile_read(int fd, const struct store_batch_loc *loc, const char *counterpart,
-                         int full, uint8_t **buf);
+int store_batchfile_read(int fd, const char *path, const struct store_batch_loc *loc,
+                         const char *counterpart, int full, uint8_t **buf);
+/* PARK/batches[/<round>[/<submission>]] (round and sub may be NULL). */
+int store_batchfile_path(const struct store *st, const uint8_t *round, const uint8_t *sub,
+                         char *out, size_t len);
 /* Close the append descriptor the store keeps. */
 void store_batchfile_close(struct store *st);
 

@@ -1,4 +1,5 @@
 /* The store's audit-log table: entries in order with their leaf hashes. */
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ struct s_visit {
 	struct store *st; /* for batches: the round, the file open and whose it is */
 	uint8_t round[STORE_ID_LEN], sub[STORE_ID_LEN];
 	int fd;
+	char path[PATH_MAX];
 };
 
 static int
@@ -128,11 +130,13 @@ s_batch_row(void *arg, sqlite3_stmt *stmt)
 		if (v->fd >= 0)
 			close(v->fd);
 		v->fd = -1;
-		if ((r = store_batchfile_open(v->st, v->round, sub_id, &v->fd)) != SYM_OK)
+		if ((r = store_batchfile_path(v->st, v->round, sub_id, v->path, sizeof(v->path))) !=
+		        SYM_OK ||
+		    (r = store_batchfile_open(v->st, v->round, sub_id, &v->fd)) != SYM_OK)
 			return r;
 		memcpy(v->sub, sub_id, STORE_ID_LEN);
 	}
-	if ((r = store_batchfile_read(v->fd, &loc, cp, 0, &buf)) != SYM_OK)
+	if ((r = store_batchfile_read(v->fd, v->path, &loc, cp, 0, &buf)) != SYM_OK)
 		return r;
 	r = v->batch(v->arg, sub, cp, buf, loc.offers_len, buf + loc.offers_len, loc.needs_len);
 	free(buf);

@@ -401,7 +401,7 @@ store_batch_digests(struct store *st, const uint8_t sub_id[STORE_ID_LEN], uint8_
 struct s_recheck {
 	struct store *st;
 	int fd;
-	int r;
+	char path[PATH_MAX];
 };
 
 /* One batch written before the store was last opened: read back and checked. */
@@ -423,7 +423,7 @@ s_recheck_row(void *arg, sqlite3_stmt *stmt)
 		return r;
 	loc.offers_len = (size_t)ol;
 	loc.needs_len = (size_t)nl;
-	r = store_batchfile_read(c->fd, &loc, cp, 1, &buf);
+	r = store_batchfile_read(c->fd, c->path, &loc, cp, 1, &buf);
 	free(buf);
 	return r;
 }
@@ -438,7 +438,7 @@ s_recheck_row(void *arg, sqlite3_stmt *stmt)
 static int
 s_batches_durable(struct store *st, const struct store_submission *sub)
 {
-	struct s_recheck c = {st, -1, SYM_OK};
+	struct s_recheck c = {st, -1, ""};
 	int64_t end = 0;
 	int r;
 
@@ -449,8 +449,9 @@ s_batches_durable(struct store *st, const struct store_submission *sub)
 	if (end == 0)
 		return SYM_OK; /* nothing in a file */
 	store_batchfile_close(st);
-	if ((r = store_batchfile_open(st, sub->round, sub->id, &c.fd)) != SYM_OK)
-		return r == SYM_ERR_NOT_FOUND ? SYM_ERR_FORMAT : r;
+	if ((r = store_batchfile_path(st, sub->round, sub->id, c.path, sizeof(c.path))) != SYM_OK ||
+	    (r = store_batchfile_open(st, sub->round, sub->id, &c.fd)) != SYM_OK)
+		return r;
 	r = store_sql_foreach(&st->sql,
 	                      "SELECT counterpart, file_off, offers_len, needs_len, digest FROM "
 	                      "batches WHERE submission = ?1 AND file_off IS NOT NULL AND epoch != "
@@ -505,6 +506,7 @@ s_batch_from_file(struct store *st, const uint8_t round[STORE_ID_LEN], sqlite3_s
 {
 	struct store_batch_loc loc;
 	uint8_t sub[STORE_ID_LEN], *buf = NULL;
+	char path[PATH_MAX];
 	int64_t ol = 0, nl = 0;
 	int r, fd = -1;
 
@@ -513,11 +515,12 @@ s_batch_from_file(struct store *st, const uint8_t round[STORE_ID_LEN], sqlite3_s
 	    (r = store_sql_col_int64(stmt, 4, 0, STORE_BLOB_MAX, &nl)) != SYM_OK ||
 	    (r = store_sql_col_blob(stmt, 5, loc.digest, 32)) != SYM_OK ||
 	    (r = store_sql_col_blob(stmt, 6, sub, STORE_ID_LEN)) != SYM_OK ||
+	    (r = store_batchfile_path(st, round, sub, path, sizeof(path))) != SYM_OK ||
 	    (r = store_batchfile_open(st, round, sub, &fd)) != SYM_OK)
 		return r;
 	loc.offers_len = (size_t)ol;
 	loc.needs_len = (size_t)nl;
-	r = store_batchfile_read(fd, &loc, counterpart, 0, &buf);
+	r = store_batchfile_read(fd, path, &loc, counterpart, 0, &buf);
 	close(fd);
 	if (r != SYM_OK)
 		return r;
