@@ -197,8 +197,8 @@ s_check_record(struct session *s, struct s_checker *ck, const Symbiod__MemberRec
 
 /* The verified records of a fetched directory, hashing to the announced one. */
 static int
-s_verify_records(struct session *s, const Symbiod__RoundAnnouncement *ann,
-                 const Symbiod__Directory *dir, struct verified_dir *vd, struct sym_diag *diag)
+s_verify_records(struct session *s, const uint8_t expect[32], const Symbiod__Directory *dir,
+                 struct verified_dir *vd, struct sym_diag *diag)
 {
 	struct s_checker ck = {NULL, NULL, (int64_t)time(NULL), 0};
 	const struct member_record **ptrs = calloc(dir->n_members + 1, sizeof(*ptrs));
@@ -220,7 +220,7 @@ s_verify_records(struct session *s, const Symbiod__RoundAnnouncement *ann,
 		vd->n = i + 1;
 	}
 	roundhash_directory(ptrs, vd->n, hash);
-	if (sodium_memcmp(hash, ann->directory_hash.data, 32) != 0) {
+	if (sodium_memcmp(hash, expect, 32) != 0) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
 		             "the directory does not hash to the one the round announced: the "
 		             "coordinator shows different members or keys");
@@ -250,20 +250,29 @@ int
 session_directory(struct session *s, const Symbiod__RoundAnnouncement *ann, struct verified_dir *vd,
                   struct sym_diag *diag)
 {
+	return session_directory_check(s, &ann->round_id, ann->directory_hash.data, vd, diag);
+}
+
+int
+session_directory_check(struct session *s, const ProtobufCBinaryData *round,
+                        const uint8_t expect[32], struct verified_dir *vd, struct sym_diag *diag)
+{
 	Symbiod__DirectoryRequest req = SYMBIOD__DIRECTORY_REQUEST__INIT;
 	Symbiod__Directory *dir = NULL;
 	int rc;
 
 	memset(vd, 0, sizeof(*vd));
-	req.has_round_id = 1;
-	req.round_id = ann->round_id;
+	if (round != NULL) {
+		req.has_round_id = 1;
+		req.round_id = *round;
+	}
 	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_DIRECTORY, &req.base,
 	                   &symbiod__directory__descriptor, (ProtobufCMessage **)&dir, diag)) != 0)
 		return rc;
 	if ((vd->recs = calloc(dir->n_members + 1, sizeof(*vd->recs))) == NULL)
 		rc = EXIT_SOFTWARE;
 	else
-		rc = s_verify_records(s, ann, dir, vd, diag);
+		rc = s_verify_records(s, expect, dir, vd, diag);
 	wire_free(&dir->base);
 	if (rc != 0)
 		verified_dir_clear(vd);
