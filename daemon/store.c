@@ -469,7 +469,7 @@ store_close(struct store **stp)
 {
 	if (stp == NULL || *stp == NULL)
 		return;
-	store_batchfile_close(*stp);
+	store_batchfile_free(*stp);
 	store_sql_cache_clear(&(*stp)->sql);
 	sqlite3_close_v2((*stp)->sql.db);
 	free(*stp);
@@ -585,8 +585,10 @@ void
 store_rollback(struct store *st)
 {
 	/* Without a transaction there is nothing to undo, and no error to report. */
-	if (st != NULL)
+	if (st != NULL) {
 		st->wipe = st->sweep = 0; /* nothing was deleted after all */
+		store_batchfile_discard(st);
+	}
 	if (st == NULL || sqlite3_get_autocommit(st->sql.db))
 		return;
 	(void)store_sql_script(&st->sql, "ROLLBACK");

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "crc32c.h"
@@ -158,28 +159,145 @@ s_open_write(struct store *st, const uint8_t round[STORE_ID_LEN], const uint8_t 
 	return SYM_OK;
 }
 
-int
-store_batchfile_write(struct store *st, const uint8_t round[STORE_ID_LEN],
-                      const uint8_t sub[STORE_ID_LEN], int64_t off, const uint8_t *offers,
-                      size_t offers_len, const uint8_t *needs, size_t needs_len)
+/* One queued batch: the caller's sets and the checksum after them. */
+struct s_piece {
+	const uint8_t *offers, *needs;
+	size_t offers_len, needs_len;
+	uint8_t crc[BATCHFILE_CRC];
+};
+
+struct store_pending {
+	uint8_t round[STORE_ID_LEN], sub[STORE_ID_LEN];
+	int64_t start, end; /* the first queued byte's offset, the next free one */
+	struct s_piece *p;
+	size_t n, cap;
+};
+
+void
+store_batchfile_free(struct store *st)
 {
-	uint32_t crc = crc32c_update(crc32c_update(0, offers, offers_len), needs, needs_len);
-	uint8_t tail[BATCHFILE_CRC];
+	store_batchfile_close(st);
+	if (st->pend != NULL)
+		free(st->pend->p);
+	free(st->pend);
+	st->pend = NULL;
+}
+
+int
+store_batchfile_queued(const struct store *st, const uint8_t sub[STORE_ID_LEN], int64_t *end)
+{
+	if (st->pend == NULL || st->pend->n == 0 || memcmp(st->pend->sub, sub, STORE_ID_LEN) != 0)
+		return 0;
+	*end = st->pend->end;
+	return 1;
+}
+
+void
+store_batchfile_discard(struct store *st)
+{
+	if (st->pend != NULL)
+		st->pend->n = 0;
+}
+
+int
+store_batchfile_queue(struct store *st, const uint8_t round[STORE_ID_LEN],
+                      const uint8_t sub[STORE_ID_LEN], int64_t end, const uint8_t *offers,
+                      size_t offers_len, const uint8_t *needs, size_t needs_len, int64_t *off)
+{
+	struct store_pending *q;
+	struct s_piece *p;
+	uint32_t crc;
 	int r;
 
-	tail[0] = (uint8_t)(crc >> 24);
-	tail[1] = (uint8_t)(crc >> 16);
-	tail[2] = (uint8_t)(crc >> 8);
-	tail[3] = (uint8_t)crc;
-	if ((r = s_open_write(st, round, sub)) != SYM_OK)
+	if (st->pend == NULL && (st->pend = calloc(1, sizeof(*st->pend))) == NULL)
+		return SYM_ERR_ALLOC;
+	q = st->pend;
+	if (q->n > 0 && memcmp(q->sub, sub, STORE_ID_LEN) != 0 &&
+	    (r = store_batchfile_flush(st)) != SYM_OK)
 		return r;
-	if ((r = s_write_all(st->wfd, offers, offers_len, off)) != SYM_OK ||
-	    (r = s_write_all(st->wfd, needs, needs_len, off + (int64_t)offers_len)) != SYM_OK ||
-	    (r = s_write_all(st->wfd, tail, sizeof(tail),
-	                     off + (int64_t)(offers_len + needs_len))) != SYM_OK) {
+	if (q->n == 0) {
+		memcpy(q->round, round, STORE_ID_LEN);
+		memcpy(q->sub, sub, STORE_ID_LEN);
+		q->start = q->end = end;
+	}
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 256;
+		if ((p = realloc(q->p, cap * sizeof(*p))) == NULL)
+			return SYM_ERR_ALLOC;
+		q->p = p;
+		q->cap = cap;
+	}
+	p = &q->p[q->n++];
+	p->offers = offers;
+	p->offers_len = offers_len;
+	p->needs = needs;
+	p->needs_len = needs_len;
+	crc = crc32c_update(crc32c_update(0, offers, offers_len), needs, needs_len);
+	p->crc[0] = (uint8_t)(crc >> 24);
+	p->crc[1] = (uint8_t)(crc >> 16);
+	p->crc[2] = (uint8_t)(crc >> 8);
+	p->crc[3] = (uint8_t)crc;
+	*off = q->end;
+	q->end += (int64_t)(offers_len + needs_len + BATCHFILE_CRC);
+	return SYM_OK;
+}
+
+/* pwritev until every byte of iov[0..n) is at off. */
+static int
+s_writev_all(int fd, struct iovec *iov, int n, int64_t off)
+{
+	while (n > 0) {
+		ssize_t w = pwritev(fd, iov, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return errno == ENOSPC || errno == EDQUOT ? SYM_ERR_NOSPACE : SYM_ERR_IO;
+		off += w;
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return SYM_OK;
+}
+
+int
+store_batchfile_flush(struct store *st)
+{
+	struct store_pending *q = st->pend;
+	struct iovec iov[3 * 256];
+	int64_t off;
+	size_t i = 0, k;
+	int r = SYM_OK;
+
+	if (q == NULL || q->n == 0)
+		return SYM_OK;
+	if ((r = s_open_write(st, q->round, q->sub)) != SYM_OK)
+		goto out;
+	/* A chunk's batches in a few system calls, not three each. */
+	for (off = q->start; i < q->n && r == SYM_OK;) {
+		int n = 0;
+		int64_t at = off;
+		for (k = i; k < q->n && n + 3 <= (int)(sizeof(iov) / sizeof(iov[0])); k++) {
+			iov[n++] = (struct iovec){(void *)q->p[k].offers, q->p[k].offers_len};
+			iov[n++] = (struct iovec){(void *)q->p[k].needs, q->p[k].needs_len};
+			iov[n++] = (struct iovec){q->p[k].crc, BATCHFILE_CRC};
+			off += (int64_t)(q->p[k].offers_len + q->p[k].needs_len + BATCHFILE_CRC);
+		}
+		i = k;
+		r = s_writev_all(st->wfd, iov, n, at);
+	}
+	if (r != SYM_OK) {
 		log_err("store: cannot write a token batch file: %s", strerror(errno));
 		store_batchfile_close(st);
 	}
+out:
+	q->n = 0;
 	return r;
 }
 

@@ -20,9 +20,10 @@ struct store {
 	int sweep; /* batches were let go in this transaction: sweep their files after commit */
 	/* Random per open: batch bytes written under this epoch are at least in the page cache. */
 	int64_t epoch;
-	char batch_dir[PATH_MAX]; /* PARK/batches (store_batchfile.c) */
-	int wfd;                  /* the batch file last appended to, or -1 */
-	uint8_t wsub[16];         /* ... and its submission */
+	char batch_dir[PATH_MAX];   /* PARK/batches (store_batchfile.c) */
+	int wfd;                    /* the batch file last appended to, or -1 */
+	uint8_t wsub[16];           /* ... and its submission */
+	struct store_pending *pend; /* the chunk being stored (store_batchfile.c) */
 };
 
 /* Upper bound on one stored token set or envelope: what WIRE_MAX_MESSAGE can carry. */
@@ -46,10 +47,21 @@ struct store_batch_loc {
 	uint8_t digest[32];
 };
 
-/* Write one batch's sets at `off` of the submission's file (created with its header). */
-int store_batchfile_write(struct store *st, const uint8_t round[16], const uint8_t sub[16],
-                          int64_t off, const uint8_t *offers, size_t offers_len,
-                          const uint8_t *needs, size_t needs_len);
+/*
+ * Queue one batch of the chunk being stored (the sets stay the caller's
+ * until store_batchfile_flush): *off receives where it goes in the
+ * submission's file. `end` is the file's recorded end when the chunk's
+ * first batch comes.
+ */
+int store_batchfile_queue(struct store *st, const uint8_t round[16], const uint8_t sub[16],
+                          int64_t end, const uint8_t *offers, size_t offers_len,
+                          const uint8_t *needs, size_t needs_len, int64_t *off);
+/* 1 when batches of `sub` are queued; *end then is where the next one goes. */
+int store_batchfile_queued(const struct store *st, const uint8_t sub[16], int64_t *end);
+/* Write what is queued, in one pwritev per IOV_MAX pieces (created with its header). */
+int store_batchfile_flush(struct store *st);
+/* Forget what is queued (the transaction rolled back). */
+void store_batchfile_discard(struct store *st);
 /* fsync the submission's file and the folders naming it. */
 int store_batchfile_sync(struct store *st, const uint8_t round[16], const uint8_t sub[16]);
 /* Open the submission's file for reading, its header checked (SYM_ERR_FORMAT). */
@@ -65,7 +77,8 @@ int store_batchfile_read(int fd, const char *path, const struct store_batch_loc 
 /* PARK/batches[/<round>[/<submission>]] (round and sub may be NULL). */
 int store_batchfile_path(const struct store *st, const uint8_t *round, const uint8_t *sub,
                          char *out, size_t len);
-/* Close the append descriptor the store keeps. */
+/* Close the append descriptor the store keeps; _free also drops the queue (store_close). */
 void store_batchfile_close(struct store *st);
+void store_batchfile_free(struct store *st);
 
 #endif

@@ -288,25 +288,31 @@ store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t se
 {
 	sqlite3_stmt *stmt = NULL;
 	uint8_t round[STORE_ID_LEN];
-	int64_t off = 0;
+	int64_t end = 0, off = 0;
 	int r;
 
 	if (offers_len > STORE_BLOB_MAX || needs_len > STORE_BLOB_MAX)
 		return SYM_ERR_LIMIT;
-	/* The batch's place in the file: rolled back with the rest if the chunk fails. */
-	if ((r = store_sql_row(
-	         &st->sql, &stmt,
-	         "UPDATE submissions SET file_end = max(file_end, ?2) + ?3 WHERE id = "
-	         "?1 AND state = 0 RETURNING round, file_end - ?3",
-	         STORE_ARGS(store_arg_id(sub_id), store_arg_int(BATCHFILE_HEADER),
-	                    store_arg_int((int64_t)(offers_len + needs_len + BATCHFILE_CRC))))) !=
-	    SYM_OK)
-		return r;
-	if ((r = store_sql_col_blob(stmt, 0, round, STORE_ID_LEN)) == SYM_OK)
-		r = store_sql_col_int64(stmt, 1, BATCHFILE_HEADER, INT64_MAX, &off);
-	store_sql_release(&st->sql, stmt);
-	if (r != SYM_OK || (r = store_batchfile_write(st, round, sub_id, off, offers, offers_len,
-	                                              needs, needs_len)) != SYM_OK)
+	/*
+	 * The batch's place in the file: after what this chunk queued, or the
+	 * recorded end; written with the rest of the chunk by chunk_done.
+	 */
+	if (!store_batchfile_queued(st, sub_id, &end)) {
+		if ((r = store_sql_row(
+		         &st->sql, &stmt,
+		         "SELECT round, max(file_end, ?2) FROM submissions WHERE id = ?1 "
+		         "AND state = 0",
+		         STORE_ARGS(store_arg_id(sub_id), store_arg_int(BATCHFILE_HEADER)))) !=
+		    SYM_OK)
+			return r;
+		if ((r = store_sql_col_blob(stmt, 0, round, STORE_ID_LEN)) == SYM_OK)
+			r = store_sql_col_int64(stmt, 1, BATCHFILE_HEADER, INT64_MAX, &end);
+		store_sql_release(&st->sql, stmt);
+		if (r != SYM_OK)
+			return r;
+	}
+	if ((r = store_batchfile_queue(st, round, sub_id, end, offers, offers_len, needs, needs_len,
+	                               &off)) != SYM_OK)
 		return r;
 	/* The sets are in the file; the blobs stay empty (a zero-length blob, not NULL). */
 	return store_sql_exec(
@@ -322,12 +328,17 @@ store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t se
 int
 store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN])
 {
-	int r;
+	int64_t end = 0;
+	int r, queued = store_batchfile_queued(st, sub_id, &end);
 
+	/* The chunk's batches go to the file now, and the file's new end into the row. */
+	if (queued && (r = store_batchfile_flush(st)) != SYM_OK)
+		return r;
 	r = store_sql_update(&st->sql,
-	                     "UPDATE submissions SET received = received + 1 WHERE id = ?1 AND "
+	                     "UPDATE submissions SET received = received + 1, file_end = "
+	                     "CASE WHEN ?2 > file_end THEN ?2 ELSE file_end END WHERE id = ?1 AND "
 	                     "state = 0",
-	                     STORE_ARGS(store_arg_id(sub_id)));
+	                     STORE_ARGS(store_arg_id(sub_id), store_arg_int(queued ? end : 0)));
 	return r < 0 ? r : r == 1 ? SYM_OK : SYM_ERR_NOT_FOUND;
 }
 
@@ -475,7 +486,9 @@ store_submission_commit(struct store *st, const uint8_t sub_id[STORE_ID_LEN], in
 		return r;
 	if (sub.state != SUBMISSION_STAGING)
 		return SYM_ERR_EXISTS;
-	if ((r = s_batches_durable(st, &sub)) != SYM_OK)
+	/* Nothing queued stays behind (chunk_done writes; a caller may not have called it). */
+	if ((r = store_batchfile_flush(st)) != SYM_OK ||
+	    (r = s_batches_durable(st, &sub)) != SYM_OK)
 		return r;
 	/* The earlier committed submission's tokens go; the row stays as history. */
 	if ((r = store_sql_update(
