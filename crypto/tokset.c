@@ -126,6 +126,19 @@ s_pad_stream(const uint8_t key[TOKSET_PAD_KEY_LEN], enum tokset_pad_domain domai
 	size_t k = 0, off = (size_t)(first % 8);
 
 	nonce[0] = (uint8_t)domain;
+	/*
+	 * From the stream's start, the whole run in one call (libsodium's
+	 * vectorised path works on several blocks at once), written in place
+	 * over out and read back as numbers.
+	 */
+	if (first == 0 && count > 0) {
+		uint8_t *bytes = (uint8_t *)out;
+		memset(out, 0, count * sizeof(*out));
+		crypto_stream_chacha20_xor_ic(bytes, bytes, count * TOKEN_LEN, nonce, 0, key);
+		for (k = 0; k < count; k++)
+			out[k] = s_load_be(bytes + TOKEN_LEN * k);
+		return;
+	}
 	/* A 64-byte ChaCha20 block is eight tokens; the counter counts blocks. */
 	while (k < count) {
 		memset(block, 0, sizeof(block));

@@ -43,7 +43,7 @@ s_match_direction(struct rounds_ctx *ctx, const uint8_t round[16], const char *s
 {
 	struct store *st = ctx->park->store;
 	size_t no = offers_len / 8, nn = needs_len / 8, nh, h;
-	uint8_t *hits = calloc(1, 8 * (no < nn ? no : nn) + 8), hh[32];
+	uint8_t *hits = malloc(8 * (no < nn ? no : nn) + 8), hh[32]; /* written before read */
 	json_t *cands = NULL;
 	int r = SYM_OK;
 
