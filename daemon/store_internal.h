@@ -37,8 +37,9 @@ int store_id_row(sqlite3_stmt *stmt, void *item);
 
 /* ---- batch files (store_batchfile.c) ---- */
 
-#define BATCHFILE_HEADER 64
-#define BATCHFILE_CRC 4 /* after each batch's sets */
+#define BATCHFILE_HEADER 64  /* what the first block holds */
+#define BATCHFILE_BLOCK 4096 /* every chunk starts on one: O_DIRECT writes */
+#define BATCHFILE_CRC 4      /* after each batch's sets */
 
 /* Where one batch's sets are in its submission's file, and what they hash to. */
 struct store_batch_loc {
@@ -58,8 +59,12 @@ int store_batchfile_queue(struct store *st, const uint8_t round[16], const uint8
                           const uint8_t *needs, size_t needs_len, int64_t *off);
 /* 1 when batches of `sub` are queued; *end then is where the next one goes. */
 int store_batchfile_queued(const struct store *st, const uint8_t sub[16], int64_t *end);
-/* Write what is queued, in one pwritev per IOV_MAX pieces (created with its header). */
-int store_batchfile_flush(struct store *st);
+/*
+ * Write what is queued (the file created with its header first), padded to
+ * the next block; *end (may be NULL) receives that block boundary, where
+ * the submission's next chunk goes.
+ */
+int store_batchfile_flush(struct store *st, int64_t *end);
 /* Forget what is queued (the transaction rolled back). */
 void store_batchfile_discard(struct store *st);
 /* fsync the submission's file and the folders naming it. */

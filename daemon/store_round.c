@@ -302,7 +302,7 @@ store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t se
 		         &st->sql, &stmt,
 		         "SELECT round, max(file_end, ?2) FROM submissions WHERE id = ?1 "
 		         "AND state = 0",
-		         STORE_ARGS(store_arg_id(sub_id), store_arg_int(BATCHFILE_HEADER)))) !=
+		         STORE_ARGS(store_arg_id(sub_id), store_arg_int(BATCHFILE_BLOCK)))) !=
 		    SYM_OK)
 			return r;
 		if ((r = store_sql_col_blob(stmt, 0, round, STORE_ID_LEN)) == SYM_OK)
@@ -332,7 +332,7 @@ store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN]
 	int r, queued = store_batchfile_queued(st, sub_id, &end);
 
 	/* The chunk's batches go to the file now, and the file's new end into the row. */
-	if (queued && (r = store_batchfile_flush(st)) != SYM_OK)
+	if (queued && (r = store_batchfile_flush(st, &end)) != SYM_OK)
 		return r;
 	r = store_sql_update(&st->sql,
 	                     "UPDATE submissions SET received = received + 1, file_end = "
@@ -487,7 +487,7 @@ store_submission_commit(struct store *st, const uint8_t sub_id[STORE_ID_LEN], in
 	if (sub.state != SUBMISSION_STAGING)
 		return SYM_ERR_EXISTS;
 	/* Nothing queued stays behind (chunk_done writes; a caller may not have called it). */
-	if ((r = store_batchfile_flush(st)) != SYM_OK ||
+	if ((r = store_batchfile_flush(st, NULL)) != SYM_OK ||
 	    (r = s_batches_durable(st, &sub)) != SYM_OK)
 		return r;
 	/* The earlier committed submission's tokens go; the row stays as history. */

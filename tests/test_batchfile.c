@@ -169,8 +169,8 @@ test_files_and_modes(void **state)
 	s_file(db, s_sub_a, path, sizeof(path));
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	/* Header, offers, needs, checksum. */
-	assert_int_equal(sb.st_size, 64 + 8 * 16 + 8 * 3 + 4);
+	/* The header's block, then offers, needs and checksum, zero-filled to the next block. */
+	assert_int_equal(sb.st_size, 4096 + 4096);
 	s_file(db, NULL, path, sizeof(path));
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
@@ -183,8 +183,12 @@ static void
 test_bad_files_refused_nothing_lost(void **state)
 {
 	char db[PATH_MAX], path[PATH_MAX], keep[PATH_MAX + 8], other[PATH_MAX];
+	/* Data starts at 4096: 16 offer tokens, 3 need tokens, 4 bytes of checksum. */
+	static const long cuts[] = {0,    10,   63,         64,         4095,
+	                            4096, 4100, 4096 + 128, 4096 + 151, 4096 + 155};
+	static const long flips[] = {3, 40, 4096 + 8, 4096 + 130, 4096 + 153};
 	uint8_t *o = NULL, *n = NULL;
-	size_t ol = 0, nl = 0, cut;
+	size_t ol = 0, nl = 0, k;
 	struct store *st;
 	FILE *f;
 
@@ -197,15 +201,15 @@ test_bad_files_refused_nothing_lost(void **state)
 	s_file(db, s_sub_b, other, sizeof(other));
 	snprintf(keep, sizeof(keep), "%s.keep", path);
 	s_copy(path, keep);
-	for (cut = 0; cut < 64 + 8 * 19 + 4; cut += 13) {
-		assert_int_equal(truncate(path, (off_t)cut), 0);
+	for (k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
+		assert_int_equal(truncate(path, (off_t)cuts[k]), 0);
 		assert_int_equal(s_read(st, 0x10), SYM_ERR_FORMAT);
 		s_copy(keep, path);
 	}
 	/* One flipped byte in the header, the offers, the needs, the checksum. */
-	for (cut = 3; cut < 64 + 8 * 19 + 4; cut += 29) {
+	for (k = 0; k < sizeof(flips) / sizeof(flips[0]); k++) {
 		assert_non_null(f = fopen(path, "r+b"));
-		assert_int_equal(fseek(f, (long)cut, SEEK_SET), 0);
+		assert_int_equal(fseek(f, flips[k], SEEK_SET), 0);
 		assert_int_equal(fputc(0xff, f), 0xff);
 		fclose(f);
 		assert_int_equal(s_read(st, 0x10), SYM_ERR_FORMAT);
@@ -243,7 +247,7 @@ test_restart_rechecks_before_commit(void **state)
 	s_reopen(&st, db);
 	s_file(db, s_sub_a, path, sizeof(path));
 	assert_non_null(f = fopen(path, "r+b"));
-	assert_int_equal(fseek(f, 64 + 8, SEEK_SET), 0);
+	assert_int_equal(fseek(f, 4096 + 8, SEEK_SET), 0);
 	assert_int_equal(fputc(0x77, f), 0x77);
 	fclose(f);
 	assert_int_equal(store_begin(st), SYM_OK);
