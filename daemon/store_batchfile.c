@@ -347,23 +347,28 @@ store_batchfile_sync(struct store *st, const uint8_t round[STORE_ID_LEN],
 
 int
 store_batchfile_open(const struct store *st, const uint8_t round[STORE_ID_LEN],
-                     const uint8_t sub[STORE_ID_LEN], int *fd_out)
+                     const uint8_t sub[STORE_ID_LEN], int direct, int *fd_out)
 {
-	uint8_t want[BATCHFILE_HEADER], got[BATCHFILE_HEADER];
+	static const int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC;
+	uint8_t want[BATCHFILE_HEADER];
+	uint8_t got[BATCHFILE_BLOCK] __attribute__((aligned(BATCHFILE_BLOCK)));
 	char path[PATH_MAX];
-	int r, fd;
+	int r, fd = -1;
 
 	*fd_out = -1;
 	if ((r = store_batchfile_path(st, round, sub, path, sizeof(path))) != SYM_OK)
 		return r;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if (direct && (fd = open(path, flags | O_DIRECT)) < 0 && errno != EINVAL)
+		direct = 0; /* the error again below, named */
+	if (fd < 0 && (fd = open(path, flags)) < 0) {
 		log_err("store: %s: cannot open a token batch file: %s", path, strerror(errno));
 		/* A row names it: a missing file is a damaged store, like a truncated one. */
 		return errno == ENOENT ? SYM_ERR_FORMAT : SYM_ERR_IO;
 	}
 	s_header(round, sub, want);
+	/* The whole first block: what an O_DIRECT read can take. */
 	if ((r = s_read_all(fd, got, sizeof(got), 0)) != SYM_OK ||
-	    sodium_memcmp(want, got, sizeof(got)) != 0) {
+	    sodium_memcmp(want, got, sizeof(want)) != 0) {
 		log_err("store: %s: not the token batch file of this submission (bad header)",
 		        path);
 		close(fd);
@@ -373,34 +378,25 @@ store_batchfile_open(const struct store *st, const uint8_t round[STORE_ID_LEN],
 	return SYM_OK;
 }
 
-int
-store_batchfile_read(int fd, const char *path, const struct store_batch_loc *loc,
-                     const char *counterpart, int full, uint8_t **buf)
+/*
+ * A batch's bytes (offers, needs, checksum) at p are what was written: the
+ * checksum always, the digest when `full`. SYM_ERR_FORMAT, logged, if not.
+ */
+static int
+s_check_batch(const char *path, const struct store_batch_loc *loc, const char *counterpart,
+              int full, const uint8_t *p)
 {
 	size_t len = loc->offers_len + loc->needs_len;
-	uint8_t digest[32], *t;
-	uint32_t crc;
+	const uint8_t *t = p + len;
+	uint32_t crc = crc32c_update(0, p, len);
+	uint8_t digest[32];
 	int r;
 
-	*buf = NULL;
-	if (loc->off < BATCHFILE_HEADER || len > 2 * (size_t)STORE_BLOB_MAX)
-		return SYM_ERR_FORMAT;
-	if ((*buf = malloc(len + BATCHFILE_CRC)) == NULL)
-		return SYM_ERR_ALLOC;
-	if ((r = s_read_all(fd, *buf, len + BATCHFILE_CRC, loc->off)) != SYM_OK) {
-		log_err("store: %s: token batch file %s at offset %lld (the batch for %s)", path,
-		        r == SYM_ERR_FORMAT ? "truncated" : "unreadable", (long long)loc->off,
-		        counterpart);
-		goto fail;
-	}
-	/* What was written must still be there: the checksum always, the digest when asked. */
-	t = *buf + len;
-	crc = crc32c_update(0, *buf, len);
 	r = ((uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3]) == crc
 	        ? SYM_OK
 	        : SYM_ERR_FORMAT;
 	if (r == SYM_OK && full &&
-	    ((r = roundhash_batch_digest(counterpart, *buf, loc->offers_len, *buf + loc->offers_len,
+	    ((r = roundhash_batch_digest(counterpart, p, loc->offers_len, p + loc->offers_len,
 	                                 loc->needs_len, digest)) != SYM_OK ||
 	     sodium_memcmp(digest, loc->digest, 32) != 0))
 		r = r != SYM_OK ? r : SYM_ERR_FORMAT;
@@ -408,9 +404,27 @@ store_batchfile_read(int fd, const char *path, const struct store_batch_loc *loc
 		log_err("store: %s: token batch file corrupt at offset %lld (the batch for %s): "
 		        "its bytes are not what was written",
 		        path, (long long)loc->off, counterpart);
-	if (r == SYM_OK)
+	return r;
+}
+
+int
+store_batchfile_read(int fd, const char *path, const struct store_batch_loc *loc,
+                     const char *counterpart, int full, uint8_t **buf)
+{
+	size_t len = loc->offers_len + loc->needs_len;
+	int r;
+
+	*buf = NULL;
+	if (loc->off < BATCHFILE_HEADER || len > 2 * (size_t)STORE_BLOB_MAX)
+		return SYM_ERR_FORMAT;
+	if ((*buf = malloc(len + BATCHFILE_CRC)) == NULL)
+		return SYM_ERR_ALLOC;
+	if ((r = s_read_all(fd, *buf, len + BATCHFILE_CRC, loc->off)) != SYM_OK)
+		log_err("store: %s: token batch file %s at offset %lld (the batch for %s)", path,
+		        r == SYM_ERR_FORMAT ? "truncated" : "unreadable", (long long)loc->off,
+		        counterpart);
+	else if ((r = s_check_batch(path, loc, counterpart, full, *buf)) == SYM_OK)
 		return SYM_OK;
-fail:
 	free(*buf);
 	*buf = NULL;
 	return r;
@@ -559,6 +573,19 @@ struct s_entry {
 	struct store_batch_loc loc; /* off -1: in the database (a round from before batch files) */
 };
 
+/*
+ * What was read of one file, ahead of the batch asked for. The join asks for
+ * each file's batches in the order they were written (submitter a's for b,
+ * b > a, while a is the outer member; b's for a, a < b, as a goes up), so
+ * one window per file, refilled with large O_DIRECT reads, reads every file
+ * once, front to back, without the page cache.
+ */
+struct s_window {
+	uint8_t *buf; /* block-aligned, cap bytes */
+	size_t cap, len;
+	int64_t off; /* the file offset of buf[0] */
+};
+
 struct store_batch_reader {
 	struct store *st;
 	uint8_t round[STORE_ID_LEN];
@@ -567,6 +594,8 @@ struct store_batch_reader {
 	uint8_t (*sub_ids)[STORE_ID_LEN]; /* each submitter's committed submission */
 	int *fds;                         /* each submitter's file, -1 while closed */
 	struct s_entry *ent;              /* sorted by (i, j) */
+	struct s_window *win;             /* each submitter's read-ahead */
+	size_t wcap;                      /* a window's usual size */
 };
 
 struct s_index {
@@ -676,8 +705,14 @@ store_batch_reader_open(struct store *st, const uint8_t round[STORE_ID_LEN], cha
 
 	*out = NULL;
 	if (rd == NULL || (rd->sub_ids = calloc(n + 1, STORE_ID_LEN)) == NULL ||
-	    (rd->fds = calloc(n + 1, sizeof(int))) == NULL)
+	    (rd->fds = calloc(n + 1, sizeof(int))) == NULL ||
+	    (rd->win = calloc(n + 1, sizeof(*rd->win))) == NULL)
 		goto out;
+	/* At most READER_WINDOWS_MAX in all, each between 64 KiB and 1 MiB. */
+	rd->wcap = READER_WINDOWS_MAX / (n + 1) / BATCHFILE_BLOCK * BATCHFILE_BLOCK;
+	rd->wcap = rd->wcap < (64u << 10)  ? (64u << 10)
+	           : rd->wcap > (1u << 20) ? (1u << 20)
+	                                   : rd->wcap;
 	rd->st = st;
 	memcpy(rd->round, round, STORE_ID_LEN);
 	rd->subs = subs;
@@ -721,11 +756,15 @@ void
 store_batch_reader_close(struct store_batch_reader **rdp)
 {
 	struct store_batch_reader *rd;
+	size_t i;
 
 	if (rdp == NULL || (rd = *rdp) == NULL)
 		return;
 	if (rd->fds != NULL)
 		s_close_fds(rd, SIZE_MAX);
+	for (i = 0; rd->win != NULL && i < rd->n; i++)
+		free(rd->win[i].buf);
+	free(rd->win);
 	free(rd->fds);
 	free(rd->sub_ids);
 	free(rd->ent);
@@ -764,11 +803,71 @@ s_get_legacy(struct store_batch_reader *rd, size_t i, size_t j, struct store_bat
 	return r;
 }
 
+/* The bytes of one batch of file i (sets and checksum), through its window. */
+static int
+s_window_read(struct store_batch_reader *rd, size_t i, const struct store_batch_loc *loc,
+              const uint8_t **p)
+{
+	struct s_window *w = &rd->win[i];
+	size_t need = loc->offers_len + loc->needs_len + BATCHFILE_CRC, want, got = 0;
+	int64_t start;
+	void *mem = NULL;
+	int r;
+
+	if (w->buf != NULL && loc->off >= w->off &&
+	    (uint64_t)(loc->off - w->off) + need <= w->len) {
+		*p = w->buf + (loc->off - w->off);
+		return SYM_OK;
+	}
+	if (rd->fds[i] < 0) {
+		if (rd->open >= rd->max_open)
+			s_close_fds(rd, SIZE_MAX);
+		if ((r = store_batchfile_open(rd->st, rd->round, rd->sub_ids[i], 1, &rd->fds[i])) !=
+		    SYM_OK)
+			return r;
+		rd->open++;
+	}
+	start = loc->off / BATCHFILE_BLOCK * BATCHFILE_BLOCK;
+	want = (size_t)s_align_up(loc->off + (int64_t)need - start);
+	want = want < rd->wcap ? rd->wcap : want;
+	if (want > w->cap) {
+		if (posix_memalign(&mem, BATCHFILE_BLOCK, want) != 0)
+			return SYM_ERR_ALLOC;
+		free(w->buf);
+		w->buf = mem;
+		w->cap = want;
+	}
+	/* Up to the window's size or the file's end, whichever comes first. */
+	while (got < want) {
+		ssize_t n =
+		    pread(rd->fds[i], w->buf + got, want - got, (off_t)(start + (int64_t)got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	w->off = start;
+	w->len = got;
+	if ((uint64_t)(loc->off - start) + need > got) {
+		char path[PATH_MAX] = "?";
+		w->len = 0;
+		(void)store_batchfile_path(rd->st, rd->round, rd->sub_ids[i], path, sizeof(path));
+		log_err("store: %s: token batch file truncated or unreadable at offset %lld", path,
+		        (long long)loc->off);
+		return SYM_ERR_FORMAT;
+	}
+	*p = w->buf + (loc->off - start);
+	return SYM_OK;
+}
+
 int
 store_batch_reader_get(struct store_batch_reader *rd, size_t i, size_t j,
                        struct store_batch_sets *out)
 {
 	struct s_entry key, *e;
+	char path[PATH_MAX];
+	const uint8_t *p;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -777,30 +876,22 @@ store_batch_reader_get(struct store_batch_reader *rd, size_t i, size_t j,
 	if (i >= rd->n || j >= rd->n ||
 	    (e = bsearch(&key, rd->ent, rd->nent, sizeof(*rd->ent), s_entry_cmp)) == NULL)
 		return SYM_ERR_NOT_FOUND;
-	if (e->loc.off < 0)
-		r = s_get_legacy(rd, i, j, out);
-	else {
-		if (rd->fds[i] < 0) {
-			if (rd->open >= rd->max_open)
-				s_close_fds(rd, SIZE_MAX);
-			if ((r = store_batchfile_open(rd->st, rd->round, rd->sub_ids[i],
-			                              &rd->fds[i])) != SYM_OK)
-				return r;
-			rd->open++;
+	if (e->loc.off < 0) {
+		if ((r = s_get_legacy(rd, i, j, out)) == SYM_OK) {
+			out->offers = out->buf;
+			out->needs = out->buf + out->offers_len;
 		}
-		char path[PATH_MAX];
-		if ((r = store_batchfile_path(rd->st, rd->round, rd->sub_ids[i], path,
-		                              sizeof(path))) == SYM_OK)
-			r = store_batchfile_read(rd->fds[i], path, &e->loc, rd->subs[j], 0,
-			                         &out->buf);
-		out->offers_len = e->loc.offers_len;
-		out->needs_len = e->loc.needs_len;
-	}
-	if (r != SYM_OK) {
-		store_batch_sets_clear(out);
 		return r;
 	}
-	out->offers = out->buf;
-	out->needs = out->buf + out->offers_len;
+	if ((r = s_window_read(rd, i, &e->loc, &p)) != SYM_OK ||
+	    (r = store_batchfile_path(rd->st, rd->round, rd->sub_ids[i], path, sizeof(path))) !=
+	        SYM_OK ||
+	    (r = s_check_batch(path, &e->loc, rd->subs[j], 0, p)) != SYM_OK)
+		return r;
+	/* Pointers into the file's window: valid until the next read of the same file. */
+	out->offers = p;
+	out->offers_len = e->loc.offers_len;
+	out->needs = p + e->loc.offers_len;
+	out->needs_len = e->loc.needs_len;
 	return SYM_OK;
 }

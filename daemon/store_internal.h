@@ -69,9 +69,14 @@ int store_batchfile_flush(struct store *st, int64_t *end);
 void store_batchfile_discard(struct store *st);
 /* fsync the submission's file and the folders naming it. */
 int store_batchfile_sync(struct store *st, const uint8_t round[16], const uint8_t sub[16]);
-/* Open the submission's file for reading, its header checked (SYM_ERR_FORMAT). */
+/*
+ * Open the submission's file for reading, its header checked (SYM_ERR_FORMAT);
+ * with `direct`, O_DIRECT where the file system has it (block-aligned reads only).
+ */
 int store_batchfile_open(const struct store *st, const uint8_t round[16], const uint8_t sub[16],
-                         int *fd);
+                         int direct, int *fd);
+/* The join's read-ahead windows, one per file, in all at most this much memory. */
+#define READER_WINDOWS_MAX (64u << 20)
 /*
  * One batch's sets (offers then needs, malloc'd into *buf), checked against
  * their checksum and, when `full`, their digest: SYM_ERR_FORMAT for a

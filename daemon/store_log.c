@@ -132,7 +132,7 @@ s_batch_row(void *arg, sqlite3_stmt *stmt)
 		v->fd = -1;
 		if ((r = store_batchfile_path(v->st, v->round, sub_id, v->path, sizeof(v->path))) !=
 		        SYM_OK ||
-		    (r = store_batchfile_open(v->st, v->round, sub_id, &v->fd)) != SYM_OK)
+		    (r = store_batchfile_open(v->st, v->round, sub_id, 0, &v->fd)) != SYM_OK)
 			return r;
 		memcpy(v->sub, sub_id, STORE_ID_LEN);
 	}

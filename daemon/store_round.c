@@ -461,7 +461,7 @@ s_batches_durable(struct store *st, const struct store_submission *sub)
 		return SYM_OK; /* nothing in a file */
 	store_batchfile_close(st);
 	if ((r = store_batchfile_path(st, sub->round, sub->id, c.path, sizeof(c.path))) != SYM_OK ||
-	    (r = store_batchfile_open(st, sub->round, sub->id, &c.fd)) != SYM_OK)
+	    (r = store_batchfile_open(st, sub->round, sub->id, 0, &c.fd)) != SYM_OK)
 		return r;
 	r = store_sql_foreach(&st->sql,
 	                      "SELECT counterpart, file_off, offers_len, needs_len, digest FROM "
@@ -529,7 +529,7 @@ s_batch_from_file(struct store *st, const uint8_t round[STORE_ID_LEN], sqlite3_s
 	    (r = store_sql_col_blob(stmt, 5, loc.digest, 32)) != SYM_OK ||
 	    (r = store_sql_col_blob(stmt, 6, sub, STORE_ID_LEN)) != SYM_OK ||
 	    (r = store_batchfile_path(st, round, sub, path, sizeof(path))) != SYM_OK ||
-	    (r = store_batchfile_open(st, round, sub, &fd)) != SYM_OK)
+	    (r = store_batchfile_open(st, round, sub, 0, &fd)) != SYM_OK)
 		return r;
 	loc.offers_len = (size_t)ol;
 	loc.needs_len = (size_t)nl;
