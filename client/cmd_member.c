@@ -104,6 +104,26 @@ s_status_json(const struct client_state *st, const Symbiod__StatusReply *rep)
 	                 "verified", !rep->member->revoked);
 }
 
+/*
+ * The directory whose hash the coordinator just signed, every certificate
+ * checked as a submission checks them (and remembered: certcache.h). A
+ * revoked company is in no directory.
+ */
+static int
+s_status_directory(struct client_state *st, struct conn *c, const Symbiod__StatusReply *rep,
+                   struct sym_diag *diag)
+{
+	struct session s = {st, c, NULL, NULL};
+	struct verified_dir vd;
+	int rc;
+
+	if (rep->member->revoked)
+		return 0;
+	if ((rc = session_directory_check(&s, NULL, rep->directory_hash.data, &vd, diag)) == 0)
+		verified_dir_clear(&vd);
+	return rc;
+}
+
 int
 cmd_status(int argc, char **argv)
 {
@@ -170,20 +190,9 @@ cmd_status(int argc, char **argv)
 		rc = EXIT_PROTOCOL;
 		goto out;
 	}
-	/*
-	 * The directory whose hash the coordinator just signed, every
-	 * certificate checked as a submission checks them (and remembered:
-	 * certcache.h). A revoked company is in no directory.
-	 */
-	if (!rep->member->revoked) {
-		struct session s = {st, c, NULL, NULL};
-		struct verified_dir vd;
-		if ((rc = session_directory_check(&s, NULL, rep->directory_hash.data, &vd,
-		                                  &diag)) != 0) {
-			fprintf(stderr, "symbi status: %s\n", diag.msg);
-			goto out;
-		}
-		verified_dir_clear(&vd);
+	if ((rc = s_status_directory(st, c, rep, &diag)) != 0) {
+		fprintf(stderr, "symbi status: %s\n", diag.msg);
+		goto out;
 	}
 	if (a.json) {
 		json_t *j = s_status_json(st, rep);

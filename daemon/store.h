@@ -301,7 +301,8 @@ int store_round_batches_foreach(struct store *st, const uint8_t round[STORE_ID_L
  */
 int store_batch_files_sweep(struct store *st) __attribute__((warn_unused_result));
 
-/* A round's committed batches, indexed once, read one at a time for the join. */
+/* A round's committed batches, indexed once, read one at a time for the join (store_batchjoin.c).
+ */
 struct store_batch_reader;
 struct store_batch_sets {
 	uint8_t *buf; /* owned: offers then needs */

@@ -3,8 +3,10 @@
  * of the store's API. The store's jobs, one file each: store.c (open,
  * migrations, transactions, settings), store_member.c (enrolled members),
  * store_request.c (replay memory), store_round.c (rounds, submissions,
- * batches), store_candidate.c (candidates and consent), store_log.c (the
- * audit log); all of them talk SQL through store_sql.c.
+ * batches' rows), store_batchfile.c (the batches' files: write, read,
+ * wipe), store_batchjoin.c (reading a round's batches for the join),
+ * store_candidate.c (candidates and consent), store_log.c (the audit log);
+ * all of them talk SQL through store_sql.c.
  */
 #ifndef SYMBI_STORE_INTERNAL_H
 #define SYMBI_STORE_INTERNAL_H
@@ -75,7 +77,15 @@ int store_batchfile_sync(struct store *st, const uint8_t round[16], const uint8_
  */
 int store_batchfile_open(const struct store *st, const uint8_t round[16], const uint8_t sub[16],
                          int direct, int *fd);
-/* The join's read-ahead windows, one per file, in all at most this much memory. */
+/* v rounded up to a block boundary. */
+int64_t store_batchfile_align(int64_t v);
+/*
+ * A batch's bytes at p (sets, then checksum) are what was written: the
+ * checksum always, the digest when `full`. SYM_ERR_FORMAT, logged with path.
+ */
+int store_batchfile_check(const char *path, const struct store_batch_loc *loc,
+                          const char *counterpart, int full, const uint8_t *p);
+/* The join's read-ahead windows (store_batchjoin.c), one per file, at most this in all. */
 #define READER_WINDOWS_MAX (64u << 20)
 /*
  * One batch's sets (offers then needs, malloc'd into *buf), checked against
