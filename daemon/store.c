@@ -195,10 +195,10 @@ static const char *const s_migrations[] = {
     ") STRICT;",
     /*
      * Batch files: a batch's sets live in PARK/batches/<round>/<submission>
-     * at file_off (offers_len then needs_len bytes); file_off NULL means they
-     * are in the offers and needs blobs (rounds from before this migration),
-     * which new rows leave empty. epoch: the store's opening that wrote them.
-     * file_end: where the submission's next batch goes.
+     * at file_off (offers_len then needs_len bytes, then a CRC-32C); file_off
+     * NULL means they are in the offers and needs blobs (rounds from before
+     * this migration), which new rows leave empty. epoch: the store's opening
+     * that wrote them. file_end: where the submission's next chunk goes.
      */
     "ALTER TABLE batches ADD COLUMN file_off INTEGER;"
     "ALTER TABLE batches ADD COLUMN offers_len INTEGER NOT NULL DEFAULT 0;"

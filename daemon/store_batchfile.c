@@ -3,22 +3,23 @@
  * <round>/<submission> (0700 folders, 0600 files); SQLite keeps what
  * describes them (counterpart, digest, offset, lengths). A batch is written
  * once, straight into its file, instead of once into the WAL and once more
- * into the database, and the join reads it back with one pread.
+ * into the database.
  *
- * A file is a 64-byte header ("symbiod-batches-v1", NUL-padded to 32 bytes,
- * then the round id and the submission id) followed by each batch's offer
- * set, need set and the CRC-32C of both (4 bytes, big-endian), at the
- * offsets the batches table records. The checksum catches a truncated or
- * damaged file on every read; the digest (SHA-256, what the member signed)
- * is checked where a lost write is possible. Bytes past
- * the recorded end (a chunk refused half-way) mean nothing and are written
- * over by the next chunk.
+ * A file is a 4096-byte block holding the header ("symbiod-batches-v1",
+ * NUL-padded to 32 bytes, then the round id and the submission id), then the
+ * chunks: each starts on a block boundary and is its batches one after the
+ * other (offer set, need set, the CRC-32C of both, 4 bytes big-endian) at the
+ * offsets the batches table records, zero-filled to the next boundary. The
+ * checksum catches a truncated or damaged file on every read; the digest
+ * (SHA-256, what the member committed to) is checked where a lost write is
+ * possible. Bytes past the recorded end (a chunk refused half-way) mean
+ * nothing and are written over by the next chunk.
  *
  * Durability: the file is fsync'd once, when the submission commits, before
- * the commit's transaction. Bytes written by this process are at least in
- * the page cache, so that fsync makes them durable; bytes written before a
- * restart (a lost machine may have lost them) are read back and checked
- * against their digests before they count (store_batchfile_commit).
+ * the commit's transaction. Bytes this opening of the store wrote have
+ * reached the disk or its cache, so that fsync makes them durable; bytes
+ * written before a restart (a lost machine may have lost them) are read back
+ * and checked against their digests before they count (store_round.c).
  *
  * Deletion: a file nothing live refers to (a replaced or abandoned upload, a
  * round that ended without --keep-batches, a round the store does not know)
