@@ -432,24 +432,31 @@ store_batchfile_read(int fd, const char *path, const struct store_batch_loc *loc
 	return r;
 }
 
-/* Overwrite with zeros, fsync, unlink: the tokens survive in no block we could reach. */
+/*
+ * Overwrite with zeros, fsync, unlink: the tokens survive in no block we
+ * could reach. Whole blocks, O_DIRECT where the file system has it (as the
+ * batches were written: no page cache to fill with a round's worth of
+ * zeros); a last partial block is overwritten whole, past the end.
+ */
 static int
 s_wipe_file(int dirfd, const char *name)
 {
-	static const uint8_t zeros[1 << 16];
+	static const uint8_t zeros[1 << 16] __attribute__((aligned(BATCHFILE_BLOCK)));
+	static const int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
 	struct stat sb;
-	int64_t off;
+	int64_t off, size = 0, n;
 	int fd, r = SYM_OK;
 
-	if ((fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &sb) != 0)
+	if ((fd = openat(dirfd, name, flags | O_DIRECT)) < 0 && errno == EINVAL)
+		fd = openat(dirfd, name, flags);
+	if (fd < 0 || fstat(fd, &sb) != 0)
 		r = SYM_ERR_IO;
-	for (off = 0; r == SYM_OK && off < (int64_t)sb.st_size; off += sizeof(zeros))
-		r = s_write_all(fd, zeros,
-		                (size_t)((int64_t)sb.st_size - off < (int64_t)sizeof(zeros)
-		                             ? (int64_t)sb.st_size - off
-		                             : (int64_t)sizeof(zeros)),
-		                off);
+	else
+		size = store_batchfile_align((int64_t)sb.st_size);
+	for (off = 0; r == SYM_OK && off < size; off += n) {
+		n = size - off < (int64_t)sizeof(zeros) ? size - off : (int64_t)sizeof(zeros);
+		r = s_write_all(fd, zeros, (size_t)n, off);
+	}
 	if (r == SYM_OK && fsync(fd) != 0)
 		r = SYM_ERR_IO;
 	if (fd >= 0)

@@ -287,7 +287,7 @@ store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t se
                 const uint8_t *needs, size_t needs_len, const uint8_t digest[32])
 {
 	sqlite3_stmt *stmt = NULL;
-	uint8_t round[STORE_ID_LEN];
+	uint8_t round[STORE_ID_LEN] = {0};
 	int64_t end = 0, off = 0;
 	int r;
 
