@@ -54,11 +54,15 @@ s_match_direction(struct rounds_ctx *ctx, const uint8_t round[16], const char *s
 		r = SYM_ERR_ALLOC;
 	for (h = 0; h < nh && r == SYM_OK; h++)
 		r = s_candidate(ctx, round, supplier, consumer, hits + 8 * h, cands);
-	if (r == SYM_OK) {
+	/*
+	 * Pairs without a hit have no summary row and no log entry (a replay of
+	 * the batches shows them empty): most of a full mesh's pairs, and a
+	 * row each cost more than their join.
+	 */
+	if (r == SYM_OK && nh > 0) {
 		roundhash_hits(round, supplier, consumer, hits, nh, hh);
 		r = store_pair_summary_add(st, round, supplier, consumer, nh, hh);
 	}
-	/* Pairs without a hit have no entry: a replay of the batches shows them empty. */
 	if (r == SYM_OK && nh > 0) {
 		r = rounds_log(ctx, "pair_matched",
 		               json_pack("{s:o, s:s, s:s, s:I, s:o, s:O}", "round",
