@@ -15,6 +15,7 @@
 #include "wire.h"
 #include "exitcode.h"
 #include "rpc.h"
+#include "session.h"
 
 static int
 s_parse(int argc, char **argv, struct cmd_args *a, const char *usage)
@@ -94,13 +95,33 @@ s_status_json(const struct client_state *st, const Symbiod__StatusReply *rep)
 	if (rep->has_round_id && rep->round_id.len == 16)
 		util_hex(rep->round_id.data, 16, rid);
 	return json_pack("{s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s?}, "
-	                 "s:{s:i, s:s}}",
+	                 "s:{s:i, s:s, s:b}}",
 	                 "park", "name", rep->park, "endpoint", st->park.endpoint, "member", "id",
 	                 rep->member->id, "name", rep->member->name, "status",
 	                 rep->member->revoked ? "revoked" : "active", "fingerprint", fp, "ed25519",
 	                 ed, "x25519", x, "curve", cv, "round", "phase", rep->round_phase, "id",
-	                 rid[0] ? rid : NULL, "directory", "members", (int)rep->members, "hash",
-	                 dh);
+	                 rid[0] ? rid : NULL, "directory", "members", (int)rep->members, "hash", dh,
+	                 "verified", !rep->member->revoked);
+}
+
+/*
+ * The directory whose hash the coordinator just signed, every certificate
+ * checked as a submission checks them (and remembered: certcache.h). A
+ * revoked company is in no directory.
+ */
+static int
+s_status_directory(struct client_state *st, struct conn *c, const Symbiod__StatusReply *rep,
+                   struct sym_diag *diag)
+{
+	struct session s = {st, c, NULL, NULL};
+	struct verified_dir vd;
+	int rc;
+
+	if (rep->member->revoked)
+		return 0;
+	if ((rc = session_directory_check(&s, NULL, rep->directory_hash.data, &vd, diag)) == 0)
+		verified_dir_clear(&vd);
+	return rc;
 }
 
 int
@@ -169,6 +190,10 @@ cmd_status(int argc, char **argv)
 		rc = EXIT_PROTOCOL;
 		goto out;
 	}
+	if ((rc = s_status_directory(st, c, rep, &diag)) != 0) {
+		fprintf(stderr, "symbi status: %s\n", diag.msg);
+		goto out;
+	}
 	if (a.json) {
 		json_t *j = s_status_json(st, rep);
 		json_dumpf(j, stdout, JSON_INDENT(2));
@@ -181,7 +206,8 @@ cmd_status(int argc, char **argv)
 		printf("company    %s: %s (%s)\n", rep->member->id, rep->member->name,
 		       rep->member->revoked ? "revoked" : "active");
 		printf("round      %s\n", rep->round_phase);
-		printf("directory  %u members, hash %.16s...\n", rep->members, dh);
+		printf("directory  %u members, hash %.16s...%s\n", rep->members, dh,
+		       rep->member->revoked ? "" : ", every certificate verified");
 	}
 	rc = 0;
 out:

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "certcache.h"
+#include "log.h"
 #include "logcheck.h"
 #include "protocol.h"
 #include "roundseen.h"
@@ -157,13 +160,22 @@ session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundA
  * fields exactly what the certificate binds, after `prev` in id order, and,
  * if it is this company's, this company's certificate. Sets *self then.
  */
+struct s_checker {
+	struct cert_verifier *verifier;
+	struct certcache *cache; /* what earlier runs verified (certcache.h) */
+	int64_t now, until;
+};
+
 static int
-s_check_record(struct session *s, struct cert_verifier *verifier, const Symbiod__MemberRecord *m,
+s_check_record(struct session *s, struct s_checker *ck, const Symbiod__MemberRecord *m,
                const struct member_record *prev, struct member_record *rec, int *self,
                struct sym_diag *diag)
 {
-	if (cert_verifier_member(verifier, m->certificate.data, m->certificate.len, rec, diag) !=
-	    SYM_OK)
+	/* A hit is the record a full check derived from these very bytes; compared as one. */
+	ck->until = 0;
+	if (!certcache_lookup(ck->cache, m->certificate.data, m->certificate.len, ck->now, rec) &&
+	    cert_verifier_member_until(ck->verifier, m->certificate.data, m->certificate.len, rec,
+	                               &ck->until, diag) != SYM_OK)
 		return SYM_ERR_VERIFY;
 	if (strcmp(rec->id, m->id) != 0 || strcmp(rec->name, m->name) != 0 || m->x25519.len != 32 ||
 	    memcmp(rec->x25519, m->x25519.data, 32) != 0 || m->ed25519.len != 32 ||
@@ -180,33 +192,35 @@ s_check_record(struct session *s, struct cert_verifier *verifier, const Symbiod_
 			    "the coordinator shows another certificate for this company");
 		*self = 1;
 	}
-	return SYM_OK;
+	return certcache_keep(ck->cache, rec, ck->until, ck->now);
 }
 
 /* The verified records of a fetched directory, hashing to the announced one. */
 static int
-s_verify_records(struct session *s, const Symbiod__RoundAnnouncement *ann,
-                 const Symbiod__Directory *dir, struct verified_dir *vd, struct sym_diag *diag)
+s_verify_records(struct session *s, const uint8_t expect[32], const Symbiod__Directory *dir,
+                 struct verified_dir *vd, struct sym_diag *diag)
 {
-	struct cert_verifier *verifier = NULL;
+	struct s_checker ck = {NULL, NULL, (int64_t)time(NULL), 0};
 	const struct member_record **ptrs = calloc(dir->n_members + 1, sizeof(*ptrs));
 	uint8_t hash[32];
 	size_t i;
 	int rc = EXIT_PROTOCOL, self = 0;
 
-	if (ptrs == NULL)
+	if (ptrs == NULL || certcache_load(s->st, &ck.cache) != SYM_OK) {
+		free(ptrs);
 		return EXIT_SOFTWARE;
-	if (cert_verifier_new(s->st->park.ca_pem, &verifier, diag) != SYM_OK)
+	}
+	if (cert_verifier_new(s->st->park.ca_pem, &ck.verifier, diag) != SYM_OK)
 		goto out;
 	for (i = 0; i < dir->n_members; i++) {
-		if (s_check_record(s, verifier, dir->members[i], i > 0 ? &vd->recs[i - 1] : NULL,
+		if (s_check_record(s, &ck, dir->members[i], i > 0 ? &vd->recs[i - 1] : NULL,
 		                   &vd->recs[i], &self, diag) != SYM_OK)
 			goto out;
 		ptrs[i] = &vd->recs[i];
 		vd->n = i + 1;
 	}
 	roundhash_directory(ptrs, vd->n, hash);
-	if (sodium_memcmp(hash, ann->directory_hash.data, 32) != 0) {
+	if (sodium_memcmp(hash, expect, 32) != 0) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
 		             "the directory does not hash to the one the round announced: the "
 		             "coordinator shows different members or keys");
@@ -218,8 +232,16 @@ s_verify_records(struct session *s, const Symbiod__RoundAnnouncement *ann,
 		goto out;
 	}
 	rc = 0;
+	/* Only a directory that passed as a whole is remembered; a cache that cannot be written
+	 * costs the next run the full check, nothing else. */
+	if (certcache_changed(ck.cache) && certcache_save(ck.cache, s->st) != SYM_OK)
+		log_warn("cannot write %s/" CERTCACHE_FILE
+		         "; the next run checks every certificate "
+		         "again",
+		         s->st->dir);
 out:
-	cert_verifier_free(&verifier);
+	cert_verifier_free(&ck.verifier);
+	certcache_free(&ck.cache);
 	free(ptrs);
 	return rc;
 }
@@ -228,20 +250,29 @@ int
 session_directory(struct session *s, const Symbiod__RoundAnnouncement *ann, struct verified_dir *vd,
                   struct sym_diag *diag)
 {
+	return session_directory_check(s, &ann->round_id, ann->directory_hash.data, vd, diag);
+}
+
+int
+session_directory_check(struct session *s, const ProtobufCBinaryData *round,
+                        const uint8_t expect[32], struct verified_dir *vd, struct sym_diag *diag)
+{
 	Symbiod__DirectoryRequest req = SYMBIOD__DIRECTORY_REQUEST__INIT;
 	Symbiod__Directory *dir = NULL;
 	int rc;
 
 	memset(vd, 0, sizeof(*vd));
-	req.has_round_id = 1;
-	req.round_id = ann->round_id;
+	if (round != NULL) {
+		req.has_round_id = 1;
+		req.round_id = *round;
+	}
 	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_DIRECTORY, &req.base,
 	                   &symbiod__directory__descriptor, (ProtobufCMessage **)&dir, diag)) != 0)
 		return rc;
 	if ((vd->recs = calloc(dir->n_members + 1, sizeof(*vd->recs))) == NULL)
 		rc = EXIT_SOFTWARE;
 	else
-		rc = s_verify_records(s, ann, dir, vd, diag);
+		rc = s_verify_records(s, expect, dir, vd, diag);
 	wire_free(&dir->base);
 	if (rc != 0)
 		verified_dir_clear(vd);

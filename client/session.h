@@ -58,6 +58,15 @@ struct verified_dir {
 /* Every member record of the round, verified against the park CA, hashing to the announcement. */
 int session_directory(struct session *s, const Symbiod__RoundAnnouncement *ann,
                       struct verified_dir *vd, struct sym_diag *diag);
+/*
+ * The same checks for the directory of `round`, or the park's current one
+ * when round is NULL, against `expect` (a hash the coordinator signed: the
+ * announcement's or a status reply's). Both remember what they verified in
+ * STATE/certcache, so a later run checks in full only what changed.
+ */
+int session_directory_check(struct session *s, const ProtobufCBinaryData *round,
+                            const uint8_t expect[32], struct verified_dir *vd,
+                            struct sym_diag *diag);
 void verified_dir_clear(struct verified_dir *vd);
 
 /* The pair keys of this round with `peer`, into sodium_malloc'd *pk (a SYM_ERR code). */

@@ -74,6 +74,14 @@ int cert_verifier_new(const char *ca_pem, struct cert_verifier **out, struct sym
 int cert_verifier_member(struct cert_verifier *v, const uint8_t *cert, size_t len,
                          struct member_record *out, struct sym_diag *diag)
     __attribute__((warn_unused_result));
+/*
+ * cert_verifier_member, and until when its answer holds (*until, Unix
+ * seconds): the earlier notAfter of the certificate and the CA. What a
+ * cache may remember and for how long (client/certcache.c).
+ */
+int cert_verifier_member_until(struct cert_verifier *v, const uint8_t *cert, size_t len,
+                               struct member_record *out, int64_t *until, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
 /* Check validity periods at `at` instead of now (an auditor replaying an old log). */
 void cert_verifier_set_time(struct cert_verifier *v, time_t at);
 void cert_verifier_free(struct cert_verifier **v);

@@ -210,12 +210,32 @@ s_leaf_member(X509 *leaf, struct member_record *rec, struct sym_diag *diag)
 	return r;
 }
 
+/* An ASN1_TIME as Unix seconds; INT64_MIN when it cannot be read. */
+static int64_t
+s_unix_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return INT64_MIN;
+	return (int64_t)timegm(&tm);
+}
+
 int
 cert_verifier_member(struct cert_verifier *v, const uint8_t *cert, size_t len,
                      struct member_record *out, struct sym_diag *diag)
 {
+	return cert_verifier_member_until(v, cert, len, out, NULL, diag);
+}
+
+int
+cert_verifier_member_until(struct cert_verifier *v, const uint8_t *cert, size_t len,
+                           struct member_record *out, int64_t *until, struct sym_diag *diag)
+{
 	struct member_record rec;
 	X509 *leaf = NULL;
+	int64_t a, b;
 	int r;
 
 	memset(&rec, 0, sizeof(rec));
@@ -233,6 +253,12 @@ cert_verifier_member(struct cert_verifier *v, const uint8_t *cert, size_t len,
 	/* A CA may have signed a key no honest member has: every reader refuses it. */
 	if ((r = member_keys_valid(&rec, diag)) != SYM_OK)
 		goto out;
+	if (until != NULL) {
+		/* The chain stays valid until the first of the two ends. */
+		a = s_unix_time(X509_get0_notAfter(leaf));
+		b = s_unix_time(X509_get0_notAfter(v->ca));
+		*until = a < b ? a : b;
+	}
 	*out = rec;
 	r = SYM_OK;
 out:

@@ -1,6 +1,7 @@
 #include "roundhash.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -53,6 +54,27 @@ roundhash_directory(const struct member_record *const *recs, size_t n, uint8_t o
 	crypto_hash_sha256_final(&st, out);
 }
 
+/*
+ * SHA-256 fetched once: OpenSSL 3 looks EVP_sha256() up (under a lock) on
+ * every EVP_DigestInit_ex, which costs as much as hashing a few kilobytes,
+ * and the coordinator digests a quarter of a million batches per round.
+ */
+static EVP_MD *s_sha256;
+static pthread_once_t s_sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+s_sha256_fetch(void)
+{
+	s_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *
+s_sha256_md(void)
+{
+	(void)pthread_once(&s_sha256_once, s_sha256_fetch);
+	return s_sha256 != NULL ? s_sha256 : EVP_sha256();
+}
+
 int
 roundhash_batch_digest(const char *counterpart, const uint8_t *offers, size_t offers_len,
                        const uint8_t *needs, size_t needs_len, uint8_t out[32])
@@ -68,7 +90,7 @@ roundhash_batch_digest(const char *counterpart, const uint8_t *offers, size_t of
 	 */
 	if (ctx == NULL)
 		return SYM_ERR_ALLOC;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	ok = EVP_DigestInit_ex(ctx, s_sha256_md(), NULL) == 1 &&
 	     EVP_DigestUpdate(ctx, &len, 1) == 1 && EVP_DigestUpdate(ctx, counterpart, len) == 1;
 	s_u32(n, (uint32_t)(offers_len / 8));
 	ok = ok && EVP_DigestUpdate(ctx, n, 4) == 1 &&

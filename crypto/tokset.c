@@ -29,10 +29,13 @@ tokset_wire_valid(const uint8_t *buf, size_t len, size_t max_tokens)
 {
 	size_t i;
 
+	uint64_t prev, cur;
+
 	if (len % TOKEN_LEN != 0 || len / TOKEN_LEN > max_tokens)
 		return 0;
-	for (i = TOKEN_LEN; i < len; i += TOKEN_LEN)
-		if (memcmp(buf + i - TOKEN_LEN, buf + i, TOKEN_LEN) >= 0)
+	/* Big-endian numbers order as the bytes do: one comparison per token, no call. */
+	for (i = TOKEN_LEN, prev = len ? s_load_be(buf) : 0; i < len; i += TOKEN_LEN, prev = cur)
+		if ((cur = s_load_be(buf + i)) <= prev)
 			return 0;
 	return 1;
 }
@@ -42,11 +45,12 @@ tokset_wire_intersect(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, 
 {
 	size_t i = 0, j = 0, k = 0;
 
+	/* The merge of a round's join: numbers compared, as in tokset_wire_valid. */
 	while (i < na && j < nb) {
-		int c = memcmp(a + TOKEN_LEN * i, b + TOKEN_LEN * j, TOKEN_LEN);
-		if (c < 0) {
+		uint64_t x = s_load_be(a + TOKEN_LEN * i), y = s_load_be(b + TOKEN_LEN * j);
+		if (x < y) {
 			i++;
-		} else if (c > 0) {
+		} else if (x > y) {
 			j++;
 		} else {
 			memcpy(out + TOKEN_LEN * k++, a + TOKEN_LEN * i, TOKEN_LEN);
@@ -122,6 +126,19 @@ s_pad_stream(const uint8_t key[TOKSET_PAD_KEY_LEN], enum tokset_pad_domain domai
 	size_t k = 0, off = (size_t)(first % 8);
 
 	nonce[0] = (uint8_t)domain;
+	/*
+	 * From the stream's start, the whole run in one call (libsodium's
+	 * vectorised path works on several blocks at once), written in place
+	 * over out and read back as numbers.
+	 */
+	if (first == 0 && count > 0) {
+		uint8_t *bytes = (uint8_t *)out;
+		memset(out, 0, count * sizeof(*out));
+		crypto_stream_chacha20_xor_ic(bytes, bytes, count * TOKEN_LEN, nonce, 0, key);
+		for (k = 0; k < count; k++)
+			out[k] = s_load_be(bytes + TOKEN_LEN * k);
+		return;
+	}
 	/* A 64-byte ChaCha20 block is eight tokens; the counter counts blocks. */
 	while (k < count) {
 		memset(block, 0, sizeof(block));

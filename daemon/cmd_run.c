@@ -6,6 +6,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "server.h"
+#include "store.h"
 #include "sysexits.h"
 #include "exitcode.h"
 
@@ -48,6 +49,10 @@ cmd_run(int argc, char **argv)
 		log_err("%s", diag.msg);
 		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
+	/* What a crash left: batch files of ended rounds, replaced or abandoned uploads. */
+	if (store_batch_files_sweep(park->store) != SYM_OK)
+		log_warn("some token batch files under %s/batches could not be wiped; see above",
+		         a.dir);
 	r = server_run(park, &opts);
 	park_close(&park);
 	return r;

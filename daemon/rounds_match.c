@@ -43,7 +43,7 @@ s_match_direction(struct rounds_ctx *ctx, const uint8_t round[16], const char *s
 {
 	struct store *st = ctx->park->store;
 	size_t no = offers_len / 8, nn = needs_len / 8, nh, h;
-	uint8_t *hits = calloc(1, 8 * (no < nn ? no : nn) + 8), hh[32];
+	uint8_t *hits = malloc(8 * (no < nn ? no : nn) + 8), hh[32]; /* written before read */
 	json_t *cands = NULL;
 	int r = SYM_OK;
 
@@ -54,11 +54,15 @@ s_match_direction(struct rounds_ctx *ctx, const uint8_t round[16], const char *s
 		r = SYM_ERR_ALLOC;
 	for (h = 0; h < nh && r == SYM_OK; h++)
 		r = s_candidate(ctx, round, supplier, consumer, hits + 8 * h, cands);
-	if (r == SYM_OK) {
+	/*
+	 * Pairs without a hit have no summary row and no log entry (a replay of
+	 * the batches shows them empty): most of a full mesh's pairs, and a
+	 * row each cost more than their join.
+	 */
+	if (r == SYM_OK && nh > 0) {
 		roundhash_hits(round, supplier, consumer, hits, nh, hh);
 		r = store_pair_summary_add(st, round, supplier, consumer, nh, hh);
 	}
-	/* Pairs without a hit have no entry: a replay of the batches shows them empty. */
 	if (r == SYM_OK && nh > 0) {
 		r = rounds_log(ctx, "pair_matched",
 		               json_pack("{s:o, s:s, s:s, s:I, s:o, s:O}", "round",
@@ -73,27 +77,26 @@ s_match_direction(struct rounds_ctx *ctx, const uint8_t round[16], const char *s
 	return r;
 }
 
-/* Both directions of the unordered pair {a, b}. */
+/* Both directions of the unordered pair {subs[a], subs[b]}: one pair's sets in memory. */
 static int
-s_match_pair(struct rounds_ctx *ctx, const uint8_t round[16], const char *a, const char *b,
-             uint64_t *total)
+s_match_pair(struct rounds_ctx *ctx, const uint8_t round[16], struct store_batch_reader *rd,
+             char *const *subs, size_t a, size_t b, uint64_t *total)
 {
-	struct store *st = ctx->park->store;
-	uint8_t *ab_o = NULL, *ab_n = NULL, *ba_o = NULL, *ba_n = NULL;
-	size_t ab_ol = 0, ab_nl = 0, ba_ol = 0, ba_nl = 0;
+	struct store_batch_sets ab, ba;
 	int r;
 
-	r = store_batch_get(st, round, a, b, &ab_o, &ab_ol, &ab_n, &ab_nl);
+	memset(&ba, 0, sizeof(ba));
+	r = store_batch_reader_get(rd, a, b, &ab);
 	if (r == SYM_OK)
-		r = store_batch_get(st, round, b, a, &ba_o, &ba_ol, &ba_n, &ba_nl);
+		r = store_batch_reader_get(rd, b, a, &ba);
 	if (r == SYM_OK)
-		r = s_match_direction(ctx, round, a, b, ab_o, ab_ol, ba_n, ba_nl, total);
+		r = s_match_direction(ctx, round, subs[a], subs[b], ab.offers, ab.offers_len,
+		                      ba.needs, ba.needs_len, total);
 	if (r == SYM_OK)
-		r = s_match_direction(ctx, round, b, a, ba_o, ba_ol, ab_n, ab_nl, total);
-	free(ab_o);
-	free(ab_n);
-	free(ba_o);
-	free(ba_n);
+		r = s_match_direction(ctx, round, subs[b], subs[a], ba.offers, ba.offers_len,
+		                      ab.needs, ab.needs_len, total);
+	store_batch_sets_clear(&ab);
+	store_batch_sets_clear(&ba);
 	return r;
 }
 
@@ -101,24 +104,34 @@ int
 rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], char *const *subs, size_t nsubs,
              uint64_t *pairs, uint64_t *candidates, struct sym_diag *diag)
 {
+	struct store_batch_reader *rd = NULL;
 	size_t a, b;
 	int r;
 
-	/*
-	 * Each unordered pair once: both batches are read, both directions
-	 * joined, then freed. Memory is bounded by one pair's token sets.
-	 */
-	for (a = 0; a < nsubs; a++) {
+	/* Where every batch is, once; then each pair's four sets read, joined and freed. */
+	if ((r = store_batch_reader_open(ctx->park->store, round, subs, nsubs, &rd)) != SYM_OK)
+		return sym_diag_set(diag, r, "indexing the round's token batches: %s",
+		                    sym_strerror(r));
+	for (a = 0; a < nsubs && r == SYM_OK; a++) {
 		if (subs[a] == NULL)
 			continue;
 		for (b = a + 1; b < nsubs; b++) {
 			if (subs[b] == NULL)
 				continue;
-			if ((r = s_match_pair(ctx, round, subs[a], subs[b], candidates)) != SYM_OK)
-				return sym_diag_set(diag, r, "matching %s and %s: %s", subs[a],
-				                    subs[b], sym_strerror(r));
+			if ((r = s_match_pair(ctx, round, rd, subs, a, b, candidates)) != SYM_OK) {
+				sym_diag_set(
+				    diag, r, "matching %s and %s: %s%s", subs[a], subs[b],
+				    sym_strerror(r),
+				    r == SYM_ERR_FORMAT
+				        ? " (a token batch file under PARK/batches is "
+				          "truncated or corrupt; the log names it; the round "
+				          "stays open)"
+				        : "");
+				break;
+			}
 			(*pairs)++;
 		}
 	}
-	return SYM_OK;
+	store_batch_reader_close(&rd);
+	return r;
 }

@@ -308,8 +308,14 @@ round_handle_submit_commit(struct round_call *c, const ProtobufCMessage *msg)
 	    c->status != 0)
 		goto out;
 	if ((r = store_submission_commit(c->ctx->park->store, sub.id, (int64_t)wire_now_ms(),
-	                                 c->request, c->request_len)) != SYM_OK)
+	                                 c->request, c->request_len)) != SYM_OK) {
+		/* Only after a restart of the machine: the file lost what the chunks carried. */
+		if (r == SYM_ERR_FORMAT)
+			r = round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+			                 "the coordinator lost part of this upload in a restart: "
+			                 "submit again");
 		goto out;
+	}
 	/* Logged with the member's signed commit; the ack carries the proof of it. */
 	if ((r = round_log_with_proof(
 	         c, "submission",

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -272,6 +273,18 @@ static const char *const s_migrations[] = {
     "  signature BLOB NOT NULL CHECK (length(signature) = 64),"
     "  PRIMARY KEY (round, querier, answerer)"
     ") STRICT;",
+    /*
+     * 11: batch files: a batch's sets live in PARK/batches/<round>/<submission>
+     * at file_off (offers_len then needs_len bytes, then a CRC-32C); file_off
+     * NULL means they are in the offers and needs blobs (rounds from before
+     * this migration), which new rows leave empty. epoch: the store's opening
+     * that wrote them. file_end: where the submission's next chunk goes.
+     */
+    "ALTER TABLE batches ADD COLUMN file_off INTEGER;"
+    "ALTER TABLE batches ADD COLUMN offers_len INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE batches ADD COLUMN needs_len INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE batches ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE submissions ADD COLUMN file_end INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))
@@ -315,6 +328,23 @@ s_prepare_file(const char *path, struct sym_diag *diag)
 		    diag, SYM_ERR_PERM,
 		    "%s: group or others can access it (mode %03o); run chmod 600 on it", path,
 		    (unsigned)(sb.st_mode & 0777));
+	return SYM_OK;
+}
+
+/* PARK/batches beside the database (store_batchfile.c). */
+static int
+s_batch_dir(struct store *st, const char *path, struct sym_diag *diag)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (slash == NULL)
+		n = snprintf(st->batch_dir, sizeof(st->batch_dir), "batches");
+	else
+		n = snprintf(st->batch_dir, sizeof(st->batch_dir), "%.*s/batches",
+		             (int)(slash - path), path);
+	if (n <= 0 || (size_t)n >= sizeof(st->batch_dir))
+		return sym_diag_set(diag, SYM_ERR_LIMIT, "%s: path too long", path);
 	return SYM_OK;
 }
 
@@ -492,6 +522,10 @@ store_open(const char *path, struct store **out, struct sym_diag *diag)
 	}
 	store_sql_init(&st->sql, db);
 	db = NULL; /* transferred */
+	st->wfd = -1;
+	randombytes_buf(&st->epoch, sizeof(st->epoch));
+	if ((r = s_batch_dir(st, path, diag)) != SYM_OK)
+		goto out;
 	/* Refuse a newer database before changing anything in it. */
 	if ((r = s_user_version(st, &version)) != SYM_OK) {
 		r = s_fail(st, r, path, "", diag);
@@ -515,6 +549,7 @@ store_close(struct store **stp)
 {
 	if (stp == NULL || *stp == NULL)
 		return;
+	store_batchfile_free(*stp);
 	store_sql_cache_clear(&(*stp)->sql);
 	sqlite3_close_v2((*stp)->sql.db);
 	free(*stp);
@@ -619,6 +654,10 @@ store_commit(struct store *st)
 		store_rollback(st);
 		return r;
 	}
+	/* Only now may the files of batches this commit let go be wiped. */
+	if (st->sweep && store_batch_files_sweep(st) != SYM_OK)
+		log_warn("store: cannot wipe every token batch file no longer needed (retried when "
+		         "the daemon starts)");
 	return s_wipe_wal(st);
 }
 
@@ -626,8 +665,10 @@ void
 store_rollback(struct store *st)
 {
 	/* Without a transaction there is nothing to undo, and no error to report. */
-	if (st != NULL)
-		st->wipe = 0; /* nothing was deleted after all */
+	if (st != NULL) {
+		st->wipe = st->sweep = 0; /* nothing was deleted after all */
+		store_batchfile_discard(st);
+	}
 	if (st == NULL || sqlite3_get_autocommit(st->sql.db))
 		return;
 	(void)store_sql_script(&st->sql, "ROLLBACK");

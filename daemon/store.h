@@ -290,6 +290,39 @@ int store_round_batches_foreach(struct store *st, const uint8_t round[STORE_ID_L
                                 store_batch_row_fn fn, void *arg)
     __attribute__((warn_unused_result));
 
+/* ---- token batch files (store_batchfile.c) ----------------------------------- */
+
+/*
+ * Wipe (overwrite, fsync, unlink) every batch file under PARK/batches that
+ * nothing live needs: replaced or abandoned uploads, rounds ended without
+ * keep_batches, rounds the store does not know. The store runs it after a
+ * commit that let batches go; the daemon runs it when it starts, for what a
+ * crash left. Outside a transaction.
+ */
+int store_batch_files_sweep(struct store *st) __attribute__((warn_unused_result));
+
+/* A round's committed batches, indexed once, read one at a time for the join (store_batchjoin.c).
+ */
+struct store_batch_reader;
+struct store_batch_sets {
+	uint8_t *buf; /* owned: offers then needs */
+	const uint8_t *offers, *needs;
+	size_t offers_len, needs_len;
+};
+/* subs: the round's submitters in id order, NULL for one left out (borrowed). */
+int store_batch_reader_open(struct store *st, const uint8_t round[STORE_ID_LEN], char *const *subs,
+                            size_t n, struct store_batch_reader **out)
+    __attribute__((warn_unused_result));
+/*
+ * subs[i]'s sets for subs[j], checked against their digest (a truncated or
+ * changed batch file is SYM_ERR_FORMAT, logged with what is wrong);
+ * SYM_ERR_NOT_FOUND when there is no such batch.
+ */
+int store_batch_reader_get(struct store_batch_reader *rd, size_t i, size_t j,
+                           struct store_batch_sets *out) __attribute__((warn_unused_result));
+void store_batch_sets_clear(struct store_batch_sets *s);
+void store_batch_reader_close(struct store_batch_reader **rd);
+
 /* ---- park indicators (store_indicator.c) ----------------------------------- */
 
 enum indicator_state { INDICATORS_COLLECTING = 0, INDICATORS_DONE = 1, INDICATORS_FAILED = 2 };

@@ -1,8 +1,10 @@
 /* The store's audit-log table: entries in order with their leaf hashes. */
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "store.h"
@@ -37,7 +39,11 @@ struct s_visit {
 	store_entry_fn entry;
 	store_batch_row_fn batch;
 	void *arg;
-	uint64_t expect; /* the next leaf index */
+	uint64_t expect;  /* the next leaf index */
+	struct store *st; /* for batches: the round, the file open and whose it is */
+	uint8_t round[STORE_ID_LEN], sub[STORE_ID_LEN];
+	int fd;
+	char path[PATH_MAX];
 };
 
 static int
@@ -98,6 +104,9 @@ s_batch_row(void *arg, sqlite3_stmt *stmt)
 	char sub[MEMBER_ID_MAX + 1], cp[MEMBER_ID_MAX + 1];
 	const uint8_t *offers, *needs;
 	size_t offers_len, needs_len;
+	struct store_batch_loc loc;
+	uint8_t sub_id[STORE_ID_LEN], *buf = NULL;
+	int64_t ol = 0, nl = 0;
 	int r;
 
 	if ((r = store_sql_col_text(stmt, 0, sub, sizeof(sub))) != SYM_OK ||
@@ -105,18 +114,50 @@ s_batch_row(void *arg, sqlite3_stmt *stmt)
 	    (r = store_sql_col_blob_ref(stmt, 2, &offers, &offers_len)) != SYM_OK ||
 	    (r = store_sql_col_blob_ref(stmt, 3, &needs, &needs_len)) != SYM_OK)
 		return r;
-	return v->batch(v->arg, sub, cp, offers, offers_len, needs, needs_len);
+	/* A round from before batch files has its sets in the row. */
+	if (store_sql_col_is_null(stmt, 4))
+		return v->batch(v->arg, sub, cp, offers, offers_len, needs, needs_len);
+	if ((r = store_sql_col_int64(stmt, 4, BATCHFILE_HEADER, INT64_MAX, &loc.off)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 5, 0, STORE_BLOB_MAX, &ol)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 6, 0, STORE_BLOB_MAX, &nl)) != SYM_OK ||
+	    (r = store_sql_col_blob(stmt, 7, loc.digest, 32)) != SYM_OK ||
+	    (r = store_sql_col_blob(stmt, 8, sub_id, STORE_ID_LEN)) != SYM_OK)
+		return r;
+	loc.offers_len = (size_t)ol;
+	loc.needs_len = (size_t)nl;
+	/* Rows come by submitter: one file open at a time. */
+	if (v->fd < 0 || memcmp(v->sub, sub_id, STORE_ID_LEN) != 0) {
+		if (v->fd >= 0)
+			close(v->fd);
+		v->fd = -1;
+		if ((r = store_batchfile_path(v->st, v->round, sub_id, v->path, sizeof(v->path))) !=
+		        SYM_OK ||
+		    (r = store_batchfile_open(v->st, v->round, sub_id, 0, &v->fd)) != SYM_OK)
+			return r;
+		memcpy(v->sub, sub_id, STORE_ID_LEN);
+	}
+	if ((r = store_batchfile_read(v->fd, v->path, &loc, cp, 0, &buf)) != SYM_OK)
+		return r;
+	r = v->batch(v->arg, sub, cp, buf, loc.offers_len, buf + loc.offers_len, loc.needs_len);
+	free(buf);
+	return r;
 }
 
 int
 store_round_batches_foreach(struct store *st, const uint8_t round[STORE_ID_LEN],
                             store_batch_row_fn fn, void *arg)
 {
-	struct s_visit v = {.batch = fn, .arg = arg};
+	struct s_visit v = {.batch = fn, .arg = arg, .st = st, .fd = -1};
+	int r;
 
-	return store_sql_foreach(&st->sql,
-	                         "SELECT s.member, b.counterpart, b.offers, b.needs FROM batches b "
-	                         "JOIN submissions s ON b.submission = s.id WHERE s.round = ?1 AND "
-	                         "s.state = 1 ORDER BY s.member, b.seq",
-	                         STORE_ARGS(store_arg_id(round)), s_batch_row, &v);
+	memcpy(v.round, round, STORE_ID_LEN);
+	r = store_sql_foreach(&st->sql,
+	                      "SELECT s.member, b.counterpart, b.offers, b.needs, b.file_off, "
+	                      "b.offers_len, b.needs_len, b.digest, s.id FROM batches b JOIN "
+	                      "submissions s ON b.submission = s.id WHERE s.round = ?1 AND "
+	                      "s.state = 1 ORDER BY s.member, b.seq",
+	                      STORE_ARGS(store_arg_id(round)), s_batch_row, &v);
+	if (v.fd >= 0)
+		close(v.fd);
+	return r;
 }

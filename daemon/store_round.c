@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "store.h"
@@ -80,8 +81,8 @@ store_round_get(struct store *st, const uint8_t id[STORE_ID_LEN], struct store_r
 	                     STORE_ARGS(store_arg_id(id)), s_round_row, out, sizeof(*out));
 }
 
-static int
-s_round_id_row(sqlite3_stmt *stmt, void *item)
+int
+store_id_row(sqlite3_stmt *stmt, void *item)
 {
 	return store_sql_col_blob(stmt, 0, item, STORE_ID_LEN);
 }
@@ -89,7 +90,7 @@ s_round_id_row(sqlite3_stmt *stmt, void *item)
 int
 store_rounds_list(struct store *st, uint8_t (**ids)[STORE_ID_LEN], size_t *n)
 {
-	static const struct store_sql_list how = {STORE_ID_LEN, s_round_id_row, NULL};
+	static const struct store_sql_list how = {STORE_ID_LEN, store_id_row, NULL};
 	void *list = NULL;
 	int r;
 
@@ -234,11 +235,13 @@ store_submission_begin(struct store *st, const uint8_t round[STORE_ID_LEN], cons
 	int r;
 
 	/* An abandoned upload of the same member and round is dropped with its batches. */
-	if ((r = store_sql_exec(&st->sql,
-	                        "DELETE FROM submissions WHERE round = ?1 AND member = ?2 AND "
-	                        "state = 0",
-	                        STORE_ARGS(store_arg_id(round), store_arg_text(member)))) != SYM_OK)
+	if ((r = store_sql_update(&st->sql,
+	                          "DELETE FROM submissions WHERE round = ?1 AND member = ?2 AND "
+	                          "state = 0",
+	                          STORE_ARGS(store_arg_id(round), store_arg_text(member)))) < 0)
 		return r;
+	if (r > 0)
+		st->sweep = 1; /* its file goes after the commit */
 	return store_sql_exec(
 	    &st->sql,
 	    "INSERT INTO submissions (id, round, member, state, chunks, commitment, "
@@ -283,27 +286,59 @@ store_batch_put(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t se
                 const char *counterpart, const uint8_t *offers, size_t offers_len,
                 const uint8_t *needs, size_t needs_len, const uint8_t digest[32])
 {
+	sqlite3_stmt *stmt = NULL;
+	uint8_t round[STORE_ID_LEN] = {0};
+	int64_t end = 0, off = 0;
+	int r;
+
 	if (offers_len > STORE_BLOB_MAX || needs_len > STORE_BLOB_MAX)
 		return SYM_ERR_LIMIT;
-	/* store_arg_blob: a zero-length set must still be a blob, not NULL. */
-	return store_sql_exec(&st->sql,
-	                      "INSERT INTO batches (submission, seq, counterpart, offers, needs, "
-	                      "digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	                      STORE_ARGS(store_arg_id(sub_id), store_arg_int(seq),
-	                                 store_arg_text(counterpart),
-	                                 store_arg_blob(offers, offers_len),
-	                                 store_arg_blob(needs, needs_len), store_arg_hash(digest)));
+	/*
+	 * The batch's place in the file: after what this chunk queued, or the
+	 * recorded end; written with the rest of the chunk by chunk_done.
+	 */
+	if (!store_batchfile_queued(st, sub_id, &end)) {
+		if ((r = store_sql_row(
+		         &st->sql, &stmt,
+		         "SELECT round, max(file_end, ?2) FROM submissions WHERE id = ?1 "
+		         "AND state = 0",
+		         STORE_ARGS(store_arg_id(sub_id), store_arg_int(BATCHFILE_BLOCK)))) !=
+		    SYM_OK)
+			return r;
+		if ((r = store_sql_col_blob(stmt, 0, round, STORE_ID_LEN)) == SYM_OK)
+			r = store_sql_col_int64(stmt, 1, BATCHFILE_HEADER, INT64_MAX, &end);
+		store_sql_release(&st->sql, stmt);
+		if (r != SYM_OK)
+			return r;
+	}
+	if ((r = store_batchfile_queue(st, round, sub_id, end, offers, offers_len, needs, needs_len,
+	                               &off)) != SYM_OK)
+		return r;
+	/* The sets are in the file; the blobs stay empty (a zero-length blob, not NULL). */
+	return store_sql_exec(
+	    &st->sql,
+	    "INSERT INTO batches (submission, seq, counterpart, offers, needs, digest, file_off, "
+	    "offers_len, needs_len, epoch) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    STORE_ARGS(store_arg_id(sub_id), store_arg_int(seq), store_arg_text(counterpart),
+	               store_arg_blob("", 0), store_arg_hash(digest), store_arg_int(off),
+	               store_arg_int((int64_t)offers_len), store_arg_int((int64_t)needs_len),
+	               store_arg_int(st->epoch)));
 }
 
 int
 store_submission_chunk_done(struct store *st, const uint8_t sub_id[STORE_ID_LEN])
 {
-	int r;
+	int64_t end = 0;
+	int r, queued = store_batchfile_queued(st, sub_id, &end);
 
+	/* The chunk's batches go to the file now, and the file's new end into the row. */
+	if (queued && (r = store_batchfile_flush(st, &end)) != SYM_OK)
+		return r;
 	r = store_sql_update(&st->sql,
-	                     "UPDATE submissions SET received = received + 1 WHERE id = ?1 AND "
+	                     "UPDATE submissions SET received = received + 1, file_end = "
+	                     "CASE WHEN ?2 > file_end THEN ?2 ELSE file_end END WHERE id = ?1 AND "
 	                     "state = 0",
-	                     STORE_ARGS(store_arg_id(sub_id)));
+	                     STORE_ARGS(store_arg_id(sub_id), store_arg_int(queued ? end : 0)));
 	return r < 0 ? r : r == 1 ? SYM_OK : SYM_ERR_NOT_FOUND;
 }
 
@@ -374,6 +409,72 @@ store_batch_digests(struct store *st, const uint8_t sub_id[STORE_ID_LEN], uint8_
 	return SYM_OK;
 }
 
+struct s_recheck {
+	struct store *st;
+	int fd;
+	char path[PATH_MAX];
+};
+
+/* One batch written before the store was last opened: read back and checked. */
+static int
+s_recheck_row(void *arg, sqlite3_stmt *stmt)
+{
+	struct s_recheck *c = arg;
+	struct store_batch_loc loc;
+	char cp[MEMBER_ID_MAX + 1];
+	uint8_t *buf = NULL;
+	int64_t ol = 0, nl = 0;
+	int r;
+
+	if ((r = store_sql_col_text(stmt, 0, cp, sizeof(cp))) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 1, BATCHFILE_HEADER, INT64_MAX, &loc.off)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 2, 0, STORE_BLOB_MAX, &ol)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 3, 0, STORE_BLOB_MAX, &nl)) != SYM_OK ||
+	    (r = store_sql_col_blob(stmt, 4, loc.digest, 32)) != SYM_OK)
+		return r;
+	loc.offers_len = (size_t)ol;
+	loc.needs_len = (size_t)nl;
+	r = store_batchfile_read(c->fd, c->path, &loc, cp, 1, &buf);
+	free(buf);
+	return r;
+}
+
+/*
+ * Before a submission counts, its batch file is made durable: one fsync.
+ * Batches written by this opening of the store are at least in the page
+ * cache; those written before a restart may have been lost with the
+ * machine, so they are read back and checked against their digests first
+ * (SYM_ERR_FORMAT: the member must upload again).
+ */
+static int
+s_batches_durable(struct store *st, const struct store_submission *sub)
+{
+	struct s_recheck c = {st, -1, ""};
+	int64_t end = 0;
+	int r;
+
+	if ((r = store_sql_insert_returning(&st->sql,
+	                                    "SELECT file_end FROM submissions WHERE id = ?1",
+	                                    STORE_ARGS(store_arg_id(sub->id)), &end)) != SYM_OK)
+		return r;
+	if (end == 0)
+		return SYM_OK; /* nothing in a file */
+	store_batchfile_close(st);
+	if ((r = store_batchfile_path(st, sub->round, sub->id, c.path, sizeof(c.path))) != SYM_OK ||
+	    (r = store_batchfile_open(st, sub->round, sub->id, 0, &c.fd)) != SYM_OK)
+		return r;
+	r = store_sql_foreach(&st->sql,
+	                      "SELECT counterpart, file_off, offers_len, needs_len, digest FROM "
+	                      "batches WHERE submission = ?1 AND file_off IS NOT NULL AND epoch != "
+	                      "?2",
+	                      STORE_ARGS(store_arg_id(sub->id), store_arg_int(st->epoch)),
+	                      s_recheck_row, &c);
+	close(c.fd);
+	if (r != SYM_OK)
+		return r;
+	return store_batchfile_sync(st, sub->round, sub->id);
+}
+
 int
 store_submission_commit(struct store *st, const uint8_t sub_id[STORE_ID_LEN], int64_t at_ms,
                         const uint8_t *evidence, size_t evidence_len)
@@ -385,23 +486,69 @@ store_submission_commit(struct store *st, const uint8_t sub_id[STORE_ID_LEN], in
 		return r;
 	if (sub.state != SUBMISSION_STAGING)
 		return SYM_ERR_EXISTS;
+	/* Nothing queued stays behind (chunk_done writes; a caller may not have called it). */
+	if ((r = store_batchfile_flush(st, NULL)) != SYM_OK ||
+	    (r = s_batches_durable(st, &sub)) != SYM_OK)
+		return r;
 	/* The earlier committed submission's tokens go; the row stays as history. */
-	if ((r = store_sql_exec(
+	if ((r = store_sql_update(
 	         &st->sql,
 	         "DELETE FROM batches WHERE submission IN (SELECT id FROM submissions "
 	         "WHERE round = ?1 AND member = ?2 AND state = 1)",
-	         STORE_ARGS(store_arg_id(sub.round), store_arg_text(sub.member)))) != SYM_OK ||
-	    (r = store_sql_exec(&st->sql,
+	         STORE_ARGS(store_arg_id(sub.round), store_arg_text(sub.member)))) < 0)
+		return r;
+	if (r > 0)
+		st->sweep = 1; /* the replaced submission's file goes after the commit */
+	if ((r = store_sql_exec(&st->sql,
 	                        "UPDATE submissions SET state = 2 WHERE round = ?1 AND member = ?2 "
 	                        "AND state = 1",
 	                        STORE_ARGS(store_arg_id(sub.round), store_arg_text(sub.member)))) !=
-	        SYM_OK)
+	    SYM_OK)
 		return r;
 	return store_sql_exec(&st->sql,
 	                      "UPDATE submissions SET state = 1, committed_ms = ?2, evidence = ?3 "
 	                      "WHERE id = ?1",
 	                      STORE_ARGS(store_arg_id(sub_id), store_arg_int(at_ms),
 	                                 store_arg_blob_or_null(evidence, evidence_len)));
+}
+
+/* A committed batch whose sets are in its submission's file: read and checked. */
+static int
+s_batch_from_file(struct store *st, const uint8_t round[STORE_ID_LEN], sqlite3_stmt *stmt,
+                  const char *counterpart, uint8_t **offers, uint8_t **needs)
+{
+	struct store_batch_loc loc;
+	uint8_t sub[STORE_ID_LEN], *buf = NULL;
+	char path[PATH_MAX];
+	int64_t ol = 0, nl = 0;
+	int r, fd = -1;
+
+	if ((r = store_sql_col_int64(stmt, 2, BATCHFILE_HEADER, INT64_MAX, &loc.off)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 3, 0, STORE_BLOB_MAX, &ol)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 4, 0, STORE_BLOB_MAX, &nl)) != SYM_OK ||
+	    (r = store_sql_col_blob(stmt, 5, loc.digest, 32)) != SYM_OK ||
+	    (r = store_sql_col_blob(stmt, 6, sub, STORE_ID_LEN)) != SYM_OK ||
+	    (r = store_batchfile_path(st, round, sub, path, sizeof(path))) != SYM_OK ||
+	    (r = store_batchfile_open(st, round, sub, 0, &fd)) != SYM_OK)
+		return r;
+	loc.offers_len = (size_t)ol;
+	loc.needs_len = (size_t)nl;
+	r = store_batchfile_read(fd, path, &loc, counterpart, 0, &buf);
+	close(fd);
+	if (r != SYM_OK)
+		return r;
+	/* Two buffers, as callers free both. */
+	if ((*offers = malloc(loc.offers_len + 1)) == NULL ||
+	    (*needs = malloc(loc.needs_len + 1)) == NULL) {
+		free(*offers);
+		*offers = NULL;
+		free(buf);
+		return SYM_ERR_ALLOC;
+	}
+	memcpy(*offers, buf, loc.offers_len);
+	memcpy(*needs, buf + loc.offers_len, loc.needs_len);
+	free(buf);
+	return SYM_OK;
 }
 
 int
@@ -415,14 +562,24 @@ store_batch_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char 
 	*offers = *needs = NULL;
 	*offers_len = *needs_len = 0;
 	if ((r = store_sql_row(&st->sql, &stmt,
-	                       "SELECT b.offers, b.needs FROM batches b JOIN submissions s ON "
-	                       "b.submission = s.id WHERE s.round = ?1 AND s.member = ?2 AND "
-	                       "s.state = 1 AND b.counterpart = ?3",
+	                       "SELECT b.offers, b.needs, b.file_off, b.offers_len, b.needs_len, "
+	                       "b.digest, s.id FROM batches b JOIN submissions s ON b.submission = "
+	                       "s.id WHERE s.round = ?1 AND s.member = ?2 AND s.state = 1 AND "
+	                       "b.counterpart = ?3",
 	                       STORE_ARGS(store_arg_id(round), store_arg_text(submitter),
 	                                  store_arg_text(counterpart)))) != SYM_OK)
 		return r;
-	if ((r = store_sql_col_blob_dup(stmt, 0, STORE_BLOB_MAX, offers, offers_len)) != SYM_OK ||
-	    (r = store_sql_col_blob_dup(stmt, 1, STORE_BLOB_MAX, needs, needs_len)) != SYM_OK) {
+	if (!store_sql_col_is_null(stmt, 2)) {
+		if ((r = s_batch_from_file(st, round, stmt, counterpart, offers, needs)) ==
+		    SYM_OK) {
+			*offers_len = (size_t)sqlite3_column_int64(stmt, 3);
+			*needs_len = (size_t)sqlite3_column_int64(stmt, 4);
+		}
+	} else if ((r = store_sql_col_blob_dup(stmt, 0, STORE_BLOB_MAX, offers, offers_len)) ==
+	           SYM_OK) {
+		r = store_sql_col_blob_dup(stmt, 1, STORE_BLOB_MAX, needs, needs_len);
+	}
+	if (r != SYM_OK) {
 		free(*offers);
 		free(*needs);
 		*offers = *needs = NULL;
@@ -435,7 +592,11 @@ store_batch_get(struct store *st, const uint8_t round[STORE_ID_LEN], const char 
 int
 store_round_drop_batches(struct store *st, const uint8_t round[STORE_ID_LEN])
 {
-	/* secure_delete (store.c) zeroes the cells and the freed overflow pages. */
+	/*
+	 * secure_delete (store.c) zeroes the cells and the freed overflow pages
+	 * of rounds stored before batch files; the files go after the commit.
+	 */
+	st->sweep = 1;
 	return store_sql_update(&st->sql,
 	                        "DELETE FROM batches WHERE submission IN (SELECT id FROM "
 	                        "submissions WHERE round = ?1)",

@@ -9,12 +9,24 @@
                                          committed submission (should be 0)
 """
 import json
+import os
 import sqlite3
 import sys
 
 
 def db(path):
     return sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+
+
+def batch_sets(path, rid, sub, row):
+    """A batch's (offers, needs) bytes: in the row, or in PARK/batches/<round>/<submission>."""
+    offers, needs, off, olen, nlen = row
+    if off is None:
+        return offers, needs
+    with open(os.path.join(os.path.dirname(path), "batches", rid.hex(), sub.hex()), "rb") as f:
+        f.seek(off)
+        data = f.read(olen + nlen)
+    return data[:olen], data[olen:]
 
 
 def latest_round(c):
@@ -34,11 +46,16 @@ def main():
     rid, ofl, nfl, fixed, mxo, mxn = latest_round(c)
     if cmd == "batches":
         rows = c.execute(
-            "SELECT b.counterpart, b.offers, b.needs FROM batches b JOIN submissions s "
+            "SELECT b.counterpart, s.id, b.offers, b.needs, b.file_off, b.offers_len, "
+            "b.needs_len FROM batches b JOIN submissions s "
             "ON b.submission = s.id WHERE s.round = ? AND s.member = ? AND s.state = 1",
             (rid, sys.argv[3])).fetchall()
+        out = {}
+        for cp, sub, *rest in rows:
+            o, n = batch_sets(sys.argv[2], rid, sub, rest)
+            out[cp] = o.hex() + ":" + n.hex()
         with open(sys.argv[4], "w") as f:
-            json.dump({cp: o.hex() + ":" + n.hex() for cp, o, n in rows}, f, sort_keys=True)
+            json.dump(out, f, sort_keys=True)
         return 0 if rows else 1
     if cmd == "classes":
         if not mxo or not mxn:
@@ -46,7 +63,9 @@ def main():
             return 1
         bad, seen = [], set()
         for member, cp, o, n in c.execute(
-                "SELECT s.member, b.counterpart, length(b.offers) / 8, length(b.needs) / 8 "
+                "SELECT s.member, b.counterpart, "
+                "coalesce(nullif(b.offers_len, 0), length(b.offers)) / 8, "
+                "coalesce(nullif(b.needs_len, 0), length(b.needs)) / 8 "
                 "FROM batches b JOIN submissions s ON b.submission = s.id WHERE s.round = ?",
                 (rid,)):
             seen.add((o, n))
