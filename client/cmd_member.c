@@ -32,10 +32,12 @@ s_parse(int argc, char **argv, struct cmd_args *a, const char *usage)
 int
 cmd_init(int argc, char **argv)
 {
-	const char *usage = "init --dir STATE --park park.json --id ID --name NAME";
+	const char *usage =
+	    "init --dir STATE --park park.json --id ID --name NAME [--site LAT,LON]";
 	struct sym_diag diag = {""};
+	struct site site = {0, 0, 0};
 	struct cmd_args a;
-	char csr[PATH_MAX];
+	char csr[PATH_MAX], text[SITE_TEXT_MAX];
 	int r;
 
 	if ((r = s_parse(argc, argv, &a, usage)) != 0)
@@ -46,15 +48,22 @@ cmd_init(int argc, char **argv)
 		        usage);
 		return EXIT_USAGE;
 	}
-	if ((r = state_init(a.dir, a.park, a.id, a.name, csr, sizeof(csr), &diag)) != SYM_OK) {
+	/* Checked before anything is created: a bad site leaves no half-made STATE. */
+	if (a.site != NULL && site_parse(a.site, &site, &diag) != SYM_OK) {
+		fprintf(stderr, "symbi init: --site \"%.40s\": %s\n", a.site, diag.msg);
+		return EXIT_USAGE;
+	}
+	if ((r = state_init(a.dir, a.park, a.id, a.name, &site, csr, sizeof(csr), &diag)) !=
+	    SYM_OK) {
 		fprintf(stderr, "symbi init: %s\n", diag.msg);
 		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
+	site_format(&site, text);
 	fprintf(stderr,
-	        "symbi init: keys for \"%s\" created in %s\n"
+	        "symbi init: keys for \"%s\" (site %s) created in %s\n"
 	        "  send %s to the park operator, then install the certificate you get back with:\n"
 	        "  symbi enroll --dir %s --cert CERT\n",
-	        a.id, a.dir, csr, a.dir);
+	        a.id, text, a.dir, csr, a.dir);
 	return 0;
 }
 

@@ -294,7 +294,8 @@ s_member_make(struct s_fake *f, struct s_member *m, const char *ca_pem, uint64_t
 	m->curve = keys_generate(KEY_CURVE);
 	if (m->ed == NULL || m->x == NULL || m->curve == NULL)
 		return SYM_ERR_ALLOC;
-	if ((r = cert_csr_create(m->ed, m->id, m->name, m->x->pk, m->curve->pk, &csr)) != SYM_OK ||
+	if ((r = cert_csr_create(m->ed, m->id, m->name, m->x->pk, m->curve->pk, NULL, &csr)) !=
+	        SYM_OK ||
 	    (r = cert_issue(ca_pem, f->ca, csr, strlen(csr), serial, 365, &cert, &diag)) !=
 	        SYM_OK ||
 	    (r = cert_pem_to_der(cert, strlen(cert), &m->der, &m->der_len)) != SYM_OK)
@@ -848,9 +849,9 @@ s_weak_csr(int argc, char **argv)
 	rc = EXIT_SOFTWARE;
 	if (ed == NULL || x == NULL || curve == NULL)
 		goto out;
-	if (cert_csr_create(ed, id, "Weak Keys Ltd",
-	                    strcmp(key, "x25519") == 0 ? s_low_order : x->pk,
-	                    strcmp(key, "curve") == 0 ? s_low_order : curve->pk, &pem) != SYM_OK ||
+	if (cert_csr_create(
+	        ed, id, "Weak Keys Ltd", strcmp(key, "x25519") == 0 ? s_low_order : x->pk,
+	        strcmp(key, "curve") == 0 ? s_low_order : curve->pk, NULL, &pem) != SYM_OK ||
 	    util_write_file(out, pem, strlen(pem), 0644, 0) != SYM_OK) {
 		fprintf(stderr, "symbi-forge: cannot write %s\n", out);
 		goto out;
@@ -925,7 +926,8 @@ s_weak_issue(struct park *park, struct member_record *rec, uint64_t *serial, uin
 {
 	struct keypair *ed = keys_generate(KEY_ED25519), *x = keys_generate(KEY_X25519),
 	               *curve = keys_generate(KEY_CURVE);
-	uint8_t value[MEMBER_EXT_LEN];
+	uint8_t value[MEMBER_EXT_SITE_LEN];
+	size_t value_len = 0;
 	char *csr = NULL, *pem = NULL;
 	int r = SYM_ERR_ALLOC;
 
@@ -935,13 +937,14 @@ s_weak_issue(struct park *park, struct member_record *rec, uint64_t *serial, uin
 	memcpy(rec->x25519, s_low_order, 32);
 	memcpy(rec->curve, curve->pk, 32);
 	/* An honest request and certificate first, then the key swapped and signed again. */
-	if ((r = cert_csr_create(ed, rec->id, rec->name, x->pk, curve->pk, &csr)) != SYM_OK ||
+	if ((r = cert_csr_create(ed, rec->id, rec->name, x->pk, curve->pk, NULL, &csr)) != SYM_OK ||
 	    (r = store_next_serial(park->store, serial)) != SYM_OK ||
 	    (r = cert_issue(park->info.ca_pem, park->ca, csr, strlen(csr), *serial, 30, &pem,
 	                    diag)) != SYM_OK ||
-	    (r = member_binding_sign(ed->sk, rec->id, rec->name, rec->x25519, rec->curve,
+	    (r = member_binding_sign(ed->sk, rec->id, rec->name, rec->x25519, rec->curve, NULL,
 	                             rec->binding_sig)) != SYM_OK ||
-	    (r = member_ext_encode(rec->x25519, rec->curve, rec->binding_sig, value)) != SYM_OK ||
+	    (r = member_ext_encode(rec->x25519, rec->curve, rec->binding_sig, NULL, value,
+	                           &value_len)) != SYM_OK ||
 	    (r = s_cert_rekeyed(pem, value, park->ca, der, der_len)) != SYM_OK)
 		goto out;
 	crypto_hash_sha256(rec->fingerprint, *der, (size_t)*der_len);
