@@ -16,6 +16,8 @@
 #include "logcheck.h"
 #include "policy.h"
 #include "progress.h"
+#include "protocol.h"
+#include "reach.h"
 #include "roundfile.h"
 #include "rpc.h"
 #include "session.h"
@@ -37,6 +39,7 @@ struct submission {
 	struct verified_dir vd;
 	struct blind_batch *batches;
 	size_t nb, bytes;
+	size_t beyond;       /* members farther away than the round's reach: no batch (REACH.md) */
 	struct roundfile rf; /* what maps tokens back later: flows as submitted, peers' keys */
 };
 
@@ -200,23 +203,29 @@ s_check_fit(const struct session *s, const struct submission *sub, const struct 
 	return 0;
 }
 
-/* One batch for each other member of the directory, under that pair's keys. */
+/*
+ * One batch for each other member of the directory within the round's
+ * reach, under that pair's keys, holding the items within reach of it.
+ */
 static int
 s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 {
+	const struct site *self = &s->st->record.site;
+	uint64_t reach_m = protocol_announcement_reach_m(sub->ann);
 	struct blind_padding pad;
-	struct block_list offers, needs;
+	const struct block_list *offers, *needs;
+	struct reach_blocks *rb = NULL;
 	struct pairkeys *pk = NULL;
 	struct progress bar = {NULL, 0, 0, 0};
 	size_t i, n = sub->vd.n;
 	int rc = EXIT_SOFTWARE, denied;
 
 	s_padding_of(sub->ann, &pad);
-	block_list_init(&offers);
-	block_list_init(&needs);
-	if (encode_flows(s->tax, sub->fl, &offers, &needs) != SYM_OK)
+	/* Every item (unknown distance): the largest sets, which must fit the round. */
+	if (reach_blocks_new(s->tax, sub->fl, &rb) != SYM_OK ||
+	    reach_blocks_for(rb, NULL, NULL, &offers, &needs) != SYM_OK)
 		goto out;
-	if ((rc = s_check_fit(s, sub, &pad, &offers, &needs, diag)) != 0)
+	if ((rc = s_check_fit(s, sub, &pad, offers, needs, diag)) != 0)
 		goto out;
 	rc = EXIT_SOFTWARE;
 	if ((sub->batches = calloc(n + 1, sizeof(*sub->batches))) == NULL ||
@@ -231,6 +240,11 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 		s_record_peer(&sub->rf, m);
 		if (strcmp(m->id, s->st->id) == 0)
 			continue;
+		/* Farther apart than the round's reach: nothing to exchange, no batch. */
+		if (!site_within(self, &m->site, reach_m)) {
+			sub->beyond++;
+			continue;
+		}
 		if (session_pair(s, sub->round, m->id, m->x25519, pk) != SYM_OK) {
 			sym_diag_set(diag, SYM_ERR_WEAK_KEY, "cannot agree keys with \"%s\"",
 			             m->id);
@@ -243,7 +257,8 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 			        "symbi submit: %s is denied (STATE/symbi.conf): it gets "
 			        "padding only\n",
 			        m->id);
-		if (blind_batch_fill(s->prf, pk, s->st->id, m->id, &offers, &needs, &pad, denied,
+		if (reach_blocks_for(rb, self, &m->site, &offers, &needs) != SYM_OK ||
+		    blind_batch_fill(s->prf, pk, s->st->id, m->id, offers, needs, &pad, denied,
 		                     &sub->batches[sub->nb]) != SYM_OK)
 			goto out;
 		pairkeys_clear(pk);
@@ -256,8 +271,7 @@ out:
 	if (pk != NULL)
 		pairkeys_clear(pk);
 	sodium_free(pk);
-	block_list_free(&offers);
-	block_list_free(&needs);
+	reach_blocks_free(&rb);
 	return rc;
 }
 
@@ -406,10 +420,10 @@ s_report(const struct cmd_args *a, const struct submission *sub)
 
 	util_hex(sub->round, 16, rhex);
 	if (a->json) {
-		json_t *j =
-		    json_pack("{s:s, s:i, s:i, s:i, s:I}", "round", rhex, "offers",
-		              (int)sub->fl->n_offers, "needs", (int)sub->fl->n_needs,
-		              "counterparts", (int)sub->nb, "bytes", (json_int_t)sub->bytes);
+		json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:I}", "round", rhex, "offers",
+		                      (int)sub->fl->n_offers, "needs", (int)sub->fl->n_needs,
+		                      "counterparts", (int)sub->nb, "beyond_reach",
+		                      (int)sub->beyond, "bytes", (json_int_t)sub->bytes);
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(j);
@@ -418,8 +432,8 @@ s_report(const struct cmd_args *a, const struct submission *sub)
 		return;
 	fprintf(stderr,
 	        "symbi submit: %zu offers and %zu needs submitted to round %.8s as tokens for %zu "
-	        "counterparts (%zu bytes)\n",
-	        sub->fl->n_offers, sub->fl->n_needs, rhex, sub->nb, sub->bytes);
+	        "counterparts (%zu bytes; %zu beyond the round's reach)\n",
+	        sub->fl->n_offers, sub->fl->n_needs, rhex, sub->nb, sub->bytes, sub->beyond);
 }
 
 int

@@ -12,7 +12,7 @@ static const char s_usage[] =
     "round open|close|end|status --dir PARK [--json] [--config FILE]\n"
     "  open options: [--pad-offers N] [--pad-needs N] [--fixed-size N] [--max-offer N]\n"
     "                [--max-need N] [--max-items N] [--submit-minutes M] [--consent-minutes M]\n"
-    "                [--keep-batches]";
+    "                [--keep-batches] [--max-reach-km KM]";
 
 /* The option letters of the open options, and their keys in the request. */
 static const char *
@@ -25,6 +25,7 @@ s_open_key(int c)
 	       : c == 'N' ? "max_need"
 	       : c == 'm' ? "max_items"
 	       : c == 's' ? "submit_minutes"
+	       : c == 'R' ? "max_reach_km"
 	                  : "consent_minutes";
 }
 
@@ -46,6 +47,7 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 	                                     {"submit-minutes", required_argument, NULL, 's'},
 	                                     {"consent-minutes", required_argument, NULL, 'c'},
 	                                     {"keep-batches", no_argument, NULL, 'k'},
+	                                     {"max-reach-km", required_argument, NULL, 'R'},
 	                                     {"quantum", required_argument, NULL, 'q'},
 	                                     {"config", required_argument, NULL, 'C'},
 	                                     {"help", no_argument, NULL, 'h'},
@@ -81,7 +83,8 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 			continue;
 		}
 		if (c == '?' || optarg == NULL || (v = strtol(optarg, &end, 10)) < 0 ||
-		    *end != '\0' || v > 100000000 || strcmp(action, "open") != 0) {
+		    *end != '\0' || v > 100000000 || strcmp(action, "open") != 0 ||
+		    (c == 'R' && (v < 1 || v > 40000))) {
 			fprintf(stderr, "symbiod round: bad option%s%s\nusage: symbiod %s\n",
 			        optarg ? " value " : "", optarg ? optarg : "", s_usage);
 			return EXIT_USAGE;

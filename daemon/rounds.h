@@ -38,7 +38,8 @@ struct round_open_opts {
 	uint32_t pad_offers, pad_needs, max_items; /* pad_*: the floors of the size classes */
 	uint32_t fixed_size, max_offer, max_need;  /* 0: none, 0: the defaults */
 	int64_t submit_minutes, consent_minutes;   /* 0: no deadline */
-	int keep_batches; /* 1: the token batches outlive the round (default: deleted at end) */
+	int keep_batches;     /* 1: the token batches outlive the round (default: deleted at end) */
+	uint64_t max_reach_m; /* REACH.md: caps the taxonomy's largest reach (0: no cap) */
 };
 
 void rounds_default_opts(struct round_open_opts *o);

@@ -98,8 +98,8 @@ s_match_pair(struct rounds_ctx *ctx, const uint8_t round[16], const char *a, con
 }
 
 int
-rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], char *const *subs, size_t nsubs,
-             uint64_t *pairs, uint64_t *candidates, struct sym_diag *diag)
+rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], uint64_t reach_m, char *const *subs,
+             size_t nsubs, uint64_t *pairs, uint64_t *candidates, struct sym_diag *diag)
 {
 	size_t a, b;
 	int r;
@@ -112,7 +112,9 @@ rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], char *const *subs,
 		if (subs[a] == NULL)
 			continue;
 		for (b = a + 1; b < nsubs; b++) {
-			if (subs[b] == NULL)
+			/* Farther apart than the round's reach: no batches to join (reach). */
+			if (subs[b] == NULL || !site_within(rounds_site_of(ctx, subs[a]),
+			                                    rounds_site_of(ctx, subs[b]), reach_m))
 				continue;
 			if ((r = s_match_pair(ctx, round, subs[a], subs[b], candidates)) != SYM_OK)
 				return sym_diag_set(diag, r, "matching %s and %s: %s", subs[a],
