@@ -241,7 +241,7 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 		if (strcmp(m->id, s->st->id) == 0)
 			continue;
 		/* Farther apart than the round's reach: nothing to exchange, no batch. */
-		if (!site_within(self, &m->site, reach_m)) {
+		if (!reach_exchanges(self, &m->site, reach_m)) {
 			sub->beyond++;
 			continue;
 		}

@@ -22,6 +22,12 @@ struct reach_blocks {
 	size_t cached;               /* blocks held by built classes */
 };
 
+int
+reach_exchanges(const struct site *self, const struct site *peer, uint64_t round_reach_m)
+{
+	return site_within(self, peer, round_reach_m);
+}
+
 static int
 s_desc(const void *a, const void *b)
 {

@@ -22,6 +22,13 @@
 #include "site.h"
 #include "taxonomy.h"
 
+/*
+ * Whether this company sends a counterpart a batch at all: not when their
+ * sites are farther apart than the round's largest reach (the announced
+ * max_reach_m), where no item of either could match.
+ */
+int reach_exchanges(const struct site *self, const struct site *peer, uint64_t round_reach_m);
+
 struct reach_blocks;
 
 /* The classes of fl's items; tax and fl must outlive it. */
