@@ -414,6 +414,18 @@ test_member_name_valid(void **state)
 
 /* ---- the member record without X.509 (member.h) ---- */
 
+/* The fixture's keys as the record of "acme" (Acme Oy), unsigned. */
+static void
+s_acme_record(const struct fixture *f, struct member_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->id, sizeof(rec->id), "acme");
+	snprintf(rec->name, sizeof(rec->name), "Acme Oy");
+	memcpy(rec->ed25519, f->identity->pk, 32);
+	memcpy(rec->x25519, f->xkey->pk, 32);
+	memcpy(rec->curve, f->ckey->pk, 32);
+}
+
 /* The binding message, pinned byte by byte and against the independent builder above. */
 static void
 test_member_binding_message(void **state)
@@ -466,12 +478,7 @@ test_member_binding_verify(void **state)
 	struct member_record rec;
 	struct sym_diag diag = {{0}};
 
-	memset(&rec, 0, sizeof(rec));
-	snprintf(rec.id, sizeof(rec.id), "acme");
-	snprintf(rec.name, sizeof(rec.name), "Acme Oy");
-	memcpy(rec.ed25519, f->identity->pk, 32);
-	memcpy(rec.x25519, f->xkey->pk, 32);
-	memcpy(rec.curve, f->ckey->pk, 32);
+	s_acme_record(f, &rec);
 	assert_int_equal(member_binding_sign(f->identity->sk, rec.id, rec.name, rec.x25519,
 	                                     rec.curve, NULL, rec.binding_sig),
 	                 SYM_OK);
@@ -728,12 +735,7 @@ test_member_binding_site(void **state)
 	assert_memory_equal(msg, "symbiod-member-keys-v2", sizeof("symbiod-member-keys-v2"));
 	assert_memory_equal(msg + len - 8, tail, 8);
 
-	memset(&rec, 0, sizeof(rec));
-	snprintf(rec.id, sizeof(rec.id), "acme");
-	snprintf(rec.name, sizeof(rec.name), "Acme Oy");
-	memcpy(rec.ed25519, f->identity->pk, 32);
-	memcpy(rec.x25519, f->xkey->pk, 32);
-	memcpy(rec.curve, f->ckey->pk, 32);
+	s_acme_record(f, &rec);
 	rec.site = site;
 	assert_int_equal(member_binding_sign(f->identity->sk, rec.id, rec.name, rec.x25519,
 	                                     rec.curve, &rec.site, rec.binding_sig),
