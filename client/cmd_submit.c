@@ -317,6 +317,9 @@ s_commitment(const struct submission *sub, uint8_t commitment[32], uint32_t *chu
 	free(digests);
 	for (*chunks = 0, i = 0; i < sub->nb; (*chunks)++)
 		i = s_chunk_end(sub->batches, sub->nb, i);
+	/* No member within the round's reach: one empty chunk (a submission has at least one). */
+	if (*chunks == 0)
+		*chunks = 1;
 	return 0;
 }
 
@@ -368,13 +371,13 @@ s_send_chunks(struct session *s, const struct submission *sub, uint32_t chunks,
 	int rc = 0;
 
 	progress_begin(&bar, "uploading", chunks);
-	while (start < sub->nb) {
+	do { /* at least one chunk, empty when no member is within reach */
 		end = s_chunk_end(sub->batches, sub->nb, start);
 		if ((rc = s_send_chunk(s, sub, index++, start, end, diag)) != 0)
 			break;
 		progress_step(&bar, index);
 		start = end;
-	}
+	} while (start < sub->nb);
 	progress_end(&bar);
 	return rc;
 }

@@ -142,5 +142,17 @@ far = {("ulsan-power", "steam-out", "gyeongju-paper", "steam-in"),
        ("busan-wwtp", "sludge-out", "suncheon-farm", "sludge-in")}
 sys.exit(0 if far <= got and len(got) == 6 else 1)
 PY
+# ---- a round in which nobody is within reach of anybody ---------------------------------------
+expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"
+expect_rc 0 "round open --max-reach-km 1" -- "$BIN/symbiod" round open --dir "$P" --max-reach-km 1
+for c in $ids; do
+	expect_rc 0 "$c submits with no member within 1 km" -- "$BIN/symbi" submit --dir "$T/st-$c" --json "$SC/$c.json"
+	expect_grep "$T/out" '"counterparts": 0' "  ... no batch at all (one empty chunk)"
+done
+expect_rc 0 "round close" -- "$BIN/symbiod" round close --dir "$P" --json
+expect_grep "$T/out" '"pairs": 0' "  ... no pair to join"
+expect_rc 0 "log export --with-batches" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export2" --with-batches
+expect_rc 0 "symbi-audit verify" -- "$BIN/symbi-audit" verify "$T/export2"
+expect_rc 0 "symbi-audit replay" -- "$BIN/symbi-audit" replay "$T/export2"
 stop_daemon
 finish
