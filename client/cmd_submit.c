@@ -228,6 +228,9 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 	if ((rc = s_check_fit(s, sub, &pad, offers, needs, diag)) != 0)
 		goto out;
 	rc = EXIT_SOFTWARE;
+	/* Every batch in the class of all items: what reach leaves out must not show. */
+	if (reach_pad_all(rb, &pad) != SYM_OK)
+		goto out;
 	if ((sub->batches = calloc(n + 1, sizeof(*sub->batches))) == NULL ||
 	    (sub->rf.peers = calloc(n + 1, sizeof(*sub->rf.peers))) == NULL ||
 	    (pk = sodium_malloc(sizeof(*pk))) == NULL)

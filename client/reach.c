@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "tokset.h"
 
 /* Blocks kept across classes before the cache is emptied: 16 bytes each, 64 MiB. */
 #define REACH_CACHE_BLOCKS (4u << 20)
@@ -132,5 +133,20 @@ reach_blocks_for(struct reach_blocks *rb, const struct site *self, const struct 
 		return r;
 	*offers = &rb->classes[j].offers;
 	*needs = &rb->classes[j].needs;
+	return SYM_OK;
+}
+
+int
+reach_pad_all(struct reach_blocks *rb, struct blind_padding *pad)
+{
+	const struct block_list *offers, *needs;
+	int r;
+
+	if ((r = reach_blocks_for(rb, NULL, NULL, &offers, &needs)) != SYM_OK)
+		return r;
+	pad->offers.floor =
+	    (uint32_t)tokset_size_class(offers->n, pad->offers.floor, pad->offers.fixed);
+	pad->needs.floor =
+	    (uint32_t)tokset_size_class(needs->n, pad->needs.floor, pad->needs.fixed);
 	return SYM_OK;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blind.h"
 #include "encode.h"
 #include "flows.h"
 #include "site.h"
@@ -44,6 +45,15 @@ void reach_blocks_free(struct reach_blocks **rb);
  */
 int reach_blocks_for(struct reach_blocks *rb, const struct site *self, const struct site *peer,
                      const struct block_list **offers, const struct block_list **needs)
+    __attribute__((warn_unused_result));
+
+/*
+ * Raise pad's floors to the size classes of all items (the class of the
+ * every-item lists), so that every batch has the same size whichever items
+ * it leaves out: which items are beyond reach of whom does not show in the
+ * sizes. Call after checking that all items fit the round.
+ */
+int reach_pad_all(struct reach_blocks *rb, struct blind_padding *pad)
     __attribute__((warn_unused_result));
 
 #endif

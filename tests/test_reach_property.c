@@ -5,7 +5,8 @@
  * batch at all (reach_exchanges, against the round's largest reach), the
  * reach classes that leave items out (reach_blocks_for), the padded sets
  * (blind_batch_fill under real pair keys) and the coordinator's join
- * (tokset_wire_intersect). The reference is plaintext and independent: the
+ * (tokset_wire_intersect), whose sizes never show what was left out. The
+ * reference is plaintext and independent: the
  * exact predicate on values (flows_exact_compatible) and a great-circle
  * distance computed here with another formula (atan2), in metres, compared
  * with the smaller of the two items' reaches and with the round's reach.
@@ -219,11 +220,15 @@ static void
 s_batch(const struct pairkeys *pk, const char *from, const char *to, const struct site *sf,
         const struct site *st, struct reach_blocks *rb, struct blind_batch *b)
 {
-	static const struct blind_padding pad = {{64, 0, 0}, {64, 0, 0}};
+	struct blind_padding pad = {{64, 0, 0}, {64, 0, 0}};
 	const struct block_list *offers, *needs;
 
+	assert_int_equal(reach_pad_all(rb, &pad), SYM_OK);
 	assert_int_equal(reach_blocks_for(rb, sf, st, &offers, &needs), SYM_OK);
 	assert_int_equal(blind_batch_fill(s_prf, pk, from, to, offers, needs, &pad, 0, b), SYM_OK);
+	/* Whatever it leaves out, a batch has the size class of all the company's items. */
+	assert_int_equal(b->offers_len / 8, pad.offers.floor);
+	assert_int_equal(b->needs_len / 8, pad.needs.floor);
 }
 
 /* One direction: sup's offers against con's needs, the join against the reference. */
