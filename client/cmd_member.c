@@ -116,6 +116,7 @@ int
 cmd_status(int argc, char **argv)
 {
 	const char *usage = "status --dir STATE [--json] [--timeout MS] [--attempts N]";
+	char site[SITE_TEXT_MAX];
 	struct conn_opts copts = {3000, 3};
 	struct sym_diag diag = {""};
 	struct client_state *st = NULL;
@@ -178,8 +179,12 @@ cmd_status(int argc, char **argv)
 		rc = EXIT_PROTOCOL;
 		goto out;
 	}
+	site_format(&st->record.site, site);
 	if (a.json) {
 		json_t *j = s_status_json(st, rep);
+		/* The site the certificate binds: "LAT,LON", or null without one. */
+		json_object_set_new(json_object_get(j, "member"), "site",
+		                    st->record.site.set ? json_string(site) : json_null());
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(j);
@@ -187,8 +192,8 @@ cmd_status(int argc, char **argv)
 		char dh[65];
 		util_hex(rep->directory_hash.data, 32, dh);
 		printf("park       %s (%s)\n", rep->park, st->park.endpoint);
-		printf("company    %s: %s (%s)\n", rep->member->id, rep->member->name,
-		       rep->member->revoked ? "revoked" : "active");
+		printf("company    %s: %s (%s), site %s\n", rep->member->id, rep->member->name,
+		       rep->member->revoked ? "revoked" : "active", site);
 		printf("round      %s\n", rep->round_phase);
 		printf("directory  %u members, hash %.16s...\n", rep->members, dh);
 	}
