@@ -468,6 +468,7 @@ rounds_status(struct rounds_ctx *ctx)
 	char **ids = NULL, hex[33];
 	size_t n = 0;
 	int64_t counts[4], submitted = 0;
+	uint64_t reach_m = 0;
 	json_t *j;
 
 	if (store_round_latest(ctx->park->store, &rd) != SYM_OK)
@@ -490,6 +491,12 @@ rounds_status(struct rounds_ctx *ctx)
 	    (json_int_t)counts[CANDIDATE_EXPIRED]);
 	json_object_set_new(j, "keep_batches", json_boolean(rd.keep_batches));
 	json_object_set_new(j, "sizes", s_sizes_json(&rd.sizes));
+	/* Reach: the announced largest reach in metres, null when unlimited. */
+	json_object_set_new(j, "max_reach_m",
+	                    rounds_reach_of(&rd, &reach_m) == SYM_OK &&
+	                            reach_m != SITE_REACH_UNLIMITED
+	                        ? json_integer((json_int_t)reach_m)
+	                        : json_null());
 	store_strings_free(ids, n);
 	store_round_clear(&rd);
 	return j;

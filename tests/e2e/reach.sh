@@ -65,7 +65,7 @@ for c in $ids; do
 		bad "  ... $(cat "$T/out") (wanted $w within, $((n - 1 - w)) beyond)"
 done
 expect_rc 0 "round status" -- "$BIN/symbiod" round status --dir "$P" --json
-python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["submitted"] == j["members"] == 8 else 1)' "$T/out" &&
+python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if j["submitted"] == j["members"] == 8 and j["max_reach_m"] == 150000 else 1)' "$T/out" &&
 	ok "  ... all eight submissions counted: the coordinator waited for no batch beyond reach" ||
 	bad "  ... $(cat "$T/out")"
 
