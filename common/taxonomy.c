@@ -541,8 +541,9 @@ taxonomy_max_reach_m(const struct taxonomy *tax)
 	uint64_t max = 0;
 	size_t i;
 
+	/* Only categories a flow can use: an abstract grouping's reach is never an item's. */
 	for (i = 0; i < tax->n; i++)
-		if (tax->cats[i].reach_m > max)
+		if (tax->cats[i].quantity_root >= 0 && tax->cats[i].reach_m > max)
 			max = tax->cats[i].reach_m;
 	return max;
 }

@@ -90,8 +90,9 @@ int tax_quantize(const struct tax_dim *dim, double v, uint16_t *bin)
 int tax_quantize_bound(const struct tax_dim *dim, double v, int is_upper, uint16_t *bin)
     __attribute__((warn_unused_result));
 /*
- * The largest reach of any category, in metres (SITE_REACH_UNLIMITED when
- * some category is unlimited): what a round announces, capped by its policy.
+ * The largest reach of any category a flow can use (one with a quantity), in
+ * metres (SITE_REACH_UNLIMITED when one is unlimited; 0 in a taxonomy with no
+ * such category): what a round announces, capped by its policy.
  */
 uint64_t taxonomy_max_reach_m(const struct taxonomy *tax);
 

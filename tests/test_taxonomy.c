@@ -254,6 +254,8 @@ test_reach(void **state)
 	assert_int_equal(taxonomy_parse("a", plain, strlen(plain), &a, &diag), SYM_OK);
 	assert_int_equal(taxonomy_parse("b", with, strlen(with), &b, &diag), SYM_OK);
 	assert_int_equal(taxonomy_find(b, "m.a")->reach_m, 12500);
+	/* The root m (abstract, unlimited) is no item's category: the largest reach is m.a's. */
+	assert_int_equal(taxonomy_max_reach_m(b), 12500);
 	assert_true(taxonomy_find(a, "m.a")->reach_m == SITE_REACH_UNLIMITED);
 	assert_memory_equal(a->hash, b->hash, TAX_HASH_LEN);
 	taxonomy_free(&a);
