@@ -127,6 +127,7 @@ struct audit_round {
 	uint8_t id[16];
 	enum audit_phase phase;
 	int keep_batches; /* the announcement's promise: 0 = batches deleted at round end */
+	uint64_t reach_m; /* the announced largest reach (SITE_REACH_UNLIMITED: none announced) */
 	struct audit_sizes sizes;
 	uint64_t opened_entry, closed_entry, ended_entry;
 	uint8_t *in_directory; /* per member index < ndirectory_span: active at round_opened */

@@ -100,6 +100,9 @@ s_join(struct s_round *sr, struct audit_replay_stats *st)
 	for (a = 0; a < rd->nsubmitted && r == SYM_OK; a++) {
 		for (b = a + 1; b < rd->nsubmitted && r == SYM_OK; b++) {
 			uint32_t x = rd->submitted[a], y = rd->submitted[b];
+			/* Beyond the round's reach: no batches, no join (reach). */
+			if (!rules_in_reach(sr->log, rd, x, y))
+				continue;
 			if ((r = audit_batches_load(sr->bs, x, y, &ab)) != SYM_OK)
 				break;
 			if ((r = audit_batches_load(sr->bs, y, x, &ba)) == SYM_OK &&

@@ -151,7 +151,7 @@ out:
 int
 rules_member_enrolled(struct audit_verifier *v, const struct audit_entry *e)
 {
-	static const char *const keys[] = {"certificate", "fingerprint", "id", "name"};
+	static const char *const keys[] = {"certificate", "fingerprint", "id", "name", "site"};
 	struct sym_diag diag = {""};
 	struct member_record rec;
 	struct audit_member *m;
@@ -163,7 +163,9 @@ rules_member_enrolled(struct audit_verifier *v, const struct audit_entry *e)
 	uint32_t prev;
 	int r;
 
-	if ((r = audit_entry_keys(e, NULL, NULL, keys, 4)) != SYM_OK ||
+	/* "site" only for a member with one (reach): older entries have four fields. */
+	if ((r = audit_entry_keys(e, NULL, NULL, keys,
+	                          json_object_get(e->obj, "site") != NULL ? 5 : 4)) != SYM_OK ||
 	    (r = audit_entry_id(e, NULL, NULL, "id", id)) != SYM_OK ||
 	    (r = audit_entry_string(e, NULL, NULL, "name", MEMBER_NAME_MAX, &name)) != SYM_OK ||
 	    (r = audit_entry_hex(e, NULL, NULL, "fingerprint", fp, 32)) != SYM_OK ||
@@ -204,6 +206,8 @@ rules_member_enrolled(struct audit_verifier *v, const struct audit_entry *e)
 		                     "the fingerprint is not the SHA-256 of the certificate");
 		goto out;
 	}
+	if ((r = rules_member_site(v, e, &rec)) != SYM_OK)
+		goto out;
 	/*
 	 * One key, one company: the coordinator refuses a key enrolled before,
 	 * so a log with one is not its own. Keys are indexed behind a NUL byte,
@@ -369,6 +373,7 @@ rules_round_opened(struct audit_verifier *v, const struct audit_entry *e)
 	rd->opened_entry = e->index;
 	/* Protocol 1.1 announces it; before, the batches were always kept. */
 	rd->keep_batches = !ann->has_keep_batches || ann->keep_batches;
+	rd->reach_m = protocol_announcement_reach_m(ann);
 	if ((r = rules_hard_opened(v, rd, ann)) != SYM_OK ||
 	    (r = s_directory_now(v, rd, dir_hash)) != SYM_OK ||
 	    (r = audit_index_put(v->log->round_ix, id, 16, v->log->nrounds - 1)) != SYM_OK)
@@ -398,7 +403,7 @@ rules_round_closed(struct audit_verifier *v, const struct audit_entry *e)
 	json_t *arr;
 	uint32_t mi, *list = NULL;
 	uint8_t *listed = NULL;
-	size_t ri, n, i;
+	size_t ri, n, i, k;
 	int r;
 
 	if ((r = audit_entry_keys(e, NULL, NULL, keys, 3)) != SYM_OK ||
@@ -464,10 +469,13 @@ rules_round_closed(struct audit_verifier *v, const struct audit_entry *e)
 			goto out;
 		}
 	}
-	want = n < 2 ? 0 : (uint64_t)n * (uint64_t)(n - 1) / 2;
+	/* Pairs farther apart than the round's reach are not joined (reach). */
+	for (want = 0, i = 0; i < n; i++)
+		for (k = i + 1; k < n; k++)
+			want += (uint64_t)rules_in_reach(v->log, rd, list[i], list[k]);
 	if (pairs != want) {
 		r = audit_fail_entry(v->p, e->index, "round-closed",
-		                     "pairs is %llu; %zu submitters make %llu pairs",
+		                     "pairs is %llu; %zu submitters make %llu pairs within reach",
 		                     (unsigned long long)pairs, n, (unsigned long long)want);
 		goto out;
 	}

@@ -118,6 +118,22 @@ int rules_hardened_phase(struct audit_verifier *v, const struct audit_entry *e);
  */
 int rules_hard_batches(struct audit_verifier *v, const char *dir, size_t ri, size_t *nproofs)
     __attribute__((warn_unused_result));
+/* ---- reach (rules_reach.c) ---- */
+
+/* A member_enrolled entry's "site" is exactly the one its certificate (rec) binds. */
+int rules_member_site(struct audit_verifier *v, const struct audit_entry *e,
+                      const struct member_record *rec) __attribute__((warn_unused_result));
+/* Members a and b of round rd are within its largest reach (they exchange batches). */
+int rules_in_reach(const struct audit_log *log, const struct audit_round *rd, uint32_t a,
+                   uint32_t b);
+/* A pair_matched entry's pair must be within reach ("pair-matched" otherwise). */
+int rules_pair_reach(struct audit_verifier *v, const struct audit_entry *e,
+                     const struct audit_round *rd, uint32_t sup, uint32_t con)
+    __attribute__((warn_unused_result));
+/* How many of rd's directory members other than `member` are within its reach. */
+size_t rules_reach_count(const struct audit_log *log, const struct audit_round *rd,
+                         uint32_t member);
+
 /* Export format 1 (before protocol 1.1): a consent holds its whole signed request. */
 int rules_consent_v1(struct audit_verifier *v, const struct audit_entry *e);
 

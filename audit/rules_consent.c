@@ -122,6 +122,8 @@ rules_pair_matched(struct audit_verifier *v, const struct audit_entry *e)
 		    rules_id(v, sup), rules_id(v, con));
 		goto out;
 	}
+	if ((r = rules_pair_reach(v, e, rd, sup, con)) != SYM_OK)
+		goto out;
 	if (audit_pair_find(v->log, ri, sup, con, &pi) == SYM_OK) {
 		r = audit_fail_entry(v->p, e->index, "pair-matched",
 		                     "a second entry for %s -> %s (first at entry %llu)",

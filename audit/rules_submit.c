@@ -26,7 +26,7 @@ s_submission_batches(struct audit_verifier *v, const struct audit_entry *e,
 	char cp[MEMBER_ID_MAX + 1], path[48];
 	uint8_t *seen = NULL;
 	json_t *arr, *obj;
-	size_t n, i;
+	size_t n, i, want;
 	int r;
 
 	*out = NULL;
@@ -54,6 +54,13 @@ s_submission_batches(struct audit_verifier *v, const struct audit_entry *e,
 			                     cp);
 			goto out;
 		}
+		if (!rules_in_reach(v->log, rd, member, b[i].counterpart)) {
+			r = audit_fail_entry(v->p, e->index, "submission-reach",
+			                     "%s: \"%s\" is beyond the round's largest reach: no "
+			                     "batch goes to it",
+			                     path, cp);
+			goto out;
+		}
 		/* In the directory, so below ndirectory_span. */
 		if (seen[b[i].counterpart]) {
 			r = audit_fail_entry(v->p, e->index, "submission-batches",
@@ -62,11 +69,15 @@ s_submission_batches(struct audit_verifier *v, const struct audit_entry *e,
 		}
 		seen[b[i].counterpart] = 1;
 	}
-	/* The coordinator accepts a submission only with a batch for every other member. */
-	if (n != rd->ndirectory - 1) {
+	/*
+	 * The coordinator accepts a submission only with a batch for every other
+	 * member within the round's reach (all of them when it announced none).
+	 */
+	if (n != (want = rules_reach_count(v->log, rd, member))) {
 		r = audit_fail_entry(v->p, e->index, "submission-batches",
-		                     "%zu batches for the %zu other members of the round", n,
-		                     rd->ndirectory - 1);
+		                     "%zu batches for the %zu other members of the round within "
+		                     "its reach",
+		                     n, want);
 		goto out;
 	}
 	*out = b;

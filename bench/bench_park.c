@@ -7,12 +7,18 @@
  * time per phase, bytes per company and the daemon's peak RSS. Then the
  * park-indicator phase on its own: `symbiod round end` and passes of every
  * company's `symbi sync` until the secure sum is done.
+ *
+ * With --area-km KM the companies get sites drawn uniformly over a KM x KM
+ * square (centred on 50 N, 10 E; deterministic: seed 14) and the round is
+ * opened with a largest reach of BENCH_AREA_REACH_KM (REACH.md), so that
+ * members farther apart exchange nothing: the regional case.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,16 +37,36 @@
 
 /* Short enough that every path built from them fits PATH_MAX. */
 #define BENCH_DIR_MAX 1024
+/* --area-km: the default taxonomy's largest finite reach_km (material, waste). */
+#define BENCH_AREA_REACH_KM "300"
 
 struct park_bench {
 	char bin[BENCH_DIR_MAX];
 	char dir[BENCH_DIR_MAX];
 	size_t companies, flows, jobs;
 	pid_t daemon;
-	int hardened;      /* --mode hardened: the VOPRF phases (HARDENED.md) */
-	char max_need[16]; /* hardened: the query batch size announced (--max-need) */
-	double poll_cpu;   /* hardened: CPU of the status polls, not the clients' */
+	int hardened;          /* --mode hardened: the VOPRF phases (HARDENED.md) */
+	char max_need[16];     /* hardened: the query batch size announced (--max-need) */
+	double poll_cpu;       /* hardened: CPU of the status polls, not the clients' */
+	double area_km;        /* --area-km: 0 for no sites (every pair exchanges) */
+	struct synth_rng site; /* draws the sites, apart from the flows */
 };
+
+/*
+ * Company i's site as "LAT,LON": a point drawn uniformly over an area_km
+ * square in a local equirectangular frame (km east and north of the centre).
+ */
+static void
+s_site(struct park_bench *pb, char *out, size_t len)
+{
+	const double km_per_deg = 111.195, lat0 = 50.0, lon0 = 10.0;
+	double x = ((double)synth_below(&pb->site, 1000001) / 1e6 - 0.5) * pb->area_km;
+	double y = ((double)synth_below(&pb->site, 1000001) / 1e6 - 0.5) * pb->area_km;
+	double lat = lat0 + y / km_per_deg;
+
+	snprintf(out, len, "%.2f,%.2f", lat,
+	         lon0 + x / (km_per_deg * cos(lat * 3.14159265358979323846 / 180)));
+}
 
 static double
 s_cpu_children(void)
@@ -210,6 +236,9 @@ s_setup(struct park_bench *pb, const struct taxonomy *tax)
 	int port;
 
 	synth_seed(&rng, 42);
+	if (pb->area_km > 0)
+		fprintf(stderr, "sites over a %.0f km square; the round's largest reach: %s km\n",
+		        pb->area_km, BENCH_AREA_REACH_KM);
 	srand((unsigned)getpid());
 	port = 20000 + rand() % 20000;
 	snprintf(park, sizeof(park), "%s/park", pb->dir);
@@ -233,8 +262,14 @@ s_setup(struct park_bench *pb, const struct taxonomy *tax)
 		{
 			char pj[PATH_MAX + 16];
 			snprintf(pj, sizeof(pj), "%s/park.json", park);
-			char *a1[] = {sym,    "init", "--dir",  st, "--park", pj,
-			              "--id", id,     "--name", id, NULL};
+			char site[64];
+			char *a1[] = {sym, "init",   "--dir", st,   "--park", pj,  "--id",
+			              id,  "--name", id,      NULL, NULL,     NULL};
+			s_site(pb, site, sizeof(site));
+			if (pb->area_km > 0) {
+				a1[10] = "--site";
+				a1[11] = site;
+			}
 			char *a2[] = {symd, "enroll", "--dir", park, "--csr",
 			              csr,  "--out",  crt,     NULL};
 			char *a3[] = {sym, "enroll", "--dir", st, "--cert", crt, NULL};
@@ -279,11 +314,17 @@ static int
 s_control(struct park_bench *pb, const char *action, const char *out)
 {
 	char exe[PATH_MAX], park[PATH_MAX];
+	int open_reach = pb->area_km > 0 && strcmp(action, "open") == 0;
 
 	snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
 	snprintf(park, sizeof(park), "%s/park", pb->dir);
 	{
-		char *argv[] = {exe, "round", (char *)action, "--dir", park, "--json", NULL};
+		char *argv[] = {exe,      "round", (char *)action, "--dir", park,
+		                "--json", NULL,    NULL,           NULL};
+		if (open_reach) {
+			argv[6] = "--max-reach-km";
+			argv[7] = BENCH_AREA_REACH_KM;
+		}
 		return s_run(argv, out);
 	}
 }
@@ -499,6 +540,7 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 	                                     {"keep", no_argument, NULL, 'k'},
 	                                     {"mode", required_argument, NULL, 'm'},
 	                                     {"max-need", required_argument, NULL, 'n'},
+	                                     {"area-km", required_argument, NULL, 'a'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	int c;
@@ -506,6 +548,8 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 	pb->companies = 20;
 	snprintf(pb->max_need, sizeof(pb->max_need), "512");
 	pb->flows = 20;
+	pb->area_km = 0;
+	synth_seed(&pb->site, 14);
 	pb->jobs = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -514,6 +558,7 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 		case 'f': pb->flows = strtoul(optarg, NULL, 10); break;
 		case 'j': pb->jobs = strtoul(optarg, NULL, 10); break;
 		case 'k': *keep = 1; break;
+		case 'a': pb->area_km = strtod(optarg, NULL); break;
 		case 'n':
 			if (optarg[0] == '\0' || strlen(optarg) > 6 ||
 			    strspn(optarg, "0123456789") != strlen(optarg))
@@ -526,15 +571,17 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 			pb->hardened = strcmp(optarg, "hardened") == 0;
 			break;
 		case 'h':
-			printf("usage: symbi-bench park [--companies N] [--flows F] [--jobs J] "
-			       "[--mode standard|hardened [--max-need N]] [--keep]\n");
+			printf(
+			    "usage: symbi-bench park [--companies N] [--flows F] [--jobs J] "
+			    "[--mode standard|hardened [--max-need N]] [--area-km KM] [--keep]\n");
 			return 0;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (pb->companies < 2 || pb->companies > 5000 || pb->flows < 1 || pb->flows > 200 ||
-	    pb->jobs < 1 || pb->jobs > 64) {
-		fprintf(stderr, "symbi-bench park: companies 2..5000, flows 1..200, jobs 1..64\n");
+	    pb->jobs < 1 || pb->jobs > 64 || !(pb->area_km >= 0 && pb->area_km <= 10000)) {
+		fprintf(stderr, "symbi-bench park: companies 2..5000, flows 1..200, jobs 1..64, "
+		                "area-km 0..10000\n");
 		return EXIT_USAGE;
 	}
 	return -1;

@@ -3,7 +3,10 @@
  * in one process. Each company gets fresh X25519 keys, derives its pairwise
  * keys on its own side, and encodes its flows exactly as a submission would;
  * the "coordinator" part only intersects token sets. Used by the demo until
- * the daemon exists, and by the tests to check the scenarios' answers.
+ * the daemon exists, and by the tests to check the scenarios' answers. A
+ * park with sites.json (company id -> [lat, lon]) is matched with reach
+ * (REACH.md): each company leaves out the items beyond reach of a
+ * counterpart, as symbi submit does (client/reach.c).
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -17,6 +20,7 @@
 #include "encode.h"
 #include "keys.h"
 #include "pairkeys.h"
+#include "reach.h"
 #include "roundhash.h"
 #include "sysexits.h"
 #include "tokset.h"
@@ -27,7 +31,8 @@ struct company {
 	const char *name;
 	struct flows *flows;
 	struct keypair *kx;
-	struct block_list offers, needs;
+	struct site site;        /* from sites.json; unset without one */
+	struct reach_blocks *rb; /* its items by reach class */
 };
 
 struct row {
@@ -86,6 +91,33 @@ s_item_has(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t *key,
 	return found;
 }
 
+/* Company id's site from DIR/sites.json, if the park has one: [lat, lon] in degrees. */
+static int
+s_site(const char *dir, const char *id, struct site *out)
+{
+	struct sym_diag diag = {""};
+	char path[PATH_MAX], text[64];
+	json_t *sites, *s;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/sites.json", dir);
+	if ((sites = json_load_file(path, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return 0; /* no sites: every distance unknown, every item within reach */
+	s = json_object_get(sites, id);
+	if (s != NULL) {
+		snprintf(text, sizeof(text), "%.2f,%.2f", json_number_value(json_array_get(s, 0)),
+		         json_number_value(json_array_get(s, 1)));
+		if (json_array_size(s) != 2 || site_parse(text, out, &diag) != SYM_OK) {
+			fprintf(stderr, "%s: %s: %s\n", path, id,
+			        diag.msg[0] ? diag.msg : "bad site");
+			r = EXIT_DATAERR;
+		}
+	}
+	json_decref(sites);
+	return r;
+}
+
 static int
 s_load(const char *dir, const struct taxonomy *tax, json_t **companies_out, struct company **out,
        size_t *n_out)
@@ -117,8 +149,6 @@ s_load(const char *dir, const struct taxonomy *tax, json_t **companies_out, stru
 		*n_out = n;
 		c->id = key;
 		c->name = json_string_value(v);
-		block_list_init(&c->offers);
-		block_list_init(&c->needs);
 		if (strlen(key) == 0 || strlen(key) > PAIRKEYS_ID_MAX) {
 			fprintf(stderr, "%s: company id \"%s\" must be 1..%d bytes\n", path, key,
 			        PAIRKEYS_ID_MAX);
@@ -130,8 +160,10 @@ s_load(const char *dir, const struct taxonomy *tax, json_t **companies_out, stru
 			return EXIT_DATAERR;
 		}
 		if ((c->kx = keys_generate(KEY_X25519)) == NULL ||
-		    encode_flows(tax, c->flows, &c->offers, &c->needs) != SYM_OK)
+		    reach_blocks_new(tax, c->flows, &c->rb) != SYM_OK)
 			return EXIT_SOFTWARE;
+		if (s_site(dir, key, &c->site) != 0)
+			return EXIT_DATAERR;
 	}
 	return 0;
 }
@@ -145,6 +177,7 @@ s_match_pair(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t roun
              const struct company *i, const struct company *j, struct row **rows, size_t *nrows)
 {
 	struct pairkeys *ki = sodium_malloc(sizeof(*ki)), *kj = sodium_malloc(sizeof(*kj));
+	const struct block_list *offers, *needs, *unused;
 	token_t *o = NULL, *nd = NULL;
 	uint8_t *hits = NULL, id[16];
 	size_t no = 0, nn = 0, nh, h, a, b;
@@ -165,8 +198,11 @@ s_match_pair(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t roun
 		fprintf(stderr, "symbi-bench: %s and %s derived different keys\n", i->id, j->id);
 		goto out;
 	}
-	if ((o = s_tokens(prf, tok_i, &i->offers, &no)) == NULL ||
-	    (nd = s_tokens(prf, tok_j, &j->needs, &nn)) == NULL ||
+	/* Each side's items within reach of the other (all of them without sites). */
+	if (reach_blocks_for(i->rb, &i->site, &j->site, &offers, &unused) != SYM_OK ||
+	    reach_blocks_for(j->rb, &j->site, &i->site, &unused, &needs) != SYM_OK ||
+	    (o = s_tokens(prf, tok_i, offers, &no)) == NULL ||
+	    (nd = s_tokens(prf, tok_j, needs, &nn)) == NULL ||
 	    (hits = malloc((no < nn ? no : nn) * TOKEN_LEN + 1)) == NULL)
 		goto out;
 	/* The coordinator's join, on the sets as a company would send them. */
@@ -277,8 +313,7 @@ out:
 	for (a = 0; a < n; a++) {
 		flows_free(&cs[a].flows);
 		keys_free(&cs[a].kx);
-		block_list_free(&cs[a].offers);
-		block_list_free(&cs[a].needs);
+		reach_blocks_free(&cs[a].rb);
 	}
 	free(cs);
 	free(rows);

@@ -19,6 +19,7 @@ static const struct {
     {{"id", required_argument, NULL, 'i'}, ARGS_MEMBER},
     {{"name", required_argument, NULL, 'n'}, ARGS_MEMBER},
     {{"cert", required_argument, NULL, 'c'}, ARGS_MEMBER},
+    {{"site", required_argument, NULL, 'S'}, ARGS_MEMBER},
     {{"json", no_argument, NULL, 'j'}, 0},
     {{"all", no_argument, NULL, 'a'}, ARGS_ALL},
     {{"yes", no_argument, NULL, 'y'}, ARGS_YES},
@@ -86,6 +87,7 @@ cmd_args_parse(int argc, char **argv, unsigned accepts, int timeout_ms, const ch
 		case 'i': a->id = optarg; break;
 		case 'n': a->name = optarg; break;
 		case 'c': a->cert = optarg; break;
+		case 'S': a->site = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'a': a->all = 1; break;
 		case 'y': a->yes = 1; break;

@@ -8,7 +8,7 @@
 #define SYMBI_CLIENT_ARGS_H
 
 enum {
-	ARGS_MEMBER = 1 << 0,  /* --park, --id, --name, --cert */
+	ARGS_MEMBER = 1 << 0,  /* --park, --id, --name, --cert, --site */
 	ARGS_ALL = 1 << 1,     /* --all */
 	ARGS_YES = 1 << 2,     /* --yes */
 	ARGS_AGENT = 1 << 3,   /* --flows, --interval-s */
@@ -25,7 +25,7 @@ enum {
 #define ARGS_INTERVAL_MAX 86400
 
 struct cmd_args {
-	const char *dir, *park, *id, *name, *cert, *flows;
+	const char *dir, *park, *id, *name, *cert, *flows, *site;
 	int json, all, yes, publish, timeout_ms, attempts, interval_s;
 	int first; /* index of the first positional argument */
 	int quiet; /* not an option: a caller (the agent) that logs the summary itself */

@@ -33,10 +33,12 @@ s_parse(int argc, char **argv, struct cmd_args *a, const char *usage)
 int
 cmd_init(int argc, char **argv)
 {
-	const char *usage = "init --dir STATE --park park.json --id ID --name NAME";
+	const char *usage =
+	    "init --dir STATE --park park.json --id ID --name NAME [--site LAT,LON]";
 	struct sym_diag diag = {""};
+	struct site site = {0, 0, 0};
 	struct cmd_args a;
-	char csr[PATH_MAX];
+	char csr[PATH_MAX], text[SITE_TEXT_MAX];
 	int r;
 
 	if ((r = s_parse(argc, argv, &a, usage)) != 0)
@@ -47,15 +49,22 @@ cmd_init(int argc, char **argv)
 		        usage);
 		return EXIT_USAGE;
 	}
-	if ((r = state_init(a.dir, a.park, a.id, a.name, csr, sizeof(csr), &diag)) != SYM_OK) {
+	/* Checked before anything is created: a bad site leaves no half-made STATE. */
+	if (a.site != NULL && site_parse(a.site, &site, &diag) != SYM_OK) {
+		fprintf(stderr, "symbi init: --site \"%.40s\": %s\n", a.site, diag.msg);
+		return EXIT_USAGE;
+	}
+	if ((r = state_init(a.dir, a.park, a.id, a.name, &site, csr, sizeof(csr), &diag)) !=
+	    SYM_OK) {
 		fprintf(stderr, "symbi init: %s\n", diag.msg);
 		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	}
+	site_format(&site, text);
 	fprintf(stderr,
-	        "symbi init: keys for \"%s\" created in %s\n"
+	        "symbi init: keys for \"%s\" (site %s) created in %s\n"
 	        "  send %s to the park operator, then install the certificate you get back with:\n"
 	        "  symbi enroll --dir %s --cert CERT\n",
-	        a.id, a.dir, csr, a.dir);
+	        a.id, text, a.dir, csr, a.dir);
 	return 0;
 }
 
@@ -128,6 +137,7 @@ int
 cmd_status(int argc, char **argv)
 {
 	const char *usage = "status --dir STATE [--json] [--timeout MS] [--attempts N]";
+	char site[SITE_TEXT_MAX];
 	struct conn_opts copts = {3000, 3};
 	struct sym_diag diag = {""};
 	struct client_state *st = NULL;
@@ -194,8 +204,12 @@ cmd_status(int argc, char **argv)
 		fprintf(stderr, "symbi status: %s\n", diag.msg);
 		goto out;
 	}
+	site_format(&st->record.site, site);
 	if (a.json) {
 		json_t *j = s_status_json(st, rep);
+		/* The site the certificate binds: "LAT,LON", or null without one. */
+		json_object_set_new(json_object_get(j, "member"), "site",
+		                    st->record.site.set ? json_string(site) : json_null());
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(j);
@@ -203,8 +217,8 @@ cmd_status(int argc, char **argv)
 		char dh[65];
 		util_hex(rep->directory_hash.data, 32, dh);
 		printf("park       %s (%s)\n", rep->park, st->park.endpoint);
-		printf("company    %s: %s (%s)\n", rep->member->id, rep->member->name,
-		       rep->member->revoked ? "revoked" : "active");
+		printf("company    %s: %s (%s), site %s\n", rep->member->id, rep->member->name,
+		       rep->member->revoked ? "revoked" : "active", site);
 		printf("round      %s\n", rep->round_phase);
 		printf("directory  %u members, hash %.16s...%s\n", rep->members, dh,
 		       rep->member->revoked ? "" : ", every certificate verified");

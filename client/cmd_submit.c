@@ -18,6 +18,8 @@
 #include "logcheck.h"
 #include "policy.h"
 #include "progress.h"
+#include "protocol.h"
+#include "reach.h"
 #include "roundfile.h"
 #include "rpc.h"
 #include "session.h"
@@ -197,25 +199,34 @@ s_check_fit(const struct session *s, const struct submission *sub, const struct 
 	return 0;
 }
 
-/* One batch for each other member of the directory, under that pair's keys. */
+/*
+ * One batch for each other member of the directory within the round's
+ * reach, under that pair's keys, holding the items within reach of it.
+ */
 static int
 s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 {
+	const struct site *self = &s->st->record.site;
+	uint64_t reach_m = protocol_announcement_reach_m(sub->ann);
 	struct blind_padding pad;
-	struct block_list offers, needs;
+	const struct block_list *offers, *needs;
+	struct reach_blocks *rb = NULL;
 	struct pairkeys *pk = NULL;
 	struct progress bar = {NULL, 0, 0, 0};
 	size_t i, n = sub->vd.n;
 	int rc = EXIT_SOFTWARE, denied;
 
 	submission_padding(sub->ann, &pad);
-	block_list_init(&offers);
-	block_list_init(&needs);
-	if (encode_flows(s->tax, sub->fl, &offers, &needs) != SYM_OK)
+	/* Every item (unknown distance): the largest sets, which must fit the round. */
+	if (reach_blocks_new(s->tax, sub->fl, &rb) != SYM_OK ||
+	    reach_blocks_for(rb, NULL, NULL, &offers, &needs) != SYM_OK)
 		goto out;
-	if ((rc = s_check_fit(s, sub, &pad, &offers, &needs, diag)) != 0)
+	if ((rc = s_check_fit(s, sub, &pad, offers, needs, diag)) != 0)
 		goto out;
 	rc = EXIT_SOFTWARE;
+	/* Every batch in the class of all items: what reach leaves out must not show. */
+	if (reach_pad_all(rb, &pad) != SYM_OK)
+		goto out;
 	if ((sub->batches = calloc(n + 1, sizeof(*sub->batches))) == NULL ||
 	    (sub->rf.peers = calloc(n + 1, sizeof(*sub->rf.peers))) == NULL ||
 	    (pk = sodium_malloc(sizeof(*pk))) == NULL)
@@ -228,6 +239,11 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 		s_record_peer(&sub->rf, m);
 		if (strcmp(m->id, s->st->id) == 0)
 			continue;
+		/* Farther apart than the round's reach: nothing to exchange, no batch. */
+		if (!reach_exchanges(self, &m->site, reach_m)) {
+			sub->beyond++;
+			continue;
+		}
 		if (session_pair(s, sub->round, m->id, m->x25519, pk) != SYM_OK) {
 			sym_diag_set(diag, SYM_ERR_WEAK_KEY, "cannot agree keys with \"%s\"",
 			             m->id);
@@ -240,7 +256,8 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 			        "symbi submit: %s is denied (STATE/symbi.conf): it gets "
 			        "padding only\n",
 			        m->id);
-		if (blind_batch_fill(s->prf, pk, s->st->id, m->id, &offers, &needs, &pad, denied,
+		if (reach_blocks_for(rb, self, &m->site, &offers, &needs) != SYM_OK ||
+		    blind_batch_fill(s->prf, pk, s->st->id, m->id, offers, needs, &pad, denied,
 		                     &sub->batches[sub->nb]) != SYM_OK)
 			goto out;
 		pairkeys_clear(pk);
@@ -253,8 +270,7 @@ out:
 	if (pk != NULL)
 		pairkeys_clear(pk);
 	sodium_free(pk);
-	block_list_free(&offers);
-	block_list_free(&needs);
+	reach_blocks_free(&rb);
 	return rc;
 }
 
@@ -300,6 +316,9 @@ s_commitment(const struct submission *sub, uint8_t commitment[32], uint32_t *chu
 	free(digests);
 	for (*chunks = 0, i = 0; i < sub->nb; (*chunks)++)
 		i = s_chunk_end(sub->batches, sub->nb, i);
+	/* No member within the round's reach: one empty chunk (a submission has at least one). */
+	if (*chunks == 0)
+		*chunks = 1;
 	return 0;
 }
 
@@ -351,13 +370,13 @@ s_send_chunks(struct session *s, const struct submission *sub, uint32_t chunks,
 	int rc = 0;
 
 	progress_begin(&bar, "uploading", chunks);
-	while (start < sub->nb) {
+	do { /* at least one chunk, empty when no member is within reach */
 		end = s_chunk_end(sub->batches, sub->nb, start);
 		if ((rc = s_send_chunk(s, sub, index++, start, end, diag)) != 0)
 			break;
 		progress_step(&bar, index);
 		start = end;
-	}
+	} while (start < sub->nb);
 	progress_end(&bar);
 	return rc;
 }
@@ -402,10 +421,10 @@ s_report(const struct cmd_args *a, const struct submission *sub)
 
 	util_hex(sub->round, 16, rhex);
 	if (a->json) {
-		json_t *j =
-		    json_pack("{s:s, s:i, s:i, s:i, s:I}", "round", rhex, "offers",
-		              (int)sub->fl->n_offers, "needs", (int)sub->fl->n_needs,
-		              "counterparts", (int)sub->nb, "bytes", (json_int_t)sub->bytes);
+		json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:I}", "round", rhex, "offers",
+		                      (int)sub->fl->n_offers, "needs", (int)sub->fl->n_needs,
+		                      "counterparts", (int)sub->nb, "beyond_reach",
+		                      (int)sub->beyond, "bytes", (json_int_t)sub->bytes);
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(j);
@@ -414,8 +433,8 @@ s_report(const struct cmd_args *a, const struct submission *sub)
 		return;
 	fprintf(stderr,
 	        "symbi submit: %zu offers and %zu needs submitted to round %.8s as tokens for %zu "
-	        "counterparts (%zu bytes)\n",
-	        sub->fl->n_offers, sub->fl->n_needs, rhex, sub->nb, sub->bytes);
+	        "counterparts (%zu bytes; %zu beyond the round's reach)\n",
+	        sub->fl->n_offers, sub->fl->n_needs, rhex, sub->nb, sub->bytes, sub->beyond);
 }
 
 /*

@@ -181,11 +181,20 @@ int
 encode_flows(const struct taxonomy *tax, const struct flows *fl, struct block_list *offers,
              struct block_list *needs)
 {
+	return encode_flows_reach(tax, fl, 0, offers, needs);
+}
+
+int
+encode_flows_reach(const struct taxonomy *tax, const struct flows *fl, uint64_t min_reach_m,
+                   struct block_list *offers, struct block_list *needs)
+{
 	size_t i;
 	int r;
 
 	for (i = 0; i < fl->n; i++) {
 		const struct flow_item *it = &fl->items[i];
+		if (it->reach_m < min_reach_m)
+			continue;
 		r = encode_item_blocks(tax, it, (uint32_t)i,
 		                       it->direction == FLOW_OFFER ? offers : needs);
 		if (r != SYM_OK)

@@ -53,5 +53,9 @@ int encode_item_cost(const struct taxonomy *tax, const struct flow_item *item, s
  */
 int encode_flows(const struct taxonomy *tax, const struct flows *fl, struct block_list *offers,
                  struct block_list *needs) __attribute__((warn_unused_result));
+/* The same for the items whose reach is at least min_reach_m (REACH.md; 0: every item). */
+int encode_flows_reach(const struct taxonomy *tax, const struct flows *fl, uint64_t min_reach_m,
+                       struct block_list *offers, struct block_list *needs)
+    __attribute__((warn_unused_result));
 
 #endif

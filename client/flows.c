@@ -211,12 +211,34 @@ s_parse_value(const struct where *w, const char *field, json_t *j, enum flow_dir
 	return SYM_OK;
 }
 
+/*
+ * Reach (REACH.md): the item's reach is its category's, narrowed by
+ * "max_distance_km" (a positive number of kilometres; a larger one than the
+ * category's changes nothing).
+ */
+static int
+s_parse_reach(const struct where *w, json_t *v, struct flow_item *it, struct sym_diag *diag)
+{
+	uint64_t m;
+
+	it->reach_m = it->category->reach_m;
+	if (v == NULL)
+		return SYM_OK;
+	if (!json_is_number(v) || site_reach_m(json_number_value(v), &m) != SYM_OK ||
+	    m == SITE_REACH_UNLIMITED)
+		return s_fail(diag, w, SYM_ERR_FORMAT, "max_distance_km",
+		              "must be a positive number of kilometres");
+	if (m < it->reach_m)
+		it->reach_m = m;
+	return SYM_OK;
+}
+
 static int
 s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx, struct flows *fl,
              struct sym_diag *diag)
 {
-	static const char *const keys[] = {"id",         "direction", "category", "quantity",
-	                                   "attributes", "details",   NULL};
+	static const char *const keys[] = {"id",         "direction", "category",        "quantity",
+	                                   "attributes", "details",   "max_distance_km", NULL};
 	struct flow_item *it = &fl->items[idx];
 	struct where w = {file, ""};
 	const char *s, *bad, *key;
@@ -282,6 +304,8 @@ s_parse_flow(const char *file, const struct taxonomy *tax, json_t *j, size_t idx
 		if (r != SYM_OK)
 			return r;
 	}
+	if ((r = s_parse_reach(&w, json_object_get(j, "max_distance_km"), it, diag)) != SYM_OK)
+		return r;
 	details = json_object_get(j, "details");
 	if (details != NULL) {
 		size_t dlen = json_dumpb(details, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);

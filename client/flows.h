@@ -36,6 +36,8 @@ struct flow_item {
 	/* Indexed like category->dims: [0] quantity, then attributes. */
 	struct flow_value dims[TAX_MAX_DIMS];
 	json_t *raw; /* the flow object as its owner wrote it (with id and details) */
+	/* REACH.md: the category's reach_km, narrowed by max_distance_km; in metres */
+	uint64_t reach_m;
 };
 
 struct flows {

@@ -180,7 +180,7 @@ s_check_record(struct session *s, struct s_checker *ck, const Symbiod__MemberRec
 	if (strcmp(rec->id, m->id) != 0 || strcmp(rec->name, m->name) != 0 || m->x25519.len != 32 ||
 	    memcmp(rec->x25519, m->x25519.data, 32) != 0 || m->ed25519.len != 32 ||
 	    memcmp(rec->ed25519, m->ed25519.data, 32) != 0 || m->curve.len != 32 ||
-	    memcmp(rec->curve, m->curve.data, 32) != 0)
+	    memcmp(rec->curve, m->curve.data, 32) != 0 || !protocol_record_site_equal(rec, m))
 		return sym_diag_set(diag, SYM_ERR_VERIFY,
 		                    "member record \"%s\" does not match its certificate", m->id);
 	if (prev != NULL && strcmp(prev->id, rec->id) >= 0)

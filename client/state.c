@@ -54,8 +54,8 @@ s_make_parents(const char *dir, struct sym_diag *diag)
 }
 
 int
-state_init(const char *dir, const char *park_json, const char *id, const char *name, char *csr_path,
-           size_t csr_path_len, struct sym_diag *diag)
+state_init(const char *dir, const char *park_json, const char *id, const char *name,
+           const struct site *site, char *csr_path, size_t csr_path_len, struct sym_diag *diag)
 {
 	struct keypair *identity = NULL, *agreement = NULL, *curve = NULL;
 	char path[PATH_MAX], *buf = NULL, *csr = NULL, *company = NULL;
@@ -108,6 +108,12 @@ state_init(const char *dir, const char *park_json, const char *id, const char *n
 		goto out;
 	}
 	cj = json_pack("{s:s, s:s}", "id", id, "name", name);
+	if (cj != NULL && site != NULL && site->set) {
+		char text[SITE_TEXT_MAX];
+
+		site_format(site, text);
+		json_object_set_new(cj, "site", json_string(text));
+	}
 	if (cj == NULL || (company = json_dumps(cj, JSON_INDENT(2))) == NULL) {
 		r = SYM_ERR_ALLOC;
 		goto out;
@@ -117,7 +123,8 @@ state_init(const char *dir, const char *park_json, const char *id, const char *n
 		sym_diag_set(diag, r, "%s: cannot write company.json: %s", dir, sym_strerror(r));
 		goto out;
 	}
-	if ((r = cert_csr_create(identity, id, name, agreement->pk, curve->pk, &csr)) != SYM_OK) {
+	if ((r = cert_csr_create(identity, id, name, agreement->pk, curve->pk, site, &csr)) !=
+	    SYM_OK) {
 		sym_diag_set(diag, r, "cannot create the certificate request: %s", sym_strerror(r));
 		goto out;
 	}
@@ -143,7 +150,8 @@ static int
 s_load_company(const char *dir, struct client_state *st, struct sym_diag *diag)
 {
 	char path[PATH_MAX], *buf = NULL;
-	const char *id, *name;
+	const char *id, *name, *site;
+	struct sym_diag sd = {""};
 	json_error_t jerr;
 	json_t *j = NULL;
 	size_t len = 0;
@@ -158,7 +166,10 @@ s_load_company(const char *dir, struct client_state *st, struct sym_diag *diag)
 	free(buf);
 	id = json_string_value(json_object_get(j, "id"));
 	name = json_string_value(json_object_get(j, "name"));
-	if (id == NULL || name == NULL || !member_id_valid(id) || !member_name_valid(name)) {
+	site = json_string_value(json_object_get(j, "site"));
+	if (id == NULL || name == NULL || !member_id_valid(id) || !member_name_valid(name) ||
+	    (json_object_get(j, "site") != NULL &&
+	     (site == NULL || site_parse(site, &st->site, &sd) != SYM_OK))) {
 		json_decref(j);
 		return sym_diag_set(diag, SYM_ERR_FORMAT, "%s: malformed", path);
 	}
@@ -185,6 +196,17 @@ s_check_cert(const struct client_state *st, const uint8_t *cert, size_t len,
 		                    "the certificate is for \"%s\" with other keys, not for this "
 		                    "company's keys in %s",
 		                    rec->id, st->dir);
+	if (rec->site.set != st->site.set || rec->site.lat != st->site.lat ||
+	    rec->site.lon != st->site.lon) {
+		char got[SITE_TEXT_MAX], want[SITE_TEXT_MAX];
+
+		site_format(&rec->site, got);
+		site_format(&st->site, want);
+		return sym_diag_set(diag, SYM_ERR_VERIFY,
+		                    "the certificate binds the site %s, this company's request "
+		                    "had %s",
+		                    got, want);
+	}
 	return SYM_OK;
 }
 

@@ -23,6 +23,7 @@ struct client_state {
 	char dir[PATH_MAX];
 	char id[MEMBER_ID_MAX + 1];
 	char name[MEMBER_NAME_MAX + 1];
+	struct site site; /* as given at init (company.json): the certificate must bind it */
 	struct parkinfo park;
 	uint8_t park_id[32]; /* cert_park_id of park.ca_pem: signatures bind it */
 	struct keypair *identity, *agreement, *curve;
@@ -30,9 +31,12 @@ struct client_state {
 	struct member_record record; /* when enrolled: from member.crt, verified */
 };
 
-/* Create STATE: keys, company.json, park.json copy, request.csr (path into csr_path). */
+/*
+ * Create STATE: keys, company.json (with the site, if any), park.json copy,
+ * request.csr (path into csr_path). site NULL or unset: none.
+ */
 int state_init(const char *dir, const char *park_json, const char *id, const char *name,
-               char *csr_path, size_t csr_path_len, struct sym_diag *diag)
+               const struct site *site, char *csr_path, size_t csr_path_len, struct sym_diag *diag)
     __attribute__((warn_unused_result));
 
 /* Install a certificate after checking it against the park CA and our own keys. */

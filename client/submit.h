@@ -21,6 +21,7 @@ struct submission {
 	struct verified_dir vd;
 	struct blind_batch *batches;
 	size_t nb, bytes;
+	size_t beyond;       /* members farther away than the round's reach: no batch (REACH.md) */
 	struct roundfile rf; /* what maps tokens back later: flows as submitted, peers' keys */
 	char phase[16];      /* the round's phase when the submission started */
 };

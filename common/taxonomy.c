@@ -218,8 +218,8 @@ static int
 s_parse_identity(const char *file, struct taxonomy *tax, size_t idx, json_t *j,
                  struct sym_diag *diag)
 {
-	static const char *const keys[] = {"id",        "path",     "name",       "ewc",
-	                                   "hazardous", "quantity", "attributes", NULL};
+	static const char *const keys[] = {"id",       "path",       "name",     "ewc", "hazardous",
+	                                   "quantity", "attributes", "reach_km", NULL};
 	struct tax_category *c = &tax->cats[idx];
 	const char *path, *label, *bad = NULL;
 	json_int_t id;
@@ -279,6 +279,7 @@ s_inherit_parent(const char *file, struct taxonomy *tax, size_t idx, struct sym_
 	c->parent = -1;
 	c->quantity_root = -1;
 	c->ndims = 0;
+	c->reach_m = SITE_REACH_UNLIMITED; /* a root without reach_km: unlimited */
 	if ((dot = strrchr(path, '.')) == NULL)
 		return SYM_OK;
 	for (k = 0; k < idx; k++)
@@ -292,7 +293,33 @@ s_inherit_parent(const char *file, struct taxonomy *tax, size_t idx, struct sym_
 	c->parent = (int)k;
 	c->quantity_root = tax->cats[k].quantity_root;
 	c->ndims = tax->cats[k].ndims;
+	c->reach_m = tax->cats[k].reach_m;
 	memcpy(c->dims, tax->cats[k].dims, sizeof(c->dims));
+	return SYM_OK;
+}
+
+/*
+ * Reach (REACH.md): "reach_km" is a positive number of kilometres or
+ * "unlimited"; without it a category has its parent's. Not part of the
+ * hash: reach changes no token, only which counterparts an item's owner
+ * sends its tokens to, and each company applies its own items' reach.
+ */
+static int
+s_parse_reach(const char *file, struct tax_category *c, json_t *v, struct sym_diag *diag)
+{
+	const char *s = json_string_value(v);
+
+	if (v == NULL)
+		return SYM_OK;
+	if (s != NULL && strcmp(s, "unlimited") == 0) {
+		c->reach_m = SITE_REACH_UNLIMITED;
+		return SYM_OK;
+	}
+	if (!json_is_number(v) || site_reach_m(json_number_value(v), &c->reach_m) != SYM_OK)
+		return sym_diag_set(diag, SYM_ERR_FORMAT,
+		                    "%s: category \"%s\": reach_km: expected a positive number of "
+		                    "kilometres or \"unlimited\"",
+		                    file, c->path);
 	return SYM_OK;
 }
 
@@ -347,7 +374,8 @@ s_parse_category(const char *file, struct taxonomy *tax, size_t idx, json_t *j,
 	int r;
 
 	if ((r = s_parse_identity(file, tax, idx, j, diag)) != SYM_OK ||
-	    (r = s_inherit_parent(file, tax, idx, diag)) != SYM_OK)
+	    (r = s_inherit_parent(file, tax, idx, diag)) != SYM_OK ||
+	    (r = s_parse_reach(file, c, json_object_get(j, "reach_km"), diag)) != SYM_OK)
 		return r;
 	path = c->path;
 	q = json_object_get(j, "quantity");
@@ -505,6 +533,19 @@ taxonomy_free(struct taxonomy **taxp)
 	}
 	free(tax);
 	*taxp = NULL;
+}
+
+uint64_t
+taxonomy_max_reach_m(const struct taxonomy *tax)
+{
+	uint64_t max = 0;
+	size_t i;
+
+	/* Only categories a flow can use: an abstract grouping's reach is never an item's. */
+	for (i = 0; i < tax->n; i++)
+		if (tax->cats[i].quantity_root >= 0 && tax->cats[i].reach_m > max)
+			max = tax->cats[i].reach_m;
+	return max;
 }
 
 const struct tax_category *

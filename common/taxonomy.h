@@ -7,7 +7,8 @@
  * File format (JSON, see data/README.md):
  *   { "format": "symbiod-taxonomy/1", "name": ..., "version": ...,
  *     "categories": [ { "id", "path", "name", ["ewc"], ["hazardous"],
- *                       ["quantity": dim], ["attributes": [dim...]] } ] }
+ *                       ["quantity": dim], ["attributes": [dim...]],
+ *                       ["reach_km": km | "unlimited"] } ] }
  *   dim = { ["name"], "unit", "scale": "linear"|"log", "min", "max", "bits" }
  */
 #ifndef SYMBI_TAXONOMY_H
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "site.h"
 
 #define TAX_MAX_DIMS 8 /* quantity + up to 7 attributes; equals TOKEN_MAX_DIMS */
 #define TAX_MAX_DEPTH 6
@@ -47,6 +49,7 @@ struct tax_category {
 	uint8_t ndims;     /* effective dimensions: [0] quantity, then attributes root first */
 	uint8_t own_from;  /* dims[own_from..ndims) are declared by this category */
 	struct tax_dim dims[TAX_MAX_DIMS];
+	uint64_t reach_m; /* REACH.md: own reach_km or the parent's; SITE_REACH_UNLIMITED */
 };
 
 struct taxonomy {
@@ -86,6 +89,13 @@ int tax_quantize(const struct tax_dim *dim, double v, uint16_t *bin)
  */
 int tax_quantize_bound(const struct tax_dim *dim, double v, int is_upper, uint16_t *bin)
     __attribute__((warn_unused_result));
+/*
+ * The largest reach of any category a flow can use (one with a quantity), in
+ * metres (SITE_REACH_UNLIMITED when one is unlimited; 0 in a taxonomy with no
+ * such category): what a round announces, capped by its policy.
+ */
+uint64_t taxonomy_max_reach_m(const struct taxonomy *tax);
+
 /* Width of bin k in canonical units (for resolution checks and near misses). */
 double tax_bin_width(const struct tax_dim *dim, uint16_t bin);
 

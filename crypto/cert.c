@@ -235,7 +235,8 @@ out:
 
 int
 cert_csr_create(const struct keypair *identity, const char *id, const char *name,
-                const uint8_t x25519[32], const uint8_t curve[32], char **pem_out)
+                const uint8_t x25519[32], const uint8_t curve[32], const struct site *site,
+                char **pem_out)
 {
 	uint8_t sig[MEMBER_SIG_LEN];
 	EVP_PKEY *pkey = NULL;
@@ -253,9 +254,9 @@ cert_csr_create(const struct keypair *identity, const char *id, const char *name
 		goto out;
 	if ((r = cert_x509_pkey_private(identity, &pkey)) != SYM_OK)
 		goto out;
-	if ((r = member_binding_sign(identity->sk, id, name, x25519, curve, sig)) != SYM_OK)
+	if ((r = member_binding_sign(identity->sk, id, name, x25519, curve, site, sig)) != SYM_OK)
 		goto out;
-	if ((r = cert_x509_ext_create(x25519, curve, sig, &ext)) != SYM_OK)
+	if ((r = cert_x509_ext_create(x25519, curve, sig, site, &ext)) != SYM_OK)
 		goto out;
 
 	r = SYM_ERR_CRYPTO;

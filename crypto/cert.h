@@ -34,10 +34,13 @@
 int cert_ca_create(const char *park_name, const struct keypair *ca_key, int days, char **pem_out)
     __attribute__((warn_unused_result));
 
-/* A CSR for company `id`/`name`, self-signed by the identity key, carrying the extension. */
+/*
+ * A CSR for company `id`/`name`, self-signed by the identity key, carrying
+ * the extension; site NULL or unset: none (extension version 1).
+ */
 int cert_csr_create(const struct keypair *identity, const char *id, const char *name,
-                    const uint8_t x25519[32], const uint8_t curve[32], char **pem_out)
-    __attribute__((warn_unused_result));
+                    const uint8_t x25519[32], const uint8_t curve[32], const struct site *site,
+                    char **pem_out) __attribute__((warn_unused_result));
 
 /*
  * Verify a CSR (PEM): its self-signature, that the key is Ed25519, the id and

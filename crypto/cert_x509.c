@@ -28,22 +28,23 @@ cert_x509_member_oid(void)
 
 int
 cert_x509_ext_create(const uint8_t x25519[32], const uint8_t curve[32], const uint8_t sig[64],
-                     X509_EXTENSION **out)
+                     const struct site *site, X509_EXTENSION **out)
 {
-	uint8_t value[MEMBER_EXT_LEN];
+	uint8_t value[MEMBER_EXT_SITE_LEN];
+	size_t len = 0;
 	ASN1_OBJECT *oid = NULL;
 	ASN1_OCTET_STRING *os = NULL;
 	X509_EXTENSION *ext = NULL;
 	int r;
 
-	if ((r = member_ext_encode(x25519, curve, sig, value)) != SYM_OK)
+	if ((r = member_ext_encode(x25519, curve, sig, site, value, &len)) != SYM_OK)
 		return r;
 	r = SYM_ERR_CRYPTO;
 	if ((oid = cert_x509_member_oid()) == NULL)
 		goto out;
 	if ((os = ASN1_OCTET_STRING_new()) == NULL)
 		goto out;
-	if (ASN1_OCTET_STRING_set(os, value, MEMBER_EXT_LEN) != 1)
+	if (ASN1_OCTET_STRING_set(os, value, (int)len) != 1)
 		goto out;
 	/* Non-critical: other X.509 software may ignore what it does not know. */
 	if ((ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os)) == NULL)

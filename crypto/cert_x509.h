@@ -22,9 +22,9 @@
 
 /* The member keys extension's OID (caller frees), or NULL. */
 ASN1_OBJECT *cert_x509_member_oid(void);
-/* The member keys extension (non-critical) for the keys and their binding signature. */
+/* The member keys extension (non-critical) for the keys, the site and their binding signature. */
 int cert_x509_ext_create(const uint8_t x25519[32], const uint8_t curve[32], const uint8_t sig[64],
-                         X509_EXTENSION **out);
+                         const struct site *site, X509_EXTENSION **out);
 /* Check our extension (already known to carry our OID) and copy its keys into rec. */
 int cert_x509_ext_read(X509_EXTENSION *ext, struct member_record *rec, struct sym_diag *diag);
 

@@ -10,12 +10,15 @@
 
 /* The NUL that ends the context string is part of the signed message. */
 #define BINDING_CONTEXT "symbiod-member-keys-v1"
+#define BINDING_CONTEXT_SITE "symbiod-member-keys-v2"
 
 #define EXT_MAGIC "SYMK"
 #define EXT_MAGIC_LEN 4
 #define EXT_VERSION 1
+#define EXT_VERSION_SITE 2
 
 _Static_assert(MEMBER_EXT_LEN == 133, "member keys extension size");
+_Static_assert(sizeof(BINDING_CONTEXT) == sizeof(BINDING_CONTEXT_SITE), "context sizes");
 _Static_assert(MEMBER_KEY_LEN == SIG_PUBLIC_LEN && MEMBER_SIG_LEN == SIG_LEN, "key sizes");
 
 int
@@ -111,27 +114,42 @@ member_record_cmp_id(const void *a, const void *b)
 	return strcmp((*x)->id, (*y)->id);
 }
 
+/* A site as its two big-endian 32-bit two's complement integers. */
+static void
+s_put_site(struct putbuf *b, const struct site *site)
+{
+	putbuf_u32(b, (uint32_t)site->lat);
+	putbuf_u32(b, (uint32_t)site->lon);
+}
+
 int
 member_binding_message(const char *id, const char *name, const uint8_t x25519[32],
-                       const uint8_t curve[32], uint8_t out[MEMBER_BINDING_MAX], size_t *len)
+                       const uint8_t curve[32], const struct site *site,
+                       uint8_t out[MEMBER_BINDING_MAX], size_t *len)
 {
+	int with_site = site != NULL && site->set;
 	struct putbuf b;
 
 	*len = 0;
-	if (!member_id_valid(id) || !member_name_valid(name) || x25519 == NULL || curve == NULL)
+	if (!member_id_valid(id) || !member_name_valid(name) || x25519 == NULL || curve == NULL ||
+	    (site != NULL && !site_valid(site)))
 		return SYM_ERR_INVALID;
 	putbuf_init_fixed(&b, out, MEMBER_BINDING_MAX);
-	putbuf_bytes(&b, BINDING_CONTEXT, sizeof(BINDING_CONTEXT));
+	putbuf_bytes(&b, with_site ? BINDING_CONTEXT_SITE : BINDING_CONTEXT,
+	             sizeof(BINDING_CONTEXT));
 	putbuf_string8(&b, id, strlen(id));
 	putbuf_string8(&b, name, strlen(name));
 	putbuf_bytes(&b, x25519, MEMBER_KEY_LEN);
 	putbuf_bytes(&b, curve, MEMBER_KEY_LEN);
+	if (with_site)
+		s_put_site(&b, site);
 	return putbuf_done(&b, len);
 }
 
 int
 member_binding_sign(const uint8_t identity_sk[64], const char *id, const char *name,
-                    const uint8_t x25519[32], const uint8_t curve[32], uint8_t sig[64])
+                    const uint8_t x25519[32], const uint8_t curve[32], const struct site *site,
+                    uint8_t sig[64])
 {
 	uint8_t msg[MEMBER_BINDING_MAX];
 	size_t len = 0;
@@ -139,7 +157,7 @@ member_binding_sign(const uint8_t identity_sk[64], const char *id, const char *n
 
 	if (identity_sk == NULL || sig == NULL)
 		return SYM_ERR_INVALID;
-	if ((r = member_binding_message(id, name, x25519, curve, msg, &len)) != SYM_OK)
+	if ((r = member_binding_message(id, name, x25519, curve, site, msg, &len)) != SYM_OK)
 		return r;
 	return sig_sign(identity_sk, msg, len, sig);
 }
@@ -191,8 +209,8 @@ member_binding_verify(const struct member_record *rec, struct sym_diag *diag)
 	size_t len = 0;
 	int r;
 
-	if (member_binding_message(rec->id, rec->name, rec->x25519, rec->curve, msg, &len) ==
-	        SYM_OK &&
+	if (member_binding_message(rec->id, rec->name, rec->x25519, rec->curve, &rec->site, msg,
+	                           &len) == SYM_OK &&
 	    sig_verify(rec->ed25519, msg, len, rec->binding_sig) == SYM_OK)
 		return SYM_OK;
 	/* Only now the identity key's own check: it costs a scalar multiplication. */
@@ -206,40 +224,75 @@ member_binding_verify(const struct member_record *rec, struct sym_diag *diag)
 
 int
 member_ext_encode(const uint8_t x25519[32], const uint8_t curve[32], const uint8_t sig[64],
-                  uint8_t out[MEMBER_EXT_LEN])
+                  const struct site *site, uint8_t out[MEMBER_EXT_SITE_LEN], size_t *len)
 {
+	int with_site = site != NULL && site->set;
 	struct putbuf b;
-	size_t len = 0;
 	int r;
 
-	if (x25519 == NULL || curve == NULL || sig == NULL)
+	*len = 0;
+	if (x25519 == NULL || curve == NULL || sig == NULL || (site != NULL && !site_valid(site)))
 		return SYM_ERR_INVALID;
-	putbuf_init_fixed(&b, out, MEMBER_EXT_LEN);
+	putbuf_init_fixed(&b, out, MEMBER_EXT_SITE_LEN);
 	putbuf_bytes(&b, EXT_MAGIC, EXT_MAGIC_LEN);
-	putbuf_u8(&b, EXT_VERSION);
+	putbuf_u8(&b, with_site ? EXT_VERSION_SITE : EXT_VERSION);
 	putbuf_bytes(&b, x25519, MEMBER_KEY_LEN);
 	putbuf_bytes(&b, curve, MEMBER_KEY_LEN);
 	putbuf_bytes(&b, sig, MEMBER_SIG_LEN);
-	if ((r = putbuf_done(&b, &len)) != SYM_OK)
+	if (with_site)
+		s_put_site(&b, site);
+	if ((r = putbuf_done(&b, len)) != SYM_OK)
 		return r;
-	return len == MEMBER_EXT_LEN ? SYM_OK : SYM_ERR_INTERNAL;
+	return *len == (with_site ? MEMBER_EXT_SITE_LEN : MEMBER_EXT_LEN) ? SYM_OK
+	                                                                  : SYM_ERR_INTERNAL;
+}
+
+static int32_t
+s_get_i32(const uint8_t *p)
+{
+	return (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
+	                 (uint32_t)p[3]);
+}
+
+/* A version 2 extension's site: untrusted bytes (a request file), so checked for range. */
+static int
+s_ext_site(const uint8_t *p, struct member_record *rec, struct sym_diag *diag)
+{
+	struct site s = {1, s_get_i32(p), s_get_i32(p + 4)};
+
+	if (!site_valid(&s))
+		return sym_diag_set(diag, SYM_ERR_RANGE,
+		                    "member keys extension: the site (%ld, %ld hundredths of a "
+		                    "degree) is outside [-90, 90] x [-180, 180]",
+		                    (long)s.lat, (long)s.lon);
+	rec->site = s;
+	return SYM_OK;
 }
 
 int
 member_ext_decode(const uint8_t *p, size_t len, struct member_record *rec, struct sym_diag *diag)
 {
+	size_t want;
+	int r;
+
 	if (p == NULL)
 		return sym_diag_set(diag, SYM_ERR_FORMAT, "member keys extension is empty");
-	if (len != MEMBER_EXT_LEN)
-		return sym_diag_set(diag, SYM_ERR_FORMAT,
-		                    "member keys extension is %zu bytes long, expected %d", len,
-		                    MEMBER_EXT_LEN);
-	if (memcmp(p, EXT_MAGIC, EXT_MAGIC_LEN) != 0)
+	if (len < EXT_MAGIC_LEN + 1 || memcmp(p, EXT_MAGIC, EXT_MAGIC_LEN) != 0)
 		return sym_diag_set(diag, SYM_ERR_FORMAT, "member keys extension has a bad magic");
-	if (p[EXT_MAGIC_LEN] != EXT_VERSION)
+	if (p[EXT_MAGIC_LEN] != EXT_VERSION && p[EXT_MAGIC_LEN] != EXT_VERSION_SITE)
 		return sym_diag_set(diag, SYM_ERR_FORMAT,
 		                    "member keys extension version %u is not supported",
 		                    (unsigned)p[EXT_MAGIC_LEN]);
+	want = p[EXT_MAGIC_LEN] == EXT_VERSION ? MEMBER_EXT_LEN : MEMBER_EXT_SITE_LEN;
+	if (len != want)
+		return sym_diag_set(diag, SYM_ERR_FORMAT,
+		                    "member keys extension version %u is %zu bytes long, expected "
+		                    "%zu",
+		                    (unsigned)p[EXT_MAGIC_LEN], len, want);
+	memset(&rec->site, 0, sizeof(rec->site));
+	if (want == MEMBER_EXT_SITE_LEN &&
+	    (r = s_ext_site(p + MEMBER_EXT_LEN, rec, diag)) != SYM_OK)
+		return r;
 	p += EXT_MAGIC_LEN + 1;
 	memcpy(rec->x25519, p, MEMBER_KEY_LEN);
 	memcpy(rec->curve, p + MEMBER_KEY_LEN, MEMBER_KEY_LEN);

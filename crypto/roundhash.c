@@ -35,6 +35,36 @@ s_blake2b_id(crypto_generichash_state *st, const char *id)
 	crypto_generichash_update(st, (const uint8_t *)id, len);
 }
 
+/*
+ * Reach: the sites, after the n entries, only when some member has one, so
+ * that a directory without sites keeps the hash it had before sites existed:
+ * u32 m || for each member with a site, in id order: id || i32 lat || i32 lon.
+ * The certificate fingerprint binds the site already; listing it here lets
+ * a reader of the hash see the distances every party uses without X.509.
+ */
+static void
+s_directory_sites(crypto_hash_sha256_state *st, const struct member_record *const *recs, size_t n)
+{
+	uint8_t buf[4];
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++)
+		m += recs[i]->site.set != 0;
+	if (m == 0)
+		return;
+	s_u32(buf, (uint32_t)m);
+	crypto_hash_sha256_update(st, buf, 4);
+	for (i = 0; i < n; i++) {
+		if (!recs[i]->site.set)
+			continue;
+		s_sha256_id(st, recs[i]->id);
+		s_u32(buf, (uint32_t)recs[i]->site.lat);
+		crypto_hash_sha256_update(st, buf, 4);
+		s_u32(buf, (uint32_t)recs[i]->site.lon);
+		crypto_hash_sha256_update(st, buf, 4);
+	}
+}
+
 void
 roundhash_directory(const struct member_record *const *recs, size_t n, uint8_t out[32])
 {
@@ -51,6 +81,7 @@ roundhash_directory(const struct member_record *const *recs, size_t n, uint8_t o
 		s_sha256_id(&st, recs[i]->id);
 		crypto_hash_sha256_update(&st, recs[i]->fingerprint, 32);
 	}
+	s_directory_sites(&st, recs, n);
 	crypto_hash_sha256_final(&st, out);
 }
 

@@ -18,7 +18,9 @@ struct member_record;
 
 /*
  * A round's directory: SHA-256 over "symbiod-directory-v1\0" || u32 count ||
- * for each member in id order: id || certificate fingerprint. `recs` must be
+ * for each member in id order: id || certificate fingerprint, then, only
+ * when some member has a site (REACH.md): u32 m || for each of those m in id
+ * order: id || i32 lat || i32 lon (hundredths of a degree). `recs` must be
  * sorted by id (memcmp order) and hold only the members that count.
  */
 void roundhash_directory(const struct member_record *const *recs, size_t n, uint8_t out[32]);

@@ -41,6 +41,7 @@ cmd_enroll(int argc, char **argv)
 	const char *usage = "enroll --dir PARK --csr FILE --out CERT";
 	struct sym_diag diag = {""};
 	struct member_record rec;
+	char site[SITE_TEXT_MAX];
 	struct park *park = NULL;
 	char *csr = NULL, *cert = NULL;
 	size_t csr_len = 0;
@@ -70,8 +71,10 @@ cmd_enroll(int argc, char **argv)
 		r = EXIT_CANTCREAT;
 		goto out;
 	}
-	fprintf(stderr, "symbiod enroll: enrolled \"%s\" (%s); certificate written to %s\n", rec.id,
-	        rec.name, a.out);
+	site_format(&rec.site, site);
+	fprintf(stderr,
+	        "symbiod enroll: enrolled \"%s\" (%s), site %s; certificate written to %s\n",
+	        rec.id, rec.name, site, a.out);
 	r = 0;
 out:
 	free(csr);
@@ -138,29 +141,37 @@ cmd_members(int argc, char **argv)
 	if (a.json) {
 		json_t *arr = json_array();
 		for (i = 0; i < n; i++) {
-			char fp[65], ed[65], x[65], cv[65];
+			char fp[65], ed[65], x[65], cv[65], site[SITE_TEXT_MAX];
+			json_t *o;
+
+			site_format(&m[i].rec.site, site);
 			util_hex(m[i].rec.fingerprint, 32, fp);
 			util_hex(m[i].rec.ed25519, 32, ed);
 			util_hex(m[i].rec.x25519, 32, x);
 			util_hex(m[i].rec.curve, 32, cv);
-			json_array_append_new(
-			    arr, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I}",
-			                   "id", m[i].rec.id, "name", m[i].rec.name, "status",
-			                   m[i].revoked ? "revoked" : "active", "serial",
-			                   (json_int_t)m[i].serial, "fingerprint", fp, "ed25519",
-			                   ed, "x25519", x, "curve", cv, "enrolled_at",
-			                   (json_int_t)m[i].enrolled_at, "revoked_at",
-			                   (json_int_t)m[i].revoked_at));
+			o = json_pack(
+			    "{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I}", "id", m[i].rec.id,
+			    "name", m[i].rec.name, "status", m[i].revoked ? "revoked" : "active",
+			    "serial", (json_int_t)m[i].serial, "fingerprint", fp, "ed25519", ed,
+			    "x25519", x, "curve", cv, "enrolled_at", (json_int_t)m[i].enrolled_at,
+			    "revoked_at", (json_int_t)m[i].revoked_at);
+			/* "site": "LAT,LON", or null for a member enrolled without one. */
+			if (o != NULL)
+				json_object_set_new(
+				    o, "site", m[i].rec.site.set ? json_string(site) : json_null());
+			json_array_append_new(arr, o);
 		}
 		cmd_print_json(arr);
 		json_decref(arr);
 	} else {
-		printf("%-20s %-8s %-32s %s\n", "ID", "STATUS", "NAME", "CERTIFICATE SHA-256");
+		printf("%-20s %-8s %-32s %-14s %s\n", "ID", "STATUS", "NAME", "SITE",
+		       "CERTIFICATE SHA-256");
 		for (i = 0; i < n; i++) {
-			char fp[65];
+			char fp[65], site[SITE_TEXT_MAX];
 			util_hex(m[i].rec.fingerprint, 32, fp);
-			printf("%-20s %-8s %-32s %.16s...\n", m[i].rec.id,
-			       m[i].revoked ? "revoked" : "active", m[i].rec.name, fp);
+			site_format(&m[i].rec.site, site);
+			printf("%-20s %-8s %-32s %-14s %.16s...\n", m[i].rec.id,
+			       m[i].revoked ? "revoked" : "active", m[i].rec.name, site, fp);
 		}
 	}
 	store_members_free(m, n);

@@ -77,6 +77,7 @@ static int
 s_open_opts(json_t *req, struct round_open_opts *opts)
 {
 	uint32_t submit_min = 0, consent_min = 0, indicator_s = 0, query_min = 0, evaluate_min = 0;
+	uint32_t reach_km = 0;
 	json_t *keep = json_object_get(req, "keep_batches");
 	const char *mode = json_string_value(json_object_get(req, "mode"));
 
@@ -100,9 +101,12 @@ s_open_opts(json_t *req, struct round_open_opts *opts)
 	    !s_opt_u32(req, "max_items", &opts->max_items) ||
 	    !s_opt_u32(req, "submit_minutes", &submit_min) ||
 	    !s_opt_u32(req, "consent_minutes", &consent_min) ||
-	    !s_opt_u32(req, "indicator_seconds", &indicator_s))
+	    !s_opt_u32(req, "indicator_seconds", &indicator_s) ||
+	    !s_opt_u32(req, "max_reach_km", &reach_km) ||
+	    (json_object_get(req, "max_reach_km") != NULL && (reach_km == 0 || reach_km > 40000)))
 		return 0;
 	opts->indicator_seconds = indicator_s;
+	opts->max_reach_m = (uint64_t)reach_km * 1000u;
 	opts->submit_minutes = submit_min;
 	opts->consent_minutes = consent_min;
 	return 1;

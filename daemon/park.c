@@ -254,7 +254,13 @@ park_enroll(struct park *park, const char *csr_pem, size_t csr_len, char **cert_
 		json_t *e = json_pack("{s:s, s:s, s:o, s:o}", "id", issued.id, "name", issued.name,
 		                      "certificate", auditlog_b64(der, der_len), "fingerprint",
 		                      auditlog_hex(issued.fingerprint, 32));
+		char site[SITE_TEXT_MAX];
 		uint64_t idx;
+
+		/* Only with a site: an entry without one reads as before (FORMAT.md). */
+		site_format(&issued.site, site);
+		if (e != NULL && issued.site.set)
+			json_object_set_new(e, "site", json_string(site));
 		r = e != NULL ? auditlog_append_row(park->store, "member_enrolled", e, &idx)
 		              : SYM_ERR_ALLOC;
 		json_decref(e);

@@ -258,6 +258,10 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 	/* Said either way: a member reads the retention promise in what was signed. */
 	ann.has_keep_batches = 1;
 	ann.keep_batches = opts->keep_batches != 0;
+	/* Reach: announced when finite; members farther apart exchange no batches. */
+	if ((r = rounds_reach_policy(ctx, opts->max_reach_m, &ann.max_reach_m, diag)) != SYM_OK)
+		return r;
+	ann.has_max_reach_m = ann.max_reach_m != SITE_REACH_UNLIMITED;
 	if ((r = protocol_announcement_sign(&ann, ctx->park->sign->sk, sig)) != SYM_OK ||
 	    (r = wire_pack(&ann.base, &rd->announcement, &rd->announcement_len)) != SYM_OK)
 		return sym_diag_set(diag, r, "cannot sign the announcement: %s", sym_strerror(r));
@@ -332,8 +336,8 @@ out:
 
 /* Members revoked since submitting are out of the matching; logs who is in. */
 static int
-s_log_close(struct rounds_ctx *ctx, const uint8_t round[16], char **subs, size_t nsubs,
-            size_t *live_out, struct sym_diag *diag)
+s_log_close(struct rounds_ctx *ctx, const uint8_t round[16], uint64_t reach_m, char **subs,
+            size_t nsubs, size_t *live_out, struct sym_diag *diag)
 {
 	json_t *list;
 	size_t a, live = 0;
@@ -354,7 +358,8 @@ s_log_close(struct rounds_ctx *ctx, const uint8_t round[16], char **subs, size_t
 			json_array_append_new(list, json_string(subs[a]));
 	r = rounds_log(ctx, "round_closed",
 	               json_pack("{s:o, s:o, s:I}", "round", auditlog_hex(round, 16), "submitted",
-	                         list, "pairs", (json_int_t)(live * (live - (live > 0)) / 2)),
+	                         list, "pairs",
+	                         (json_int_t)rounds_reach_pairs(ctx, reach_m, subs, nsubs)),
 	               NULL, NULL, NULL);
 	if (r != SYM_OK)
 		return sym_diag_set(diag, r, "cannot log the close: %s", sym_strerror(r));
@@ -364,18 +369,22 @@ s_log_close(struct rounds_ctx *ctx, const uint8_t round[16], char **subs, size_t
 
 /* The close in one transaction: who is in, the match, the move to consent. */
 static int
-s_record_close(struct rounds_ctx *ctx, const uint8_t round[16], char **subs, size_t nsubs,
+s_record_close(struct rounds_ctx *ctx, const struct store_round *rd, char **subs, size_t nsubs,
                size_t *live, uint64_t *pairs, uint64_t *total, struct sym_diag *diag)
 {
-	uint64_t log_size = 0;
+	uint64_t log_size = 0, reach_m = 0;
 	int r;
 
+	/* Pairs farther apart than the announced reach sent no batches: not joined. */
+	if ((r = rounds_reach_of(rd, &reach_m)) != SYM_OK)
+		return sym_diag_set(diag, r, "cannot read the round's announcement: %s",
+		                    sym_strerror(r));
 	if ((r = rounds_tx_begin(ctx, &log_size)) != SYM_OK)
 		return sym_diag_set(diag, r, "store: %s", sym_strerror(r));
-	if ((r = s_log_close(ctx, round, subs, nsubs, live, diag)) != SYM_OK ||
-	    (r = rounds_match(ctx, round, subs, nsubs, pairs, total, diag)) != SYM_OK)
+	if ((r = s_log_close(ctx, rd->id, reach_m, subs, nsubs, live, diag)) != SYM_OK ||
+	    (r = rounds_match(ctx, rd->id, reach_m, subs, nsubs, pairs, total, diag)) != SYM_OK)
 		goto fail;
-	if ((r = store_round_set_phase(ctx->park->store, round, ROUND_CONSENT,
+	if ((r = store_round_set_phase(ctx->park->store, rd->id, ROUND_CONSENT,
 	                               (int64_t)wire_now_ms())) != SYM_OK ||
 	    (r = store_commit(ctx->park->store)) != SYM_OK) {
 		sym_diag_set(diag, r, "store: cannot close the round: %s", sym_strerror(r));
@@ -411,7 +420,7 @@ rounds_close(struct rounds_ctx *ctx, json_t **result, struct sym_diag *diag)
 		sym_diag_set(diag, r, "store: %s", sym_strerror(r));
 		goto out;
 	}
-	if ((r = s_record_close(ctx, rd.id, subs, nsubs, &live, &pairs, &total, diag)) != SYM_OK)
+	if ((r = s_record_close(ctx, &rd, subs, nsubs, &live, &pairs, &total, diag)) != SYM_OK)
 		goto out;
 	util_hex(rd.id, 16, hex);
 	log_notice("round %s closed: %zu submissions, %llu pairs joined, %llu candidates, %.3f s",
@@ -516,6 +525,7 @@ rounds_status(struct rounds_ctx *ctx)
 	char **ids = NULL, hex[33];
 	size_t n = 0;
 	int64_t counts[4], submitted = 0;
+	uint64_t reach_m = 0;
 	json_t *j;
 
 	if (store_round_latest(ctx->park->store, &rd) != SYM_OK)
@@ -543,6 +553,12 @@ rounds_status(struct rounds_ctx *ctx)
 	if (rd.phase == ROUND_ENDED && indicators_state_name(ctx, rd.id) != NULL)
 		json_object_set_new(j, "indicators",
 		                    json_string(indicators_state_name(ctx, rd.id)));
+	/* Reach: the announced largest reach in metres, null when unlimited. */
+	json_object_set_new(j, "max_reach_m",
+	                    rounds_reach_of(&rd, &reach_m) == SYM_OK &&
+	                            reach_m != SITE_REACH_UNLIMITED
+	                        ? json_integer((json_int_t)reach_m)
+	                        : json_null());
 	store_strings_free(ids, n);
 	store_round_clear(&rd);
 	return j;

@@ -43,6 +43,7 @@ struct round_open_opts {
 	/* Hardened mode (HARDENED.md): the VOPRF phases; 0: the default deadlines. */
 	int hardened;
 	int64_t query_minutes, evaluate_minutes;
+	uint64_t max_reach_m; /* REACH.md: caps the taxonomy's largest reach (0: no cap) */
 };
 
 void rounds_default_opts(struct round_open_opts *o);

@@ -25,6 +25,11 @@ rounds_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec)
 	rec->certificate.data = m->cert_der;
 	rec->certificate.len = m->cert_der_len;
 	rec->revoked = m->revoked != 0;
+	if (m->rec.site.set) {
+		rec->has_site_lat = rec->has_site_lon = 1;
+		rec->site_lat = m->rec.site.lat;
+		rec->site_lon = m->rec.site.lon;
+	}
 }
 
 /* A hardened round's members that have not done their part of its phase yet. */

@@ -18,12 +18,32 @@ int rounds_log(struct rounds_ctx *ctx, const char *kind, json_t *fields, uint64_
 
 /*
  * The join at close: every unordered pair of the submitters (NULL entries
- * skipped) in both directions; candidates and pair summaries go to the
+ * skipped) within the round's reach_m, in both directions; candidates and pair summaries go to the
  * store, a pair_matched entry per direction with hits to the log.
  */
-int rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], char *const *subs, size_t nsubs,
-                 uint64_t *pairs, uint64_t *candidates, struct sym_diag *diag)
+int rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], uint64_t reach_m,
+                 char *const *subs, size_t nsubs, uint64_t *pairs, uint64_t *candidates,
+                 struct sym_diag *diag) __attribute__((warn_unused_result));
+
+/* ---- reach (rounds_reach.c, REACH.md) ---- */
+
+/*
+ * A new round's largest reach in metres: the park taxonomy's largest
+ * reach_km, capped by cap_m when that is smaller (0: no cap).
+ */
+int rounds_reach_policy(const struct rounds_ctx *ctx, uint64_t cap_m, uint64_t *out,
+                        struct sym_diag *diag) __attribute__((warn_unused_result));
+/* A stored round's largest reach, from its signed announcement (SITE_REACH_UNLIMITED: none). */
+int rounds_reach_of(const struct store_round *rd, uint64_t *reach_m)
     __attribute__((warn_unused_result));
+/* A member's site in the directory (an unset one for a member without a site, or unknown). */
+const struct site *rounds_site_of(const struct rounds_ctx *ctx, const char *id);
+/* How many of the round's members ids[0..n) other than self are within reach of self. */
+size_t rounds_reach_count(const struct rounds_ctx *ctx, uint64_t reach_m, const char *self,
+                          char *const *ids, size_t n);
+/* The unordered pairs of subs (NULL entries skipped) within reach of each other. */
+uint64_t rounds_reach_pairs(const struct rounds_ctx *ctx, uint64_t reach_m, char *const *subs,
+                            size_t n);
 
 /* ---- member requests (rounds_handle.c) ---- */
 

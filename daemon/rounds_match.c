@@ -101,8 +101,8 @@ s_match_pair(struct rounds_ctx *ctx, const uint8_t round[16], struct store_batch
 }
 
 int
-rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], char *const *subs, size_t nsubs,
-             uint64_t *pairs, uint64_t *candidates, struct sym_diag *diag)
+rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], uint64_t reach_m, char *const *subs,
+             size_t nsubs, uint64_t *pairs, uint64_t *candidates, struct sym_diag *diag)
 {
 	struct store_batch_reader *rd = NULL;
 	size_t a, b;
@@ -116,7 +116,9 @@ rounds_match(struct rounds_ctx *ctx, const uint8_t round[16], char *const *subs,
 		if (subs[a] == NULL)
 			continue;
 		for (b = a + 1; b < nsubs; b++) {
-			if (subs[b] == NULL)
+			/* Farther apart than the round's reach: no batches to join (reach). */
+			if (subs[b] == NULL || !site_within(rounds_site_of(ctx, subs[a]),
+			                                    rounds_site_of(ctx, subs[b]), reach_m))
 				continue;
 			if ((r = s_match_pair(ctx, round, rd, subs, a, b, candidates)) != SYM_OK) {
 				sym_diag_set(

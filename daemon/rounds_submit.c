@@ -163,7 +163,7 @@ s_check_sizes(struct round_call *c, size_t k, const Symbiod__TokenBatch *b,
 static int
 s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t index, size_t k,
             const Symbiod__TokenBatch *b, char *const *ids, size_t nids,
-            const struct store_round_sizes *sz)
+            const struct store_round *rd, uint64_t reach_m)
 {
 	uint8_t digest[32];
 	int r;
@@ -173,12 +173,18 @@ s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t i
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		                    "batch %zu: counterpart is not another member of this round",
 		                    k);
+	/* Reach: a pair farther apart than the round's largest reach exchanges nothing. */
+	if (!site_within(&c->member->rec.site, rounds_site_of(c->ctx, b->counterpart), reach_m))
+		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+		                    "batch %zu: counterpart %s is beyond the round's largest reach "
+		                    "(%llu m): no batch goes to it",
+		                    k, b->counterpart, (unsigned long long)reach_m);
 	if (!tokset_wire_valid(b->offer_tokens.data, b->offer_tokens.len, ROUNDS_MAX_SET_TOKENS) ||
 	    !tokset_wire_valid(b->need_tokens.data, b->need_tokens.len, ROUNDS_MAX_SET_TOKENS))
 		return round_refuse(
 		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		    "batch %zu: token sets must be 8-byte tokens, strictly increasing", k);
-	if ((r = s_check_sizes(c, k, b, sz)) != SYM_OK || c->status != 0)
+	if ((r = s_check_sizes(c, k, b, &rd->sizes)) != SYM_OK || c->status != 0)
 		return r;
 	if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
 	                                b->need_tokens.data, b->need_tokens.len, digest)) != SYM_OK)
@@ -200,10 +206,12 @@ round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *msg)
 	struct store_round rd;
 	char **ids = NULL;
 	size_t k, nids = 0;
+	uint64_t reach_m = 0;
 	int r;
 
 	memset(&rd, 0, sizeof(rd));
-	if ((r = s_staging(c, &req->submission_id, &sub, &rd)) != SYM_OK || c->status != 0)
+	if ((r = s_staging(c, &req->submission_id, &sub, &rd)) != SYM_OK || c->status != 0 ||
+	    (r = rounds_reach_of(&rd, &reach_m)) != SYM_OK)
 		goto out;
 	if (req->index != sub.received || req->index >= sub.chunks) {
 		r = round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
@@ -215,8 +223,8 @@ round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *msg)
 	if ((r = store_round_members(c->ctx->park->store, rd.id, &ids, &nids)) != SYM_OK)
 		goto out;
 	for (k = 0; k < req->n_batches; k++)
-		if ((r = s_put_batch(c, &sub, req->index, k, req->batches[k], ids, nids,
-		                     &rd.sizes)) != SYM_OK ||
+		if ((r = s_put_batch(c, &sub, req->index, k, req->batches[k], ids, nids, &rd,
+		                     reach_m)) != SYM_OK ||
 		    c->status != 0)
 			goto out;
 	if ((r = store_submission_chunk_done(c->ctx->park->store, sub.id)) != SYM_OK)
@@ -228,29 +236,39 @@ out:
 	return r;
 }
 
-/* What was stored must be exactly what the member committed to, one batch per counterpart. */
+/*
+ * What was stored must be exactly what the member committed to, one batch
+ * per counterpart within the round's reach (every other member when the
+ * round announced none).
+ */
 static int
 s_check_commit(struct round_call *c, const struct store_submission *sub,
-               const uint8_t (*digests)[32], size_t nbatches)
+               const struct store_round *rd, const uint8_t (*digests)[32], size_t nbatches)
 {
 	char **ids = NULL;
 	uint8_t digest[32];
-	size_t n = 0;
+	uint64_t reach_m = 0;
+	size_t n = 0, want;
 	int r;
 
 	roundhash_commitment(sub->round, sub->id, digests, nbatches, digest);
 	if (sodium_memcmp(digest, sub->commitment, 32) != 0)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		                    "the batches received do not match the commitment");
-	if ((r = store_round_members(c->ctx->park->store, sub->round, &ids, &n)) != SYM_OK)
+	if ((r = rounds_reach_of(rd, &reach_m)) != SYM_OK ||
+	    (r = store_round_members(c->ctx->park->store, sub->round, &ids, &n)) != SYM_OK)
 		return r;
+	want = rounds_reach_count(c->ctx, reach_m, c->member->rec.id, ids, n);
 	store_strings_free(ids, n);
-	/* Counterparts were checked one by one and are unique: the count settles coverage. */
-	if (nbatches != n - 1)
-		return round_refuse(
-		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
-		    "a submission needs one batch for each of the %zu other members (got %zu)",
-		    n - 1, nbatches);
+	/*
+	 * Counterparts were checked one by one (members, within reach) and are
+	 * unique: the count settles coverage.
+	 */
+	if (nbatches != want)
+		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+		                    "a submission needs one batch for each of the %zu other "
+		                    "members within the round's reach (got %zu)",
+		                    want, nbatches);
 	return SYM_OK;
 }
 
@@ -304,7 +322,7 @@ round_handle_submit_commit(struct round_call *c, const ProtobufCMessage *msg)
 	}
 	if ((r = store_batch_digests(c->ctx->park->store, sub.id, &digests, &cps, &nbatches)) !=
 	        SYM_OK ||
-	    (r = s_check_commit(c, &sub, (const uint8_t(*)[32])digests, nbatches)) != SYM_OK ||
+	    (r = s_check_commit(c, &sub, &rd, (const uint8_t(*)[32])digests, nbatches)) != SYM_OK ||
 	    c->status != 0)
 		goto out;
 	if ((r = store_submission_commit(c->ctx->park->store, sub.id, (int64_t)wire_now_ms(),

@@ -285,6 +285,17 @@ static const char *const s_migrations[] = {
     "ALTER TABLE batches ADD COLUMN needs_len INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE batches ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE submissions ADD COLUMN file_end INTEGER NOT NULL DEFAULT 0;",
+    /*
+     * 12: reach: each member's site (REACH.md), as its certificate binds it, in
+     * hundredths of a degree. Members enrolled before have none (site_set 0):
+     * their distance is unknown and they stay within every reach.
+     */
+    "ALTER TABLE members ADD COLUMN site_set INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (site_set IN (0, 1));"
+    "ALTER TABLE members ADD COLUMN site_lat INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (site_lat BETWEEN -9000 AND 9000);"
+    "ALTER TABLE members ADD COLUMN site_lon INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (site_lon BETWEEN -18000 AND 18000);",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(s_migrations) / sizeof(s_migrations[0])))

@@ -13,7 +13,7 @@
 
 #define MEMBER_COLUMNS                                                                             \
 	"id, name, ed25519, x25519, curve, binding_sig, fingerprint, cert, serial, revoked, "      \
-	"enrolled_at, revoked_at"
+	"enrolled_at, revoked_at, site_set, site_lat, site_lon"
 
 int
 store_id_ok(const char *id)
@@ -48,17 +48,17 @@ store_member_add(struct store *st, const struct member_record *rec, const uint8_
 	int64_t now = 0;
 	int r;
 
-	if (st == NULL || rec == NULL || !s_record_ok(rec) || cert_der == NULL ||
-	    cert_der_len == 0 || cert_der_len > STORE_CERT_DER_MAX || serial == 0 ||
-	    serial > (uint64_t)INT64_MAX)
+	if (st == NULL || rec == NULL || !s_record_ok(rec) || !site_valid(&rec->site) ||
+	    cert_der == NULL || cert_der_len == 0 || cert_der_len > STORE_CERT_DER_MAX ||
+	    serial == 0 || serial > (uint64_t)INT64_MAX)
 		return SYM_ERR_INVALID;
 	if ((r = s_now(&now)) != SYM_OK)
 		return r;
 	return store_sql_exec(
 	    &st->sql,
 	    "INSERT INTO members (id, name, ed25519, x25519, curve, binding_sig, fingerprint, "
-	    "cert, "
-	    "serial, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    "cert, serial, enrolled_at, site_set, site_lat, site_lon) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	    STORE_ARGS(store_arg_text(rec->id), store_arg_text(rec->name),
 	               store_arg_blob(rec->ed25519, sizeof(rec->ed25519)),
 	               store_arg_blob(rec->x25519, sizeof(rec->x25519)),
@@ -66,7 +66,8 @@ store_member_add(struct store *st, const struct member_record *rec, const uint8_
 	               store_arg_blob(rec->binding_sig, sizeof(rec->binding_sig)),
 	               store_arg_blob(rec->fingerprint, sizeof(rec->fingerprint)),
 	               store_arg_blob(cert_der, cert_der_len), store_arg_int((int64_t)serial),
-	               store_arg_int(now)));
+	               store_arg_int(now), store_arg_int(rec->site.set != 0),
+	               store_arg_int(rec->site.lat), store_arg_int(rec->site.lon)));
 }
 
 int
@@ -99,7 +100,7 @@ s_member_row(sqlite3_stmt *stmt, void *item)
 {
 	struct store_member *m = item;
 	struct member_record *rec = &m->rec;
-	int64_t serial = 0, revoked = 0;
+	int64_t serial = 0, revoked = 0, site_set = 0, lat = 0, lon = 0;
 	int r;
 
 	if ((r = store_sql_col_text(stmt, 0, rec->id, sizeof(rec->id))) != SYM_OK ||
@@ -114,8 +115,14 @@ s_member_row(sqlite3_stmt *stmt, void *item)
 	    (r = store_sql_col_int64(stmt, 8, 1, INT64_MAX, &serial)) != SYM_OK ||
 	    (r = store_sql_col_int64(stmt, 9, 0, 1, &revoked)) != SYM_OK ||
 	    (r = store_sql_col_int64(stmt, 10, 0, INT64_MAX, &m->enrolled_at)) != SYM_OK ||
-	    (r = store_sql_col_int64(stmt, 11, 0, INT64_MAX, &m->revoked_at)) != SYM_OK)
+	    (r = store_sql_col_int64(stmt, 11, 0, INT64_MAX, &m->revoked_at)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 12, 0, 1, &site_set)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 13, -SITE_LAT_MAX, SITE_LAT_MAX, &lat)) != SYM_OK ||
+	    (r = store_sql_col_int64(stmt, 14, -SITE_LON_MAX, SITE_LON_MAX, &lon)) != SYM_OK)
 		goto out;
+	rec->site.set = (int)site_set;
+	rec->site.lat = (int32_t)lat;
+	rec->site.lon = (int32_t)lon;
 	if (!member_id_valid(rec->id) || !member_name_valid(rec->name)) {
 		r = SYM_ERR_FORMAT;
 		goto out;

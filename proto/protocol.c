@@ -63,3 +63,18 @@ protocol_announcement_verify(const Symbiod__RoundAnnouncement *a, const uint8_t 
 	free(msg);
 	return r;
 }
+
+int
+protocol_record_site_equal(const struct member_record *rec, const Symbiod__MemberRecord *m)
+{
+	if (!rec->site.set)
+		return !m->has_site_lat && !m->has_site_lon;
+	return m->has_site_lat && m->has_site_lon && m->site_lat == rec->site.lat &&
+	       m->site_lon == rec->site.lon;
+}
+
+uint64_t
+protocol_announcement_reach_m(const Symbiod__RoundAnnouncement *a)
+{
+	return a->has_max_reach_m ? a->max_reach_m : SITE_REACH_UNLIMITED;
+}

@@ -25,4 +25,13 @@ int protocol_announcement_sign(Symbiod__RoundAnnouncement *a, const uint8_t sk[6
 int protocol_announcement_verify(const Symbiod__RoundAnnouncement *a, const uint8_t pk[32])
     __attribute__((warn_unused_result));
 
+/*
+ * Reach (REACH.md). A directory entry's site fields say exactly what its
+ * verified certificate binds: both absent for a member without a site, both
+ * present and equal otherwise.
+ */
+int protocol_record_site_equal(const struct member_record *rec, const Symbiod__MemberRecord *m);
+/* The round's largest reach in metres; SITE_REACH_UNLIMITED when the announcement has none. */
+uint64_t protocol_announcement_reach_m(const Symbiod__RoundAnnouncement *a);
+
 #endif

@@ -29,7 +29,8 @@ say "Park operator: create the park (CA, coordinator keys, store) in $run/park"
 say "Companies: create keys, get certificates from the park CA"
 for c in $ids; do
 	name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$park_src/companies.json" "$c")
-	"$B/symbi" init --dir "$run/$c" --park "$run/park/park.json" --id "$c" --name "$name" 2>/dev/null
+	site=$(python3 -c 'import json,sys; print("%.2f,%.2f" % tuple(json.load(open(sys.argv[1]))[sys.argv[2]]))' "$park_src/sites.json" "$c" 2>/dev/null)
+	"$B/symbi" init --dir "$run/$c" --park "$run/park/park.json" --id "$c" --name "$name" ${site:+--site "$site"} 2>/dev/null
 	"$B/symbiod" enroll --dir "$run/park" --csr "$run/$c/request.csr" --out "$run/$c.crt" 2>/dev/null
 	"$B/symbi" enroll --dir "$run/$c" --cert "$run/$c.crt"
 done

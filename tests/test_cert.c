@@ -318,7 +318,7 @@ s_setup(void **state)
 	if (cert_ca_create("Kalundborg Park", f->ca_key, DAYS, &f->ca_pem) != SYM_OK)
 		return -1;
 	if (cert_csr_create(f->identity, "novo-42", "Novo Enzymes A/S", f->xkey->pk, f->ckey->pk,
-	                    &f->csr_pem) != SYM_OK)
+	                    NULL, &f->csr_pem) != SYM_OK)
 		return -1;
 	if (cert_issue(f->ca_pem, f->ca_key, f->csr_pem, strlen(f->csr_pem), 7, DAYS, &f->cert_pem,
 	               &diag) != SYM_OK) {
@@ -414,6 +414,18 @@ test_member_name_valid(void **state)
 
 /* ---- the member record without X.509 (member.h) ---- */
 
+/* The fixture's keys as the record of "acme" (Acme Oy), unsigned. */
+static void
+s_acme_record(const struct fixture *f, struct member_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->id, sizeof(rec->id), "acme");
+	snprintf(rec->name, sizeof(rec->name), "Acme Oy");
+	memcpy(rec->ed25519, f->identity->pk, 32);
+	memcpy(rec->x25519, f->xkey->pk, 32);
+	memcpy(rec->curve, f->ckey->pk, 32);
+}
+
 /* The binding message, pinned byte by byte and against the independent builder above. */
 static void
 test_member_binding_message(void **state)
@@ -428,32 +440,34 @@ test_member_binding_message(void **state)
 
 	memset(x, 0x11, sizeof(x));
 	memset(c, 0x22, sizeof(c));
-	assert_int_equal(member_binding_message("acme", "Acme Oy", x, c, msg, &len), SYM_OK);
+	assert_int_equal(member_binding_message("acme", "Acme Oy", x, c, NULL, msg, &len), SYM_OK);
 	assert_int_equal(len, sizeof(head) + 64);
 	assert_memory_equal(msg, head, sizeof(head));
 	assert_memory_equal(msg + sizeof(head), x, 32);
 	assert_memory_equal(msg + sizeof(head) + 32, c, 32);
 
-	/* The longest id and name fill MEMBER_BINDING_MAX exactly. */
+	/* The longest id and name fill MEMBER_BINDING_MAX but for the site's 8 bytes. */
 	memset(id, 'i', MEMBER_ID_MAX);
 	id[MEMBER_ID_MAX] = '\0';
 	memset(name, 'n', MEMBER_NAME_MAX);
 	name[MEMBER_NAME_MAX] = '\0';
-	assert_int_equal(member_binding_message(id, name, x, c, msg, &len), SYM_OK);
-	assert_int_equal(len, MEMBER_BINDING_MAX);
+	assert_int_equal(member_binding_message(id, name, x, c, NULL, msg, &len), SYM_OK);
+	assert_int_equal(len, MEMBER_BINDING_MAX - 8);
 	assert_memory_equal(msg, want, s_binding_message(id, name, x, c, want));
 
 	/* Signed by the identity key over exactly that message. */
-	assert_int_equal(member_binding_sign(f->identity->sk, "acme", "Acme Oy", x, c, sig),
+	assert_int_equal(member_binding_sign(f->identity->sk, "acme", "Acme Oy", x, c, NULL, sig),
 	                 SYM_OK);
 	len = s_binding_message("acme", "Acme Oy", x, c, want);
 	assert_int_equal(crypto_sign_verify_detached(sig, want, len, f->identity->pk), 0);
 
 	/* Only valid ids and names are signed. */
-	assert_int_equal(member_binding_message("-acme", "Acme", x, c, msg, &len), SYM_ERR_INVALID);
+	assert_int_equal(member_binding_message("-acme", "Acme", x, c, NULL, msg, &len),
+	                 SYM_ERR_INVALID);
 	assert_int_equal(len, 0);
-	assert_int_equal(member_binding_message("acme", "bad\n", x, c, msg, &len), SYM_ERR_INVALID);
-	assert_int_equal(member_binding_sign(f->identity->sk, "ACME", "Acme", x, c, sig),
+	assert_int_equal(member_binding_message("acme", "bad\n", x, c, NULL, msg, &len),
+	                 SYM_ERR_INVALID);
+	assert_int_equal(member_binding_sign(f->identity->sk, "ACME", "Acme", x, c, NULL, sig),
 	                 SYM_ERR_INVALID);
 }
 
@@ -464,14 +478,9 @@ test_member_binding_verify(void **state)
 	struct member_record rec;
 	struct sym_diag diag = {{0}};
 
-	memset(&rec, 0, sizeof(rec));
-	snprintf(rec.id, sizeof(rec.id), "acme");
-	snprintf(rec.name, sizeof(rec.name), "Acme Oy");
-	memcpy(rec.ed25519, f->identity->pk, 32);
-	memcpy(rec.x25519, f->xkey->pk, 32);
-	memcpy(rec.curve, f->ckey->pk, 32);
+	s_acme_record(f, &rec);
 	assert_int_equal(member_binding_sign(f->identity->sk, rec.id, rec.name, rec.x25519,
-	                                     rec.curve, rec.binding_sig),
+	                                     rec.curve, NULL, rec.binding_sig),
 	                 SYM_OK);
 	assert_int_equal(member_binding_verify(&rec, &diag), SYM_OK);
 	/* The signature covers the name, and is by the identity key only. */
@@ -487,15 +496,18 @@ test_member_binding_verify(void **state)
 static void
 test_member_ext(void **state)
 {
-	uint8_t x[32], c[32], sig[64], value[MEMBER_EXT_LEN], want[133];
+	uint8_t x[32], c[32], sig[64], value[MEMBER_EXT_LEN], want[133], v2[MEMBER_EXT_SITE_LEN];
 	struct member_record rec;
 	struct sym_diag diag = {{0}};
+	size_t len = 0;
 
 	(void)state;
 	memset(x, 0x11, sizeof(x));
 	memset(c, 0x22, sizeof(c));
 	memset(sig, 0x33, sizeof(sig));
-	assert_int_equal(member_ext_encode(x, c, sig, value), SYM_OK);
+	assert_int_equal(member_ext_encode(x, c, sig, NULL, v2, &len), SYM_OK);
+	assert_int_equal(len, MEMBER_EXT_LEN);
+	memcpy(value, v2, sizeof(value));
 	s_ext_value(x, c, sig, want);
 	assert_memory_equal(value, want, sizeof(want));
 	memset(&rec, 0, sizeof(rec));
@@ -512,10 +524,14 @@ test_member_ext(void **state)
 	assert_int_equal(member_ext_decode(value, sizeof(value), &rec, &diag), SYM_ERR_FORMAT);
 	s_assert_diag(&diag, "bad magic");
 	value[0] = 'S';
+	value[4] = 3;
+	assert_int_equal(member_ext_decode(value, sizeof(value), &rec, &diag), SYM_ERR_FORMAT);
+	s_assert_diag(&diag, "version 3 is not supported");
+	/* Version 2 carries a site: 133 bytes are too short for it. */
 	value[4] = 2;
 	assert_int_equal(member_ext_decode(value, sizeof(value), &rec, &diag), SYM_ERR_FORMAT);
-	s_assert_diag(&diag, "version 2 is not supported");
-	assert_int_equal(member_ext_encode(NULL, c, sig, value), SYM_ERR_INVALID);
+	s_assert_diag(&diag, "expected 141");
+	assert_int_equal(member_ext_encode(NULL, c, sig, NULL, v2, &len), SYM_ERR_INVALID);
 }
 
 static int
@@ -678,8 +694,8 @@ test_roundtrip_long_names(void **state)
 		memcpy(name + i, "\xc3\xa6", 2); /* æ */
 	name[MEMBER_NAME_MAX] = '\0';
 	assert_true(member_name_valid(name));
-	assert_int_equal(cert_csr_create(f->identity, id, name, f->xkey->pk, f->ckey->pk, &csr),
-	                 SYM_OK);
+	assert_int_equal(
+	    cert_csr_create(f->identity, id, name, f->xkey->pk, f->ckey->pk, NULL, &csr), SYM_OK);
 	assert_int_equal(
 	    cert_issue(f->ca_pem, f->ca_key, csr, strlen(csr), UINT64_MAX, 1, &cert, &diag),
 	    SYM_OK);
@@ -694,6 +710,122 @@ test_roundtrip_long_names(void **state)
 	assert_true(s_run_ok(f, "openssl verify -CAfile ca.pem long.pem"));
 	free(csr);
 	free(cert);
+}
+
+/*
+ * Reach: a site is bound like the keys. With a site the binding message has
+ * its own context ("-v2") and the site after the keys; a signature made with
+ * a site does not verify without it or with another one, and the reverse.
+ */
+static void
+test_member_binding_site(void **state)
+{
+	static const uint8_t tail[] = {0x00, 0x00, 0x15, 0xbe, 0xff, 0xff, 0xe3, 0x1d};
+	struct fixture *f = *state;
+	struct site site = {1, 5566, -7395}; /* 55.66, -73.95 */
+	struct member_record rec;
+	struct sym_diag diag = {{0}};
+	uint8_t x[32], c[32], msg[MEMBER_BINDING_MAX];
+	size_t len = 0;
+
+	memset(x, 0x11, sizeof(x));
+	memset(c, 0x22, sizeof(c));
+	assert_int_equal(member_binding_message("acme", "Acme Oy", x, c, &site, msg, &len), SYM_OK);
+	assert_int_equal(len, sizeof("symbiod-member-keys-v2") + 5 + 8 + 64 + 8);
+	assert_memory_equal(msg, "symbiod-member-keys-v2", sizeof("symbiod-member-keys-v2"));
+	assert_memory_equal(msg + len - 8, tail, 8);
+
+	s_acme_record(f, &rec);
+	rec.site = site;
+	assert_int_equal(member_binding_sign(f->identity->sk, rec.id, rec.name, rec.x25519,
+	                                     rec.curve, &rec.site, rec.binding_sig),
+	                 SYM_OK);
+	assert_int_equal(member_binding_verify(&rec, &diag), SYM_OK);
+	rec.site.lon++; /* moved by 0.01 degree */
+	assert_int_equal(member_binding_verify(&rec, &diag), SYM_ERR_VERIFY);
+	rec.site.lon--;
+	rec.site.set = 0; /* stripped */
+	assert_int_equal(member_binding_verify(&rec, &diag), SYM_ERR_VERIFY);
+	/* A signature without a site does not verify with one added. */
+	assert_int_equal(member_binding_sign(f->identity->sk, rec.id, rec.name, rec.x25519,
+	                                     rec.curve, NULL, rec.binding_sig),
+	                 SYM_OK);
+	assert_int_equal(member_binding_verify(&rec, &diag), SYM_OK);
+	rec.site = site;
+	assert_int_equal(member_binding_verify(&rec, &diag), SYM_ERR_VERIFY);
+	/* Only sites in range are signed. */
+	site.lat = 9001;
+	assert_int_equal(member_binding_message("acme", "Acme Oy", x, c, &site, msg, &len),
+	                 SYM_ERR_INVALID);
+}
+
+/* The version 2 extension: the site after the signature, and a site out of range refused. */
+static void
+test_member_ext_site(void **state)
+{
+	struct site site = {1, -3387, 15121};
+	struct member_record rec;
+	struct sym_diag diag = {{0}};
+	uint8_t x[32], c[32], sig[64], value[MEMBER_EXT_SITE_LEN];
+	size_t len = 0;
+
+	(void)state;
+	memset(x, 0x11, sizeof(x));
+	memset(c, 0x22, sizeof(c));
+	memset(sig, 0x33, sizeof(sig));
+	assert_int_equal(member_ext_encode(x, c, sig, &site, value, &len), SYM_OK);
+	assert_int_equal(len, MEMBER_EXT_SITE_LEN);
+	assert_int_equal(value[4], 2);
+	memset(&rec, 0, sizeof(rec));
+	assert_int_equal(member_ext_decode(value, len, &rec, &diag), SYM_OK);
+	assert_int_equal(rec.site.set, 1);
+	assert_int_equal(rec.site.lat, -3387);
+	assert_int_equal(rec.site.lon, 15121);
+	/* 90.01 degrees north: an untrusted request file, refused by range. */
+	value[MEMBER_EXT_LEN + 2] = 0x23;
+	value[MEMBER_EXT_LEN + 3] = 0x29; /* 9001 */
+	value[MEMBER_EXT_LEN] = value[MEMBER_EXT_LEN + 1] = 0;
+	assert_int_equal(member_ext_decode(value, len, &rec, &diag), SYM_ERR_RANGE);
+	s_assert_diag(&diag, "outside [-90, 90] x [-180, 180]");
+	/* Longitude -180.01. */
+	memset(value + MEMBER_EXT_LEN, 0, 4);
+	value[MEMBER_EXT_LEN + 4] = 0xff;
+	value[MEMBER_EXT_LEN + 5] = 0xff;
+	value[MEMBER_EXT_LEN + 6] = 0xb9;
+	value[MEMBER_EXT_LEN + 7] = 0xaf; /* -18001 */
+	assert_int_equal(member_ext_decode(value, len, &rec, &diag), SYM_ERR_RANGE);
+	assert_int_equal(member_ext_decode(value, len - 1, &rec, &diag), SYM_ERR_FORMAT);
+}
+
+/* A CSR with a site: the CA copies it, the certificate binds it, every reader gets it back. */
+static void
+test_roundtrip_site(void **state)
+{
+	struct fixture *f = *state;
+	struct site site = {1, 3548, 12935};
+	struct member_record rec;
+	struct sym_diag diag = {{0}};
+	char *csr = NULL, *cert = NULL;
+
+	assert_int_equal(cert_csr_create(f->identity, "petrochem", "Petrochem Co", f->xkey->pk,
+	                                 f->ckey->pk, &site, &csr),
+	                 SYM_OK);
+	assert_int_equal(cert_csr_verify(csr, strlen(csr), &rec, &diag), SYM_OK);
+	assert_int_equal(rec.site.set, 1);
+	assert_int_equal(rec.site.lat, 3548);
+	assert_int_equal(cert_issue(f->ca_pem, f->ca_key, csr, strlen(csr), 7, 1, &cert, &diag),
+	                 SYM_OK);
+	assert_int_equal(
+	    cert_verify_member(f->ca_pem, (const uint8_t *)cert, strlen(cert), &rec, &diag),
+	    SYM_OK);
+	assert_int_equal(rec.site.set, 1);
+	assert_int_equal(rec.site.lat, 3548);
+	assert_int_equal(rec.site.lon, 12935);
+	free(csr);
+	free(cert);
+	/* The request of a member without a site reads as none. */
+	assert_int_equal(cert_csr_verify(f->csr_pem, strlen(f->csr_pem), &rec, &diag), SYM_OK);
+	assert_int_equal(rec.site.set, 0);
 }
 
 /* ---- refusals ---- */
@@ -947,26 +1079,30 @@ test_invalid_ids(void **state)
 	for (i = 0; bad_ids[i] != NULL; i++) {
 		assert_false(member_id_valid(bad_ids[i]));
 		assert_int_equal(cert_csr_create(f->identity, bad_ids[i], "Name", f->xkey->pk,
-		                                 f->ckey->pk, &pem),
+		                                 f->ckey->pk, NULL, &pem),
 		                 SYM_ERR_INVALID);
 		assert_null(pem);
 	}
 	memset(id, 'a', MEMBER_ID_MAX + 1);
 	id[MEMBER_ID_MAX + 1] = '\0';
 	assert_false(member_id_valid(id));
-	assert_int_equal(cert_csr_create(f->identity, id, "Name", f->xkey->pk, f->ckey->pk, &pem),
-	                 SYM_ERR_INVALID);
-	assert_int_equal(cert_csr_create(f->identity, NULL, "Name", f->xkey->pk, f->ckey->pk, &pem),
-	                 SYM_ERR_INVALID);
 	assert_int_equal(
-	    cert_csr_create(f->identity, "ok", "bad\nname", f->xkey->pk, f->ckey->pk, &pem),
+	    cert_csr_create(f->identity, id, "Name", f->xkey->pk, f->ckey->pk, NULL, &pem),
 	    SYM_ERR_INVALID);
-	assert_int_equal(cert_csr_create(f->identity, "ok", "", f->xkey->pk, f->ckey->pk, &pem),
-	                 SYM_ERR_INVALID);
+	assert_int_equal(
+	    cert_csr_create(f->identity, NULL, "Name", f->xkey->pk, f->ckey->pk, NULL, &pem),
+	    SYM_ERR_INVALID);
+	assert_int_equal(
+	    cert_csr_create(f->identity, "ok", "bad\nname", f->xkey->pk, f->ckey->pk, NULL, &pem),
+	    SYM_ERR_INVALID);
+	assert_int_equal(
+	    cert_csr_create(f->identity, "ok", "", f->xkey->pk, f->ckey->pk, NULL, &pem),
+	    SYM_ERR_INVALID);
 	assert_null(pem);
 	/* Keys of the wrong kind, and a key pair whose halves disagree. */
-	assert_int_equal(cert_csr_create(f->xkey, "ok", "Name", f->xkey->pk, f->ckey->pk, &pem),
-	                 SYM_ERR_INVALID);
+	assert_int_equal(
+	    cert_csr_create(f->xkey, "ok", "Name", f->xkey->pk, f->ckey->pk, NULL, &pem),
+	    SYM_ERR_INVALID);
 	assert_int_equal(cert_ca_create("Park", f->xkey, DAYS, &pem), SYM_ERR_INVALID);
 	assert_int_equal(cert_ca_create("Park\n", f->ca_key, DAYS, &pem), SYM_ERR_INVALID);
 	assert_int_equal(cert_ca_create("Park", f->ca_key, 0, &pem), SYM_ERR_RANGE);
@@ -976,7 +1112,7 @@ test_invalid_ids(void **state)
 		assert_non_null(mixed);
 		memcpy(mixed->pk, f->identity->pk, 32);
 		assert_int_equal(
-		    cert_csr_create(mixed, "ok", "Name", f->xkey->pk, f->ckey->pk, &pem),
+		    cert_csr_create(mixed, "ok", "Name", f->xkey->pk, f->ckey->pk, NULL, &pem),
 		    SYM_ERR_INVALID);
 		keys_free(&mixed);
 	}
@@ -1431,6 +1567,9 @@ main(void)
 	    cmocka_unit_test(test_member_binding_message),
 	    cmocka_unit_test(test_member_binding_verify),
 	    cmocka_unit_test(test_member_ext),
+	    cmocka_unit_test(test_member_binding_site),
+	    cmocka_unit_test(test_member_ext_site),
+	    cmocka_unit_test(test_roundtrip_site),
 	    cmocka_unit_test(test_member_record_helpers),
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_roundtrip_long_names),

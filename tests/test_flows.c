@@ -762,7 +762,29 @@ struct park {
 	size_t n;
 	char company[64][65];
 	struct flows *flows[64];
+	struct site site[64]; /* from sites.json; unset without one */
 };
+
+/* The park's sites.json entry for a company, if any (REACH.md). */
+static void
+s_load_site(const char *dir, const char *company, struct site *out)
+{
+	struct sym_diag diag = {""};
+	char path[1200], text[64];
+	json_t *sites = NULL, *v;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%s/sites.json", dir);
+	if ((sites = json_load_file(path, 0, NULL)) == NULL)
+		return;
+	if ((v = json_object_get(sites, company)) != NULL) {
+		snprintf(text, sizeof(text), "%.2f,%.2f", json_number_value(json_array_get(v, 0)),
+		         json_number_value(json_array_get(v, 1)));
+		if (site_parse(text, out, &diag) != SYM_OK)
+			fail_msg("%s: %s: %s", path, company, diag.msg);
+	}
+	json_decref(sites);
+}
 
 static void
 s_load_park_file(const char *dir, const char *company, const char *path, void *arg)
@@ -780,12 +802,14 @@ s_load_park_file(const char *dir, const char *company, const char *path, void *a
 	snprintf(p->company[p->n], sizeof(p->company[p->n]), "%s", company);
 	if (flows_load_file(path, s_tax, &p->flows[p->n], &diag) != SYM_OK)
 		fail_msg("%s: %s", path, diag.msg);
+	s_load_site(dir, company, &p->site[p->n]);
 	p->n++;
 }
 
 /*
  * The predicate reproduces every park's expected candidates, exactly and on
- * bins (the scenario values sit away from bin edges, so both agree).
+ * bins (the scenario values sit away from bin edges, so both agree), and,
+ * in a park with sites, only within the smaller of the two items' reaches.
  */
 static void
 test_scenario_candidates(void **state)
@@ -816,10 +840,14 @@ test_scenario_candidates(void **state)
 						const struct flow_item *o = &p->flows[a]->items[i];
 						const struct flow_item *n = &p->flows[b]->items[j];
 						int exact = flows_exact_compatible(s_tax, o, n);
+						uint64_t reach = o->reach_m < n->reach_m
+						                     ? o->reach_m
+						                     : n->reach_m;
 
 						assert_int_equal(flows_bin_compatible(s_tax, o, n),
 						                 exact);
-						if (exact)
+						if (exact &&
+						    site_within(&p->site[a], &p->site[b], reach))
 							json_array_append_new(
 							    found,
 							    json_pack("[ssss]", p->company[a],

@@ -169,6 +169,15 @@ test_directory_hash(void **state)
 		for (k = 0; (m = json_array_get(json_object_get(v, "members"), k)) != NULL; k++) {
 			snprintf(recs[k].id, sizeof(recs[k].id), "%s", kat_str(m, "id"));
 			kat_hex(m, "fingerprint", recs[k].fingerprint, 32);
+			/* Reach: an optional site, in hundredths of a degree. */
+			if (json_object_get(m, "site") != NULL) {
+				json_t *site = json_object_get(m, "site");
+				recs[k].site.set = 1;
+				recs[k].site.lat =
+				    (int32_t)json_integer_value(json_array_get(site, 0));
+				recs[k].site.lon =
+				    (int32_t)json_integer_value(json_array_get(site, 1));
+			}
 			ptrs[k] = &recs[k];
 		}
 		roundhash_directory(ptrs, n, got);

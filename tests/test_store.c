@@ -27,7 +27,7 @@
 #include "store_sql.h"
 
 /* Bump with every migration appended to daemon/store.c. */
-#define TEST_SCHEMA_VERSION 11
+#define TEST_SCHEMA_VERSION 12
 
 #ifdef STORE_TEST_STANDALONE
 /* Stand-ins with the documented rules, for building before crypto/cert.c exists. */
@@ -362,6 +362,41 @@ test_serials_monotonic(void **state)
 	store_rollback(st);
 	assert_int_equal(store_next_serial(st, &s), SYM_OK);
 	assert_int_equal(s, prev + 2);
+	store_close(&st);
+}
+
+/* Reach: a member's site goes in and comes back; one out of range never reaches the database. */
+static void
+test_member_site(void **state)
+{
+	struct member_record rec;
+	struct store_member m;
+	char path[128];
+	struct store *st;
+
+	(void)state;
+	s_path(path, sizeof(path), "sites.db");
+	st = s_open(path);
+	s_record(&rec, "sited", 12);
+	rec.site.set = 1;
+	rec.site.lat = -3387;
+	rec.site.lon = 15121;
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 12), SYM_OK);
+	s_add(st, "unsited", 13, 13);
+	assert_int_equal(store_member_get(st, "sited", &m), SYM_OK);
+	assert_memory_equal(&m.rec, &rec, sizeof(rec));
+	store_member_clear(&m);
+	assert_int_equal(store_member_get(st, "unsited", &m), SYM_OK);
+	assert_int_equal(m.rec.site.set, 0);
+	store_member_clear(&m);
+	s_record(&rec, "too-far", 14);
+	rec.site.set = 1;
+	rec.site.lat = 9001;
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 14), SYM_ERR_INVALID);
+	rec.site.lat = 0;
+	rec.site.lon = -18001;
+	assert_int_equal(store_member_add(st, &rec, s_cert, sizeof(s_cert), 14), SYM_ERR_INVALID);
+	assert_int_equal(store_member_get(st, "too-far", &m), SYM_ERR_NOT_FOUND);
 	store_close(&st);
 }
 
@@ -1441,6 +1476,7 @@ main(void)
 	    cmocka_unit_test(test_meta),
 	    cmocka_unit_test(test_serials_monotonic),
 	    cmocka_unit_test(test_members),
+	    cmocka_unit_test(test_member_site),
 	    cmocka_unit_test(test_seen_requests),
 	    cmocka_unit_test(test_corrupt_rows),
 	    cmocka_unit_test(test_transactions),

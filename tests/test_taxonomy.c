@@ -204,6 +204,75 @@ test_hash_covers_matching_not_labels(void **state)
 	taxonomy_free(&c);
 }
 
+/*
+ * Reach (REACH.md): every required default, inherited down the tree, the
+ * largest one, refusals, and no effect on the hash (reach changes no token).
+ */
+static void
+test_reach(void **state)
+{
+	static const struct {
+		const char *path;
+		uint64_t km; /* 0: unlimited */
+	} want[] = {
+	    {"energy.steam", 10},
+	    {"energy.heat", 30},
+	    {"energy.heat.waste_heat", 30},
+	    {"water", 20},
+	    {"water.wastewater", 20},
+	    {"energy.gas", 100},
+	    {"energy.gas.biogas", 100},
+	    {"energy.electricity", 0},
+	    {"material", 300},
+	    {"material.mineral.gypsum", 300},
+	    {"material.biomass", 150},
+	    {"material.biomass.yeast", 150},
+	    {"material.sludge", 100},
+	    {"material.sludge.sewage", 100},
+	};
+	const char *plain =
+	    MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\"," MINI_QTY "}]}";
+	const char *with = MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\","
+	                                       "\"reach_km\":12.5," MINI_QTY "}]}";
+	const char *const bad[] = {"0", "-3", "\"far\"", "null", "[1]", "1e400"};
+	const struct taxonomy *tax = *state;
+	struct taxonomy *a = NULL, *b = NULL;
+	struct sym_diag diag;
+	char doc[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct tax_category *c = taxonomy_find(tax, want[i].path);
+
+		assert_non_null(c);
+		if (want[i].km == 0)
+			assert_true(c->reach_m == SITE_REACH_UNLIMITED);
+		else
+			assert_int_equal(c->reach_m, want[i].km * 1000);
+	}
+	assert_true(taxonomy_max_reach_m(tax) == SITE_REACH_UNLIMITED);
+	assert_int_equal(taxonomy_parse("a", plain, strlen(plain), &a, &diag), SYM_OK);
+	assert_int_equal(taxonomy_parse("b", with, strlen(with), &b, &diag), SYM_OK);
+	assert_int_equal(taxonomy_find(b, "m.a")->reach_m, 12500);
+	/* The root m (abstract, unlimited) is no item's category: the largest reach is m.a's. */
+	assert_int_equal(taxonomy_max_reach_m(b), 12500);
+	assert_true(taxonomy_find(a, "m.a")->reach_m == SITE_REACH_UNLIMITED);
+	assert_memory_equal(a->hash, b->hash, TAX_HASH_LEN);
+	taxonomy_free(&a);
+	taxonomy_free(&b);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(doc, sizeof(doc),
+		         MINI_HEAD MINI_ROOT ",{\"id\":2,\"path\":\"m.a\",\"name\":\"A\","
+		                             "\"reach_km\":%s," MINI_QTY "}]}",
+		         bad[i]);
+		assert_int_not_equal(taxonomy_parse("bad.json", doc, strlen(doc), &a, &diag),
+		                     SYM_OK);
+		assert_null(a);
+		if (strcmp(bad[i], "1e400") != 0)
+			assert_non_null(strstr(diag.msg, "reach_km"));
+	}
+}
+
 static void
 test_rejects(void **state)
 {
@@ -356,6 +425,7 @@ main(void)
 	    cmocka_unit_test(test_hash_stable),
 	    cmocka_unit_test(test_hash_covers_matching_not_labels),
 	    cmocka_unit_test(test_rejects),
+	    cmocka_unit_test(test_reach),
 	    cmocka_unit_test(test_quantize),
 	    cmocka_unit_test(test_lookup),
 	};

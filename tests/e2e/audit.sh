@@ -26,7 +26,7 @@ run_round() {
 	ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$SC/companies.json")
 	for c in $ids; do
 		name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$SC/companies.json" "$c")
-		join "$P" "$T/st-$c" "$c" "$name" || { echo "cannot enroll $c"; exit 1; }
+		join "$P" "$T/st-$c" "$c" "$name" "$(site_of "$SC" "$c")" || { echo "cannot enroll $c"; exit 1; }
 	done
 	first=$(echo "$ids" | cut -d' ' -f1)
 	start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }

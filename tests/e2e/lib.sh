@@ -62,11 +62,18 @@ new_park() {
 	"$BIN/symbiod" init --dir "$1" --name "$2" --endpoint "tcp://127.0.0.1:$(free_port)" 2>/dev/null
 }
 
-# join PARK STATE ID NAME: a company inits, the operator enrolls it, the company installs its cert.
+# join PARK STATE ID NAME [SITE]: a company inits (with its site LAT,LON if given), the operator
+# enrolls it, the company installs its cert.
 join() {
-	"$BIN/symbi" init --dir "$2" --park "$1/park.json" --id "$3" --name "$4" 2>/dev/null &&
+	"$BIN/symbi" init --dir "$2" --park "$1/park.json" --id "$3" --name "$4" ${5:+--site "$5"} 2>/dev/null &&
 		"$BIN/symbiod" enroll --dir "$1" --csr "$2/request.csr" --out "$T/$3.crt" 2>/dev/null &&
 		"$BIN/symbi" enroll --dir "$2" --cert "$T/$3.crt" 2>/dev/null
+}
+
+# site_of FOLDER ID: "LAT,LON" of company ID from FOLDER/sites.json, or nothing without one.
+site_of() {
+	[ -f "$1/sites.json" ] || return 0
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])).get(sys.argv[2]); print("%.2f,%.2f" % tuple(s) if s else "")' "$1/sites.json" "$2"
 }
 
 # park_of_folder PARK FOLDER TITLE: a park of FOLDER's companies (companies.json), each
@@ -76,7 +83,7 @@ park_of_folder() {
 	new_park "$1" "$3" || { echo "cannot create park"; exit 1; }
 	for c in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$2/companies.json"); do
 		name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$2/companies.json" "$c")
-		join "$1" "$T/st-$c" "$c" "$name" || { echo "cannot enroll $c"; exit 1; }
+		join "$1" "$T/st-$c" "$c" "$name" "$(site_of "$2" "$c")" || { echo "cannot enroll $c"; exit 1; }
 	done
 	start_daemon "$1" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
 }

@@ -26,7 +26,7 @@ P=$T/park
 new_park "$P" "Load park" || { echo "cannot create park"; exit 1; }
 flows=("$EX"/*.json)
 files=()
-for f in "${flows[@]}"; do case $(basename "$f") in companies.json | expected.json) ;; *) files+=("$f") ;; esac; done
+for f in "${flows[@]}"; do case $(basename "$f") in companies.json | expected.json | sites.json) ;; *) files+=("$f") ;; esac; done
 t0=$(now_ms)
 for i in $(seq 0 $((N - 1))); do
 	id=$(printf 'c%03d' "$i")

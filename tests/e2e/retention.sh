@@ -24,7 +24,7 @@ ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))
 new_park "$P" "Retention $(basename "$SC")" || { echo "cannot create park"; exit 1; }
 for c in $ids; do
 	name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$SC/companies.json" "$c")
-	join "$P" "$T/st-$c" "$c" "$name" || { echo "cannot enroll $c"; exit 1; }
+	join "$P" "$T/st-$c" "$c" "$name" "$(site_of "$SC" "$c")" || { echo "cannot enroll $c"; exit 1; }
 done
 start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
 

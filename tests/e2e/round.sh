@@ -15,7 +15,7 @@ new_park "$P" "Scenario $(basename "$SC")" || { echo "cannot create park"; exit 
 ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$SC/companies.json")
 for c in $ids; do
 	name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$SC/companies.json" "$c")
-	join "$P" "$T/st-$c" "$c" "$name" || { echo "cannot enroll $c"; exit 1; }
+	join "$P" "$T/st-$c" "$c" "$name" "$(site_of "$SC" "$c")" || { echo "cannot enroll $c"; exit 1; }
 done
 "$BIN/symbi" init --dir "$T/stranger" --park "$P/park.json" --id stranger --name "Stranger" 2>/dev/null
 first=$(echo "$ids" | cut -d' ' -f1)

@@ -332,7 +332,8 @@ s_certs(void)
 
 	memset(x, 0x44, 32);
 	memset(c, 0x55, 32);
-	if (id == NULL || cert_csr_create(id, "co-fuzz", "Fuzz Company AB", x, c, &pem) != SYM_OK)
+	if (id == NULL ||
+	    cert_csr_create(id, "co-fuzz", "Fuzz Company AB", x, c, NULL, &pem) != SYM_OK)
 		abort();
 	mode = 2;
 	s_write("fuzz_cert", "csr", &mode, 1, pem, strlen(pem));

@@ -82,6 +82,12 @@ for f in "$SRC"/examples/kalundborg/*; do
 		bad "examples/kalundborg/$(basename "$f") not installed as is"
 done
 ok "examples/kalundborg checked file by file"
+for f in "$SRC"/examples/regional/*; do
+	cmp -s "$f" "$R/share/doc/symbiod/examples/regional/$(basename "$f")" ||
+		bad "examples/regional/$(basename "$f") not installed as is"
+done
+cmp -s "$SRC/deploy/REGIONS.md" "$R/share/doc/symbiod/REGIONS.md" &&
+	ok "examples/regional and deploy/REGIONS.md installed" || bad "deploy/REGIONS.md not installed"
 # What deploy/ holds now must be installed too (a stale configuration would miss it).
 for f in "$SRC"/deploy/*.service "$SRC"/deploy/*.timer; do
 	[ -e "$f" ] || continue

@@ -24,6 +24,12 @@
  *       of order 8, bound by a real identity key's signature: a member who
  *       would make every pair key with it predictable (the enrolment test).
  *
+ *   symbi-forge site-csr --id ID --lat N --lon N --out FILE
+ *       A certificate request whose member keys extension (version 2) holds
+ *       the site N, N in hundredths of a degree, whatever they are (-9001:
+ *       90.01 degrees south), self-signed and bound by its identity key as
+ *       symbi init would: the request file an operator must not trust.
+ *
  *   symbi-forge weak-member --park PARK --id ID
  *       A coordinator whose CA signs a low-order X25519 key anyway: a real
  *       certificate, re-signed by PARK's CA key with such a key in its member
@@ -294,7 +300,8 @@ s_member_make(struct s_fake *f, struct s_member *m, const char *ca_pem, uint64_t
 	m->curve = keys_generate(KEY_CURVE);
 	if (m->ed == NULL || m->x == NULL || m->curve == NULL)
 		return SYM_ERR_ALLOC;
-	if ((r = cert_csr_create(m->ed, m->id, m->name, m->x->pk, m->curve->pk, &csr)) != SYM_OK ||
+	if ((r = cert_csr_create(m->ed, m->id, m->name, m->x->pk, m->curve->pk, NULL, &csr)) !=
+	        SYM_OK ||
 	    (r = cert_issue(ca_pem, f->ca, csr, strlen(csr), serial, 365, &cert, &diag)) !=
 	        SYM_OK ||
 	    (r = cert_pem_to_der(cert, strlen(cert), &m->der, &m->der_len)) != SYM_OK)
@@ -848,9 +855,9 @@ s_weak_csr(int argc, char **argv)
 	rc = EXIT_SOFTWARE;
 	if (ed == NULL || x == NULL || curve == NULL)
 		goto out;
-	if (cert_csr_create(ed, id, "Weak Keys Ltd",
-	                    strcmp(key, "x25519") == 0 ? s_low_order : x->pk,
-	                    strcmp(key, "curve") == 0 ? s_low_order : curve->pk, &pem) != SYM_OK ||
+	if (cert_csr_create(
+	        ed, id, "Weak Keys Ltd", strcmp(key, "x25519") == 0 ? s_low_order : x->pk,
+	        strcmp(key, "curve") == 0 ? s_low_order : curve->pk, NULL, &pem) != SYM_OK ||
 	    util_write_file(out, pem, strlen(pem), 0644, 0) != SYM_OK) {
 		fprintf(stderr, "symbi-forge: cannot write %s\n", out);
 		goto out;
@@ -925,7 +932,8 @@ s_weak_issue(struct park *park, struct member_record *rec, uint64_t *serial, uin
 {
 	struct keypair *ed = keys_generate(KEY_ED25519), *x = keys_generate(KEY_X25519),
 	               *curve = keys_generate(KEY_CURVE);
-	uint8_t value[MEMBER_EXT_LEN];
+	uint8_t value[MEMBER_EXT_SITE_LEN];
+	size_t value_len = 0;
 	char *csr = NULL, *pem = NULL;
 	int r = SYM_ERR_ALLOC;
 
@@ -935,13 +943,14 @@ s_weak_issue(struct park *park, struct member_record *rec, uint64_t *serial, uin
 	memcpy(rec->x25519, s_low_order, 32);
 	memcpy(rec->curve, curve->pk, 32);
 	/* An honest request and certificate first, then the key swapped and signed again. */
-	if ((r = cert_csr_create(ed, rec->id, rec->name, x->pk, curve->pk, &csr)) != SYM_OK ||
+	if ((r = cert_csr_create(ed, rec->id, rec->name, x->pk, curve->pk, NULL, &csr)) != SYM_OK ||
 	    (r = store_next_serial(park->store, serial)) != SYM_OK ||
 	    (r = cert_issue(park->info.ca_pem, park->ca, csr, strlen(csr), *serial, 30, &pem,
 	                    diag)) != SYM_OK ||
-	    (r = member_binding_sign(ed->sk, rec->id, rec->name, rec->x25519, rec->curve,
+	    (r = member_binding_sign(ed->sk, rec->id, rec->name, rec->x25519, rec->curve, NULL,
 	                             rec->binding_sig)) != SYM_OK ||
-	    (r = member_ext_encode(rec->x25519, rec->curve, rec->binding_sig, value)) != SYM_OK ||
+	    (r = member_ext_encode(rec->x25519, rec->curve, rec->binding_sig, NULL, value,
+	                           &value_len)) != SYM_OK ||
 	    (r = s_cert_rekeyed(pem, value, park->ca, der, der_len)) != SYM_OK)
 		goto out;
 	crypto_hash_sha256(rec->fingerprint, *der, (size_t)*der_len);
@@ -1001,6 +1010,119 @@ out:
 	return r == SYM_OK ? 0 : EXIT_SOFTWARE;
 }
 
+/* The v2 member keys extension for any site, bound by ed: what site-csr puts in its request. */
+static int
+s_site_ext(const struct keypair *ed, const char *id, const uint8_t x[32], const uint8_t c[32],
+           int32_t lat, int32_t lon, X509_EXTENSION **out)
+{
+	uint8_t msg[MEMBER_BINDING_MAX], value[MEMBER_EXT_SITE_LEN], site[8], sig[64];
+	ASN1_OBJECT *oid = OBJ_txt2obj(SYMBI_MEMBER_KEYS_OID, 1);
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	size_t n = 0;
+	int r = SYM_ERR_CRYPTO;
+
+	site[0] = (uint8_t)((uint32_t)lat >> 24);
+	site[1] = (uint8_t)((uint32_t)lat >> 16);
+	site[2] = (uint8_t)((uint32_t)lat >> 8);
+	site[3] = (uint8_t)lat;
+	site[4] = (uint8_t)((uint32_t)lon >> 24);
+	site[5] = (uint8_t)((uint32_t)lon >> 16);
+	site[6] = (uint8_t)((uint32_t)lon >> 8);
+	site[7] = (uint8_t)lon;
+	/* PROTOCOL.md: "symbiod-member-keys-v2\0" || id || name || x25519 || curve || site. */
+	memcpy(msg, "symbiod-member-keys-v2", n = sizeof("symbiod-member-keys-v2"));
+	msg[n++] = (uint8_t)strlen(id);
+	memcpy(msg + n, id, strlen(id));
+	n += strlen(id);
+	msg[n++] = (uint8_t)strlen("Far Away Ltd");
+	memcpy(msg + n, "Far Away Ltd", strlen("Far Away Ltd"));
+	n += strlen("Far Away Ltd");
+	memcpy(msg + n, x, 32);
+	memcpy(msg + n + 32, c, 32);
+	memcpy(msg + n + 64, site, 8);
+	crypto_sign_detached(sig, NULL, msg, n + 72, ed->sk);
+	memcpy(value, "SYMK\x02", 5);
+	memcpy(value + 5, x, 32);
+	memcpy(value + 37, c, 32);
+	memcpy(value + 69, sig, 64);
+	memcpy(value + 133, site, 8);
+	if (oid != NULL && os != NULL && ASN1_OCTET_STRING_set(os, value, sizeof(value)) == 1 &&
+	    (*out = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os)) != NULL)
+		r = SYM_OK;
+	ASN1_OCTET_STRING_free(os);
+	ASN1_OBJECT_free(oid);
+	return r;
+}
+
+static int
+s_site_csr(int argc, char **argv)
+{
+	static const struct option opts[] = {{"id", required_argument, NULL, 'i'},
+	                                     {"lat", required_argument, NULL, 'a'},
+	                                     {"lon", required_argument, NULL, 'b'},
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *id = NULL, *out = NULL;
+	long lat = 0, lon = 0;
+	struct keypair *ed = keys_generate(KEY_ED25519), *x = keys_generate(KEY_X25519),
+	               *curve = keys_generate(KEY_CURVE);
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	X509_EXTENSION *ext = NULL;
+	X509_REQ *req = X509_REQ_new();
+	X509_NAME *nm = X509_NAME_new();
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	char *data = NULL;
+	long len;
+	int c, rc = EXIT_USAGE;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': id = optarg; break;
+		case 'a': lat = strtol(optarg, NULL, 10); break;
+		case 'b': lon = strtol(optarg, NULL, 10); break;
+		case 'o': out = optarg; break;
+		default: goto out;
+		}
+	}
+	if (id == NULL || out == NULL || optind != argc || !member_id_valid(id)) {
+		fprintf(stderr, "usage: symbi-forge site-csr --id ID --lat N --lon N --out FILE\n");
+		goto out;
+	}
+	rc = EXIT_SOFTWARE;
+	if (ed == NULL || x == NULL || curve == NULL || exts == NULL || req == NULL || nm == NULL ||
+	    (pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, ed->sk, 32)) == NULL ||
+	    s_site_ext(ed, id, x->pk, curve->pk, (int32_t)lat, (int32_t)lon, &ext) != SYM_OK ||
+	    sk_X509_EXTENSION_push(exts, ext) <= 0)
+		goto out;
+	ext = NULL; /* transferred */
+	if (X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
+	    X509_NAME_add_entry_by_NID(nm, NID_commonName, V_ASN1_UTF8STRING,
+	                               (const unsigned char *)id, -1, -1, 0) != 1 ||
+	    X509_NAME_add_entry_by_NID(nm, NID_organizationName, V_ASN1_UTF8STRING,
+	                               (const unsigned char *)"Far Away Ltd", -1, -1, 0) != 1 ||
+	    X509_REQ_set_subject_name(req, nm) != 1 || X509_REQ_set_pubkey(req, pkey) != 1 ||
+	    X509_REQ_add_extensions(req, exts) != 1 || X509_REQ_sign(req, pkey, NULL) <= 0 ||
+	    (bio = BIO_new(BIO_s_mem())) == NULL || PEM_write_bio_X509_REQ(bio, req) != 1 ||
+	    (len = BIO_get_mem_data(bio, &data)) <= 0 ||
+	    util_write_file(out, data, (size_t)len, 0644, 0) != SYM_OK) {
+		fprintf(stderr, "symbi-forge: cannot write %s\n", out);
+		goto out;
+	}
+	rc = 0;
+out:
+	BIO_free(bio);
+	EVP_PKEY_free(pkey);
+	X509_NAME_free(nm);
+	X509_REQ_free(req);
+	X509_EXTENSION_free(ext);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	keys_free(&ed);
+	keys_free(&x);
+	keys_free(&curve);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1014,10 +1136,13 @@ main(int argc, char **argv)
 		return s_weak_csr(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "weak-member") == 0)
 		return s_weak_member(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "site-csr") == 0)
+		return s_site_csr(argc - 1, argv + 1);
 	fprintf(stderr,
 	        "usage: symbi-forge resign --park PARK --export DIR [--size N] [--root HEX]\n"
 	        "       symbi-forge fake --out DIR [--park PARK] [--members N] [--no-end]\n"
 	        "       symbi-forge weak-csr --id ID --key x25519|curve --out FILE\n"
-	        "       symbi-forge weak-member --park PARK --id ID\n");
+	        "       symbi-forge weak-member --park PARK --id ID\n"
+	        "       symbi-forge site-csr --id ID --lat N --lon N --out FILE\n");
 	return EXIT_USAGE;
 }
