@@ -18,6 +18,8 @@
 #include "hardsteps.h"
 #include "hardtoken.h"
 #include "policy.h"
+#include "protocol.h"
+#include "reach.h"
 #include "sig.h"
 #include "submit.h"
 #include "sysexits.h"
@@ -180,6 +182,12 @@ s_batches(struct session *s, struct hard_ctx *h, struct submission *sub, struct 
 	for (i = 0; i < h->vd.n && r == SYM_OK; i++) {
 		if (strcmp(h->vd.recs[i].id, s->st->id) == 0)
 			continue;
+		/* Farther apart than the round's largest reach: no batch (REACH.md). */
+		if (!reach_exchanges(&s->st->record.site, &h->vd.recs[i].site,
+		                     protocol_announcement_reach_m(h->ann))) {
+			sub->beyond++;
+			continue;
+		}
 		if ((r = s_batch(s, h, outputs, offers.n, &h->vd.recs[i], &pad,
 		                 &sub->batches[sub->nb])) == SYM_OK) {
 			sub->bytes +=
