@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "benchpark.h"
 #include "synth.h"
 #include "sysexits.h"
 #include "util.h"
@@ -68,162 +69,12 @@ s_site(struct park_bench *pb, char *out, size_t len)
 	         lon0 + x / (km_per_deg * cos(lat * 3.14159265358979323846 / 180)));
 }
 
-static double
-s_cpu_children(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_CHILDREN, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-	       ru.ru_stime.tv_usec / 1e6;
-}
-
-/* Run argv with stdout to `out` (or /dev/null) and stderr to `err`; returns pid. */
-static pid_t
-s_spawn(char *const argv[], const char *out, const char *err)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int fe = open(err ? err : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fo < 0 || fe < 0)
-			_exit(127);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static int
-s_run(char *const argv[], const char *out)
-{
-	int st = 0;
-	pid_t pid = s_spawn(argv, out, NULL);
-
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* PARKDIR/<prefix><company number><suffix> */
 static void
 s_path(const struct park_bench *pb, char *out, size_t len, const char *prefix, size_t i,
        const char *suffix)
 {
 	snprintf(out, len, "%s/%s%05zu%s", pb->dir, prefix, i, suffix);
-}
-
-/* One value of a synthetic item in the JSON of a flows file (canonical units). */
-static json_t *
-s_value_json(const struct tax_dim *dim, const struct flow_value *v, int offer)
-{
-	json_t *o = json_object();
-
-	if (offer) {
-		json_object_set_new(o, "value", json_real(v->value));
-	} else if (!v->present) {
-		/* An unconstrained quantity: the lowest bound there is. */
-		json_object_set_new(o, "min", json_real(dim->min));
-	} else {
-		if (v->min > -1e300)
-			json_object_set_new(o, "min", json_real(v->min));
-		if (v->max < 1e300)
-			json_object_set_new(o, "max", json_real(v->max));
-		if (json_object_size(o) == 0)
-			json_object_set_new(o, "min", json_real(dim->min));
-	}
-	json_object_set_new(o, "unit", json_string(dim->unit));
-	return o;
-}
-
-static int
-s_write_flows(const struct park_bench *pb, const struct taxonomy *tax, struct synth_rng *rng,
-              size_t company)
-{
-	json_t *arr = json_array(), *doc;
-	char path[PATH_MAX];
-	size_t f;
-	int r;
-
-	for (f = 0; f < pb->flows; f++) {
-		struct flow_item it;
-		const struct tax_category *cat;
-		json_t *j, *attrs;
-		char id[32];
-		unsigned d;
-
-		do {
-			cat = synth_category(tax, rng);
-		} while (strncmp(cat->path, "waste.", 6) == 0 && synth_below(rng, 4) != 0);
-		synth_item(tax, rng, f % 2 == 0 ? FLOW_OFFER : FLOW_NEED, cat, &it);
-		snprintf(id, sizeof(id), "%s-%zu", f % 2 == 0 ? "offer" : "need", f);
-		j = json_pack("{s:s, s:s, s:s}", "id", id, "direction",
-		              f % 2 == 0 ? "offer" : "need", "category", cat->path);
-		/* A need without a quantity bound still states one (min at the range's floor). */
-		json_object_set_new(
-		    j, "quantity",
-		    s_value_json(&cat->dims[0], &it.dims[0], it.direction == FLOW_OFFER));
-		attrs = json_object();
-		for (d = 1; d < cat->ndims; d++)
-			if (it.dims[d].present)
-				json_object_set_new(attrs, cat->dims[d].name,
-				                    s_value_json(&cat->dims[d], &it.dims[d],
-				                                 it.direction == FLOW_OFFER));
-		json_object_set_new(j, "attributes", attrs);
-		json_object_set_new(j, "details",
-		                    json_pack("{s:s}", "contact", "bench@example.com"));
-		json_array_append_new(arr, j);
-	}
-	doc = json_pack("{s:o}", "flows", arr);
-	s_path(pb, path, sizeof(path), "c", company, ".json");
-	r = json_dump_file(doc, path, JSON_COMPACT);
-	json_decref(doc);
-	return r;
-}
-
-static long
-s_proc_kb(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, field, strlen(field)) == 0)
-			v = strtol(line + strlen(field) + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-static double
-s_proc_cpu(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *f;
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) == NULL) {
-		fclose(f);
-		return 0;
-	}
-	fclose(f);
-	/* Fields after the command name in parentheses; utime and stime are 14 and 15. */
-	p = strrchr(buf, ')');
-	for (i = 0; p != NULL && i < 12; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %lu %lu", &ut, &st) != 2)
-		return 0;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static int
@@ -247,11 +98,11 @@ s_setup(struct park_bench *pb, const struct taxonomy *tax)
 	{
 		char *argv[] = {exe,          "init", "--dir", park, "--name", "Benchmark park",
 		                "--endpoint", ep,     NULL};
-		if (s_run(argv, NULL) != 0)
+		if (bench_run(argv, NULL) != 0)
 			return -1;
 	}
 	for (i = 0; i < pb->companies; i++) {
-		char sym[PATH_MAX], symd[PATH_MAX];
+		char sym[PATH_MAX], symd[PATH_MAX], path[PATH_MAX];
 
 		snprintf(id, sizeof(id), "c%05zu", i);
 		s_path(pb, st, sizeof(st), "st-c", i, "");
@@ -273,12 +124,14 @@ s_setup(struct park_bench *pb, const struct taxonomy *tax)
 			char *a2[] = {symd, "enroll", "--dir", park, "--csr",
 			              csr,  "--out",  crt,     NULL};
 			char *a3[] = {sym, "enroll", "--dir", st, "--cert", crt, NULL};
-			if (s_run(a1, NULL) != 0 || s_run(a2, NULL) != 0 || s_run(a3, NULL) != 0) {
+			if (bench_run(a1, NULL) != 0 || bench_run(a2, NULL) != 0 ||
+			    bench_run(a3, NULL) != 0) {
 				fprintf(stderr, "symbi-bench park: enrolling %s failed\n", id);
 				return -1;
 			}
 		}
-		if (s_write_flows(pb, tax, &rng, i) != 0)
+		s_path(pb, path, sizeof(path), "c", i, ".json");
+		if (bench_write_flows(pb->flows, tax, &rng, path) != 0)
 			return -1;
 	}
 	return 0;
@@ -295,7 +148,7 @@ s_start_daemon(struct park_bench *pb)
 	snprintf(log, sizeof(log), "%s/daemon.log", pb->dir);
 	{
 		char *argv[] = {exe, "run", "--dir", park, NULL};
-		pb->daemon = s_spawn(argv, NULL, log);
+		pb->daemon = bench_spawn(argv, NULL, log);
 	}
 	for (i = 0; i < 100; i++) {
 		FILE *f = fopen(log, "r");
@@ -325,7 +178,7 @@ s_control(struct park_bench *pb, const char *action, const char *out)
 			argv[6] = "--max-reach-km";
 			argv[7] = BENCH_AREA_REACH_KM;
 		}
-		return s_run(argv, out);
+		return bench_run(argv, out);
 	}
 }
 
@@ -355,7 +208,7 @@ s_clients_all(struct park_bench *pb, int sync, double *bytes_total)
 					argv[1] = "sync";
 					argv[7] = NULL;
 				}
-				if (s_spawn(argv, out, err) < 0)
+				if (bench_spawn(argv, out, err) < 0)
 					return -1;
 			}
 			running++;
@@ -406,7 +259,7 @@ s_sync_pass(struct park_bench *pb, int pass, double *bytes_total)
 			s_path(pb, err, sizeof(err), tag, next, ".err");
 			{
 				char *argv[] = {exe, "sync", "--dir", st, "--json", NULL};
-				if (s_spawn(argv, out, err) < 0)
+				if (bench_spawn(argv, out, err) < 0)
 					return -1;
 			}
 			running++;
@@ -464,15 +317,15 @@ struct park_indicator_times {
 static int
 s_indicator_phase(struct park_bench *pb, struct park_indicator_times *it)
 {
-	double t0 = util_now(), cpu0, d_cpu0 = s_proc_cpu(pb->daemon);
+	double t0 = util_now(), cpu0, d_cpu0 = bench_proc_cpu(pb->daemon);
 
 	if (s_control(pb, "end", NULL) != 0)
 		return -1;
 	it->end_wall = util_now() - t0;
-	it->end_daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
+	it->end_daemon_cpu = bench_proc_cpu(pb->daemon) - d_cpu0;
 	t0 = util_now();
-	cpu0 = s_cpu_children();
-	d_cpu0 = s_proc_cpu(pb->daemon);
+	cpu0 = bench_cpu_children();
+	d_cpu0 = bench_proc_cpu(pb->daemon);
 	for (it->passes = 1; it->passes <= 6; it->passes++) {
 		if (s_sync_pass(pb, it->passes, &it->bytes) != 0) {
 			fprintf(stderr, "symbi-bench park: a sync failed in pass %d\n", it->passes);
@@ -483,16 +336,16 @@ s_indicator_phase(struct park_bench *pb, struct park_indicator_times *it)
 			break;
 	}
 	it->wall = util_now() - t0;
-	it->clients_cpu = s_cpu_children() - cpu0;
-	it->daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
+	it->clients_cpu = bench_cpu_children() - cpu0;
+	it->daemon_cpu = bench_proc_cpu(pb->daemon) - d_cpu0;
 	if (strcmp(it->state, "done") != 0)
 		return -1;
-	cpu0 = s_cpu_children();
-	d_cpu0 = s_proc_cpu(pb->daemon);
+	cpu0 = bench_cpu_children();
+	d_cpu0 = bench_proc_cpu(pb->daemon);
 	if (s_sync_pass(pb, 99, &t0) != 0)
 		return -1;
-	it->idle_clients_cpu = s_cpu_children() - cpu0;
-	it->idle_daemon_cpu = s_proc_cpu(pb->daemon) - d_cpu0;
+	it->idle_clients_cpu = bench_cpu_children() - cpu0;
+	it->idle_daemon_cpu = bench_proc_cpu(pb->daemon) - d_cpu0;
 	return 0;
 }
 
@@ -596,10 +449,10 @@ s_wait_phase(struct park_bench *pb, const char *phase, const char *result)
 	for (i = 0; i < 36000; i++) {
 		json_error_t jerr;
 		json_t *j;
-		double c0 = s_cpu_children();
+		double c0 = bench_cpu_children();
 		int same, rc = s_control(pb, "status", result);
 
-		pb->poll_cpu += s_cpu_children() - c0;
+		pb->poll_cpu += bench_cpu_children() - c0;
 		if (rc != 0 || (j = json_load_file(result, 0, &jerr)) == NULL)
 			return -1;
 		same = json_is_string(json_object_get(j, "phase")) &&
@@ -637,44 +490,6 @@ s_hardened_phases(struct park_bench *pb, const char *result)
 }
 
 /*
- * The disk's raw sequential write speed where PARK lives, measured in the
- * same run as the round so that the ingest figure has its ceiling beside
- * it: BENCH_DISK_MB of incompressible bytes written in 1 MiB blocks, then
- * one fsync, timed together. -1 when the file cannot be written.
- */
-#define BENCH_DISK_MB 256
-
-static double
-s_disk_write_mb_per_s(const struct park_bench *pb)
-{
-	char path[PATH_MAX];
-	uint8_t *block = malloc(1u << 20);
-	double t0, mb = -1;
-	size_t i;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/disk-speed.tmp", pb->dir);
-	if (block == NULL || (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0) {
-		free(block);
-		return -1;
-	}
-	for (i = 0; i < (1u << 20); i++)
-		block[i] = (uint8_t)(i * 2654435761u >> 13); /* not all zeros: no sparse shortcut */
-	t0 = util_now();
-	for (i = 0; i < BENCH_DISK_MB; i++) {
-		block[0] = (uint8_t)i;
-		if (write(fd, block, 1u << 20) != (ssize_t)(1u << 20))
-			break;
-	}
-	if (i == BENCH_DISK_MB && fsync(fd) == 0)
-		mb = BENCH_DISK_MB / (util_now() - t0);
-	close(fd);
-	unlink(path);
-	free(block);
-	return mb;
-}
-
-/*
  * A park's steady state: every company has checked the directory before
  * (in an earlier round), so its certificate cache is warm. `symbi status`
  * does that check, one company after the other, before the timed round;
@@ -684,16 +499,16 @@ static int
 s_warm_caches(struct park_bench *pb, struct park_times *t)
 {
 	char exe[PATH_MAX], st[PATH_MAX];
-	double cpu0 = s_cpu_children();
+	double cpu0 = bench_cpu_children();
 	size_t i, failed = 0;
 
 	snprintf(exe, sizeof(exe), "%s/symbi", pb->bin);
 	for (i = 0; i < pb->companies; i++) {
 		char *argv[] = {exe, "status", "--dir", st, "--timeout", "60000", NULL};
 		s_path(pb, st, sizeof(st), "st-c", i, "");
-		failed += s_run(argv, NULL) != 0;
+		failed += bench_run(argv, NULL) != 0;
 	}
-	t->clients_cpu_warm = s_cpu_children() - cpu0;
+	t->clients_cpu_warm = bench_cpu_children() - cpu0;
 	if (failed > 0)
 		fprintf(stderr, "symbi-bench park: %zu directory checks failed\n", failed);
 	return failed > 0 ? -1 : 0;
@@ -723,12 +538,12 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 		snprintf(park, sizeof(park), "%s/park", pb->dir);
 		if (!pb->hardened)
 			argv[5] = NULL;
-		if (s_run(argv, NULL) != 0)
+		if (bench_run(argv, NULL) != 0)
 			return -1;
 	}
 	t->open = util_now() - t0;
-	cpu0 = s_cpu_children();
-	d_cpu0 = s_proc_cpu(pb->daemon);
+	cpu0 = bench_cpu_children();
+	d_cpu0 = bench_proc_cpu(pb->daemon);
 	t0 = util_now();
 	if ((failed = s_clients_all(pb, 0, &t->bytes)) != 0) {
 		fprintf(stderr, "symbi-bench park: %d submissions failed\n", failed);
@@ -737,15 +552,15 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 	if (pb->hardened && s_hardened_phases(pb, result) != 0)
 		return -1;
 	t->submit = util_now() - t0;
-	t->clients_cpu_submit = s_cpu_children() - cpu0 - pb->poll_cpu;
-	t->daemon_cpu_submit = s_proc_cpu(pb->daemon) - d_cpu0;
+	t->clients_cpu_submit = bench_cpu_children() - cpu0 - pb->poll_cpu;
+	t->daemon_cpu_submit = bench_proc_cpu(pb->daemon) - d_cpu0;
 	t0 = util_now();
 	if (!pb->hardened && s_control(pb, "close", result) != 0)
 		return -1;
 	t->close = util_now() - t0;
-	t->daemon_cpu_close = s_proc_cpu(pb->daemon) - d_cpu0 - t->daemon_cpu_submit;
-	t->daemon_rss_kb = s_proc_kb(pb->daemon, "VmHWM:");
-	t->disk_mb_per_s = s_disk_write_mb_per_s(pb);
+	t->daemon_cpu_close = bench_proc_cpu(pb->daemon) - d_cpu0 - t->daemon_cpu_submit;
+	t->daemon_rss_kb = bench_proc_kb(pb->daemon, "VmHWM:");
+	t->disk_mb_per_s = bench_disk_write_mb_per_s(pb->dir);
 	return 0;
 }
 

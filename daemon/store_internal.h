@@ -105,4 +105,10 @@ int store_batchfile_path(const struct store *st, const uint8_t *round, const uin
 void store_batchfile_close(struct store *st);
 void store_batchfile_free(struct store *st);
 
+/* ---- the schema (store_schema.c) ---- */
+
+/* Migrations in order; PRAGMA user_version counts how many have run. */
+extern const char *const store_migrations[];
+extern const size_t store_migrations_n;
+
 #endif
