@@ -6,9 +6,11 @@
 
 #include "err.h"
 #include "putbuf.h"
+#include "site.h"
 #include "util.h"
 
-#define CERTCACHE_MAGIC "symbi-certcache-v1"
+/* v2: entries carry the member's site (REACH.md); a v1 file is ignored and rewritten. */
+#define CERTCACHE_MAGIC "symbi-certcache-v2"
 #define CERTCACHE_FILE_MAX (64u << 20)
 
 struct s_entry {
@@ -107,7 +109,11 @@ s_parse_entry(struct s_take *t, struct s_entry *e)
 	s_take_bytes(t, e->rec.x25519, 32);
 	s_take_bytes(t, e->rec.curve, 32);
 	s_take_bytes(t, e->rec.binding_sig, 64);
-	return !t->bad;
+	e->rec.site.set = (int)s_take_u64(t, 1);
+	e->rec.site.lat = (int32_t)(uint32_t)s_take_u64(t, 4);
+	e->rec.site.lon = (int32_t)(uint32_t)s_take_u64(t, 4);
+	return !t->bad && (e->rec.site.set == 0 || e->rec.site.set == 1) &&
+	       site_valid(&e->rec.site);
 }
 
 /* The entries of a file that carries our MAC, the park's id and this format. */
@@ -241,6 +247,9 @@ certcache_save(const struct certcache *c, const struct client_state *st)
 		putbuf_bytes(&b, e->rec.x25519, 32);
 		putbuf_bytes(&b, e->rec.curve, 32);
 		putbuf_bytes(&b, e->rec.binding_sig, 64);
+		putbuf_u8(&b, (uint8_t)(e->rec.site.set != 0));
+		putbuf_u32(&b, (uint32_t)e->rec.site.lat);
+		putbuf_u32(&b, (uint32_t)e->rec.site.lon);
 	}
 	s_mac_key(st, key);
 	if (putbuf_error(&b) == SYM_OK)

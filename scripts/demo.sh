@@ -93,6 +93,19 @@ say "Park operator: before the round ends, the token batches go to the park's in
 # guesses against the offers sent to it, so only a non-member auditor gets them.
 "$B/symbiod" log export --dir "$run/park" --out "$run/auditor" --with-batches
 "$B/symbiod" round end --dir "$run/park" >/dev/null
+
+say "Companies: their park indicators by secure aggregation (the coordinator learns only the sums)"
+# Each pass of `symbi sync` does this company's next stage: masked vector with
+# sealed shares, confirmation of the included set, unmasking answer.
+state=
+for pass in 1 2 3 4 5; do
+	for c in $ids; do "$B/symbi" sync --dir "$run/$c" >/dev/null 2>&1 || true; done
+	state=$("$B/symbiod" round status --dir "$run/park" --json |
+		python3 -c 'import json, sys; print(json.load(sys.stdin).get("indicators", ""))')
+	[ "$state" = collecting ] || break
+done
+echo "  park indicators: $state after $pass passes"
+"$B/symbiod" indicators --dir "$run/park" | head -8
 printf '\nThe coordinator'"'"'s directory (%s) holds no category, quantity or detail\n(only the two-level classes the companies chose to publish):\n' "$run/park"
 # Every category deeper than its class, and every contact, is looked for.
 python3 - "$park_src" $ids >"$run/secrets" <<'PY'
@@ -116,8 +129,8 @@ echo "The agreed-exchange network (Graphviz DOT, company ids only):"
 "$B/symbi-audit" graph "$run/audit"
 
 say "Park operator: the dashboard for members and funders (symbiod report)"
-# The park totals come from the round's secure sum; until it has run, the
-# page says they are not available and shows the network and the rounds.
+# The park totals come from the round's secure sum above; a figure of fewer
+# than three companies is not published.
 "$B/symbiod" report --dir "$run/park" --out "$PWD/build/demo-dashboard"
 kill "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=
 # SYMBI_DEMO_KEEP=1 keeps the park and the companies' directories (for docs/dashboard.png).
