@@ -200,8 +200,11 @@ certcache_keep(struct certcache *c, const struct member_record *rec, int64_t unt
 	e->rec = *rec;
 	e->verified_at = now;
 	e->until = until;
-	/* A hit keeps the time of its full check: a cache never extends itself. */
-	if ((old = bsearch(e, c->old, c->nold, sizeof(*c->old), s_fp_cmp)) != NULL)
+	/*
+	 * A hit keeps the time of its full check: a cache never extends itself.
+	 * An empty cache has no array at all (bsearch's base must not be NULL).
+	 */
+	if (c->nold > 0 && (old = bsearch(e, c->old, c->nold, sizeof(*c->old), s_fp_cmp)) != NULL)
 		*e = *old;
 	else
 		c->changed = 1;
