@@ -4,13 +4,12 @@
  * (tests/fuzz/fixtures), then audit_verify runs on it. The checkpoint only
  * matches the fixture log, but every rule still runs on every entry.
  *
- * The input's first line may choose the export around the log:
- * FUZZ_V1_PREFIX the real version 1 export's park and checkpoint and no
- * format-version file; "#format-version:X" the fixed export with X and a
- * newline as its format-version file; otherwise the fixed export with
- * format-version "2\n". What follows a line "#batches" is written as the
- * token batches of the log's first round and, when the log verified (the
- * fixture log itself), checked as symbi-audit verify does
+ * The input's first line may choose the export around the log: a prefix
+ * of fuzz_exports that export's park, checkpoint and format-version file
+ * (FUZZ_V1_PREFIX: the real version 1 export, without one); "#format-version:X" the fixed export
+ * with X and a newline as its format-version file; otherwise the fixed export with format-version
+ * "2\n". What follows a line "#batches" is written as the token batches of the log's first round
+ * and, when the log verified (the fixture log itself), checked as symbi-audit verify does
  * (audit_verify_batches, audit/batches.c).
  */
 #include <stdio.h>
@@ -85,14 +84,22 @@ static size_t
 s_setup(const uint8_t *data, size_t size)
 {
 	static const char fv[] = "#format-version:";
-	size_t n = strlen(FUZZ_V1_PREFIX);
+	const struct fuzz_export *x = fuzz_export_of(data, size);
 	const uint8_t *nl;
+	size_t n;
 
-	if (size >= n && memcmp(data, FUZZ_V1_PREFIX, n) == 0) {
-		s_copy(FUZZ_V1_DIR "/park.json", "park.json");
-		s_copy(FUZZ_V1_DIR "/checkpoint", "checkpoint");
-		s_remove("format-version");
-		return n;
+	if (x != NULL) {
+		char from[4096];
+		snprintf(from, sizeof(from), "%s/park.json", x->dir);
+		s_copy(from, "park.json");
+		snprintf(from, sizeof(from), "%s/checkpoint", x->dir);
+		s_copy(from, "checkpoint");
+		snprintf(from, sizeof(from), "%s/format-version", x->dir);
+		if (x->format == 0)
+			s_remove("format-version");
+		else
+			s_copy(from, "format-version");
+		return strlen(x->prefix);
 	}
 	s_copy(FUZZ_FIXTURE_PARK, "park.json");
 	s_copy(FUZZ_FIXTURE_CHECKPOINT, "checkpoint");

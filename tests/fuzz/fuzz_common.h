@@ -34,6 +34,38 @@
  */
 #define FUZZ_V1_DIR SYMBI_SOURCE_DIR "/tests/fixtures/export-v1"
 #define FUZZ_V1_PREFIX "#v1\n"
+
+/*
+ * Other real exports an audit target's input may choose by its first line,
+ * as FUZZ_V1_PREFIX chooses the version 1 one: a hardened round whose
+ * members accepted with --publish, and rounds with park indicators (from the
+ * end-to-end tests on a four-company park, see gen_seeds.sh). format 0: no
+ * format-version file (version 1).
+ */
+struct fuzz_export {
+	const char *prefix, *dir;
+	int format;
+};
+
+static const struct fuzz_export fuzz_exports[] = {
+    {FUZZ_V1_PREFIX, FUZZ_V1_DIR, 0},
+    {"#hardened\n", SYMBI_FUZZ_DIR "/fixtures/hardened", 2},
+    {"#indicators\n", SYMBI_FUZZ_DIR "/fixtures/indicators", 2},
+};
+
+/* The export the input chooses, or NULL for the fixed one (FUZZ_FIXTURE_PARK). */
+static inline const struct fuzz_export *
+fuzz_export_of(const uint8_t *data, size_t size)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(fuzz_exports) / sizeof(fuzz_exports[0]); i++) {
+		n = strlen(fuzz_exports[i].prefix);
+		if (size >= n && memcmp(data, fuzz_exports[i].prefix, n) == 0)
+			return &fuzz_exports[i];
+	}
+	return NULL;
+}
 #define FUZZ_TAXONOMY SYMBI_SOURCE_DIR "/data/taxonomy.json"
 /*
  * A moment inside the fixture certificates' validity (issued 2026-11-30,

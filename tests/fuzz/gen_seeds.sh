@@ -146,4 +146,27 @@ for name, flags, ol, nl, off, body in (
         ("stale-crc", 1, 24, 16, 64, hdr + sets + b"\xde\xad\xbe\xef")):
     open(f"{c}/fuzz_batchfile/{name}", "wb").write(struct.pack(">BHHH", flags, ol, nl, off) + body)
 PY
+# The hardened and indicator exports (fixtures/hardened, fixtures/indicators: the
+# exports of tests/e2e/hardened.sh, with `accept --publish`, and indicators.sh on
+# the four companies asnaes, gyproc, cement, refinery of examples/kalundborg, made
+# on 2026-11-30): whole logs and their first lines behind their prefixes
+# (fuzz_common.h), and one entry of each new kind.
+python3 - "$here/fixtures" "$c" <<'PY'
+import json, sys
+fx, c = sys.argv[1], sys.argv[2]
+for name, prefix in (("hardened", b"#hardened\n"), ("indicators", b"#indicators\n")):
+    lines = open(f"{fx}/{name}/entries.jsonl", "rb").read().split(b"\n")[:-1]
+    whole = b"\n".join(lines) + b"\n"
+    for t in ("fuzz_audit_rules", "fuzz_audit_verify"):
+        open(f"{c}/{t}/{name}-full.jsonl", "wb").write(prefix + whole)
+        open(f"{c}/{t}/{name}-first-30.jsonl", "wb").write(prefix + b"\n".join(lines[:30]) + b"\n")
+    seen = set()
+    for i, l in enumerate(lines):
+        j = json.loads(l)
+        k = j["kind"] + ("-publish" if j.get("publish") else "")
+        if k in seen or not (k.startswith(("hardened_", "indicator_")) or k == "consent-publish"):
+            continue
+        seen.add(k)
+        open(f"{c}/fuzz_audit_entry/{name}-{i:02d}-{k}", "wb").write(l)
+PY
 echo "seeds in $c: $(find "$c" -type f | wc -l) files, $(du -sk "$c" | cut -f1) KiB"
