@@ -150,7 +150,10 @@ PY
 # exports of tests/e2e/hardened.sh, with `accept --publish`, and indicators.sh on
 # the four companies asnaes, gyproc, cement, refinery of examples/kalundborg, made
 # on 2026-11-30): whole logs and their first lines behind their prefixes
-# (fuzz_common.h), and one entry of each new kind.
+# (fuzz_common.h), and one entry of each new kind. Not regenerated here (their
+# source is not kept): fuzz_audit_verify/hardened-hardbatches, the hardened log with
+# "#hardbatches" and the <round>.hard.jsonl of the same run's `log export
+# --with-batches` (taken before the test tampers with it), and its first 4 lines.
 python3 - "$here/fixtures" "$c" <<'PY'
 import json, sys
 fx, c = sys.argv[1], sys.argv[2]
