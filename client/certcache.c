@@ -206,8 +206,15 @@ certcache_keep(struct certcache *c, const struct member_record *rec, int64_t unt
 	e->rec = *rec;
 	e->verified_at = now;
 	e->until = until;
-	/* A hit keeps the time of its full check: a cache never extends itself. */
-	if ((old = bsearch(e, c->old, c->nold, sizeof(*c->old), s_fp_cmp)) != NULL)
+	/*
+	 * A hit keeps the time of its full check: a cache never extends itself.
+	 * Only a hit: an entry certcache_lookup refused at `now` (the clock set
+	 * back, or past its `until`) was checked in full again and takes this
+	 * check's times, or it would be refused, and checked in full, forever.
+	 * An empty cache has no array at all (bsearch's base must not be NULL).
+	 */
+	if (c->nold > 0 && (old = bsearch(e, c->old, c->nold, sizeof(*c->old), s_fp_cmp)) != NULL &&
+	    now >= old->verified_at && now < old->until)
 		*e = *old;
 	else
 		c->changed = 1;

@@ -358,5 +358,13 @@ const ProtobufCMessageDescriptor *const wire_descriptors[] = {
     &symbiod__unmask_secret__descriptor,
     &symbiod__indicator_unmask__descriptor,
     &symbiod__indicator_ack__descriptor,
+    /* Hardened rounds, appended likewise. */
+    &symbiod__hard_key__descriptor,
+    &symbiod__hard_query__descriptor,
+    &symbiod__hard_fetch__descriptor,
+    &symbiod__hard_answer__descriptor,
+    &symbiod__hard_batch__descriptor,
+    &symbiod__hard_batches__descriptor,
+    &symbiod__hard_ack__descriptor,
 };
 const size_t wire_n_descriptors = sizeof(wire_descriptors) / sizeof(wire_descriptors[0]);

@@ -3,9 +3,11 @@
  * '\n'), checked in order against the fixed park (tests/fuzz/fixtures) with
  * the same dispatch as audit/verify.c, on a fresh model per input. Rules
  * keep running after the first problem, unlike verify, to reach more state.
- * An input that starts with FUZZ_V1_PREFIX is a format 1 log of the real
- * version 1 export's park (rules_v1.c); any other a format 2 log.
+ * An input that starts with a prefix of fuzz_exports is a log of that
+ * export's park (FUZZ_V1_PREFIX: a format 1 log, rules_v1.c); any other a
+ * format 2 log of the fixed park.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,17 +24,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct audit_problem p;
 	struct audit_verifier v;
 	struct audit_entry e;
+	const struct fuzz_export *x = fuzz_export_of(data, size);
+	char park[4096];
 	size_t pos = 0;
-	int v1 = size >= strlen(FUZZ_V1_PREFIX) &&
-	         memcmp(data, FUZZ_V1_PREFIX, strlen(FUZZ_V1_PREFIX)) == 0;
 
 	fuzz_sodium_init();
 	memset(&log, 0, sizeof(log));
-	if (v1)
-		pos = strlen(FUZZ_V1_PREFIX);
-	log.format_version = v1 ? 1 : 2;
-	if (parkinfo_load(v1 ? FUZZ_V1_DIR "/park.json" : FUZZ_FIXTURE_PARK, &log.park, &diag) !=
-	        SYM_OK ||
+	snprintf(park, sizeof(park), "%s", FUZZ_FIXTURE_PARK);
+	log.format_version = 2;
+	if (x != NULL) {
+		pos = strlen(x->prefix);
+		log.format_version = x->format == 0 ? 1 : x->format;
+		snprintf(park, sizeof(park), "%s/park.json", x->dir);
+	}
+	if (parkinfo_load(park, &log.park, &diag) != SYM_OK ||
 	    cert_verifier_new(log.park.ca_pem, &log.certs, &diag) != SYM_OK)
 		abort();
 	log.member_ix = audit_index_new();

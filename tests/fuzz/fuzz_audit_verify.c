@@ -4,14 +4,16 @@
  * (tests/fuzz/fixtures), then audit_verify runs on it. The checkpoint only
  * matches the fixture log, but every rule still runs on every entry.
  *
- * The input's first line may choose the export around the log:
- * FUZZ_V1_PREFIX the real version 1 export's park and checkpoint and no
- * format-version file; "#format-version:X" the fixed export with X and a
- * newline as its format-version file; otherwise the fixed export with
- * format-version "2\n". What follows a line "#batches" is written as the
- * token batches of the log's first round and, when the log verified (the
- * fixture log itself), checked as symbi-audit verify does
- * (audit_verify_batches, audit/batches.c).
+ * The input's first line may choose the export around the log: a prefix of
+ * fuzz_exports that export's park, checkpoint and format-version file
+ * (FUZZ_V1_PREFIX: the real version 1 export, without one);
+ * "#format-version:X" the fixed export with X and a newline as its
+ * format-version file; otherwise the fixed export with format-version "2\n".
+ * What follows a line "#batches" is written as the token batches of the
+ * log's first round, what follows a line "#hardbatches" (after those, or
+ * straight after the log) as its hardened batches (<round>.hard.jsonl); when
+ * the log verified (a fixture log itself) they are checked as symbi-audit
+ * verify does (audit_verify_batches: audit/batches.c, rules_hard_batches).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,14 +87,22 @@ static size_t
 s_setup(const uint8_t *data, size_t size)
 {
 	static const char fv[] = "#format-version:";
-	size_t n = strlen(FUZZ_V1_PREFIX);
+	const struct fuzz_export *x = fuzz_export_of(data, size);
 	const uint8_t *nl;
+	size_t n;
 
-	if (size >= n && memcmp(data, FUZZ_V1_PREFIX, n) == 0) {
-		s_copy(FUZZ_V1_DIR "/park.json", "park.json");
-		s_copy(FUZZ_V1_DIR "/checkpoint", "checkpoint");
-		s_remove("format-version");
-		return n;
+	if (x != NULL) {
+		char from[4096];
+		snprintf(from, sizeof(from), "%s/park.json", x->dir);
+		s_copy(from, "park.json");
+		snprintf(from, sizeof(from), "%s/checkpoint", x->dir);
+		s_copy(from, "checkpoint");
+		snprintf(from, sizeof(from), "%s/format-version", x->dir);
+		if (x->format == 0)
+			s_remove("format-version");
+		else
+			s_copy(from, "format-version");
+		return strlen(x->prefix);
 	}
 	s_copy(FUZZ_FIXTURE_PARK, "park.json");
 	s_copy(FUZZ_FIXTURE_CHECKPOINT, "checkpoint");
@@ -106,13 +116,14 @@ s_setup(const uint8_t *data, size_t size)
 	return 0;
 }
 
-/* The batches of the log's first round, when the input has some. */
+/* The batches of the log's first round (token batches, hardened batches), when the input has some.
+ */
 static void
-s_batches(const struct audit_log *log, const uint8_t *data, size_t len)
+s_batches(const struct audit_log *log, const uint8_t *b, size_t blen, const uint8_t *h, size_t hlen)
 {
 	struct audit_batch_stats st;
 	struct audit_problem p;
-	char name[64], path[192];
+	char name[64], hname[64], path[192];
 
 	if (log->nrounds == 0)
 		return;
@@ -120,23 +131,41 @@ s_batches(const struct audit_log *log, const uint8_t *data, size_t len)
 	(void)mkdir(path, 0700);
 	memcpy(name, "batches/", 8);
 	util_hex(log->rounds[0].id, 16, name + 8);
+	memcpy(hname, name, 8 + 32);
 	memcpy(name + 8 + 32, ".jsonl", 7);
-	s_write(name, data, len);
+	memcpy(hname + 8 + 32, ".hard.jsonl", 12);
+	if (b != NULL)
+		s_write(name, b, blen);
+	if (h != NULL)
+		s_write(hname, h, hlen);
 	memset(&p, 0, sizeof(p));
 	(void)!audit_verify_batches(s_dir, log, &st, &p);
 	audit_batch_stats_clear(&st);
 	s_remove(name);
+	s_remove(hname);
+}
+
+/* Where sep starts in data[from, size), or size. */
+static size_t
+s_find(const uint8_t *data, size_t from, size_t size, const char *sep)
+{
+	size_t i, n = strlen(sep);
+
+	for (i = from; i + n <= size; i++)
+		if (memcmp(data + i, sep, n) == 0)
+			return i;
+	return size;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char sep[] = "\n#batches\n";
+	static const char bsep[] = "\n#batches\n", hsep[] = "\n#hardbatches\n";
 	struct audit_log log;
 	struct audit_problem p;
-	const uint8_t *b = NULL;
+	const uint8_t *b = NULL, *h = NULL;
 	char msg[1024];
-	size_t start, i, len;
+	size_t start, bi, hi, end, blen = 0;
 
 	fuzz_sodium_init();
 	if (s_dir[0] == '\0') {
@@ -144,19 +173,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		atexit(s_cleanup);
 	}
 	start = s_setup(data, size);
-	len = size - start;
-	for (i = start; i + strlen(sep) <= size; i++) {
-		if (memcmp(data + i, sep, strlen(sep)) == 0) {
-			b = data + i + strlen(sep);
-			len = i + 1 - start; /* the log keeps its last newline */
-			break;
-		}
+	/* The log, then optionally its token batches, then optionally its hardened batches. */
+	bi = s_find(data, start, size, bsep);
+	hi = s_find(data, bi < size ? bi + strlen(bsep) : start, size, hsep);
+	end = bi < hi ? bi : hi;
+	if (bi < size) {
+		b = data + bi + strlen(bsep);
+		blen = (hi < size ? hi + 1 : size) - (bi + strlen(bsep));
 	}
-	s_write("entries.jsonl", data + start, len);
+	if (hi < size)
+		h = data + hi + strlen(hsep);
+	/* The log keeps its last newline. */
+	s_write("entries.jsonl", data + start, end < size ? end + 1 - start : size - start);
 	if (audit_verify(s_dir, &log, &p) != SYM_OK || p.set)
 		audit_problem_format(&p, msg, sizeof(msg));
-	else if (b != NULL) /* as symbi-audit verify: the batches of a log that verified */
-		s_batches(&log, b, (size_t)(data + size - b));
+	else if (b != NULL ||
+	         h != NULL) /* as symbi-audit verify: the batches of a log that verified */
+		s_batches(&log, b, blen, h, h != NULL ? (size_t)(data + size - h) : 0);
 	audit_log_free(&log);
 	return 0;
 }

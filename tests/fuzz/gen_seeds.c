@@ -10,6 +10,8 @@
  *   fuzz_merkle         raw and real-tree inputs of each mode
  *   fuzz_cert           CSRs (mode 2) and their PEM (mode 3)
  *   fuzz_envelope       sealed items of the fixture flows (mode 0), plain (mode 1)
+ *   fuzz_hardanswer     a page with the fixed key's signed answer, a forged one
+ *   fuzz_shamir         the sealed share (mode 0), recovery sets (mode 1)
  * Deterministic except for CSR keys, envelope nonces and timestamps.
  */
 #include <jansson.h>
@@ -23,8 +25,11 @@
 #include "envelope.h"
 #include "fuzz_common.h"
 #include "fuzz_descriptors.h"
+#include "hardtoken.h"
+#include "indhash.h"
 #include "keys.h"
 #include "merkle.h"
+#include "sig.h"
 #include "util.h"
 #include "wire.h"
 
@@ -135,18 +140,17 @@ static void
 s_wire(void)
 {
 	static const ProtobufCMessageDescriptor *const req[] = {
-	    NULL,
-	    &symbiod__status_request__descriptor,
-	    &symbiod__directory_request__descriptor,
-	    &symbiod__round_request__descriptor,
-	    &symbiod__submit_begin__descriptor,
-	    &symbiod__submit_chunk__descriptor,
-	    &symbiod__submit_commit__descriptor,
-	    &symbiod__candidates_request__descriptor,
-	    &symbiod__consent__descriptor,
-	    &symbiod__releases_request__descriptor,
-	    &symbiod__checkpoint_request__descriptor,
-	    &symbiod__deposit__descriptor};
+	    NULL, &symbiod__status_request__descriptor, &symbiod__directory_request__descriptor,
+	    &symbiod__round_request__descriptor, &symbiod__submit_begin__descriptor,
+	    &symbiod__submit_chunk__descriptor, &symbiod__submit_commit__descriptor,
+	    &symbiod__candidates_request__descriptor, &symbiod__consent__descriptor,
+	    &symbiod__releases_request__descriptor, &symbiod__checkpoint_request__descriptor,
+	    &symbiod__deposit__descriptor,
+	    /* Hardened rounds (MSG 12..15), then park indicators (MSG 17..20). */
+	    &symbiod__hard_key__descriptor, &symbiod__hard_query__descriptor,
+	    &symbiod__hard_fetch__descriptor, &symbiod__hard_answer__descriptor, NULL,
+	    &symbiod__indicator_query__descriptor, &symbiod__indicator_submit__descriptor,
+	    &symbiod__indicator_confirm__descriptor, &symbiod__indicator_unmask__descriptor};
 	static const ProtobufCMessageDescriptor *const rep[] = {
 	    NULL,
 	    &symbiod__status_reply__descriptor,
@@ -159,7 +163,16 @@ s_wire(void)
 	    &symbiod__consent_ack__descriptor,
 	    &symbiod__release_list__descriptor,
 	    &symbiod__checkpoint_reply__descriptor,
-	    &symbiod__deposit_ack__descriptor};
+	    &symbiod__deposit_ack__descriptor,
+	    &symbiod__hard_ack__descriptor,
+	    &symbiod__hard_ack__descriptor,
+	    &symbiod__hard_batches__descriptor,
+	    &symbiod__hard_ack__descriptor,
+	    NULL,
+	    &symbiod__indicator_state__descriptor,
+	    &symbiod__indicator_ack__descriptor,
+	    &symbiod__indicator_ack__descriptor,
+	    &symbiod__indicator_ack__descriptor};
 	uint8_t mpk[32], msk[64], cpk[32], csk[64], id[16], park[32], *buf, *out;
 	size_t i, len, out_len;
 	char name[64];
@@ -183,6 +196,8 @@ s_wire(void)
 	}
 	for (i = 1; i < sizeof(req) / sizeof(req[0]); i++) {
 		uint8_t idx;
+		if (req[i] == NULL)
+			continue; /* MSG 16: not assigned */
 		buf = s_pack(s_fill(req[i], 0), &len);
 		if (wire_request_build(park, (uint32_t)i, NULL, wire_now_ms(), "co-a", msk, buf,
 		                       len, &out, &out_len, id) != SYM_OK)
@@ -379,6 +394,86 @@ s_envelopes(void)
 	json_decref(doc);
 }
 
+/* A HardBatches page holding the fixed answerer's answer to the fixed batch (fuzz_common.h). */
+static void
+s_hard_page(const char *name, int forge)
+{
+	uint8_t sk[32], pk[32], blocks[FUZZ_HARD_M][16], blinds[FUZZ_HARD_M][32];
+	uint8_t blinded[FUZZ_HARD_M][32], ev[FUZZ_HARD_M][32], proof[64], qd[32], ed[32];
+	uint8_t apk[32], ask[64], park[32], round[16], ksig[64], asig[64],
+	    stmt[HARDTOKEN_STATEMENT_MAX];
+	Symbiod__HardBatch b = SYMBIOD__HARD_BATCH__INIT, *bp = &b;
+	Symbiod__HardBatches page = SYMBIOD__HARD_BATCHES__INIT;
+	uint8_t *buf, flag;
+	size_t len;
+
+	fuzz_hard_key(sk, pk);
+	fuzz_hard_batch(blocks, blinds, blinded);
+	fuzz_ed25519(FUZZ_KEY_MEMBER, apk, ask);
+	fuzz_park_id(park);
+	memset(round, 0x12, sizeof(round));
+	if (voprf_blind_evaluate_proof(sk, pk, &blinded[0][0], FUZZ_HARD_M, &ev[0][0], proof) != 0)
+		abort();
+	if (forge)
+		ev[1][0] ^= 1; /* an element changed after the proof */
+	hardtoken_digest(&blinded[0][0], sizeof(blinded), qd);
+	hardtoken_digest(&ev[0][0], sizeof(ev), ed);
+	if (hardtoken_key_statement(park, round, FUZZ_HARD_ANSWERER, pk, stmt, &len) != 0 ||
+	    sig_sign(ask, stmt, len, ksig) != 0 ||
+	    hardtoken_answer_statement(park, round, FUZZ_HARD_ANSWERER, FUZZ_HARD_QUERIER, qd,
+	                               FUZZ_HARD_M, ed, proof, stmt, &len) != 0 ||
+	    sig_sign(ask, stmt, len, asig) != 0)
+		abort();
+	b.querier = FUZZ_HARD_QUERIER;
+	b.answerer = FUZZ_HARD_ANSWERER;
+	b.elements.data = &ev[0][0], b.elements.len = sizeof(ev);
+	b.signature.data = asig, b.signature.len = 64;
+	b.has_query_digest = b.has_proof = b.has_pk = b.has_key_signature = 1;
+	b.query_digest.data = qd, b.query_digest.len = 32;
+	b.proof.data = proof, b.proof.len = 64;
+	b.pk.data = pk, b.pk.len = 32;
+	b.key_signature.data = ksig, b.key_signature.len = 64;
+	page.n_batches = 1;
+	page.batches = &bp;
+	buf = s_pack(&page.base, &len);
+	for (flag = 0; flag < 2; flag++) {
+		char n[64];
+		snprintf(n, sizeof(n), "%s-%s", name, flag ? "signed" : "unsigned");
+		s_write("fuzz_hardanswer", n, &flag, 1, buf, len);
+	}
+	free(buf);
+}
+
+/* The sealed share (mode 0) and recovery sets (mode 1: t, n, then x << 1 | own y). */
+static void
+s_shares(void)
+{
+	static const uint8_t share[32] = {7, 6, 5, 4, 3, 2, 1};
+	static const uint8_t sets[][8] = {
+	    /* length, then the input */
+	    {6, 1, 2, 4, 2 << 1, 4 << 1, 6 << 1},         /* t 3 of 5: x 2, 4, 6 (6 past n) */
+	    {6, 1, 2, 4, 1 << 1, 2 << 1, 3 << 1},         /* t 3 of 5: 1, 2, 3 */
+	    {5, 1, 0, 0, 1 << 1, 1 << 1},                 /* t 1: a repeated x */
+	    {7, 1, 2, 3, 0, 1 << 1, 2 << 1, 3 << 1},      /* x 0 */
+	    {7, 1, 7, 8, 1 << 1, 3 << 1, 5 << 1, 7 << 1}, /* t 8, 4 answers */
+	};
+	uint8_t key[32], round[16], ad[INDHASH_SHARE_AD_MAX], env[1 + INDHASH_SHARE_SEALED];
+	size_t i;
+	int adlen;
+
+	fuzz_share_key(key, round);
+	if ((adlen = indhash_share_ad(round, FUZZ_SHARE_FROM, FUZZ_SHARE_TO, ad)) < 0 ||
+	    envelope_seal(key, ad, (size_t)adlen, share, 32, env + 1) != SYM_OK)
+		abort();
+	env[0] = 0;
+	s_write("fuzz_shamir", "sealed", NULL, 0, env, sizeof(env));
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		char n[32];
+		snprintf(n, sizeof(n), "recover-%zu", i);
+		s_write("fuzz_shamir", n, NULL, 0, sets[i] + 1, sets[i][0]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -395,5 +490,8 @@ main(int argc, char **argv)
 	s_merkle();
 	s_certs();
 	s_envelopes();
+	s_hard_page("answer", 0);
+	s_hard_page("forged", 1);
+	s_shares();
 	return 0;
 }

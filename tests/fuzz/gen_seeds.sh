@@ -102,4 +102,74 @@ for x in "one:acme\nacme" "list:acme, beta ,gamma\nbeta" "absent:acme,beta\ndelt
 done
 ca=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ca_certificate"], end="")' "$here/fixtures/park.json")
 printf '\000%s' "$ca" > "$c/fuzz_cert/ca-as-member"
+# The certificate cache (a flags byte: bit 0, the target appends the MAC), the
+# report's factors file, and token batch files (flags, u16 offers and needs
+# lengths and offset, then the file: fuzz_batchfile.c).
+mkdir -p "$c/fuzz_certcache" "$c/fuzz_factors" "$c/fuzz_batchfile"
+python3 - "$c" <<'PY'
+import json, struct, sys
+c = sys.argv[1]
+magic = b"symbi-certcache-v1".ljust(32, b"\0")
+park = b"\xa5" * 32  # fuzz_park_id
+def entry(fp, ident, name, until=1796200000):
+    return (fp + struct.pack(">QQ", 1796000000, until) + bytes([len(ident)]) + ident +
+            bytes([len(name)]) + name + b"\x11" * 32 + b"\x22" * 32 + b"\x33" * 32 + b"\x44" * 64)
+e1, e2 = entry(b"\x01" * 32, b"co-b", b"B AB"), entry(b"\x02" * 32, b"co-c", b"C", 0)
+for name, body in (("empty", magic + park + struct.pack(">I", 0)),
+                   ("two", magic + park + struct.pack(">I", 2) + e1 + e2),
+                   ("count-too-big", magic + park + struct.pack(">I", 3) + e1 + e2),
+                   ("trailing", magic + park + struct.pack(">I", 1) + e1 + b"x"),
+                   ("other-park", magic + b"\x00" * 32 + struct.pack(">I", 1) + e1),
+                   ("long-name", magic + park + struct.pack(">I", 1) +
+                    entry(b"\x03" * 32, b"co-d", b"N" * 255))):
+    open(f"{c}/fuzz_certcache/{name}", "wb").write(b"\x01" + body)
+open(f"{c}/fuzz_certcache/no-mac", "wb").write(b"\x00" + magic + park + b"\0" * 36)
+f = {"material.ash": {"kg_co2e_per_unit": 120.5, "source": "IPCC 2006 vol. 3", "unit": "t/yr"},
+     "water": {"kg_co2e_per_unit": 0, "source": "none"}}
+for name, doc in (("good", f), ("no-source", {"water": {"kg_co2e_per_unit": 1}}),
+                  ("negative", {"water": {"kg_co2e_per_unit": -1, "source": "x"}}),
+                  ("bad-class", {"Water!": {"kg_co2e_per_unit": 1, "source": "x"}}),
+                  ("unknown-field", {"water": {"kg_co2e_per_unit": 1, "source": "x", "y": 2}}),
+                  ("array", [1, 2])):
+    open(f"{c}/fuzz_factors/{name}", "w").write(json.dumps(doc))
+open(f"{c}/fuzz_factors/duplicate", "w").write(
+    '{"water": {"kg_co2e_per_unit": 1, "source": "a"}, "water": {"kg_co2e_per_unit": 2, "source": "b"}}')
+open(f"{c}/fuzz_factors/huge-number", "w").write('{"water": {"kg_co2e_per_unit": 1e999, "source": "a"}}')
+hdr = b"symbiod-batches-v1".ljust(32, b"\0") + b"\x01" * 16 + b"\x02" * 16
+sets = bytes(range(8)) * 3 + bytes(range(8, 16)) * 2  # 3 offers, 2 needs of 8 bytes
+for name, flags, ol, nl, off, body in (
+        ("full", 7, 24, 16, 64, hdr + sets + b"\0" * 4),
+        ("crc-only", 4, 24, 16, 64, hdr + sets + b"\0" * 4),
+        ("odd-lengths", 7, 5, 3, 64, hdr + sets + b"\0" * 4),
+        ("truncated", 7, 24, 16, 64, hdr + sets[:20]),
+        ("in-header", 7, 8, 0, 8, hdr + sets),
+        ("stale-crc", 1, 24, 16, 64, hdr + sets + b"\xde\xad\xbe\xef")):
+    open(f"{c}/fuzz_batchfile/{name}", "wb").write(struct.pack(">BHHH", flags, ol, nl, off) + body)
+PY
+# The hardened and indicator exports (fixtures/hardened, fixtures/indicators: the
+# exports of tests/e2e/hardened.sh, with `accept --publish`, and indicators.sh on
+# the four companies asnaes, gyproc, cement, refinery of examples/kalundborg, made
+# on 2026-11-30): whole logs and their first lines behind their prefixes
+# (fuzz_common.h), and one entry of each new kind. Not regenerated here (their
+# source is not kept): fuzz_audit_verify/hardened-hardbatches, the hardened log with
+# "#hardbatches" and the <round>.hard.jsonl of the same run's `log export
+# --with-batches` (taken before the test tampers with it), and its first 4 lines.
+python3 - "$here/fixtures" "$c" <<'PY'
+import json, sys
+fx, c = sys.argv[1], sys.argv[2]
+for name, prefix in (("hardened", b"#hardened\n"), ("indicators", b"#indicators\n")):
+    lines = open(f"{fx}/{name}/entries.jsonl", "rb").read().split(b"\n")[:-1]
+    whole = b"\n".join(lines) + b"\n"
+    for t in ("fuzz_audit_rules", "fuzz_audit_verify"):
+        open(f"{c}/{t}/{name}-full.jsonl", "wb").write(prefix + whole)
+        open(f"{c}/{t}/{name}-first-30.jsonl", "wb").write(prefix + b"\n".join(lines[:30]) + b"\n")
+    seen = set()
+    for i, l in enumerate(lines):
+        j = json.loads(l)
+        k = j["kind"] + ("-publish" if j.get("publish") else "")
+        if k in seen or not (k.startswith(("hardened_", "indicator_")) or k == "consent-publish"):
+            continue
+        seen.add(k)
+        open(f"{c}/fuzz_audit_entry/{name}-{i:02d}-{k}", "wb").write(l)
+PY
 echo "seeds in $c: $(find "$c" -type f | wc -l) files, $(du -sk "$c" | cut -f1) KiB"

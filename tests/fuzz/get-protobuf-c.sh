@@ -11,6 +11,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 dest=${1:-"$root/build-fuzz/protobuf-c-src"}
+# Absolute: the script changes directory before it looks for the tree again.
+case $dest in /*) ;; *) dest=$PWD/$dest ;; esac
 sources=/etc/apt/sources.list.d/debian.sources
 
 existing=$(ls -d "$dest"/protobuf-c-1.4.1* 2>/dev/null | head -n 1 || true)
