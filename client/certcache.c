@@ -8,7 +8,8 @@
 #include "putbuf.h"
 #include "util.h"
 
-#define CERTCACHE_MAGIC "symbi-certcache-v1"
+/* v2: entries carry the site the certificate binds (v1 files are not used). */
+#define CERTCACHE_MAGIC "symbi-certcache-v2"
 #define CERTCACHE_FILE_MAX (64u << 20)
 
 struct s_entry {
@@ -107,7 +108,12 @@ s_parse_entry(struct s_take *t, struct s_entry *e)
 	s_take_bytes(t, e->rec.x25519, 32);
 	s_take_bytes(t, e->rec.curve, 32);
 	s_take_bytes(t, e->rec.binding_sig, 64);
-	return !t->bad;
+	/* The site is part of what the certificate binds: a hit compares it as a full check does.
+	 */
+	e->rec.site.set = (int)s_take_u64(t, 1);
+	e->rec.site.lat = (int32_t)(uint32_t)s_take_u64(t, 4);
+	e->rec.site.lon = (int32_t)(uint32_t)s_take_u64(t, 4);
+	return !t->bad && (e->rec.site.set == 0 || e->rec.site.set == 1);
 }
 
 /* The entries of a file that carries our MAC, the park's id and this format. */
@@ -241,6 +247,9 @@ certcache_save(const struct certcache *c, const struct client_state *st)
 		putbuf_bytes(&b, e->rec.x25519, 32);
 		putbuf_bytes(&b, e->rec.curve, 32);
 		putbuf_bytes(&b, e->rec.binding_sig, 64);
+		putbuf_u8(&b, e->rec.site.set ? 1 : 0);
+		putbuf_u32(&b, (uint32_t)e->rec.site.lat);
+		putbuf_u32(&b, (uint32_t)e->rec.site.lon);
 	}
 	s_mac_key(st, key);
 	if (putbuf_error(&b) == SYM_OK)
