@@ -2,7 +2,8 @@
 # A hardened round (HARDENED.md) on a scenario park through the real CLI and
 # a real daemon on loopback: key commitments, query batches, answers with
 # DLEQ proofs, then the standard submission; exactly the expected candidates,
-# released items that check as exact, and an audit export that verifies.
+# released items that check as exact, one token batch size per member (reach
+# leaves items out per counterpart, REACH.md), and an audit export that verifies.
 # usage: hardened.sh BINDIR SCENARIO_DIR
 BIN=$1
 SC=$2
