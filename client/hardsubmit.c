@@ -3,8 +3,10 @@
  * company's batch are checked (the answerer's signed key commitment, its
  * signed answer, the DLEQ proof against that key, over exactly our batch),
  * unblinded into F_i(y) for our real need blocks and hashed per pair; our
- * own offers go through F_self once and one hash per counterpart. The sets
- * are then padded and sent exactly as in standard mode.
+ * own offers go through F_self once and one hash per counterpart. Each
+ * counterpart then gets the tokens of the items within its reach only
+ * (REACH.md), padded to the class of all items, and the sets are sent
+ * exactly as in standard mode.
  */
 #include <jansson.h>
 #include <sodium.h>
@@ -123,30 +125,66 @@ s_collect(struct session *s, struct hard_ctx *h, struct hard_counts *hc, struct 
 	return rc;
 }
 
+/* What every counterpart's batch is cut from: computed once per submission. */
+struct hard_all {
+	const struct block_list *offers; /* every offer block, sorted */
+	const uint8_t *outputs;          /* F_self of each */
+	struct reach_blocks *rb;         /* the blocks within reach of each counterpart */
+	struct blind_padding pad;        /* floors raised to the class of all items */
+};
+
+/*
+ * Our pair tokens for m: the offer tokens, then the need tokens (from m's
+ * answer; *missing when there is none), of the items within reach of m only
+ * (REACH.md), as a standard round keeps them.
+ */
+static int
+s_pair_tokens(struct session *s, struct hard_ctx *h, const struct hard_all *a,
+              const struct member_record *m, uint8_t *offt, size_t *noff, uint8_t **needt,
+              size_t *nneed, int *missing)
+{
+	const struct block_list *offers, *needs;
+	int r;
+
+	if ((r = reach_blocks_for(a->rb, &s->st->record.site, &m->site, &offers, &needs)) !=
+	        SYM_OK ||
+	    (r = hardtoken_tokens(a->outputs, a->offers->n, h->round, s->st->id, m->id, offt)) !=
+	        SYM_OK ||
+	    (r = reach_select((const uint8_t *)a->offers->blocks, a->offers->n, offers, offt,
+	                      TOKEN_LEN, noff)) != SYM_OK)
+		return r;
+	*missing = hard_tokens_get(h->rf.hard, m->id, needt, nneed) != SYM_OK;
+	if (*missing)
+		return SYM_OK;
+	/* The tokens were kept in the order of the query's need blocks (hardround.h). */
+	if (*nneed != h->pub.nneeds)
+		return SYM_ERR_FORMAT;
+	return reach_select(h->pub.needs, h->pub.nneeds, needs, *needt, TOKEN_LEN, nneed);
+}
+
 /* One counterpart's batch: our offers for it, its need tokens (or padding only). */
 static int
-s_batch(struct session *s, struct hard_ctx *h, const uint8_t *outputs, size_t noff,
-        const struct member_record *m, const struct blind_padding *pad, struct blind_batch *b)
+s_batch(struct session *s, struct hard_ctx *h, const struct hard_all *a,
+        const struct member_record *m, struct blind_batch *b)
 {
 	struct pairkeys *pk = sodium_malloc(sizeof(*pk));
-	uint8_t *offt = malloc(noff * 8 + 1), *needt = NULL;
-	size_t nneed = 0;
-	int denied = policy_denies(&client_policy, m->id), r = SYM_ERR_ALLOC, missing;
+	uint8_t *offt = malloc(a->offers->n * TOKEN_LEN + 1), *needt = NULL;
+	size_t noff = 0, nneed = 0;
+	int denied = policy_denies(&client_policy, m->id), r = SYM_ERR_ALLOC, missing = 1;
 
 	memset(b, 0, sizeof(*b));
 	b->counterpart = m->id;
 	if (pk == NULL || offt == NULL)
 		goto out;
 	if ((r = session_pair(s, h->round, m->id, m->x25519, pk)) != SYM_OK ||
-	    (r = hardtoken_tokens(outputs, noff, h->round, s->st->id, m->id, offt)) != SYM_OK)
+	    (r = s_pair_tokens(s, h, a, m, offt, &noff, &needt, &nneed, &missing)) != SYM_OK)
 		goto out;
-	missing = hard_tokens_get(h->rf.hard, m->id, &needt, &nneed) != SYM_OK;
-	if ((r = blind_padded_tokens(offt, noff, &pad->offers, pairkeys_pad(pk, s->st->id, m->id),
+	if ((r = blind_padded_tokens(offt, noff, &a->pad.offers, pairkeys_pad(pk, s->st->id, m->id),
 	                             TOKSET_PAD_OFFERS, denied, &b->offers, &b->offers_len)) !=
 	        SYM_OK ||
-	    (r = blind_padded_tokens(needt, nneed, &pad->needs, pairkeys_pad(pk, s->st->id, m->id),
-	                             TOKSET_PAD_NEEDS, denied || missing, &b->needs,
-	                             &b->needs_len)) != SYM_OK)
+	    (r = blind_padded_tokens(needt, missing ? 0 : nneed, &a->pad.needs,
+	                             pairkeys_pad(pk, s->st->id, m->id), TOKSET_PAD_NEEDS,
+	                             denied || missing, &b->needs, &b->needs_len)) != SYM_OK)
 		blind_batch_clear(b);
 out:
 	if (pk != NULL) {
@@ -158,27 +196,38 @@ out:
 	return r;
 }
 
-/* Our own F on our offer blocks (once), then every counterpart's batch into sub. */
+/*
+ * Our own F on all our offer blocks (once), then every counterpart's batch
+ * into sub, each holding the items within reach of it and padded to the
+ * class of all items, as in a standard round.
+ */
 static int
 s_batches(struct session *s, struct hard_ctx *h, struct submission *sub, struct sym_diag *diag)
 {
 	struct block_list offers, needs;
-	struct blind_padding pad;
+	struct hard_all a;
 	uint8_t *outputs = NULL;
 	size_t i;
 	int r = SYM_ERR_ALLOC;
 
+	memset(&a, 0, sizeof(a));
+	a.offers = &offers;
 	block_list_init(&offers);
 	block_list_init(&needs);
-	submission_padding(h->ann, &pad);
-	if (flows_from_json("submitted flows", h->rf.flows, s->tax, &sub->fl, diag) != SYM_OK ||
-	    encode_flows(s->tax, sub->fl, &offers, &needs) != SYM_OK)
+	submission_padding(h->ann, &a.pad);
+	if ((r = flows_from_json("submitted flows", h->rf.flows, s->tax, &sub->fl, diag)) !=
+	        SYM_OK ||
+	    (r = encode_flows(s->tax, sub->fl, &offers, &needs)) != SYM_OK ||
+	    (r = reach_blocks_new(s->tax, sub->fl, &a.rb)) != SYM_OK ||
+	    (r = reach_pad_all(a.rb, &a.pad)) != SYM_OK)
 		goto out;
+	r = SYM_ERR_ALLOC;
 	if ((outputs = sodium_malloc(offers.n * VOPRF_OUTPUT_LEN + 1)) == NULL ||
 	    (sub->batches = calloc(h->vd.n + 1, sizeof(*sub->batches))) == NULL ||
 	    (r = hardtoken_outputs(h->sec->sk, (const uint8_t *)offers.blocks, offers.n,
 	                           outputs)) != SYM_OK)
 		goto out;
+	a.outputs = outputs;
 	for (i = 0; i < h->vd.n && r == SYM_OK; i++) {
 		if (strcmp(h->vd.recs[i].id, s->st->id) == 0)
 			continue;
@@ -188,8 +237,7 @@ s_batches(struct session *s, struct hard_ctx *h, struct submission *sub, struct 
 			sub->beyond++;
 			continue;
 		}
-		if ((r = s_batch(s, h, outputs, offers.n, &h->vd.recs[i], &pad,
-		                 &sub->batches[sub->nb])) == SYM_OK) {
+		if ((r = s_batch(s, h, &a, &h->vd.recs[i], &sub->batches[sub->nb])) == SYM_OK) {
 			sub->bytes +=
 			    sub->batches[sub->nb].offers_len + sub->batches[sub->nb].needs_len;
 			sub->nb++;
@@ -197,9 +245,13 @@ s_batches(struct session *s, struct hard_ctx *h, struct submission *sub, struct 
 	}
 	if (r == SYM_ERR_LIMIT)
 		sym_diag_set(diag, r, "the offers do not fit the round's largest set");
+	else if (r == SYM_ERR_FORMAT)
+		sym_diag_set(diag, r,
+		             "the round file's need tokens do not match its recorded flows");
 out:
 	if (outputs != NULL)
 		sodium_free(outputs);
+	reach_blocks_free(&a.rb);
 	block_list_free(&offers);
 	block_list_free(&needs);
 	return r;

@@ -150,3 +150,27 @@ reach_pad_all(struct reach_blocks *rb, struct blind_padding *pad)
 	    (uint32_t)tokset_size_class(needs->n, pad->needs.floor, pad->needs.fixed);
 	return SYM_OK;
 }
+
+int
+reach_select(const uint8_t *all, size_t n, const struct block_list *within, uint8_t *vals,
+             size_t size, size_t *kept)
+{
+	size_t i = 0, j, w = 0;
+
+	*kept = 0;
+	/* Both lists are sorted the same way: one merge walk finds each kept block. */
+	for (j = 0; j < within->n; j++) {
+		while (i < n &&
+		       memcmp(all + i * TOKEN_BLOCK_LEN, within->blocks[j].b, TOKEN_BLOCK_LEN) < 0)
+			i++;
+		if (i == n ||
+		    memcmp(all + i * TOKEN_BLOCK_LEN, within->blocks[j].b, TOKEN_BLOCK_LEN) != 0)
+			return SYM_ERR_FORMAT;
+		if (w != i)
+			memmove(vals + w * size, vals + i * size, size);
+		w++;
+		i++;
+	}
+	*kept = w;
+	return SYM_OK;
+}

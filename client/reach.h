@@ -56,4 +56,16 @@ int reach_blocks_for(struct reach_blocks *rb, const struct site *self, const str
 int reach_pad_all(struct reach_blocks *rb, struct blind_padding *pad)
     __attribute__((warn_unused_result));
 
+/*
+ * For values computed once over every block (a hardened round's F_self of
+ * all offer blocks, its unblinded need tokens): from vals, one of `size`
+ * bytes per block of `all` (n blocks sorted and de-duplicated as
+ * encode_flows makes them), keep in order only those whose block is in
+ * `within` (a list from reach_blocks_for, a sorted subset of all), moving
+ * them to the front of vals; *kept says how many. SYM_ERR_FORMAT when a
+ * block of `within` is not in `all` (values recorded for other flows).
+ */
+int reach_select(const uint8_t *all, size_t n, const struct block_list *within, uint8_t *vals,
+                 size_t size, size_t *kept) __attribute__((warn_unused_result));
+
 #endif

@@ -355,11 +355,70 @@ test_reach_property(void **state)
 	sodium_free(kb);
 }
 
+/*
+ * A hardened round computes its values once over every block and selects
+ * per counterpart (reach_select): the selection must be exactly the blocks
+ * reach_blocks_for gives a standard round, in order, and a block that is not
+ * among the values' blocks (values recorded for other flows) is refused.
+ */
+static void
+test_reach_select(void **state)
+{
+	size_t t, kept;
+
+	(void)state;
+	for (t = 0; t < 300; t++) {
+		struct flows *fl = s_company();
+		struct block_list offers, needs, *all[2] = {&offers, &needs};
+		const struct block_list *within[2];
+		struct reach_blocks *rb = NULL;
+		struct site a = s_site(NULL), b = s_site(&a);
+		size_t k;
+
+		block_list_init(&offers);
+		block_list_init(&needs);
+		assert_int_equal(encode_flows(s_tax, fl, &offers, &needs), SYM_OK);
+		assert_int_equal(reach_blocks_new(s_tax, fl, &rb), SYM_OK);
+		if (s_rand(2) == 0)
+			b = s_site(NULL);
+		assert_int_equal(reach_blocks_for(rb, &a, &b, &within[0], &within[1]), SYM_OK);
+		for (k = 0; k < 2; k++) {
+			/* The values are the blocks themselves: what is kept must be the subset. */
+			uint8_t *vals = malloc(all[k]->n * TOKEN_BLOCK_LEN + 1);
+
+			assert_non_null(vals);
+			memcpy(vals, all[k]->blocks, all[k]->n * TOKEN_BLOCK_LEN);
+			assert_int_equal(reach_select((const uint8_t *)all[k]->blocks, all[k]->n,
+			                              within[k], vals, TOKEN_BLOCK_LEN, &kept),
+			                 SYM_OK);
+			assert_int_equal(kept, within[k]->n);
+			assert_memory_equal(vals, within[k]->blocks, kept * TOKEN_BLOCK_LEN);
+			/* Values for fewer blocks than the flows have: refused, never misaligned.
+			 */
+			if (within[k]->n > 0) {
+				memcpy(vals, all[k]->blocks, all[k]->n * TOKEN_BLOCK_LEN);
+				assert_int_equal(
+				    reach_select((const uint8_t *)all[k]->blocks + TOKEN_BLOCK_LEN,
+				                 all[k]->n - 1, within[k], vals + TOKEN_BLOCK_LEN,
+				                 TOKEN_BLOCK_LEN, &kept) == SYM_OK,
+				    memcmp(within[k]->blocks[0].b, all[k]->blocks[0].b,
+				           TOKEN_BLOCK_LEN) != 0);
+			}
+			free(vals);
+		}
+		reach_blocks_free(&rb);
+		block_list_free(&offers);
+		block_list_free(&needs);
+		flows_free(&fl);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reach_property),
+	    cmocka_unit_test(test_reach_select),
 	};
 
 	return cmocka_run_group_tests(tests, s_setup, s_teardown);

@@ -2,7 +2,8 @@
 # A hardened round (HARDENED.md) on a scenario park through the real CLI and
 # a real daemon on loopback: key commitments, query batches, answers with
 # DLEQ proofs, then the standard submission; exactly the expected candidates,
-# released items that check as exact, and an audit export that verifies.
+# released items that check as exact, one token batch size per member (reach
+# leaves items out per counterpart, REACH.md), and an audit export that verifies.
 # usage: hardened.sh BINDIR SCENARIO_DIR
 BIN=$1
 SC=$2
@@ -61,6 +62,19 @@ PY
 # With batches (for a non-member auditor): every answer's proof against the committed key.
 expect_rc 0 "log export --with-batches before the round ends" -- "$BIN/symbiod" log export --dir "$P" --out "$T/xb" --with-batches
 ls "$T/xb/batches/"*.hard.jsonl >/dev/null 2>&1 && ok "  ... holds the hardened batches" || bad "no hardened batch file: $(ls "$T/xb/batches")"
+# Reach leaves items out per counterpart (REACH.md); the sizes must not show which.
+python3 - "$T/xb/batches" <<'PY' && ok "  ... each member's token batches all have one size, whatever reach left out" || bad "batch sizes differ per counterpart"
+import glob, json, sys
+sizes = {}
+for f in glob.glob(sys.argv[1] + "/*.jsonl"):
+    if f.endswith(".hard.jsonl"):
+        continue
+    for l in open(f):
+        b = json.loads(l)
+        sizes.setdefault(b["submitter"], set()).add((len(b["offers"]), len(b["needs"])))
+print(sizes)
+sys.exit(0 if sizes and all(len(v) == 1 for v in sizes.values()) else 1)
+PY
 expect_rc 0 "symbi-audit verify checks every answer's proof" -- "$BIN/symbi-audit" verify "$T/xb"
 expect_grep "$T/out" "hardened answers: [0-9]+ proofs hold" "  ... and says how many"
 expect_rc 0 "symbi-audit replay recomputes the hardened round's join from its token batches" -- "$BIN/symbi-audit" replay "$T/xb"
