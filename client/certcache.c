@@ -148,7 +148,8 @@ s_parse(struct certcache *c, const struct client_state *st, const uint8_t *buf, 
 		if (!s_parse_entry(&t, &c->old[i]))
 			break;
 	c->nold = (i == n && t.left == 0) ? n : 0;
-	qsort(c->old, c->nold, sizeof(*c->old), s_fp_cmp);
+	if (c->nold > 1)
+		qsort(c->old, c->nold, sizeof(*c->old), s_fp_cmp);
 }
 
 int

@@ -53,7 +53,8 @@ reach_blocks_new(const struct taxonomy *tax, const struct flows *fl, struct reac
 	rb->fl = fl;
 	for (i = 0; i < fl->n; i++)
 		rb->reach[i] = fl->items[i].reach_m;
-	qsort(rb->reach, fl->n, sizeof(*rb->reach), s_desc);
+	if (fl->n > 1) /* qsort's base must not be NULL, even for no element */
+		qsort(rb->reach, fl->n, sizeof(*rb->reach), s_desc);
 	for (i = 0; i < fl->n; i++)
 		if (k == 0 || rb->reach[k - 1] != rb->reach[i])
 			rb->reach[k++] = rb->reach[i];

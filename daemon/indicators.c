@@ -132,7 +132,8 @@ s_submitters(struct rounds_ctx *ctx, const uint8_t round[16], json_t **arr)
 
 	if ((r = store_round_submitters(ctx->park->store, round, &subs, &n)) != SYM_OK)
 		return r;
-	qsort(subs, n, sizeof(*subs), s_id_cmp);
+	if (n > 1) /* qsort's base must not be NULL, even for no element */
+		qsort(subs, n, sizeof(*subs), s_id_cmp);
 	*arr = json_array();
 	for (i = 0; i < n; i++) {
 		const struct store_member *m = rounds_member(ctx, subs[i]);
@@ -349,7 +350,8 @@ s_collecting(struct rounds_ctx *ctx, struct store_secagg *sa, char **subs, size_
 		         nsubs, t);
 		r = s_finish(ctx, sa, NULL, ni, t, reason);
 	} else {
-		qsort(incl, ni, sizeof(*incl), s_id_cmp);
+		if (ni > 1)
+			qsort(incl, ni, sizeof(*incl), s_id_cmp);
 		r = s_announce(ctx, sa, subs, nsubs, incl, ni, t);
 	}
 out:

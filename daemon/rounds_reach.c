@@ -68,7 +68,9 @@ rounds_site_of(const struct rounds_ctx *ctx, const char *id)
 	const struct store_member *m;
 
 	/* The directory is in id order (store order, strcmp order for ids). */
-	m = bsearch(id, ctx->members, ctx->nmembers, sizeof(*ctx->members), s_member_cmp);
+	m = ctx->nmembers == 0
+	        ? NULL
+	        : bsearch(id, ctx->members, ctx->nmembers, sizeof(*ctx->members), s_member_cmp);
 	return m != NULL ? &m->rec.site : &none;
 }
 

@@ -296,9 +296,13 @@ store_batchfile_flush(struct store *st, int64_t *end)
 	}
 	/* One copy into the aligned buffer, one write: a chunk's batches in one system call. */
 	for (k = 0; k < q->n; k++) {
-		memcpy(q->buf + at, q->p[k].offers, q->p[k].offers_len);
+		/* An empty set may come as NULL: memcpy's pointers must be valid even for 0 bytes.
+		 */
+		if (q->p[k].offers_len > 0)
+			memcpy(q->buf + at, q->p[k].offers, q->p[k].offers_len);
 		at += q->p[k].offers_len;
-		memcpy(q->buf + at, q->p[k].needs, q->p[k].needs_len);
+		if (q->p[k].needs_len > 0)
+			memcpy(q->buf + at, q->p[k].needs, q->p[k].needs_len);
 		at += q->p[k].needs_len;
 		memcpy(q->buf + at, q->p[k].crc, BATCHFILE_CRC);
 		at += BATCHFILE_CRC;
@@ -517,7 +521,7 @@ s_sweep_round(struct store *st, int parent, const char *name)
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (util_unhex(de->d_name, sub, sizeof(sub)) == SYM_OK &&
+		if (util_unhex(de->d_name, sub, sizeof(sub)) == SYM_OK && nlive > 0 &&
 		    bsearch(sub, live, nlive, STORE_ID_LEN, s_id_cmp) != NULL) {
 			kept++;
 			continue;

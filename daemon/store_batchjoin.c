@@ -203,7 +203,8 @@ store_batch_reader_open(struct store *st, const uint8_t round[STORE_ID_LEN], cha
 	         "s.state = 1",
 	         STORE_ARGS(store_arg_id(round)), s_index_row, &x)) != SYM_OK)
 		goto out;
-	qsort(rd->ent, rd->nent, sizeof(*rd->ent), s_entry_cmp);
+	if (rd->nent > 1) /* qsort's base must not be NULL, even for no element */
+		qsort(rd->ent, rd->nent, sizeof(*rd->ent), s_entry_cmp);
 	*out = rd;
 	rd = NULL; /* transferred */
 out:
@@ -345,7 +346,7 @@ store_batch_reader_get(struct store_batch_reader *rd, size_t i, size_t j,
 	memset(out, 0, sizeof(*out));
 	key.i = (uint32_t)i;
 	key.j = (uint32_t)j;
-	if (i >= rd->n || j >= rd->n ||
+	if (i >= rd->n || j >= rd->n || rd->nent == 0 ||
 	    (e = bsearch(&key, rd->ent, rd->nent, sizeof(*rd->ent), s_entry_cmp)) == NULL)
 		return SYM_ERR_NOT_FOUND;
 	if (e->loc.off < 0) {
