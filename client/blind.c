@@ -97,7 +97,8 @@ blind_padded_tokens(const uint8_t *tokens, size_t n, const struct blind_sizes *s
 
 	*out = NULL;
 	if (set != NULL && scratch != NULL) {
-		memcpy(set, tokens, n * TOKEN_LEN);
+		if (n > 0) /* no tokens may come as NULL */
+			memcpy(set, tokens, n * TOKEN_LEN);
 		n = tokset_wire_sort(set, n, scratch);
 		r = s_pad(set, n, sz, pad_key, domain, padding_only, out, out_len);
 	}

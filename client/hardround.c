@@ -23,7 +23,11 @@ hard_secret_new(uint32_t n)
 	struct hard_secret *hs;
 
 	if (n > HARD_MAX_BLINDS ||
-	    (hs = sodium_malloc(sizeof(*hs) + (size_t)n * VOPRF_SCALAR_LEN + 1)) == NULL)
+	    /*
+	     * sodium_malloc puts the block's end at its guard page: only a size that
+	     * is a multiple of 16 gives an aligned start (never 0, hence the 16).
+	     */
+	    (hs = sodium_malloc(sizeof(*hs) + (size_t)n * VOPRF_SCALAR_LEN + 16)) == NULL)
 		return NULL;
 	memset(hs, 0, sizeof(*hs) + (size_t)n * VOPRF_SCALAR_LEN);
 	hs->n = n;

@@ -118,7 +118,8 @@ s_plain(struct session *s, const struct roundfile *rf, const Symbiod__IndicatorS
 		return sym_diag_set(diag, SYM_ERR_VERIFY,
 		                    "the coordinator's vector has %u cells, the taxonomy gives %zu",
 		                    state->cells, w->l->ncells);
-	if ((w->v = sodium_malloc(w->l->ncells * sizeof(*w->v) + 1)) == NULL ||
+	/* A multiple of 8 bytes: sodium_malloc aligns the end, not the start (never 0 bytes). */
+	if ((w->v = sodium_malloc((w->l->ncells + 1) * sizeof(*w->v))) == NULL ||
 	    (w->masked = malloc(w->l->ncells * 8 + 1)) == NULL)
 		return sym_diag_set(diag, SYM_ERR_ALLOC, "out of memory");
 	if ((r = flows_from_json("round record", rf->flows, s->tax, &w->fl, diag)) != SYM_OK ||

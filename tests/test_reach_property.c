@@ -387,7 +387,8 @@ test_reach_select(void **state)
 			uint8_t *vals = malloc(all[k]->n * TOKEN_BLOCK_LEN + 1);
 
 			assert_non_null(vals);
-			memcpy(vals, all[k]->blocks, all[k]->n * TOKEN_BLOCK_LEN);
+			if (all[k]->n > 0)
+				memcpy(vals, all[k]->blocks, all[k]->n * TOKEN_BLOCK_LEN);
 			assert_int_equal(reach_select((const uint8_t *)all[k]->blocks, all[k]->n,
 			                              within[k], vals, TOKEN_BLOCK_LEN, &kept),
 			                 SYM_OK);

@@ -55,6 +55,7 @@ s_reannounce(struct park *park, struct store_secagg *sa, const char *drop)
 {
 	Symbiod__IncludedSet *old = NULL, set = SYMBIOD__INCLUDED_SET__INIT;
 	struct auditlog *log = NULL;
+	json_t *fields = NULL;
 	uint8_t sig[64], *entry = NULL;
 	char **incl = NULL;
 	size_t n = 0, i, entry_len = 0;
@@ -88,14 +89,15 @@ s_reannounce(struct park *park, struct store_secagg *sa, const char *drop)
 	    (r = auditlog_open(park->store, park->sign, &log)) != SYM_OK ||
 	    (r = store_begin(park->store)) != SYM_OK)
 		goto out;
-	if ((r = auditlog_append(log, "indicator_included",
-	                         json_pack("{s:o, s:o, s:I, s:o, s:o, s:o}", "round",
-	                                   auditlog_hex(sa->round, 16), "included_hash",
-	                                   auditlog_hex(sa->included_hash, 32), "threshold",
-	                                   (json_int_t)old->threshold, "submitters",
-	                                   s_ids(old->submitters, old->n_submitters), "included",
-	                                   s_ids(incl, n), "signature", auditlog_b64(sig, 64)),
-	                         &index, &entry, &entry_len)) != SYM_OK) {
+	fields = json_pack("{s:o, s:o, s:I, s:o, s:o, s:o}", "round", auditlog_hex(sa->round, 16),
+	                   "included_hash", auditlog_hex(sa->included_hash, 32), "threshold",
+	                   (json_int_t)old->threshold, "submitters",
+	                   s_ids(old->submitters, old->n_submitters), "included", s_ids(incl, n),
+	                   "signature", auditlog_b64(sig, 64));
+	/* auditlog_append does not consume the fields. */
+	if (fields == NULL || (r = auditlog_append(log, "indicator_included", fields, &index,
+	                                           &entry, &entry_len)) != SYM_OK) {
+		r = r == SYM_OK ? SYM_ERR_ALLOC : r;
 		store_rollback(park->store);
 		goto out;
 	}
@@ -108,6 +110,7 @@ s_reannounce(struct park *park, struct store_secagg *sa, const char *drop)
 	    (r = store_commit(park->store)) != SYM_OK)
 		store_rollback(park->store);
 out:
+	json_decref(fields);
 	free(entry);
 	free(incl);
 	auditlog_close(&log);
