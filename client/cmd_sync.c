@@ -50,8 +50,10 @@ static const struct {
     {"submit", s_step_submit, 1},
     {"consent", s_step_exchanges, 0},
     /*
-     * Deposits are over, but releases not yet fetched may still be held;
-     * then the park indicators (indicators.c): vector, confirmation, answer.
+     * Deposits are over and unfetched items died with the round: the
+     * exchanges step runs only while the company's own record says one was
+     * left (it then says what could not be done); then the park indicators
+     * (indicators.c): vector, confirmation, answer.
      */
     {"ended", s_step_ended, 0},
 };
