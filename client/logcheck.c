@@ -127,6 +127,11 @@ s_contact(const struct client_state *st, struct conn *c, const struct checkpoint
 		sym_diag_set(diag, SYM_ERR_VERIFY, FORK_WARNING);
 		goto out;
 	}
+	/* The same tree as the one stored (s_extends compared the roots): nothing to write. */
+	if (have && new.size == old.size) {
+		rc = 0;
+		goto out;
+	}
 	if ((rc = state_path(st->dir, "checkpoint", path, sizeof(path))) != SYM_OK ||
 	    util_write_file(path, rep->checkpoint, strlen(rep->checkpoint), 0600, 0) != SYM_OK) {
 		sym_diag_set(diag, SYM_ERR_IO, "cannot store the checkpoint in %s", path);
