@@ -80,7 +80,7 @@ s_hard_step(struct session *s, struct sync_result *res, hard_step_fn fn, struct 
 	uint8_t round[16];
 	int rc;
 
-	if ((rc = s_round_id(res, round, diag)) == 0)
+	if ((rc = s_round_id(res, round, diag)) == 0 && (rc = session_taxonomy(s, diag)) == 0)
 		rc = fn(s, round, &hc, diag);
 	res->answered = hc.answered + hc.queried;
 	res->received = hc.received;
@@ -150,7 +150,8 @@ s_exchanges(struct session *s, struct sync_result *res, int ended, struct sym_di
 			goto out;
 		}
 	}
-	if ((rc = round_view_load_for(s, round, res->phase, &rv, diag)) == 0)
+	if ((rc = session_taxonomy(s, diag)) == 0 &&
+	    (rc = round_view_load_for(s, round, res->phase, &rv, diag)) == 0)
 		rc = exchange_step_run(s, &rv, all, &st, diag);
 	res->deposited = st.deposited;
 	res->received = st.received;
@@ -271,7 +272,8 @@ sync_run(const struct cmd_args *a, struct sync_result *res)
 
 	memset(res, 0, sizeof(*res));
 	snprintf(res->phase, sizeof(res->phase), "none");
-	if ((rc = s_later(session_open(a, 1, &s, &diag))) == 0)
+	/* The taxonomy is loaded by the steps that use it (session_taxonomy). */
+	if ((rc = s_later(session_open_lazy(a, &s, &diag))) == 0)
 		rc = s_sync(&s, res, &diag);
 	session_close(&s);
 	if (rc != 0)
