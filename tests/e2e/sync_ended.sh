@@ -10,7 +10,9 @@
 #   told its deposit came too late (exit 77, the window is over); farms
 #   (deposited, power's item wiped at the end unfetched) still runs it and
 #   finds nothing; cement (declined only) skips it. Each exits as before and
-#   the indicator step runs after it.
+#   the indicator step runs after it. A sync whose step quantizes flows still
+#   refuses another taxonomy than the park's (the taxonomy is loaded by the
+#   steps that need it).
 # usage: sync_ended.sh BINDIR PARKDIR
 BIN=$1
 PARKS=$2
@@ -35,6 +37,18 @@ expect_rc 0 "cement declines all its candidates" -- "$BIN/symbi" decline --dir "
 
 # field NAME: a field of the last sync's JSON answer ($T/out).
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/out" "$1"; }
+
+# Another taxonomy than the park's: a step that quantizes still refuses to run.
+mkdir -p "$T/otherdata"
+python3 - "$SYMBIOD_DATA_DIR/taxonomy.json" "$T/otherdata/taxonomy.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+next(c for c in t["categories"] if "quantity" in c)["quantity"]["bits"] -= 1
+json.dump(t, open(sys.argv[2], "w"))
+PY
+SYMBIOD_DATA_DIR=$T/otherdata expect_rc 78 "farms: sync with another taxonomy than the park's" -- \
+	"$BIN/symbi" sync --dir "$T/st-farms" --json
+expect_grep "$T/err" "taxonomy .* is not the park's" "  ... refused, naming both taxonomies"
 
 expect_rc 0 "farms: sync in the consent window deposits" -- "$BIN/symbi" sync --dir "$T/st-farms" --json
 [ "$(field deposited)" = 1 ] && [ "$(field received)" = 0 ] &&
