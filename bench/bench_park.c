@@ -363,7 +363,7 @@ s_indicator_report(const struct park_bench *pb, const struct park_indicator_time
 	       "%.0f bytes per company (%.2f%% of the submission's tokens)\n",
 	       it->state, it->passes, 1000.0 * it->clients_cpu / (double)pb->companies, per,
 	       submit_bytes > 0 ? 100.0 * per * (double)pb->companies / submit_bytes : 0.0);
-	printf("a sync pass with nothing left to do (exchanges step, log contact): clients CPU "
+	printf("a sync pass with nothing left to do (status, log, indicators): clients CPU "
 	       "%.3f s, daemon CPU %.3f s\n",
 	       it->idle_clients_cpu, it->idle_daemon_cpu);
 	printf(

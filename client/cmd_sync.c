@@ -50,8 +50,10 @@ static const struct {
     {"submit", s_step_submit, 1},
     {"consent", s_step_exchanges, 0},
     /*
-     * Deposits are over, but releases not yet fetched may still be held;
-     * then the park indicators (indicators.c): vector, confirmation, answer.
+     * Deposits are over and unfetched items died with the round: the
+     * exchanges step runs only while the company's own record says one was
+     * left (it then says what could not be done); then the park indicators
+     * (indicators.c): vector, confirmation, answer.
      */
     {"ended", s_step_ended, 0},
 };
@@ -78,7 +80,7 @@ s_hard_step(struct session *s, struct sync_result *res, hard_step_fn fn, struct 
 	uint8_t round[16];
 	int rc;
 
-	if ((rc = s_round_id(res, round, diag)) == 0)
+	if ((rc = s_round_id(res, round, diag)) == 0 && (rc = session_taxonomy(s, diag)) == 0)
 		rc = fn(s, round, &hc, diag);
 	res->answered = hc.answered + hc.queried;
 	res->received = hc.received;
@@ -113,21 +115,43 @@ s_step_submit(struct session *s, struct sync_result *res, struct sym_diag *diag)
 	return s_hard_step(s, res, hard_submit, diag);
 }
 
-/* Deposit, fetch, check, keep and confirm (exchange.c). */
+/*
+ * Deposit, fetch, check, keep and confirm (exchange.c), in the round and
+ * phase the status call reported. After the round's end (`ended` set) no
+ * candidate can become agreed any more: when the company's own record shows
+ * nothing accepted still waiting and every deposited candidate's item kept,
+ * the step would find nothing, and neither its candidate list nor its
+ * release list is asked for.
+ */
 static int
-s_step_exchanges(struct session *s, struct sync_result *res, struct sym_diag *diag)
+s_exchanges(struct session *s, struct sync_result *res, int ended, struct sym_diag *diag)
 {
 	struct exchange_step st = {"sync", 0, 0, 0, 0, 0};
 	struct round_view rv;
+	struct roundfile rf;
+	uint8_t round[16];
 	json_t *all = NULL;
-	int rc;
+	int rc, r;
 
 	memset(&rv, 0, sizeof(rv));
+	memset(&rf, 0, sizeof(rf));
+	if ((rc = s_round_id(res, round, diag)) != 0)
+		goto out;
 	if (exchanges_load(s->st->dir, &all, diag) != SYM_OK) {
 		rc = EXIT_DATAERR;
 		goto out;
 	}
-	if ((rc = round_view_load(s, &rv, diag)) == 0)
+	if (ended) {
+		r = roundfile_load(s->st->dir, round, &rf, diag);
+		if (r == SYM_ERR_NOT_FOUND || (r == SYM_OK && !exchange_left(&rf, all)))
+			goto out; /* not a submitter, or nothing left: rc 0 */
+		if (r != SYM_OK) {
+			rc = EXIT_DATAERR;
+			goto out;
+		}
+	}
+	if ((rc = session_taxonomy(s, diag)) == 0 &&
+	    (rc = round_view_load_for(s, round, res->phase, &rv, diag)) == 0)
 		rc = exchange_step_run(s, &rv, all, &st, diag);
 	res->deposited = st.deposited;
 	res->received = st.received;
@@ -145,11 +169,19 @@ s_step_exchanges(struct session *s, struct sync_result *res, struct sym_diag *di
 	}
 out:
 	json_decref(all);
+	roundfile_clear(&rf);
 	round_view_clear(&rv);
 	return rc;
 }
 
-/* The exchanges, then this company's step of the round's park indicators. */
+static int
+s_step_exchanges(struct session *s, struct sync_result *res, struct sym_diag *diag)
+{
+	return s_exchanges(s, res, 0, diag);
+}
+
+/* The exchanges (when anything is left), then this company's step of the round's park indicators.
+ */
 static int
 s_step_ended(struct session *s, struct sync_result *res, struct sym_diag *diag)
 {
@@ -157,7 +189,7 @@ s_step_ended(struct session *s, struct sync_result *res, struct sym_diag *diag)
 	uint8_t round[16];
 	int rc;
 
-	if ((rc = s_step_exchanges(s, res, diag)) != 0)
+	if ((rc = s_exchanges(s, res, 1, diag)) != 0)
 		return rc;
 	if (util_unhex(res->round, round, sizeof(round)) != SYM_OK)
 		return EXIT_SOFTWARE;
@@ -240,7 +272,8 @@ sync_run(const struct cmd_args *a, struct sync_result *res)
 
 	memset(res, 0, sizeof(*res));
 	snprintf(res->phase, sizeof(res->phase), "none");
-	if ((rc = s_later(session_open(a, 1, &s, &diag))) == 0)
+	/* The taxonomy is loaded by the steps that use it (session_taxonomy). */
+	if ((rc = s_later(session_open_lazy(a, &s, &diag))) == 0)
 		rc = s_sync(&s, res, &diag);
 	session_close(&s);
 	if (rc != 0)

@@ -198,6 +198,30 @@ s_add_releases(struct session *s, const struct round_view *rv, const Symbiod__Re
 }
 
 int
+exchange_left(const struct roundfile *rf, json_t *all)
+{
+	const char *id, *done;
+	json_t *v;
+
+	json_object_foreach (rf->consents, id, v) {
+		done = json_string_value(v);
+		/* Declined: nothing ever comes of it. */
+		if (done != NULL && strcmp(done, "declined") == 0)
+			continue;
+		/* Deposited and its counterpart's item kept: done. */
+		if (done != NULL && strcmp(done, "deposited") == 0 && s_has_candidate(all, id))
+			continue;
+		/*
+		 * Accepted (it may have become agreed and wait for our deposit),
+		 * deposited without the counterpart's item yet (it may wait for us
+		 * at the coordinator), or a word this version does not know.
+		 */
+		return 1;
+	}
+	return 0;
+}
+
+int
 exchange_step_run(struct session *s, struct round_view *rv, json_t *all, struct exchange_step *st,
                   struct sym_diag *diag)
 {

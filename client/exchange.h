@@ -35,4 +35,14 @@ int exchange_step_run(struct session *s, struct round_view *rv, json_t *all,
                       struct exchange_step *st, struct sym_diag *diag)
     __attribute__((warn_unused_result));
 
+/*
+ * Whether this company's own record of the round (its consents, and the
+ * items kept in `all`, STATE/exchanges.json) leaves anything for the step
+ * to do: 1 while a candidate it accepted may wait for its deposit or a
+ * deposited one for the counterpart's item, 0 when every answer was a
+ * decline or ended with both items exchanged. After the round's end no new
+ * candidate can become agreed, so 0 then means the step would find nothing.
+ */
+int exchange_left(const struct roundfile *rf, json_t *all);
+
 #endif

@@ -567,7 +567,8 @@ indicators_step(struct session *s, const uint8_t round[16], struct indicators_re
 			rc = EXIT_CANTCREAT;
 			goto out;
 		}
-		if ((rc = indicators_send(s, &rf, st, &res->bytes, diag)) == 0)
+		if ((rc = session_taxonomy(s, diag)) == 0 &&
+		    (rc = indicators_send(s, &rf, st, &res->bytes, diag)) == 0)
 			res->sent = 1;
 	} else if (st->included != NULL && st->sent && res->pending &&
 	           s_find(st->included->included, st->included->n_included, s->st->id) >= 0) {

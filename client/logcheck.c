@@ -127,6 +127,11 @@ s_contact(const struct client_state *st, struct conn *c, const struct checkpoint
 		sym_diag_set(diag, SYM_ERR_VERIFY, FORK_WARNING);
 		goto out;
 	}
+	/* The same tree as the one stored (s_extends compared the roots): nothing to write. */
+	if (have && new.size == old.size) {
+		rc = 0;
+		goto out;
+	}
 	if ((rc = state_path(st->dir, "checkpoint", path, sizeof(path))) != SYM_OK ||
 	    util_write_file(path, rep->checkpoint, strlen(rep->checkpoint), 0600, 0) != SYM_OK) {
 		sym_diag_set(diag, SYM_ERR_IO, "cannot store the checkpoint in %s", path);
@@ -158,11 +163,11 @@ logcheck_proof_of(const struct client_state *st, struct conn *c, const Symbiod__
                   struct sym_diag *diag)
 {
 	merkle_hash_t leaf, proof[MERKLE_MAX_PROOF];
-	struct checkpoint cp;
+	struct checkpoint cp, stored;
 	json_error_t jerr;
 	json_t *e = NULL;
 	const char *s;
-	int rc = EXIT_PROTOCOL;
+	int rc = EXIT_PROTOCOL, have = 0;
 
 	if (p == NULL) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
@@ -196,7 +201,17 @@ logcheck_proof_of(const struct client_state *st, struct conn *c, const Symbiod__
 		             "the audit-log entry does not record this action");
 		goto out;
 	}
-	/* The proof's tree and the member's stored view both extend to the latest: one contact. */
+	/*
+	 * The proof's tree is the one this member holds (same size, same root,
+	 * both signed): it was checked against the member's history when it was
+	 * stored, so there is nothing to contact the coordinator about.
+	 * Otherwise the proof's tree and the member's stored view both extend to
+	 * the latest: one contact.
+	 */
+	if ((rc = s_load_stored(st, &stored, &have, diag)) != 0)
+		goto out;
+	if (have && stored.size == cp.size && sodium_memcmp(stored.root, cp.root, 32) == 0)
+		goto out;
 	rc = s_contact(st, c, &cp, diag);
 out:
 	json_decref(e);

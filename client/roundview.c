@@ -1,6 +1,7 @@
 #include "roundview.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,12 +91,26 @@ out:
 int
 round_view_load(struct session *s, struct round_view *rv, struct sym_diag *diag)
 {
+	uint8_t round[16];
+	char phase[16];
+	int rc;
+
+	memset(rv, 0, sizeof(*rv));
+	if ((rc = session_current_round(s, round, phase, diag)) != 0)
+		return rc;
+	return round_view_load_for(s, round, phase, rv, diag);
+}
+
+int
+round_view_load_for(struct session *s, const uint8_t round[16], const char *phase,
+                    struct round_view *rv, struct sym_diag *diag)
+{
 	Symbiod__CandidatesRequest req = SYMBIOD__CANDIDATES_REQUEST__INIT;
 	int rc;
 
 	memset(rv, 0, sizeof(*rv));
-	if ((rc = session_current_round(s, rv->round, rv->phase, diag)) != 0)
-		return rc;
+	memcpy(rv->round, round, 16);
+	snprintf(rv->phase, sizeof(rv->phase), "%s", phase);
 	if (roundfile_load(s->st->dir, rv->round, &rv->rf, diag) != SYM_OK)
 		return 0; /* not submitted to this round: no candidates can be ours */
 	if (flows_from_json("submitted flows", rv->rf.flows, s->tax, &rv->fl, diag) != SYM_OK)

@@ -38,6 +38,9 @@ struct round_view {
  * not submit to it). 0 or a sysexits code, said in diag; clear rv either way.
  */
 int round_view_load(struct session *s, struct round_view *rv, struct sym_diag *diag);
+/* The same for a round and phase the caller already asked the coordinator for. */
+int round_view_load_for(struct session *s, const uint8_t round[16], const char *phase,
+                        struct round_view *rv, struct sym_diag *diag);
 void round_view_clear(struct round_view *rv);
 
 /* The pair keys with `peer` for this round, from the round record, into sodium_malloc'd *pk. */

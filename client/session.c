@@ -39,8 +39,8 @@ session_close(struct session *s)
 	prf_free(&s->prf);
 }
 
-int
-session_open(const struct cmd_args *a, int connect, struct session *s, struct sym_diag *diag)
+static int
+s_open(const struct cmd_args *a, struct session *s, struct sym_diag *diag)
 {
 	const char *dir = a->dir;
 	int r;
@@ -54,6 +54,36 @@ session_open(const struct cmd_args *a, int connect, struct session *s, struct sy
 		             s->st->id, dir);
 		return EXIT_NOPERM;
 	}
+	return 0;
+}
+
+int
+session_open(const struct cmd_args *a, int connect, struct session *s, struct sym_diag *diag)
+{
+	int rc;
+
+	if ((rc = s_open(a, s, diag)) != 0 || (rc = session_taxonomy(s, diag)) != 0)
+		return rc;
+	return connect ? session_connect(a, s, diag) : 0;
+}
+
+int
+session_open_lazy(const struct cmd_args *a, struct session *s, struct sym_diag *diag)
+{
+	int rc;
+
+	if ((rc = s_open(a, s, diag)) != 0)
+		return rc;
+	return session_connect(a, s, diag);
+}
+
+int
+session_taxonomy(struct session *s, struct sym_diag *diag)
+{
+	int r;
+
+	if (s->tax != NULL)
+		return 0;
 	if ((r = taxonomy_load_default(&s->tax, diag)) != SYM_OK)
 		return sym_exit_code(r, SYM_ORIGIN_CONFIG);
 	/* Tokens only meet if both sides quantize with the same taxonomy. */
@@ -62,11 +92,14 @@ session_open(const struct cmd_args *a, int connect, struct session *s, struct sy
 		             "this installation's taxonomy (%s %s) is not the park's (%s %s)",
 		             s->tax->name, s->tax->version, s->st->park.taxonomy_name,
 		             s->st->park.taxonomy_version);
+		taxonomy_free(&s->tax); /* so that no later call takes it for checked */
 		return EXIT_CONFIG;
 	}
-	if (prf_new(&s->prf) != SYM_OK)
+	if (prf_new(&s->prf) != SYM_OK) {
+		taxonomy_free(&s->tax);
 		return EXIT_SOFTWARE;
-	return connect ? session_connect(a, s, diag) : 0;
+	}
+	return 0;
 }
 
 int
@@ -130,6 +163,8 @@ session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundA
 	int rc;
 
 	*out = NULL;
+	if ((rc = session_taxonomy(s, diag)) != 0)
+		return rc;
 	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_ROUND, &req.base,
 	                   &symbiod__round_announcement__descriptor, (ProtobufCMessage **)&ann,
 	                   diag)) != 0)

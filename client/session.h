@@ -38,6 +38,14 @@ struct session {
 
 /* Load STATE (enrolled) and the park's taxonomy; with `connect`, session_connect too. */
 int session_open(const struct cmd_args *a, int connect, struct session *s, struct sym_diag *diag);
+/*
+ * The same, connected, without the taxonomy and the PRF yet: for `symbi
+ * sync`, whose steps after a round's end mostly need neither. Whatever
+ * uses s->tax or s->prf calls session_taxonomy first.
+ */
+int session_open_lazy(const struct cmd_args *a, struct session *s, struct sym_diag *diag);
+/* Load the taxonomy (it must be the park's) and the PRF, once: 0 or an exit code. */
+int session_taxonomy(struct session *s, struct sym_diag *diag);
 /* Connect; every contact checks the coordinator's log against what we saw before. */
 int session_connect(const struct cmd_args *a, struct session *s, struct sym_diag *diag);
 void session_close(struct session *s);

@@ -20,6 +20,7 @@
 #include "control_cmds.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "replaymem.h"
 #include "sdnotify.h"
 #include "server_internal.h"
 #include "sysexits.h"
@@ -61,6 +62,12 @@
 #define SERVER_RATE_BURST 200
 /* Buckets: above any park's member count, so eviction only drops refilled ones. */
 #define SERVER_RATE_TABLE 8192
+/*
+ * Read-only requests remembered in memory (replaymem.h): 64 MiB holds the
+ * answers of several full indicator phases of 500 members; beyond it reads
+ * are remembered in the store, as every request was before.
+ */
+#define SERVER_READS_MEMORY (64u << 20)
 /*
  * Work per loop turn before the control socket is looked at: at most this
  * many member requests, and no new one once this much time has passed. A
@@ -192,6 +199,7 @@ s_start(struct server *srv, const char *endpoint, const struct server_opts *opts
 
 	if (ratelimit_new(SERVER_RATE_TABLE, SERVER_RATE_PER_S, SERVER_RATE_BURST, &srv->limits) !=
 	        SYM_OK ||
+	    replaymem_new(SERVER_READS_MEMORY, SERVER_REPLAY_KEEP_MS, &srv->reads) != SYM_OK ||
 	    (srv->zctx = zmq_ctx_new()) == NULL)
 		return EXIT_SOFTWARE;
 	/* The ZAP handler first: the server socket must never run without it. */
@@ -360,5 +368,6 @@ server_run(struct park *park, const struct server_opts *opts)
 		zmq_ctx_term(srv.zctx);
 	store_members_free(srv.members, srv.nmembers);
 	ratelimit_free(&srv.limits);
+	replaymem_free(&srv.reads);
 	return rc;
 }

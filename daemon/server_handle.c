@@ -11,6 +11,7 @@
 #include "auditlog.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "replaymem.h"
 #include "server_internal.h"
 #include "util.h"
 #include "wire.h"
@@ -83,8 +84,17 @@ static int
 s_admit_replay(struct server *srv, struct server_call *call, int *r)
 {
 	uint8_t *stored = NULL;
+	const uint8_t *held = NULL;
 	size_t stored_len = 0;
 
+	if (replaymem_seen(srv->reads, call->user_id, call->req->request_id.data, call->now, &held,
+	                   &stored_len)) {
+		log_notice("request from %s refused: replayed request id", call->user_id);
+		*r = s_respond(srv, call->req->type, call->req->request_id.data,
+		               SYMBIOD__STATUS__STATUS_REPLAY, "request id already used", held,
+		               stored_len, 1, &call->resp, &call->resp_len);
+		return 0;
+	}
 	*r = store_request_seen(srv->park->store, call->user_id, call->req->request_id.data,
 	                        &stored, &stored_len);
 	if (*r == SYM_ERR_NOT_FOUND) {
@@ -194,9 +204,35 @@ s_commit(struct server *srv, struct server_call *call, uint64_t log_size, uint8_
 }
 
 /*
+ * The requests that only read: no handler of theirs writes to the store or
+ * the log. A new type is not in this list, so it runs in a transaction.
+ */
+static const uint32_t s_reads[] = {
+    SYMBIOD__MSG_TYPE__MSG_STATUS,     SYMBIOD__MSG_TYPE__MSG_CHECKPOINT,
+    SYMBIOD__MSG_TYPE__MSG_ROUND,      SYMBIOD__MSG_TYPE__MSG_DIRECTORY,
+    SYMBIOD__MSG_TYPE__MSG_CANDIDATES, SYMBIOD__MSG_TYPE__MSG_INDICATOR_STATE,
+};
+
+static int
+s_read_only(uint32_t type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(s_reads) / sizeof(s_reads[0]); i++)
+		if (s_reads[i] == type)
+			return 1;
+	return 0;
+}
+
+/*
  * Execution of an admitted request. The action, and the memory of having
  * answered it, commit together: after a crash a request is either done and
- * remembered, or neither.
+ * remembered, or neither. A read has no action: it runs outside any
+ * transaction and is remembered in memory (replaymem.h), where a repeated
+ * id meets it exactly as in the store while the daemon runs. After a
+ * restart such an id is forgotten: its read may then be answered again, to
+ * the same member's session and within its timestamp window, which changes
+ * nothing. Only when the memory is full does a read take the store's path.
  */
 static int
 s_execute(struct server *srv, struct server_call *call)
@@ -206,9 +242,9 @@ s_execute(struct server *srv, struct server_call *call)
 	uint8_t *inner = NULL;
 	size_t inner_len = 0;
 	uint64_t log_size = 0;
-	int r, ok;
+	int r, ok, ro = s_read_only(req->type);
 
-	if (rounds_tx_begin(&srv->rounds, &log_size) != SYM_OK)
+	if (!ro && rounds_tx_begin(&srv->rounds, &log_size) != SYM_OK)
 		return s_refuse(srv, call, SYMBIOD__STATUS__STATUS_UNAVAILABLE, "store busy");
 	memset(&rc, 0, sizeof(rc));
 	rc.ctx = &srv->rounds;
@@ -226,9 +262,23 @@ s_execute(struct server *srv, struct server_call *call)
 		              ok ? rc.reply_len : 0, 0, &inner, &inner_len);
 	free(rc.reply);
 	if (r != SYM_OK) {
-		rounds_tx_abort(&srv->rounds, log_size);
+		if (!ro)
+			rounds_tx_abort(&srv->rounds, log_size);
 		log_err("request from %s failed: %s", call->user_id, sym_strerror(r));
 		return s_refuse(srv, call, SYMBIOD__STATUS__STATUS_INTERNAL, "internal error");
+	}
+	if (ro && replaymem_keep(srv->reads, call->user_id, req->request_id.data, call->now, inner,
+	                         inner_len) == SYM_OK) {
+		if (!ok)
+			log_notice("request %u from %s refused: %s", req->type, call->user_id,
+			           rc.msg);
+		call->resp = inner;
+		call->resp_len = inner_len; /* transferred */
+		return SYM_OK;
+	}
+	if (ro && rounds_tx_begin(&srv->rounds, &log_size) != SYM_OK) {
+		free(inner);
+		return s_refuse(srv, call, SYMBIOD__STATUS__STATUS_UNAVAILABLE, "store busy");
 	}
 	if (!ok) {
 		rounds_tx_abort(&srv->rounds, log_size);

@@ -24,7 +24,8 @@ struct server {
 	int64_t data_version;
 	uint64_t handled, refused, rate_limited;
 	struct ratelimit *limits;
-	double rate_logged; /* util_now() of the last rate-limit notice */
+	struct replaymem *reads; /* read-only requests' ids and answers (replaymem.h) */
+	double rate_logged;      /* util_now() of the last rate-limit notice */
 	struct rounds_ctx rounds;
 	struct auditlog *log;
 	double last_prune, last_ping; /* util_now() of the last request-id prune, watchdog ping */
