@@ -167,17 +167,11 @@ static int
 s_control(struct park_bench *pb, const char *action, const char *out)
 {
 	char exe[PATH_MAX], park[PATH_MAX];
-	int open_reach = pb->area_km > 0 && strcmp(action, "open") == 0;
 
 	snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
 	snprintf(park, sizeof(park), "%s/park", pb->dir);
 	{
-		char *argv[] = {exe,      "round", (char *)action, "--dir", park,
-		                "--json", NULL,    NULL,           NULL};
-		if (open_reach) {
-			argv[6] = "--max-reach-km";
-			argv[7] = BENCH_AREA_REACH_KM;
-		}
+		char *argv[] = {exe, "round", (char *)action, "--dir", park, "--json", NULL};
 		return bench_run(argv, out);
 	}
 }
@@ -531,13 +525,24 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 		 * A query batch has exactly max_need elements: the synthetic needs of
 		 * 20 flows cost up to about 350 blocks, so by default the class above, 512.
 		 */
-		char *argv[] = {exe,      "round",    "open",       "--dir",      park,
-		                "--mode", "hardened", "--max-need", pb->max_need, NULL};
+		char *argv[12] = {exe, "round", "open", "--dir", park, NULL};
+		size_t k = 5;
 
 		snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
 		snprintf(park, sizeof(park), "%s/park", pb->dir);
-		if (!pb->hardened)
-			argv[5] = NULL;
+		if (pb->hardened) {
+			argv[k++] = "--mode";
+			argv[k++] = "hardened";
+			argv[k++] = "--max-need";
+			argv[k++] = pb->max_need;
+		}
+		/* --area-km: the regional case, members beyond the round's reach exchange nothing.
+		 */
+		if (pb->area_km > 0) {
+			argv[k++] = "--max-reach-km";
+			argv[k++] = BENCH_AREA_REACH_KM;
+		}
+		argv[k] = NULL;
 		if (bench_run(argv, NULL) != 0)
 			return -1;
 	}
