@@ -105,7 +105,8 @@ for pass in 1 2 3 4 5; do
 	[ "$state" = collecting ] || break
 done
 echo "  park indicators: $state after $pass passes"
-"$B/symbiod" indicators --dir "$run/park" | head -8
+"$B/symbiod" indicators --dir "$run/park" >"$run/indicators.txt"
+head -n 8 "$run/indicators.txt" # the first cells (the sums before disclosure control)
 printf '\nThe coordinator'"'"'s directory (%s) holds no category, quantity or detail\n(only the two-level classes the companies chose to publish):\n' "$run/park"
 # Every category deeper than its class, and every contact, is looked for.
 python3 - "$park_src" $ids >"$run/secrets" <<'PY'
