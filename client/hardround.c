@@ -12,6 +12,7 @@
 
 #include "keyfile.h"
 #include "token.h"
+#include "roundfile.h"
 #include "util.h"
 
 /* More need blocks than any round's batch may hold (VOPRF_BATCH_MAX). */
@@ -44,17 +45,6 @@ hard_secret_free(struct hard_secret **hs)
 	*hs = NULL;
 }
 
-static int
-s_path(const char *dir, const uint8_t round[16], char *out, size_t len)
-{
-	char hex[33];
-
-	util_hex(round, 16, hex);
-	if ((size_t)snprintf(out, len, "%s/rounds/%s.hard", dir, hex) >= len)
-		return SYM_ERR_NOSPACE;
-	return SYM_OK;
-}
-
 int
 hard_secret_save(const char *dir, const uint8_t round[16], const struct hard_secret *hs,
                  struct sym_diag *diag)
@@ -78,7 +68,7 @@ hard_secret_save(const char *dir, const uint8_t round[16], const struct hard_sec
 	buf[34] = (uint8_t)(hs->n >> 8);
 	buf[35] = (uint8_t)hs->n;
 	memcpy(buf + 36, hs->blinds, (size_t)hs->n * VOPRF_SCALAR_LEN);
-	if ((r = s_path(dir, round, path, sizeof(path))) == SYM_OK &&
+	if ((r = roundfile_path(dir, round, "hard", path, sizeof(path))) == SYM_OK &&
 	    (r = util_write_file(path, buf, len, 0600, 0)) != SYM_OK)
 		sym_diag_set(diag, r, "%s: cannot write the round key: %s", path, sym_strerror(r));
 	sodium_free(buf);
@@ -132,7 +122,7 @@ hard_secret_load(const char *dir, const uint8_t round[16], struct hard_secret **
 	int r;
 
 	*out = NULL;
-	if ((r = s_path(dir, round, path, sizeof(path))) != SYM_OK ||
+	if ((r = roundfile_path(dir, round, "hard", path, sizeof(path))) != SYM_OK ||
 	    (r = s_read_secret(path, &buf, &len, diag)) != SYM_OK)
 		return r;
 	n = (uint32_t)buf[32] << 24 | (uint32_t)buf[33] << 16 | (uint32_t)buf[34] << 8 | buf[35];

@@ -80,17 +80,6 @@ s_local_save(const struct session *s, const uint8_t round[16], json_t *j, struct
 	return r == SYM_OK ? SYM_OK : sym_diag_set(diag, r, "cannot record the indicator step");
 }
 
-static json_t *
-s_ids_json(char *const *ids, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(ids[i]));
-	return a;
-}
-
 /* ---- the included set ---------------------------------------------------------- */
 
 /* ids strictly increasing; sub (if given) a subset of it, in its order. */
@@ -470,8 +459,9 @@ s_answer(struct session *s, const struct roundfile *rf, const Symbiod__Indicator
 	util_hex(hash, 32, hex);
 	json_object_set_new(local, "answered",
 	                    json_pack("{s:s, s:o, s:o}", "included_hash", hex, "shares_of",
-	                              s_ids_json(st->shares_of, st->n_shares_of), "masks_with",
-	                              s_ids_json(st->masks_with, st->n_masks_with)));
+	                              util_json_strings(st->shares_of, st->n_shares_of),
+	                              "masks_with",
+	                              util_json_strings(st->masks_with, st->n_masks_with)));
 	if (s_local_save(s, rf->round, local, diag) != SYM_OK) {
 		rc = EXIT_CANTCREAT;
 		goto out;
@@ -562,7 +552,7 @@ indicators_step(struct session *s, const uint8_t round[16], struct indicators_re
 	}
 	if (strcmp(st->stage, "collecting") == 0 && !st->sent) {
 		json_object_set_new(local, "submitters",
-		                    s_ids_json(st->submitters, st->n_submitters));
+		                    util_json_strings(st->submitters, st->n_submitters));
 		if ((rc = s_local_save(s, round, local, diag)) != SYM_OK) {
 			rc = EXIT_CANTCREAT;
 			goto out;

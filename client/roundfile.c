@@ -10,13 +10,13 @@
 
 #define ROUNDFILE_MAX (64u << 20)
 
-static int
-s_path(const char *dir, const uint8_t round[16], char *out, size_t len)
+int
+roundfile_path(const char *dir, const uint8_t round[16], const char *ext, char *out, size_t len)
 {
 	char hex[33];
 
 	util_hex(round, 16, hex);
-	if ((size_t)snprintf(out, len, "%s/rounds/%s.json", dir, hex) >= len)
+	if ((size_t)snprintf(out, len, "%s/rounds/%s.%s", dir, hex, ext) >= len)
 		return SYM_ERR_NOSPACE;
 	return SYM_OK;
 }
@@ -70,7 +70,7 @@ roundfile_save(const char *dir, const struct roundfile *rf, struct sym_diag *dia
 	if ((size_t)snprintf(sub, sizeof(sub), "%s/rounds", dir) >= sizeof(sub))
 		return sym_diag_set(diag, SYM_ERR_NOSPACE, "%s: path too long", dir);
 	if ((r = keyfile_secure_dir(sub, diag)) != SYM_OK ||
-	    (r = s_path(dir, rf->round, path, sizeof(path))) != SYM_OK)
+	    (r = roundfile_path(dir, rf->round, "json", path, sizeof(path))) != SYM_OK)
 		return r;
 	util_hex(rf->round, 16, rhex);
 	util_hex(rf->submission, 16, shex);
@@ -105,7 +105,7 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 	int r;
 
 	memset(rf, 0, sizeof(*rf));
-	if ((r = s_path(dir, round, path, sizeof(path))) != SYM_OK)
+	if ((r = roundfile_path(dir, round, "json", path, sizeof(path))) != SYM_OK)
 		return r;
 	if ((root = s_load_json(path, &r, diag)) == NULL)
 		return r;

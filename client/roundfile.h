@@ -33,6 +33,9 @@ struct roundfile {
 	size_t npeers;
 };
 
+/* STATE/rounds/<round hex>.<ext>: the round file (json) and the hardened secret (hard). */
+int roundfile_path(const char *dir, const uint8_t round[16], const char *ext, char *out, size_t len)
+    __attribute__((warn_unused_result));
 int roundfile_save(const char *state_dir, const struct roundfile *rf, struct sym_diag *diag)
     __attribute__((warn_unused_result));
 /* SYM_ERR_NOT_FOUND when this company did not submit to the round. */

@@ -216,3 +216,17 @@ util_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+json_t *
+util_json_strings(char *const *s, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		if (json_array_append_new(a, json_string(s[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 /*
  * Read a whole file into a fresh NUL-terminated heap buffer. Files larger
  * than max_len are refused with SYM_ERR_LIMIT before they are read whole.
@@ -44,5 +46,8 @@ const char *util_basename(const char *path);
 
 /* Monotonic time in seconds, for benchmarks and timeouts. */
 double util_now(void);
+
+/* A JSON array of the n strings (ids in order); NULL only when out of memory. */
+json_t *util_json_strings(char *const *s, size_t n);
 
 #endif

@@ -76,17 +76,6 @@ rounds_hard_silent(struct rounds_ctx *ctx, const struct store_round *rd, char **
 	return SYM_OK;
 }
 
-static json_t *
-s_ids_json(char *const *ids, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(ids[i]));
-	return a;
-}
-
 void
 rounds_hard_status(struct rounds_ctx *ctx, const struct store_round *rd, json_t *j)
 {
@@ -101,7 +90,7 @@ rounds_hard_status(struct rounds_ctx *ctx, const struct store_round *rd, json_t 
 	json_object_set_new(j, "evaluate_deadline_ms", json_integer(h.evaluate_deadline_ms));
 	json_object_set_new(j, "batch_size", json_integer(h.batch_size));
 	if (rounds_hard_silent(ctx, rd, &ids, &n) == SYM_OK)
-		json_object_set_new(j, "silent", s_ids_json(ids, n));
+		json_object_set_new(j, "silent", util_json_strings(ids, n));
 	store_strings_free(ids, n);
 }
 
@@ -120,7 +109,7 @@ s_next_phase(struct rounds_ctx *ctx, const struct store_round *rd, int hp, const
 	                    json_pack("{s:o, s:s, s:s, s:s, s:o}", "round",
 	                              auditlog_hex(rd->id, 16), "from", s_hard_names[hp], "to",
 	                              s_hard_names[hp + 1], "reason", reason, "silent",
-	                              s_ids_json(silent, nsilent)),
+	                              util_json_strings(silent, nsilent)),
 	                    NULL, NULL, NULL)) != SYM_OK ||
 	    (r = store_commit(ctx->park->store)) != SYM_OK) {
 		rounds_tx_abort(ctx, log_size);
@@ -150,7 +139,7 @@ s_advance(struct rounds_ctx *ctx, const struct store_round *rd, int hp, const ch
 	} else if ((r = s_next_phase(ctx, rd, hp, reason, silent, n, diag)) == SYM_OK) {
 		log_notice("round %.8s: %s phase (%s)", hex, s_hard_names[hp + 1], reason);
 		*result = json_pack("{s:s, s:s, s:o}", "round", hex, "phase", s_hard_names[hp + 1],
-		                    "silent", s_ids_json(silent, n));
+		                    "silent", util_json_strings(silent, n));
 	}
 	store_strings_free(silent, n);
 	return r;

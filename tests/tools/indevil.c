@@ -38,17 +38,6 @@ s_usage(void)
 	return EXIT_USAGE;
 }
 
-static json_t *
-s_ids(char **ids, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(ids[i]));
-	return a;
-}
-
 /* The set without `drop`, signed and logged; the progress row serves it. */
 static int
 s_reannounce(struct park *park, struct store_secagg *sa, const char *drop)
@@ -92,8 +81,8 @@ s_reannounce(struct park *park, struct store_secagg *sa, const char *drop)
 	fields = json_pack("{s:o, s:o, s:I, s:o, s:o, s:o}", "round", auditlog_hex(sa->round, 16),
 	                   "included_hash", auditlog_hex(sa->included_hash, 32), "threshold",
 	                   (json_int_t)old->threshold, "submitters",
-	                   s_ids(old->submitters, old->n_submitters), "included", s_ids(incl, n),
-	                   "signature", auditlog_b64(sig, 64));
+	                   util_json_strings(old->submitters, old->n_submitters), "included",
+	                   util_json_strings(incl, n), "signature", auditlog_b64(sig, 64));
 	/* auditlog_append does not consume the fields. */
 	if (fields == NULL || (r = auditlog_append(log, "indicator_included", fields, &index,
 	                                           &entry, &entry_len)) != SYM_OK) {
