@@ -77,7 +77,10 @@ int tokset_wire_pad(const uint8_t *set, size_t n, size_t target,
 
 /* ---- host order ---------------------------------------------------------- */
 
-/* Sort ascending by numeric value; LSD radix sort, `scratch` holds n tokens. */
+/*
+ * Sort ascending by numeric value in linear time (a pass on the top bits,
+ * then each bucket), `scratch` holds n tokens.
+ */
 void tokset_sort(token_t *t, size_t n, token_t *scratch);
 
 /* Remove repeats from a sorted array; returns the new length. */

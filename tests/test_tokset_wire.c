@@ -159,13 +159,153 @@ test_pad_skips_real(void **state)
 	assert_memory_equal(out, again, 16);
 }
 
+static int
+s_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The sort against qsort: uniform tokens (its fast path), and inputs that are
+ * not uniform (one top-bits bucket, repeats, sorted, reversed, few values),
+ * which must still come out sorted. Sizes around its thresholds.
+ */
+static void
+test_sort_any_input(void **state)
+{
+	static const size_t sizes[] = {0, 1, 2, 63, 64, 65, 129, 4095, 4096, 8193, 70000};
+	size_t s, i, shape, n;
+	token_t *a, *b, *scratch;
+
+	(void)state;
+	assert_non_null(a = malloc(70000 * sizeof(*a)));
+	assert_non_null(b = malloc(70000 * sizeof(*b)));
+	assert_non_null(scratch = malloc(70000 * sizeof(*scratch)));
+	for (shape = 0; shape < 6; shape++) {
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			n = sizes[s];
+			randombytes_buf(a, n * sizeof(*a));
+			for (i = 0; i < n; i++) {
+				if (shape == 1) /* one bucket of the top-bits pass */
+					a[i] &= 0x0000ffffffffffffULL;
+				else if (shape == 2) /* many repeats */
+					a[i] %= 7;
+				else if (shape == 3) /* sorted */
+					a[i] = i * 0x9e3779b97f4aULL;
+				else if (shape == 4) /* reversed */
+					a[i] = (n - i) << 40;
+				else if (shape == 5) /* two clusters at the ends */
+					a[i] = (i & 1) ? UINT64_MAX - (a[i] & 0xffff)
+					               : (a[i] & 0xffff);
+			}
+			memcpy(b, a, n * sizeof(*a));
+			tokset_sort(a, n, scratch);
+			if (n > 0)
+				qsort(b, n, sizeof(*b), s_cmp_u64);
+			assert_memory_equal(a, b, n * sizeof(*a));
+		}
+	}
+	free(a);
+	free(b);
+	free(scratch);
+}
+
+/*
+ * Padding as section 3.2 states it, written the plain way: the stream's
+ * tokens in order, each taken unless it is real or taken already, then the
+ * union sorted. The fast path and the exact one must give these bytes.
+ */
+static void
+s_pad_reference(const uint8_t *set, size_t n, size_t target, const uint8_t *key,
+                enum tokset_pad_domain domain, uint8_t *out)
+{
+	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES] = {0}, *stream;
+	size_t taken = n, pos = 0, cap = 8 * (target + 64), i;
+	uint64_t *all = malloc((target + 1) * sizeof(*all));
+
+	nonce[0] = (uint8_t)domain;
+	assert_non_null(all);
+	assert_non_null(stream = malloc(cap));
+	crypto_stream_chacha20(stream, cap, nonce, key);
+	for (i = 0; i < n; i++)
+		all[i] = ((uint64_t)set[8 * i] << 56) | ((uint64_t)set[8 * i + 1] << 48) |
+		         ((uint64_t)set[8 * i + 2] << 40) | ((uint64_t)set[8 * i + 3] << 32) |
+		         ((uint64_t)set[8 * i + 4] << 24) | ((uint64_t)set[8 * i + 5] << 16) |
+		         ((uint64_t)set[8 * i + 6] << 8) | set[8 * i + 7];
+	while (taken < target) {
+		uint64_t v = 0;
+		int dup = 0;
+		assert_true(pos + 8 <= cap);
+		for (i = 0; i < 8; i++)
+			v = (v << 8) | stream[pos + i];
+		pos += 8;
+		for (i = 0; i < taken && !dup; i++)
+			dup = all[i] == v;
+		if (!dup)
+			all[taken++] = v;
+	}
+	qsort(all, target, sizeof(*all), s_cmp_u64);
+	for (i = 0; i < target; i++) {
+		size_t k;
+		for (k = 0; k < 8; k++)
+			out[8 * i + k] = (uint8_t)(all[i] >> (56 - 8 * k));
+	}
+	free(stream);
+	free(all);
+}
+
+static void
+test_pad_reference(void **state)
+{
+	static const size_t targets[] = {1, 2, 64, 256, 1000};
+	uint8_t key[TOKSET_PAD_KEY_LEN], *set, *out, *want;
+	size_t t, n;
+	token_t *tok, *scratch;
+
+	(void)state;
+	assert_non_null(set = malloc(8 * 1000));
+	assert_non_null(out = malloc(8 * 1000));
+	assert_non_null(want = malloc(8 * 1000));
+	assert_non_null(tok = malloc(1000 * sizeof(*tok)));
+	assert_non_null(scratch = malloc(1000 * sizeof(*scratch)));
+	for (t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+		for (n = 0; n <= targets[t]; n += 1 + targets[t] / 5) {
+			randombytes_buf(key, sizeof(key));
+			randombytes_buf(tok, n * sizeof(*tok));
+			/* Real tokens taken from the stream itself: the exact path's case. */
+			if (n >= 2)
+				s_pad_reference(NULL, 0, 2, key, TOKSET_PAD_OFFERS, (uint8_t *)tok);
+			n = tokset_wire_sort(tok, n, scratch);
+			memcpy(set, tok, 8 * n);
+			assert_int_equal(
+			    tokset_wire_pad(set, n, targets[t], key, TOKSET_PAD_OFFERS, out),
+			    SYM_OK);
+			s_pad_reference(set, n, targets[t], key, TOKSET_PAD_OFFERS, want);
+			assert_memory_equal(out, want, 8 * targets[t]);
+			assert_true(tokset_wire_valid(out, 8 * targets[t], targets[t]));
+		}
+	}
+	free(set);
+	free(out);
+	free(want);
+	free(tok);
+	free(scratch);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),     cmocka_unit_test(test_sort_is_wire_order),
-	    cmocka_unit_test(test_intersect), cmocka_unit_test(test_size_class),
-	    cmocka_unit_test(test_pad),       cmocka_unit_test(test_pad_skips_real),
+	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_sort_is_wire_order),
+	    cmocka_unit_test(test_intersect),
+	    cmocka_unit_test(test_size_class),
+	    cmocka_unit_test(test_pad),
+	    cmocka_unit_test(test_pad_skips_real),
+	    cmocka_unit_test(test_sort_any_input),
+	    cmocka_unit_test(test_pad_reference),
 	};
 
 	if (sodium_init() < 0)
