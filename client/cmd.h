@@ -25,6 +25,7 @@ struct sync_result {
 	char round[33]; /* the current round's id (hex), "" when none */
 	char phase[16]; /* its phase, "none" when there is none */
 	size_t deposited, received;
+	size_t expired;           /* agreed candidates whose deposit the window's end prevented */
 	char indicators[16];      /* the round's park-indicator stage after this run, "" if none */
 	int indicators_pending;   /* they wait for other members: run again later */
 	uint64_t indicator_bytes; /* payload bytes of this run's indicator messages */

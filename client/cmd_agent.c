@@ -185,6 +185,11 @@ s_sync(struct agent *ag)
 		           res.deposited, res.received);
 	else if (rc != 0 && !s_stop)
 		log_warn("round %.8s: sync failed (exit %d)", ag->round, rc);
+	if (res.expired > 0)
+		log_notice(
+		    "round %.8s: sync: %zu agreed exchange(s) expired undeposited: the consent "
+		    "window ended before this company deposited",
+		    ag->round, res.expired);
 	/* Done with the round once its park indicators wait for nobody but us. */
 	if (rc == 0 && strcmp(res.phase, "ended") == 0 && !res.indicators_pending)
 		ag->ended_done = 1;

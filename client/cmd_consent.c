@@ -376,7 +376,7 @@ s_print_exchanges(json_t *all, const char *self, int json)
 int
 cmd_exchanges(int argc, char **argv)
 {
-	struct exchange_step st = {"exchanges", 0, 0, 0, 0, 0};
+	struct exchange_step st = {"exchanges", 0, 0, 0, 0, 0, 0};
 	struct sym_diag diag = {""};
 	struct round_view rv;
 	struct session s;

@@ -52,7 +52,8 @@ static const struct {
     /*
      * Deposits are over and unfetched items died with the round: the
      * exchanges step runs only while the company's own record says one was
-     * left (it then says what could not be done); then the park indicators
+     * left (an agreed candidate still waiting for our deposit then expires:
+     * said, recorded as settled, not an error); then the park indicators
      * (indicators.c): vector, confirmation, answer.
      */
     {"ended", s_step_ended, 0},
@@ -126,7 +127,7 @@ s_step_submit(struct session *s, struct sync_result *res, struct sym_diag *diag)
 static int
 s_exchanges(struct session *s, struct sync_result *res, int ended, struct sym_diag *diag)
 {
-	struct exchange_step st = {"sync", 0, 0, 0, 0, 0};
+	struct exchange_step st = {"sync", 0, 0, 0, 0, 0, 0};
 	struct round_view rv;
 	struct roundfile rf;
 	uint8_t round[16];
@@ -155,6 +156,7 @@ s_exchanges(struct session *s, struct sync_result *res, int ended, struct sym_di
 		rc = exchange_step_run(s, &rv, all, &st, diag);
 	res->deposited = st.deposited;
 	res->received = st.received;
+	res->expired = st.expired;
 	if (rc == 0 && st.deposit_rc != 0) {
 		/* Something is left to do: the next run deposits it. */
 		(void)sym_diag_set(diag, SYM_ERR_IO, "a deposit failed; the next run retries it");
@@ -296,12 +298,13 @@ static void
 s_report(const struct cmd_args *a, const struct sync_result *res, int rc)
 {
 	if (a->json) {
-		json_t *j = json_pack("{s:s?, s:s, s:I, s:I, s:b, s:i, s:s?, s:I}", "round",
-		                      res->round[0] ? res->round : NULL, "phase", res->phase,
-		                      "deposited", (json_int_t)res->deposited, "received",
-		                      (json_int_t)res->received, "done", rc == 0, "exit", rc,
-		                      "indicators", res->indicators[0] ? res->indicators : NULL,
-		                      "indicator_bytes", (json_int_t)res->indicator_bytes);
+		json_t *j =
+		    json_pack("{s:s?, s:s, s:I, s:I, s:I, s:b, s:i, s:s?, s:I}", "round",
+		              res->round[0] ? res->round : NULL, "phase", res->phase, "deposited",
+		              (json_int_t)res->deposited, "received", (json_int_t)res->received,
+		              "expired", (json_int_t)res->expired, "done", rc == 0, "exit", rc,
+		              "indicators", res->indicators[0] ? res->indicators : NULL,
+		              "indicator_bytes", (json_int_t)res->indicator_bytes);
 		if (s_hardened_phase(res->phase)) {
 			json_object_set_new(j, "answered", json_integer((json_int_t)res->answered));
 			json_object_set_new(j, "refused", json_integer((json_int_t)res->refused));
@@ -317,13 +320,17 @@ s_report(const struct cmd_args *a, const struct sync_result *res, int rc)
 		        "%zu%s\n",
 		        res->round, res->phase, res->answered, res->received, res->refused,
 		        res->submitted ? ", submitted" : "");
-	else if (res->deposited == 0 && res->received == 0)
+	else if (res->deposited == 0 && res->received == 0 && res->expired == 0)
 		fprintf(stderr, "symbi sync: round %.8s (%s): %s\n",
 		        res->round[0] ? res->round : "-", res->phase,
 		        rc == 0 ? "nothing to do" : "nothing done");
-	else
-		fprintf(stderr, "symbi sync: round %.8s (%s): deposited %zu, received %zu\n",
-		        res->round, res->phase, res->deposited, res->received);
+	else {
+		char more[48] = "";
+		if (res->expired > 0)
+			snprintf(more, sizeof(more), ", expired undeposited %zu", res->expired);
+		fprintf(stderr, "symbi sync: round %.8s (%s): deposited %zu, received %zu%s\n",
+		        res->round, res->phase, res->deposited, res->received, more);
+	}
 }
 
 int

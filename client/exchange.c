@@ -98,17 +98,63 @@ out:
 	return r;
 }
 
+/* The coordinator takes deposits only in the round's consent window (PROTOCOL.md 3.5, 3.6). */
+static int
+s_window_open(const struct round_view *rv)
+{
+	return strcmp(rv->phase, "consent") == 0;
+}
+
+/*
+ * Was a refused deposit refused because the consent window closed after the
+ * status call (the round ended in between)? The coordinator refuses it as
+ * forbidden, like other refusals; asking for the phase again tells them
+ * apart without reading its message: the window is over when the current
+ * round is another one (a round opens only after the last one ended) or
+ * ours is no longer in consent.
+ */
+static int
+s_window_closed(struct session *s, const struct round_view *rv, int rc)
+{
+	struct sym_diag diag = {""};
+	uint8_t round[16];
+	char phase[16] = "";
+
+	if (rc != EXIT_NOPERM || session_current_round(s, round, phase, &diag) != 0)
+		return 0;
+	return memcmp(round, rv->round, 16) != 0 || strcmp(phase, "consent") != 0;
+}
+
+/*
+ * An agreed candidate this company accepted but did not deposit its item
+ * for before the consent window ended: nothing of it can travel any more.
+ * Recorded as "expired" in the round file, so that the step counts it
+ * settled (exchange_left), and said; neither side counts it exchanged.
+ */
+static void
+s_expire(struct round_view *rv, const struct candidate_view *v, struct exchange_step *st)
+{
+	fprintf(stderr,
+	        "symbi %s: %s: agreed with %s, but the consent window ended before this company "
+	        "deposited its item: the exchange expired unexchanged\n",
+	        st->verb, v->id, v->counterpart);
+	json_object_set_new(rv->rf.consents, v->id, json_string("expired"));
+	st->expired++;
+}
+
 /*
  * Deposit this company's sealed item for each agreed candidate it has not
- * deposited yet (recorded in the round file); returns how many were.
+ * deposited yet (recorded in the round file); returns how many were. Once
+ * the consent window is over (before the step, or as the coordinator's
+ * refusal shows), such a candidate expires instead (s_expire).
  */
 static size_t
 s_deposit_agreed(struct session *s, struct round_view *rv, struct exchange_step *st,
                  struct sym_diag *diag)
 {
 	const char *done;
-	size_t i, n = 0;
-	int rc;
+	size_t i, n = 0, expired = st->expired;
+	int rc, over = !s_window_open(rv);
 
 	for (i = 0; i < rv->n; i++) {
 		const struct candidate_view *v = &rv->views[i];
@@ -125,18 +171,23 @@ s_deposit_agreed(struct session *s, struct round_view *rv, struct exchange_step 
 		    done == NULL || strcmp(done, "accepted") != 0 ||
 		    (v->counterpart != NULL && policy_denies(&client_policy, v->counterpart)))
 			continue;
-		if ((rc = deposit_send(s, &rv->rf, &w, diag)) != 0) {
+		rc = over ? 0 : deposit_send(s, &rv->rf, &w, diag);
+		if (rc != 0 && !(over = s_window_closed(s, rv, rc))) {
 			fprintf(stderr, "symbi %s: %s: deposit: %s\n", st->verb, v->id, diag->msg);
 			if (st->deposit_rc == 0)
 				st->deposit_rc = rc;
 			continue;
 		}
+		if (over) {
+			s_expire(rv, v, st);
+			continue;
+		}
 		json_object_set_new(rv->rf.consents, v->id, json_string("deposited"));
 		n++;
 	}
-	if (n > 0 && roundfile_save(s->st->dir, &rv->rf, diag) != SYM_OK)
-		fprintf(stderr, "symbi %s: cannot record the deposits locally: %s\n", st->verb,
-		        diag->msg);
+	if ((n > 0 || st->expired > expired) && roundfile_save(s->st->dir, &rv->rf, diag) != SYM_OK)
+		fprintf(stderr, "symbi %s: cannot record the deposits and expiries locally: %s\n",
+		        st->verb, diag->msg);
 	return n;
 }
 
@@ -205,8 +256,11 @@ exchange_left(const struct roundfile *rf, json_t *all)
 
 	json_object_foreach (rf->consents, id, v) {
 		done = json_string_value(v);
-		/* Declined: nothing ever comes of it. */
-		if (done != NULL && strcmp(done, "declined") == 0)
+		/*
+		 * Declined: nothing ever comes of it. Expired: agreed, but the
+		 * consent window ended before our deposit; nothing can travel.
+		 */
+		if (done != NULL && (strcmp(done, "declined") == 0 || strcmp(done, "expired") == 0))
 			continue;
 		/* Deposited and its counterpart's item kept: done. */
 		if (done != NULL && strcmp(done, "deposited") == 0 && s_has_candidate(all, id))

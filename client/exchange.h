@@ -20,6 +20,7 @@ struct exchange_step {
 	size_t deposited;  /* items deposited by this run */
 	size_t received;   /* counterparts' items opened, checked and kept by this run */
 	size_t mismatched; /* of those, how many do not match their candidate */
+	size_t expired;    /* agreed, not deposited when the consent window ended (now settled) */
 	int deposit_rc;    /* the exit code of the first deposit that failed, or 0 */
 	int save_failed;   /* STATE/exchanges.json could not be written (EXIT_CANTCREAT) */
 };
@@ -27,9 +28,14 @@ struct exchange_step {
 /*
  * Run the step for the round in rv (nothing when this company did not
  * submit to it), appending new exchanges to `all` (STATE/exchanges.json as
- * loaded) and saving it. Each item's failure is said on stderr and the rest
- * go on. Returns 0, or the sysexits code of fetching the releases or saving
- * them, said in diag; st counts what was done either way.
+ * loaded) and saving it. Deposits are tried only while rv's phase is the
+ * consent window; outside it, or when the coordinator refuses a deposit
+ * because the window closed meanwhile (the round is no longer in consent
+ * when asked again), each agreed candidate still waiting for this company's
+ * deposit is recorded "expired" in the round file and said on stderr, not
+ * an error. Each other item's failure is said on stderr and the rest go on. Returns 0, or the
+ * sysexits code of fetching the releases or saving them, said in diag; st counts what was done
+ * either way.
  */
 int exchange_step_run(struct session *s, struct round_view *rv, json_t *all,
                       struct exchange_step *st, struct sym_diag *diag)
@@ -40,7 +46,7 @@ int exchange_step_run(struct session *s, struct round_view *rv, json_t *all,
  * items kept in `all`, STATE/exchanges.json) leaves anything for the step
  * to do: 1 while a candidate it accepted may wait for its deposit or a
  * deposited one for the counterpart's item, 0 when every answer was a
- * decline or ended with both items exchanged. After the round's end no new
+ * decline, expired undeposited, or ended with both items exchanged. After the round's end no new
  * candidate can become agreed, so 0 then means the step would find nothing.
  */
 int exchange_left(const struct roundfile *rf, json_t *all);
