@@ -294,39 +294,48 @@ s_chunk_end(const struct blind_batch *b, size_t nb, size_t start)
 	return i;
 }
 
-/* The submission commitment over every batch's digest, and how many chunks carry them. */
+/*
+ * Every batch's digest (*digests malloc'd, sub->nb of them), the submission
+ * commitment over them, and how many chunks carry the batches.
+ */
 static int
-s_commitment(const struct submission *sub, uint8_t commitment[32], uint32_t *chunks)
+s_commitment(const struct submission *sub, uint8_t (**digests)[32], uint8_t commitment[32],
+             uint32_t *chunks)
 {
-	uint8_t(*digests)[32] = calloc(sub->nb + 1, 32);
+	uint8_t(*d)[32] = calloc(sub->nb + 1, 32);
 	size_t i;
 
-	if (digests == NULL)
+	*digests = NULL;
+	if (d == NULL)
 		return EXIT_SOFTWARE;
 	for (i = 0; i < sub->nb; i++) {
 		const struct blind_batch *b = &sub->batches[i];
 		if (roundhash_batch_digest(b->counterpart, b->offers, b->offers_len, b->needs,
-		                           b->needs_len, digests[i]) != SYM_OK) {
-			free(digests);
+		                           b->needs_len, d[i]) != SYM_OK) {
+			free(d);
 			return EXIT_SOFTWARE;
 		}
 	}
-	roundhash_commitment(sub->round, sub->id, (const uint8_t(*)[32])digests, sub->nb,
-	                     commitment);
-	free(digests);
+	roundhash_commitment(sub->round, sub->id, (const uint8_t(*)[32])d, sub->nb, commitment);
 	for (*chunks = 0, i = 0; i < sub->nb; (*chunks)++)
 		i = s_chunk_end(sub->batches, sub->nb, i);
 	/* No member within the round's reach: one empty chunk (a submission has at least one). */
 	if (*chunks == 0)
 		*chunks = 1;
+	*digests = d;
 	return 0;
 }
 
-/* Batches [start, end) as chunk `index`. */
+/*
+ * Batches [start, end) as chunk `index`, signed over its chunk digest (the
+ * batches' digests, already computed for the commitment): the payload is
+ * not hashed a second time, here or at the coordinator.
+ */
 static int
-s_send_chunk(struct session *s, const struct submission *sub, uint32_t index, size_t start,
-             size_t end, struct sym_diag *diag)
+s_send_chunk(struct session *s, const struct submission *sub, const uint8_t (*digests)[32],
+             uint32_t index, size_t start, size_t end, struct sym_diag *diag)
 {
+	uint8_t chunk_digest[32];
 	Symbiod__SubmitChunk chunk = SYMBIOD__SUBMIT_CHUNK__INIT;
 	Symbiod__SubmitAck *ack = NULL;
 	Symbiod__TokenBatch *tb = calloc(end - start + 1, sizeof(*tb));
@@ -349,8 +358,9 @@ s_send_chunk(struct session *s, const struct submission *sub, uint32_t index, si
 	chunk.index = index;
 	chunk.n_batches = end - start;
 	chunk.batches = ptrs;
-	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK, &chunk.base,
-	              &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag);
+	roundhash_chunk(sub->id, index, digests + start, end - start, chunk_digest);
+	rc = rpc_call_chunk(s->c, &chunk.base, chunk_digest, &symbiod__submit_ack__descriptor,
+	                    (ProtobufCMessage **)&ack, diag);
 	if (rc == 0)
 		wire_free(&ack->base);
 out:
@@ -361,8 +371,8 @@ out:
 
 /* Chunks in order, cut exactly where s_commitment counted them. */
 static int
-s_send_chunks(struct session *s, const struct submission *sub, uint32_t chunks,
-              struct sym_diag *diag)
+s_send_chunks(struct session *s, const struct submission *sub, const uint8_t (*digests)[32],
+              uint32_t chunks, struct sym_diag *diag)
 {
 	struct progress bar = {NULL, 0, 0, 0};
 	uint32_t index = 0;
@@ -372,7 +382,7 @@ s_send_chunks(struct session *s, const struct submission *sub, uint32_t chunks,
 	progress_begin(&bar, "uploading", chunks);
 	do { /* at least one chunk, empty when no member is within reach */
 		end = s_chunk_end(sub->batches, sub->nb, start);
-		if ((rc = s_send_chunk(s, sub, index++, start, end, diag)) != 0)
+		if ((rc = s_send_chunk(s, sub, digests, index++, start, end, diag)) != 0)
 			break;
 		progress_step(&bar, index);
 		start = end;
@@ -387,22 +397,25 @@ submission_send(struct session *s, const struct submission *sub, struct sym_diag
 	Symbiod__SubmitBegin begin = SYMBIOD__SUBMIT_BEGIN__INIT;
 	Symbiod__SubmitCommit commit = SYMBIOD__SUBMIT_COMMIT__INIT;
 	Symbiod__SubmitAck *ack = NULL;
-	uint8_t commitment[32];
+	uint8_t commitment[32], (*digests)[32] = NULL;
 	uint32_t chunks;
 	char hex[33];
 	int rc;
 
-	if ((rc = s_commitment(sub, commitment, &chunks)) != 0)
+	if ((rc = s_commitment(sub, &digests, commitment, &chunks)) != 0)
 		return rc;
 	begin.round_id = commit.round_id = session_bytes(sub->round, 16);
 	begin.submission_id = commit.submission_id = session_bytes(sub->id, 16);
 	begin.commitment = commit.commitment = session_bytes(commitment, 32);
 	begin.chunks = chunks;
-	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &begin.base,
-	                   &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag)) != 0)
-		return rc;
-	wire_free(&ack->base);
-	if ((rc = s_send_chunks(s, sub, chunks, diag)) != 0)
+	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &begin.base,
+	              &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag);
+	if (rc == 0) {
+		wire_free(&ack->base);
+		rc = s_send_chunks(s, sub, (const uint8_t(*)[32])digests, chunks, diag);
+	}
+	free(digests);
+	if (rc != 0)
 		return rc;
 	/* Only this acknowledgement means stored durably: the daemon commits before answering. */
 	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, &commit.base,

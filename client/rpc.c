@@ -21,9 +21,9 @@ rpc_exit_for_status(int32_t status)
 	return EXIT_PROTOCOL;
 }
 
-int
-rpc_call_raw(struct conn *c, uint32_t type, const ProtobufCMessage *req, uint8_t **payload,
-             size_t *payload_len, struct sym_diag *diag)
+static int
+s_call_raw(struct conn *c, uint32_t type, const ProtobufCMessage *req, const uint8_t *chunk_digest,
+           uint8_t **payload, size_t *payload_len, struct sym_diag *diag)
 {
 	Symbiod__Response *resp = NULL;
 	uint8_t *packed = NULL;
@@ -36,7 +36,8 @@ rpc_call_raw(struct conn *c, uint32_t type, const ProtobufCMessage *req, uint8_t
 		sym_diag_set(diag, r, "cannot encode the request: %s", sym_strerror(r));
 		return EXIT_SOFTWARE;
 	}
-	r = conn_call(c, type, packed, packed_len, &resp, diag);
+	r = chunk_digest != NULL ? conn_call_chunk(c, packed, packed_len, chunk_digest, &resp, diag)
+	                         : conn_call(c, type, packed, packed_len, &resp, diag);
 	free(packed);
 	if (r != SYM_OK)
 		return sym_exit_code(r, SYM_ORIGIN_PEER);
@@ -60,16 +61,23 @@ rpc_call_raw(struct conn *c, uint32_t type, const ProtobufCMessage *req, uint8_t
 }
 
 int
-rpc_call(struct conn *c, uint32_t type, const ProtobufCMessage *req,
-         const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
-         struct sym_diag *diag)
+rpc_call_raw(struct conn *c, uint32_t type, const ProtobufCMessage *req, uint8_t **payload,
+             size_t *payload_len, struct sym_diag *diag)
+{
+	return s_call_raw(c, type, req, NULL, payload, payload_len, diag);
+}
+
+static int
+s_call(struct conn *c, uint32_t type, const ProtobufCMessage *req, const uint8_t *chunk_digest,
+       const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
+       struct sym_diag *diag)
 {
 	uint8_t *payload = NULL;
 	size_t len = 0;
 	int rc, r;
 
 	*reply = NULL;
-	if ((rc = rpc_call_raw(c, type, req, &payload, &len, diag)) != 0)
+	if ((rc = s_call_raw(c, type, req, chunk_digest, &payload, &len, diag)) != 0)
 		return rc;
 	r = wire_unpack(reply_desc, payload, len, 0, reply);
 	free(payload);
@@ -78,4 +86,21 @@ rpc_call(struct conn *c, uint32_t type, const ProtobufCMessage *req,
 		return EXIT_PROTOCOL;
 	}
 	return 0;
+}
+
+int
+rpc_call(struct conn *c, uint32_t type, const ProtobufCMessage *req,
+         const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
+         struct sym_diag *diag)
+{
+	return s_call(c, type, req, NULL, reply_desc, reply, diag);
+}
+
+int
+rpc_call_chunk(struct conn *c, const ProtobufCMessage *chunk, const uint8_t chunk_digest[32],
+               const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
+               struct sym_diag *diag)
+{
+	return s_call(c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK, chunk, chunk_digest, reply_desc,
+	              reply, diag);
 }

@@ -20,6 +20,11 @@ int rpc_call(struct conn *c, uint32_t type, const ProtobufCMessage *req,
              const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
              struct sym_diag *diag);
 
+/* rpc_call for a SubmitChunk signed over its chunk digest (conn_call_chunk). */
+int rpc_call_chunk(struct conn *c, const ProtobufCMessage *chunk, const uint8_t chunk_digest[32],
+                   const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **reply,
+                   struct sym_diag *diag);
+
 /* The same, returning the raw reply payload (malloc'd) instead of unpacking it. */
 int rpc_call_raw(struct conn *c, uint32_t type, const ProtobufCMessage *req, uint8_t **payload,
                  size_t *payload_len, struct sym_diag *diag);

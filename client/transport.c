@@ -235,9 +235,10 @@ conn_call_raw(struct conn *c, const uint8_t *req, size_t req_len, uint8_t **answ
 	return SYM_OK;
 }
 
-int
-conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_len,
-          Symbiod__Response **resp, struct sym_diag *diag)
+/* chunk_digest NULL: a version 1 request; else a version 2 SubmitChunk. */
+static int
+s_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_len,
+       const uint8_t *chunk_digest, Symbiod__Response **resp, struct sym_diag *diag)
 {
 	uint8_t id[WIRE_REQUEST_ID_LEN], *req = NULL, *answer = NULL;
 	size_t req_len = 0, answer_len = 0;
@@ -248,9 +249,15 @@ conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_
 		free(req);
 		req = NULL;
 		/* Same request id on every attempt; a fresh timestamp and signature each time. */
-		r = wire_request_build(c->st->park_id, type, have_id ? id : NULL, wire_now_ms(),
-		                       c->st->id, c->st->identity->sk, payload, payload_len, &req,
-		                       &req_len, id);
+		if (chunk_digest != NULL)
+			r = wire_request_build_chunk(c->st->park_id, have_id ? id : NULL,
+			                             wire_now_ms(), c->st->id, c->st->identity->sk,
+			                             payload, payload_len, chunk_digest, &req,
+			                             &req_len, id);
+		else
+			r = wire_request_build(c->st->park_id, type, have_id ? id : NULL,
+			                       wire_now_ms(), c->st->id, c->st->identity->sk,
+			                       payload, payload_len, &req, &req_len, id);
 		if (r != SYM_OK) {
 			sym_diag_set(diag, r, "cannot build the request: %s", sym_strerror(r));
 			goto out;
@@ -313,4 +320,19 @@ out:
 	free(req);
 	free(answer);
 	return r;
+}
+
+int
+conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_len,
+          Symbiod__Response **resp, struct sym_diag *diag)
+{
+	return s_call(c, type, payload, payload_len, NULL, resp, diag);
+}
+
+int
+conn_call_chunk(struct conn *c, const uint8_t *payload, size_t payload_len,
+                const uint8_t chunk_digest[32], Symbiod__Response **resp, struct sym_diag *diag)
+{
+	return s_call(c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK, payload, payload_len, chunk_digest,
+	              resp, diag);
 }

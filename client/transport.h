@@ -43,6 +43,14 @@ void conn_close(struct conn **c);
 int conn_call(struct conn *c, uint32_t type, const uint8_t *payload, size_t payload_len,
               Symbiod__Response **resp, struct sym_diag *diag) __attribute__((warn_unused_result));
 
+/*
+ * The same for a SubmitChunk signed over its chunk digest (version 2,
+ * roundhash_chunk of the chunk in payload).
+ */
+int conn_call_chunk(struct conn *c, const uint8_t *payload, size_t payload_len,
+                    const uint8_t chunk_digest[32], Symbiod__Response **resp, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+
 /* Send raw bytes as one request frame and return the raw answer (tests only). */
 int conn_call_raw(struct conn *c, const uint8_t *req, size_t req_len, uint8_t **answer,
                   size_t *answer_len, struct sym_diag *diag) __attribute__((warn_unused_result));

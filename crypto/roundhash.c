@@ -154,6 +154,26 @@ roundhash_commitment(const uint8_t round_id[16], const uint8_t submission_id[16]
 }
 
 void
+roundhash_chunk(const uint8_t submission_id[16], uint32_t index, const uint8_t (*digests)[32],
+                size_t n, uint8_t out[32])
+{
+	static const char domain[] = "symbiod-chunk-v1";
+	crypto_hash_sha256_state st;
+	uint8_t u32[4];
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)domain, sizeof(domain)); /* with NUL */
+	crypto_hash_sha256_update(&st, submission_id, 16);
+	s_u32(u32, index);
+	crypto_hash_sha256_update(&st, u32, 4);
+	s_u32(u32, (uint32_t)n);
+	crypto_hash_sha256_update(&st, u32, 4);
+	if (n > 0)
+		crypto_hash_sha256_update(&st, digests[0], 32 * n);
+	crypto_hash_sha256_final(&st, out);
+}
+
+void
 roundhash_candidate_id(const uint8_t round_id[16], const char *supplier, const char *consumer,
                        const uint8_t token[8], uint8_t out[16])
 {

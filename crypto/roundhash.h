@@ -42,6 +42,16 @@ int roundhash_batch_digest(const char *counterpart, const uint8_t *offers, size_
 void roundhash_commitment(const uint8_t round_id[16], const uint8_t submission_id[16],
                           const uint8_t (*digests)[32], size_t n, uint8_t out[32]);
 
+/*
+ * A chunk's digest, what a version 2 SubmitChunk request is signed over in
+ * place of SHA-256(payload) (PROTOCOL.md section 2): SHA-256 over
+ * "symbiod-chunk-v1\0" || submission_id || u32 index || u32 n_batches ||
+ * the batch digests in order. Every field of the chunk enters it, each
+ * batch through its digest, so the coordinator hashes a batch's bytes once.
+ */
+void roundhash_chunk(const uint8_t submission_id[16], uint32_t index, const uint8_t (*digests)[32],
+                     size_t n, uint8_t out[32]);
+
 /* A candidate's id: BLAKE2b-128(round_id || supplier || consumer || token). */
 void roundhash_candidate_id(const uint8_t round_id[16], const char *supplier, const char *consumer,
                             const uint8_t token[8], uint8_t out[16]);

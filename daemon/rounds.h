@@ -94,6 +94,9 @@ struct round_call {
 	size_t payload_len;
 	const uint8_t *request; /* the exact signed request: evidence for commits and consents */
 	size_t request_len;
+	/* A version 2 chunk: its payload unpacked and its batches' digests, from admission. */
+	const ProtobufCMessage *unpacked;
+	const uint8_t (*batch_digests)[32];
 	int32_t status; /* out: STATUS_OK, or a refusal said in msg */
 	char msg[256];  /* out: "" or why */
 	uint8_t *reply; /* out: the packed reply when OK (malloc'd) */
@@ -107,6 +110,16 @@ struct round_call {
  * not be; the caller rolls its transaction back then.
  */
 int rounds_handle(struct round_call *call) __attribute__((warn_unused_result));
+
+/*
+ * A SubmitChunk payload unpacked (wire_unpack, *chunk to wire_free), its
+ * batches' digests (*digests malloc'd, one per batch) and its chunk digest
+ * (roundhash_chunk): what a version 2 chunk's signature is checked against.
+ * SYM_ERR_FORMAT when the payload is not a well-formed SubmitChunk.
+ */
+int rounds_chunk_digests(const uint8_t *payload, size_t payload_len, ProtobufCMessage **chunk,
+                         uint8_t (**digests)[32], uint8_t chunk_digest[32])
+    __attribute__((warn_unused_result));
 
 /* A member's wire record; it points into m, which must outlive it. */
 void rounds_fill_record(const struct store_member *m, Symbiod__MemberRecord *rec);

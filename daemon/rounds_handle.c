@@ -68,6 +68,9 @@ rounds_handle(struct round_call *c)
 	if (route == NULL)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_UNAVAILABLE,
 		                    "this request type is not served by this version");
+	/* A version 2 chunk was unpacked at admission, to check its signature. */
+	if (c->unpacked != NULL && c->unpacked->descriptor == route->descriptor)
+		return route->handler(c, c->unpacked);
 	if (route->descriptor != NULL &&
 	    wire_unpack(route->descriptor, c->payload, c->payload_len, 0, &req) != SYM_OK)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST, "malformed %s",

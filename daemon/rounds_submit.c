@@ -186,8 +186,12 @@ s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t i
 		    "batch %zu: token sets must be 8-byte tokens, strictly increasing", k);
 	if ((r = s_check_sizes(c, k, b, &rd->sizes)) != SYM_OK || c->status != 0)
 		return r;
-	if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
-	                                b->need_tokens.data, b->need_tokens.len, digest)) != SYM_OK)
+	/* A version 2 chunk's digests were computed at admission, for its signature. */
+	if (c->batch_digests != NULL)
+		memcpy(digest, c->batch_digests[k], sizeof(digest));
+	else if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data,
+	                                     b->offer_tokens.len, b->need_tokens.data,
+	                                     b->need_tokens.len, digest)) != SYM_OK)
 		return r;
 	r = store_batch_put(c->ctx->park->store, sub->id, ((int64_t)index << 20) | (int64_t)k,
 	                    b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
@@ -195,6 +199,48 @@ s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t i
 	if (r == SYM_ERR_EXISTS)
 		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		                    "batch %zu: a second batch for the same counterpart", k);
+	return r;
+}
+
+int
+rounds_chunk_digests(const uint8_t *payload, size_t payload_len, ProtobufCMessage **chunk,
+                     uint8_t (**digests)[32], uint8_t chunk_digest[32])
+{
+	const Symbiod__SubmitChunk *req;
+	ProtobufCMessage *msg = NULL;
+	uint8_t(*d)[32] = NULL;
+	size_t k;
+	int r;
+
+	*chunk = NULL;
+	*digests = NULL;
+	if (wire_unpack(&symbiod__submit_chunk__descriptor, payload, payload_len, 0, &msg) !=
+	    SYM_OK)
+		return SYM_ERR_FORMAT;
+	req = (const Symbiod__SubmitChunk *)msg;
+	r = SYM_ERR_FORMAT;
+	if (req->submission_id.len != 16)
+		goto out;
+	r = SYM_ERR_ALLOC;
+	if ((d = calloc(req->n_batches + 1, sizeof(*d))) == NULL)
+		goto out;
+	for (k = 0; k < req->n_batches; k++) {
+		const Symbiod__TokenBatch *b = req->batches[k];
+		if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data,
+		                                b->offer_tokens.len, b->need_tokens.data,
+		                                b->need_tokens.len, d[k])) != SYM_OK)
+			goto out;
+	}
+	roundhash_chunk(req->submission_id.data, req->index, (const uint8_t(*)[32])d,
+	                req->n_batches, chunk_digest);
+	*chunk = msg;
+	*digests = d;
+	msg = NULL;
+	d = NULL; /* transferred */
+	r = SYM_OK;
+out:
+	wire_free(msg);
+	free(d);
 	return r;
 }
 

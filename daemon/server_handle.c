@@ -34,6 +34,8 @@ struct server_call {
 	size_t len;
 	uint64_t now; /* wire_now_ms() at arrival */
 	Symbiod__Request *req;
+	ProtobufCMessage *chunk;           /* a version 2 chunk's payload, unpacked to check it */
+	uint8_t (*chunk_digests)[32];      /* and its batches' digests */
 	const struct store_member *member; /* set when admitted */
 	uint8_t *resp;                     /* the signed Response */
 	size_t resp_len;
@@ -124,6 +126,7 @@ s_admit(struct server *srv, struct server_call *call)
 	const Symbiod__Request *req = call->req;
 	const struct store_member *m;
 	uint64_t ts = req->timestamp_ms, now = call->now;
+	uint8_t chunk_digest[32];
 	int r;
 
 	/* The session's ZAP identity is the only one we trust; the signer must match it. */
@@ -140,7 +143,19 @@ s_admit(struct server *srv, struct server_call *call)
 	}
 	if (!s_admit_rate(srv, call, &r))
 		return r;
-	if (wire_request_verify(req, srv->park->id, m->rec.ed25519) != SYM_OK) {
+	/*
+	 * A version 2 chunk is signed over its chunk digest: the batches' digests,
+	 * computed here once and kept for the batches' rows.
+	 */
+	if (req->version == WIRE_VERSION_CHUNK &&
+	    rounds_chunk_digests(req->payload.data, req->payload.len, &call->chunk,
+	                         &call->chunk_digests, chunk_digest) != SYM_OK) {
+		log_notice("request from %s refused: malformed chunk", call->user_id);
+		return s_refuse(srv, call, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+		                "malformed SubmitChunk");
+	}
+	if (wire_request_verify_chunk(req, srv->park->id, m->rec.ed25519,
+	                              call->chunk != NULL ? chunk_digest : NULL) != SYM_OK) {
 		log_notice("request from %s refused: bad signature", call->user_id);
 		return s_refuse(srv, call, SYMBIOD__STATUS__STATUS_UNAUTHENTICATED,
 		                "bad signature");
@@ -254,6 +269,8 @@ s_execute(struct server *srv, struct server_call *call)
 	rc.payload_len = req->payload.len;
 	rc.request = call->buf;
 	rc.request_len = call->len;
+	rc.unpacked = call->chunk;
+	rc.batch_digests = (const uint8_t(*)[32])call->chunk_digests;
 	r = rounds_handle(&rc);
 	ok = rc.status == SYMBIOD__STATUS__STATUS_OK;
 	if (r == SYM_OK)
@@ -320,6 +337,8 @@ server_handle(struct server *srv, const char *user_id, const uint8_t *buf, size_
 		r = s_execute(srv, &call);
 	*resp = call.resp;
 	*resp_len = call.resp_len; /* transferred */
+	wire_free(call.chunk);
+	free(call.chunk_digests);
 	wire_free(&call.req->base);
 	return r;
 }

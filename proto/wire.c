@@ -51,16 +51,24 @@ s_status_ok(int32_t status)
  * submission is hashed once with the CPU's SHA extensions instead of twice
  * by Ed25519's portable SHA-512 (sign) and once more on the other side.
  */
+static int
+s_sha256(const uint8_t *p, size_t len, uint8_t out[32])
+{
+	unsigned int outl = 0;
+
+	if (EVP_Digest(len ? p : (const uint8_t *)"", len, out, &outl, EVP_sha256(), NULL) != 1 ||
+	    outl != 32)
+		return SYM_ERR_CRYPTO;
+	return SYM_OK;
+}
+
 static void
 s_put_payload_digest(struct putbuf *b, const uint8_t *payload, size_t len)
 {
 	uint8_t digest[32];
-	unsigned int outl = 0;
 
 	putbuf_u64(b, (uint64_t)len);
-	if (EVP_Digest(len ? payload : (const uint8_t *)"", len, digest, &outl, EVP_sha256(),
-	               NULL) != 1 ||
-	    outl != sizeof(digest)) {
+	if (s_sha256(payload, len, digest) != SYM_OK) {
 		putbuf_fail(b, SYM_ERR_CRYPTO);
 		return;
 	}
@@ -80,11 +88,12 @@ s_put_domain(struct putbuf *b, const uint8_t *park_id, const char *v1, size_t v1
 	putbuf_bytes(b, park_id, WIRE_PARK_ID_LEN);
 }
 
-int
-wire_request_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t type,
-                          const uint8_t request_id[16], uint64_t timestamp_ms, const char *signer,
-                          const uint8_t *payload, size_t payload_len, uint8_t **out,
-                          size_t *out_len)
+/* The request's signed bytes with the payload entering as u64 length || payload_digest. */
+static int
+s_request_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t type,
+                       const uint8_t request_id[16], uint64_t timestamp_ms, const char *signer,
+                       size_t payload_len, const uint8_t payload_digest[32], uint8_t **out,
+                       size_t *out_len)
 {
 	struct putbuf b;
 	size_t signer_len;
@@ -93,7 +102,7 @@ wire_request_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t typ
 		return SYM_ERR_INVALID;
 	*out = NULL;
 	*out_len = 0;
-	if (request_id == NULL || signer == NULL || (payload == NULL && payload_len != 0))
+	if (request_id == NULL || signer == NULL || payload_digest == NULL)
 		return SYM_ERR_INVALID;
 	signer_len = strlen(signer);
 	if (signer_len == 0 || signer_len > MEMBER_ID_MAX)
@@ -108,8 +117,32 @@ wire_request_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t typ
 	putbuf_bytes(&b, request_id, WIRE_REQUEST_ID_LEN);
 	putbuf_u64(&b, timestamp_ms);
 	putbuf_string8(&b, signer, signer_len);
-	s_put_payload_digest(&b, payload, payload_len);
+	putbuf_u64(&b, (uint64_t)payload_len);
+	putbuf_bytes(&b, payload_digest, 32);
 	return putbuf_finish(&b, out, out_len);
+}
+
+int
+wire_request_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t type,
+                          const uint8_t request_id[16], uint64_t timestamp_ms, const char *signer,
+                          const uint8_t *payload, size_t payload_len, uint8_t **out,
+                          size_t *out_len)
+{
+	uint8_t digest[32];
+	int r;
+
+	if (out != NULL && out_len != NULL) {
+		*out = NULL;
+		*out_len = 0;
+	}
+	if (payload == NULL && payload_len != 0)
+		return SYM_ERR_INVALID;
+	if (payload_len > WIRE_MAX_MESSAGE)
+		return SYM_ERR_LIMIT;
+	if ((r = s_sha256(payload, payload_len, digest)) != SYM_OK)
+		return r;
+	return s_request_signed_bytes(park_id, version, type, request_id, timestamp_ms, signer,
+	                              payload_len, digest, out, out_len);
 }
 
 int
@@ -175,12 +208,18 @@ wire_pack(const ProtobufCMessage *msg, uint8_t **out, size_t *out_len)
 
 /* ---- requests -------------------------------------------------------------------- */
 
-int
-wire_request_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,
-                   const uint8_t *request_id, uint64_t timestamp_ms, const char *signer,
-                   const uint8_t sign_sk[64], const uint8_t *payload, size_t payload_len,
-                   uint8_t **out, size_t *out_len, uint8_t id_out[16])
+/*
+ * chunk_digest NULL: version 1, the payload signed through its SHA-256.
+ * Otherwise a version 2 SubmitChunk signed over its chunk digest.
+ */
+static int
+s_request_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type, const uint8_t *request_id,
+                uint64_t timestamp_ms, const char *signer, const uint8_t sign_sk[64],
+                const uint8_t *payload, size_t payload_len, const uint8_t *chunk_digest,
+                uint8_t **out, size_t *out_len, uint8_t id_out[16])
 {
+	uint32_t version = chunk_digest != NULL ? WIRE_VERSION_CHUNK : WIRE_VERSION;
+	uint8_t digest[32];
 	Symbiod__Request req = SYMBIOD__REQUEST__INIT;
 	uint8_t id[WIRE_REQUEST_ID_LEN], sig[SIG_LEN];
 	uint8_t *signed_bytes = NULL;
@@ -203,13 +242,17 @@ wire_request_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,
 		memcpy(id, request_id, sizeof(id));
 	else
 		randombytes_buf(id, sizeof(id));
-	r = wire_request_signed_bytes(park_id, WIRE_VERSION, type, id, timestamp_ms, signer,
-	                              payload, payload_len, &signed_bytes, &signed_len);
+	if (chunk_digest != NULL)
+		memcpy(digest, chunk_digest, sizeof(digest));
+	else if ((r = s_sha256(payload, payload_len, digest)) != SYM_OK)
+		goto out;
+	r = s_request_signed_bytes(park_id, version, type, id, timestamp_ms, signer, payload_len,
+	                           digest, &signed_bytes, &signed_len);
 	if (r != SYM_OK)
 		goto out;
 	if ((r = sig_sign(sign_sk, signed_bytes, signed_len, sig)) != SYM_OK)
 		goto out;
-	req.version = WIRE_VERSION;
+	req.version = version;
 	req.type = type;
 	req.request_id.data = id;
 	req.request_id.len = sizeof(id);
@@ -231,6 +274,29 @@ out:
 }
 
 int
+wire_request_build_chunk(const uint8_t park_id[WIRE_PARK_ID_LEN], const uint8_t *request_id,
+                         uint64_t timestamp_ms, const char *signer, const uint8_t sign_sk[64],
+                         const uint8_t *payload, size_t payload_len, const uint8_t chunk_digest[32],
+                         uint8_t **out, size_t *out_len, uint8_t id_out[16])
+{
+	if (chunk_digest == NULL)
+		return SYM_ERR_INVALID;
+	return s_request_build(park_id, SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK, request_id,
+	                       timestamp_ms, signer, sign_sk, payload, payload_len, chunk_digest,
+	                       out, out_len, id_out);
+}
+
+int
+wire_request_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,
+                   const uint8_t *request_id, uint64_t timestamp_ms, const char *signer,
+                   const uint8_t sign_sk[64], const uint8_t *payload, size_t payload_len,
+                   uint8_t **out, size_t *out_len, uint8_t id_out[16])
+{
+	return s_request_build(park_id, type, request_id, timestamp_ms, signer, sign_sk, payload,
+	                       payload_len, NULL, out, out_len, id_out);
+}
+
+int
 wire_request_decode(const uint8_t *buf, size_t len, Symbiod__Request **out)
 {
 	ProtobufCMessage *msg = NULL;
@@ -244,7 +310,9 @@ wire_request_decode(const uint8_t *buf, size_t len, Symbiod__Request **out)
 		return r;
 	req = (Symbiod__Request *)msg;
 	r = SYM_ERR_FORMAT;
-	if (req->version != WIRE_VERSION)
+	/* Version 2 exists for one type: a chunk signed over its chunk digest. */
+	if (req->version != WIRE_VERSION && (req->version != WIRE_VERSION_CHUNK ||
+	                                     req->type != SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK))
 		goto out;
 	if (req->type == SYMBIOD__MSG_TYPE__MSG_UNSPECIFIED || !s_msg_type_ok(req->type))
 		goto out;
@@ -265,25 +333,41 @@ out:
 }
 
 int
-wire_request_verify(const Symbiod__Request *req, const uint8_t *park_id,
-                    const uint8_t signer_pk[32])
+wire_request_verify_chunk(const Symbiod__Request *req, const uint8_t *park_id,
+                          const uint8_t signer_pk[32], const uint8_t *chunk_digest)
 {
-	uint8_t *signed_bytes = NULL;
+	uint8_t *signed_bytes = NULL, digest[32];
 	size_t signed_len = 0;
 	int r;
 
 	/* Every refusal is SYM_ERR_VERIFY, as with sig_verify. */
 	if (req == NULL || signer_pk == NULL || req->request_id.len != WIRE_REQUEST_ID_LEN ||
 	    req->signature.len != SIG_LEN || req->signature.data == NULL ||
-	    !member_id_valid(req->signer))
+	    !member_id_valid(req->signer) || (req->payload.data == NULL && req->payload.len != 0))
 		return SYM_ERR_VERIFY;
-	if (wire_request_signed_bytes(park_id, req->version, req->type, req->request_id.data,
-	                              req->timestamp_ms, req->signer, req->payload.data,
-	                              req->payload.len, &signed_bytes, &signed_len) != SYM_OK)
+	/* Each version has one digest: a chunk digest never stands for version 1's hash. */
+	if (req->version == WIRE_VERSION_CHUNK) {
+		if (chunk_digest == NULL || req->type != SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK)
+			return SYM_ERR_VERIFY;
+		memcpy(digest, chunk_digest, sizeof(digest));
+	} else if (chunk_digest != NULL ||
+	           s_sha256(req->payload.data, req->payload.len, digest) != SYM_OK) {
+		return SYM_ERR_VERIFY;
+	}
+	if (s_request_signed_bytes(park_id, req->version, req->type, req->request_id.data,
+	                           req->timestamp_ms, req->signer, req->payload.len, digest,
+	                           &signed_bytes, &signed_len) != SYM_OK)
 		return SYM_ERR_VERIFY;
 	r = sig_verify(signer_pk, signed_bytes, signed_len, req->signature.data);
 	free(signed_bytes);
 	return r == SYM_OK ? SYM_OK : SYM_ERR_VERIFY;
+}
+
+int
+wire_request_verify(const Symbiod__Request *req, const uint8_t *park_id,
+                    const uint8_t signer_pk[32])
+{
+	return wire_request_verify_chunk(req, park_id, signer_pk, NULL);
 }
 
 /* ---- responses ------------------------------------------------------------------- */

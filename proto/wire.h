@@ -19,6 +19,13 @@
 #include "symbiod.pb-c.h"
 
 #define WIRE_VERSION 1
+/*
+ * A SubmitChunk may come as version 2: signed over its chunk digest
+ * (roundhash_chunk) in place of SHA-256(payload), so that the coordinator
+ * hashes a batch's bytes once, for its batch digest (PROTOCOL.md section 2).
+ * Every other request, and every response, is version 1.
+ */
+#define WIRE_VERSION_CHUNK 2
 #define WIRE_REQUEST_ID_LEN 16
 #define WIRE_MAX_MESSAGE (8u << 20) /* ZMQ_MAXMSGSIZE and every unpack's limit */
 #define WIRE_MAX_DEPTH 8
@@ -74,7 +81,17 @@ int wire_request_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,
     __attribute__((warn_unused_result));
 
 /*
- * Decode and validate a Request: version, known type, 16-byte id, signer
+ * The same for a version 2 SubmitChunk: payload is the packed SubmitChunk,
+ * chunk_digest its roundhash_chunk, which the caller computed from it.
+ */
+int wire_request_build_chunk(const uint8_t park_id[WIRE_PARK_ID_LEN], const uint8_t *request_id,
+                             uint64_t timestamp_ms, const char *signer, const uint8_t sign_sk[64],
+                             const uint8_t *payload, size_t payload_len,
+                             const uint8_t chunk_digest[32], uint8_t **out, size_t *out_len,
+                             uint8_t id_out[16]) __attribute__((warn_unused_result));
+
+/*
+ * Decode and validate a Request: version (2 only for a SubmitChunk), known type, 16-byte id, signer
  * syntax, 64-byte signature. Does NOT verify the signature (the caller knows
  * the signer's key): use wire_request_verify.
  */
@@ -86,6 +103,14 @@ int wire_request_decode(const uint8_t *buf, size_t len, Symbiod__Request **out)
  */
 int wire_request_verify(const Symbiod__Request *req, const uint8_t *park_id,
                         const uint8_t signer_pk[32]) __attribute__((warn_unused_result));
+/*
+ * As wire_request_verify, and a version 2 request (a SubmitChunk) against
+ * chunk_digest, the roundhash_chunk of its unpacked payload; NULL refuses a
+ * version 2 request. Version 1 requests need chunk_digest NULL.
+ */
+int wire_request_verify_chunk(const Symbiod__Request *req, const uint8_t *park_id,
+                              const uint8_t signer_pk[32], const uint8_t *chunk_digest)
+    __attribute__((warn_unused_result));
 
 /* Build a signed, packed Response for park `park_id` (malloc'd *out). */
 int wire_response_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type,

@@ -14,6 +14,7 @@
 #include "protocol.h"
 #include "sig.h"
 #include "symbiod.pb-c.h"
+#include "roundhash.h"
 #include "wire.h"
 
 static uint8_t s_pk[SIG_PUBLIC_LEN], s_sk[SIG_SECRET_LEN];
@@ -346,6 +347,59 @@ test_request_round_trip(void **state)
 	wire_free(&req->base);
 	free(buf);
 	wire_free(NULL);
+}
+
+/*
+ * A version 2 SubmitChunk is signed over its chunk digest: it verifies
+ * against that digest only, a changed digest (a token changed after
+ * signing) does not, and neither form stands in for the other.
+ */
+static void
+test_request_chunk_digest(void **state)
+{
+	static const uint8_t id[16] = {7};
+	Symbiod__Request *req = NULL;
+	uint8_t *buf = NULL, digests[2][32], chunk[32], other[32], sub[16] = {9};
+	size_t len = 0;
+
+	(void)state;
+	memset(digests, 0x5a, sizeof(digests));
+	roundhash_chunk(sub, 3, (const uint8_t(*)[32])digests, 2, chunk);
+	digests[1][31] ^= 1;
+	roundhash_chunk(sub, 3, (const uint8_t(*)[32])digests, 2, other);
+	assert_memory_not_equal(chunk, other, 32);
+	assert_int_equal(wire_request_build_chunk(s_park, id, 1700000000123u, "acme", s_sk,
+	                                          s_payload, sizeof(s_payload), chunk, &buf, &len,
+	                                          NULL),
+	                 SYM_OK);
+	assert_int_equal(wire_request_decode(buf, len, &req), SYM_OK);
+	assert_int_equal(req->version, WIRE_VERSION_CHUNK);
+	assert_int_equal(req->type, SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK);
+	assert_int_equal(wire_request_verify_chunk(req, s_park, s_pk, chunk), SYM_OK);
+	assert_int_equal(wire_request_verify_chunk(req, s_park, s_pk, other), SYM_ERR_VERIFY);
+	assert_int_equal(wire_request_verify_chunk(req, s_park, s_other_pk, chunk), SYM_ERR_VERIFY);
+	/* Without its digest, a version 2 request never verifies (not over its payload either). */
+	assert_int_equal(wire_request_verify(req, s_park, s_pk), SYM_ERR_VERIFY);
+	/* The version is signed: the same signature read as version 1 fails. */
+	req->version = WIRE_VERSION;
+	assert_int_equal(wire_request_verify_chunk(req, s_park, s_pk, chunk), SYM_ERR_VERIFY);
+	assert_int_equal(wire_request_verify(req, s_park, s_pk), SYM_ERR_VERIFY);
+	wire_free(&req->base);
+	free(buf);
+
+	/* Version 2 is for chunks only: any other type with it is malformed. */
+	s_build_request(s_sk, "acme", &buf, &len);
+	assert_int_equal(wire_request_decode(buf, len, &req), SYM_OK);
+	assert_int_equal(wire_request_verify_chunk(req, s_park, s_pk, chunk), SYM_ERR_VERIFY);
+	req->version = WIRE_VERSION_CHUNK;
+	free(buf);
+	assert_int_equal(wire_pack(&req->base, &buf, &len), SYM_OK);
+	wire_free(&req->base);
+	assert_int_equal(wire_request_decode(buf, len, &req), SYM_ERR_FORMAT);
+	free(buf);
+	assert_int_equal(
+	    wire_request_build_chunk(s_park, id, 1, "acme", s_sk, NULL, 0, NULL, &buf, &len, NULL),
+	    SYM_ERR_INVALID);
 }
 
 static void
@@ -1339,6 +1393,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_request_round_trip),
+	    cmocka_unit_test(test_request_chunk_digest),
 	    cmocka_unit_test(test_request_build_refuses),
 	    cmocka_unit_test(test_request_byte_flips),
 	    cmocka_unit_test(test_request_other_key),

@@ -102,7 +102,19 @@ expect_rc 65 "a need set below the floor is refused" -- raw 2048 128
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1' "$T/status.json" &&
 	ok "  ... and no submission counted" || bad "status: $(cat "$T/status.json")"
-expect_rc 0 "sets of allowed sizes are taken (the same tool)" -- raw 4096 512
+# A chunk signed over its chunk digest (version 2, as symbi submit signs it)
+# binds every token through its batch's digest: one token changed after
+# signing is a bad signature, refused before anything is stored.
+# shellcheck disable=SC2046
+expect_rc 76 "a chunk changed after it was signed over its chunk digest is refused" -- \
+	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 2048 --needs 256 --chunk forged $(others gas-co)
+expect_grep "$T/err" "the coordinator refused: bad signature" "  ... as a bad signature"
+[ "$($CHECK staged "$DB" gas-co)" = 0 ] && ok "  ... and none of its batches was stored" || bad "a forged chunk's batches were stored"
+# shellcheck disable=SC2046
+expect_rc 0 "the same chunk, unchanged, is taken (version 2)" -- \
+	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 2048 --needs 256 --chunk v2 $(others gas-co)
+# A client from before chunk digests signs the chunk's payload (version 1): still taken.
+expect_rc 0 "sets of allowed sizes are taken (the same tool, a version 1 chunk)" -- raw 4096 512
 
 # A denied counterpart: padding only, no candidate ever.
 printf 'deny = farms\n' >"$T/st-biogas/symbi.conf"

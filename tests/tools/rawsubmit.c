@@ -3,11 +3,15 @@
  * size tests (never installed). It signs a real submission with a company's
  * STATE keys, but its sets hold random tokens of the sizes it is told:
  *
- *   symbi-rawsubmit --dir STATE --offers N --needs N PEER...
+ *   symbi-rawsubmit --dir STATE --offers N --needs N [--chunk v1|v2|forged] PEER...
  *
  * one batch per PEER, then begin, one chunk and commit, as symbi submit
- * would. Exit 0 when the coordinator took it; otherwise the refusal's exit
- * code, and its message on stderr.
+ * would. The chunk is signed as a version 1 request (over its payload's
+ * SHA-256: a client from before chunk digests, the default), as version 2
+ * (over its chunk digest, as symbi submit signs it), or `forged`: version 2
+ * over the digest of batches whose first token then changes, what an
+ * attacker who alters a signed chunk would send. Exit 0 when the coordinator
+ * took it; otherwise the refusal's exit code, and its message on stderr.
  */
 #include <getopt.h>
 #include <sodium.h>
@@ -42,9 +46,37 @@ s_random_set(size_t n)
 	return (uint8_t *)t;
 }
 
+enum s_chunk_mode { S_CHUNK_V1, S_CHUNK_V2, S_CHUNK_FORGED };
+
+/* The chunk, signed as `mode` says. */
+static int
+s_send_chunk(struct conn *c, Symbiod__SubmitChunk *chunk, const uint8_t (*digests)[32],
+             enum s_chunk_mode mode, struct sym_diag *diag)
+{
+	Symbiod__SubmitAck *ack = NULL;
+	uint8_t chunk_digest[32];
+	int rc;
+
+	if (mode == S_CHUNK_V1)
+		rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK, &chunk->base,
+		              &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag);
+	else {
+		roundhash_chunk(chunk->submission_id.data, chunk->index, digests, chunk->n_batches,
+		                chunk_digest);
+		/* Signed over these batches; the first token goes out changed. */
+		if (mode == S_CHUNK_FORGED && chunk->batches[0]->offer_tokens.len > 0)
+			chunk->batches[0]->offer_tokens.data[0] ^= 0x01;
+		rc = rpc_call_chunk(c, &chunk->base, chunk_digest, &symbiod__submit_ack__descriptor,
+		                    (ProtobufCMessage **)&ack, diag);
+	}
+	if (rc == 0)
+		wire_free(&ack->base);
+	return rc;
+}
+
 static int
 s_submit(struct conn *c, const uint8_t round[16], Symbiod__TokenBatch **b, size_t nb,
-         struct sym_diag *diag)
+         enum s_chunk_mode mode, struct sym_diag *diag)
 {
 	Symbiod__SubmitBegin begin = SYMBIOD__SUBMIT_BEGIN__INIT;
 	Symbiod__SubmitChunk chunk = SYMBIOD__SUBMIT_CHUNK__INIT;
@@ -63,7 +95,6 @@ s_submit(struct conn *c, const uint8_t round[16], Symbiod__TokenBatch **b, size_
 		                           b[i]->need_tokens.len, digests[i]) != SYM_OK)
 			return 70;
 	roundhash_commitment(round, sub_id, (const uint8_t(*)[32])digests, nb, commitment);
-	free(digests);
 	begin.round_id.data = commit.round_id.data = (uint8_t *)round;
 	begin.round_id.len = commit.round_id.len = 16;
 	begin.submission_id.data = chunk.submission_id.data = commit.submission_id.data = sub_id;
@@ -73,14 +104,15 @@ s_submit(struct conn *c, const uint8_t round[16], Symbiod__TokenBatch **b, size_
 	begin.chunks = 1;
 	chunk.n_batches = nb;
 	chunk.batches = b;
-	if ((rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &begin.base,
-	                   &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag)) != 0)
+	rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &begin.base,
+	              &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag);
+	if (rc == 0) {
+		wire_free(&ack->base);
+		rc = s_send_chunk(c, &chunk, (const uint8_t(*)[32])digests, mode, diag);
+	}
+	free(digests);
+	if (rc != 0)
 		return rc;
-	wire_free(&ack->base);
-	if ((rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_CHUNK, &chunk.base,
-	                   &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag)) != 0)
-		return rc;
-	wire_free(&ack->base);
 	if ((rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_COMMIT, &commit.base,
 	                   &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag)) != 0)
 		return rc;
@@ -94,7 +126,9 @@ main(int argc, char **argv)
 	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
 	                                     {"offers", required_argument, NULL, 'o'},
 	                                     {"needs", required_argument, NULL, 'n'},
+	                                     {"chunk", required_argument, NULL, 'c'},
 	                                     {NULL, 0, NULL, 0}};
+	enum s_chunk_mode mode = S_CHUNK_V1;
 	Symbiod__RoundRequest rreq = SYMBIOD__ROUND_REQUEST__INIT;
 	Symbiod__RoundAnnouncement *ann = NULL;
 	Symbiod__TokenBatch *tb = NULL, **ptrs = NULL;
@@ -115,13 +149,20 @@ main(int argc, char **argv)
 			offers = strtoul(optarg, NULL, 10);
 		else if (ch == 'n')
 			needs = strtoul(optarg, NULL, 10);
+		else if (ch == 'c' && strcmp(optarg, "v1") == 0)
+			mode = S_CHUNK_V1;
+		else if (ch == 'c' && strcmp(optarg, "v2") == 0)
+			mode = S_CHUNK_V2;
+		else if (ch == 'c' && strcmp(optarg, "forged") == 0)
+			mode = S_CHUNK_FORGED;
 		else
 			return 2;
 	}
 	nb = (size_t)(argc - optind);
 	if (dir == NULL || nb == 0 || state_load(dir, &st, &diag) != SYM_OK) {
 		fprintf(stderr,
-		        "usage: symbi-rawsubmit --dir STATE --offers N --needs N PEER... %s\n",
+		        "usage: symbi-rawsubmit --dir STATE --offers N --needs N [--chunk "
+		        "v1|v2|forged] PEER... %s\n",
 		        diag.msg);
 		return 2;
 	}
@@ -142,7 +183,7 @@ main(int argc, char **argv)
 	    (rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_ROUND, &rreq.base,
 	                   &symbiod__round_announcement__descriptor, (ProtobufCMessage **)&ann,
 	                   &diag)) != 0 ||
-	    (rc = s_submit(c, ann->round_id.data, ptrs, nb, &diag)) != 0)
+	    (rc = s_submit(c, ann->round_id.data, ptrs, nb, mode, &diag)) != 0)
 		fprintf(stderr, "symbi-rawsubmit: %s\n", diag.msg);
 out:
 	for (i = 0; tb != NULL && i < nb; i++) {
