@@ -188,7 +188,7 @@ s_parse_entries(struct paircache *c, const uint8_t *plain, size_t len, size_t co
 	return off == len;
 }
 
-/* 1: loaded; 0: not ours to use (another format, park or own key); -1: damaged. */
+/* 1: loaded; 0: not ours to use (another park or own key); -1: damaged or another format. */
 static int
 s_parse(struct paircache *c, const uint8_t *buf, size_t len)
 {
@@ -200,7 +200,10 @@ s_parse(struct paircache *c, const uint8_t *buf, size_t len)
 	if (len < PAIRCACHE_HEAD_LEN + PAIRCACHE_TAG_LEN)
 		return -1;
 	s_ad(c, 0, ad);
-	if (memcmp(buf, ad, PAIRCACHE_BOUND_LEN) != 0)
+	if (memcmp(buf, ad, 32) != 0)
+		return -1; /* not a cache of this format */
+	/* Written for another park or another own key (re-enrolled): not ours, nothing damaged. */
+	if (memcmp(buf + 32, ad + 32, PAIRCACHE_BOUND_LEN - 32) != 0)
 		return 0;
 	count = (size_t)buf[96] << 24 | (size_t)buf[97] << 16 | (size_t)buf[98] << 8 | buf[99];
 	if (count > PAIRCACHE_MAX)
