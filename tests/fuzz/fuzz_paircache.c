@@ -25,21 +25,6 @@ static const char *s_file;
 /* Two valid peer keys: the base point (u = 9) and u = 10 (see gen_seeds.sh). */
 static const uint8_t s_peer_b[32] = {9}, s_peer_c[32] = {10};
 
-static void
-s_setup(void)
-{
-	const char *dir;
-
-	s_file = fuzz_scratch("paircache", PAIRCACHE_FILE, &dir);
-	snprintf(s_st.dir, sizeof(s_st.dir), "%s", dir);
-	fuzz_park_id(s_st.park_id);
-	s_agreement.kind = KEY_X25519;
-	memset(s_agreement.sk, 0x77, 32);
-	crypto_scalarmult_base(s_agreement.pk, s_agreement.sk);
-	s_st.agreement = &s_agreement;
-	snprintf(s_st.id, sizeof(s_st.id), "co-a");
-}
-
 /* The file paircache.c writes: magic, park, own key, count, nonce, the sealed entries. */
 static void
 s_write_sealed(const uint8_t *data, size_t size)
@@ -86,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (s_file == NULL)
-		s_setup();
+		s_file = fuzz_client_state("paircache", PAIRCACHE_FILE, &s_st, &s_agreement);
 	if (data[0] & 1)
 		s_write_sealed(data + 1, size - 1);
 	else
