@@ -210,9 +210,11 @@ s_parse(struct paircache *c, const uint8_t *buf, size_t len)
 		return -1;
 	if ((plain = sodium_malloc(len - PAIRCACHE_HEAD_LEN + 1)) == NULL)
 		return 0;
+	/* Our own park and key as associated data, not the file's: the seal itself binds them. */
+	s_ad(c, (uint32_t)count, ad);
 	if (s_key(c, key) == SYM_OK &&
 	    crypto_aead_xchacha20poly1305_ietf_decrypt(
-	        plain, &got, NULL, buf + PAIRCACHE_HEAD_LEN, len - PAIRCACHE_HEAD_LEN, buf,
+	        plain, &got, NULL, buf + PAIRCACHE_HEAD_LEN, len - PAIRCACHE_HEAD_LEN, ad,
 	        PAIRCACHE_AD_LEN, buf + PAIRCACHE_AD_LEN, key) == 0 &&
 	    s_parse_entries(c, plain, (size_t)got, count))
 		r = 1;
