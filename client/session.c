@@ -9,6 +9,7 @@
 #include "certcache.h"
 #include "log.h"
 #include "logcheck.h"
+#include "paircache.h"
 #include "protocol.h"
 #include "roundseen.h"
 #include "rpc.h"
@@ -33,6 +34,8 @@ round_args_parse(int argc, char **argv, struct cmd_args *a, const char *usage, i
 void
 session_close(struct session *s)
 {
+	session_pair_save(s);
+	paircache_free(&s->pairs);
 	conn_close(&s->c);
 	state_free(&s->st);
 	taxonomy_free(&s->tax);
@@ -54,6 +57,8 @@ s_open(const struct cmd_args *a, struct session *s, struct sym_diag *diag)
 		             s->st->id, dir);
 		return EXIT_NOPERM;
 	}
+	if (paircache_new(s->st, &s->pairs) != SYM_OK)
+		return EXIT_SOFTWARE;
 	return 0;
 }
 
@@ -325,6 +330,27 @@ int
 session_pair(const struct session *s, const uint8_t round[16], const char *peer,
              const uint8_t peer_x25519[32], struct pairkeys *pk)
 {
-	return pairkeys_derive(s->st->park_id, round, s->st->id, s->st->agreement->sk,
-	                       s->st->agreement->pk, peer, peer_x25519, pk);
+	uint8_t shared[32];
+	int r;
+
+	/* Without a cache (a session built by hand), the scalar multiplication every time. */
+	if (s->pairs == NULL)
+		return pairkeys_derive(s->st->park_id, round, s->st->id, s->st->agreement->sk,
+		                       s->st->agreement->pk, peer, peer_x25519, pk);
+	if ((r = paircache_shared(s->pairs, peer, peer_x25519, shared)) == SYM_OK)
+		r = pairkeys_derive_shared(s->st->park_id, round, s->st->id, s->st->agreement->pk,
+		                           peer, peer_x25519, shared, pk);
+	else
+		pairkeys_clear(pk);
+	sodium_memzero(shared, sizeof(shared));
+	return r;
+}
+
+void
+session_pair_save(const struct session *s)
+{
+	if (s->pairs != NULL && paircache_save(s->pairs) != SYM_OK)
+		log_warn("cannot write %s/" PAIRCACHE_FILE
+		         "; the next run computes the pair secrets again",
+		         s->st->dir);
 }

@@ -34,6 +34,8 @@ struct session {
 	struct conn *c;
 	struct taxonomy *tax;
 	struct prf_ctx *prf;
+	struct paircache
+	    *pairs; /* the X25519 secrets of earlier runs (paircache.h), read on first use */
 };
 
 /* Load STATE (enrolled) and the park's taxonomy; with `connect`, session_connect too. */
@@ -77,9 +79,19 @@ int session_directory_check(struct session *s, const ProtobufCBinaryData *round,
                             struct sym_diag *diag);
 void verified_dir_clear(struct verified_dir *vd);
 
-/* The pair keys of this round with `peer`, into sodium_malloc'd *pk (a SYM_ERR code). */
+/*
+ * The pair keys of this round with `peer`, into sodium_malloc'd *pk (a
+ * SYM_ERR code). The X25519 secret comes from STATE/paircache when an
+ * earlier run computed it for this very peer key; the keys are the same.
+ */
 int session_pair(const struct session *s, const uint8_t round[16], const char *peer,
                  const uint8_t peer_x25519[32], struct pairkeys *pk);
+/*
+ * Write what session_pair added to STATE/paircache (session_close does it
+ * too). A cache that cannot be written costs the next run the scalar
+ * multiplications, nothing else: a warning, never a failure.
+ */
+void session_pair_save(const struct session *s);
 
 /* A protobuf bytes field over memory the caller keeps. */
 static inline ProtobufCBinaryData

@@ -8,6 +8,8 @@
  *   STATE/member.crt         the certificate issued by the park (after enroll)
  *   STATE/company.json       {"id", "name"}
  *   STATE/rounds-seen        every round id seen, with its announcement's hash (roundseen.h)
+ *   STATE/certcache          certificates verified before (certcache.h)
+ *   STATE/paircache          the X25519 secret per counterpart (paircache.h)
  */
 #ifndef SYMBI_STATE_H
 #define SYMBI_STATE_H

@@ -64,6 +64,42 @@ pairkeys_derive(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[ROUND
                 const char *peer_id, const uint8_t peer_pk[32], struct pairkeys *out)
 {
 	uint8_t s[crypto_scalarmult_BYTES];
+	int r;
+
+	if (out == NULL)
+		return SYM_ERR_INVALID;
+	sodium_memzero(out, sizeof(*out));
+	if (self_sk == NULL || peer_pk == NULL)
+		return SYM_ERR_INVALID;
+	if ((r = pairkeys_shared(self_sk, peer_pk, s)) == SYM_OK)
+		r = pairkeys_derive_shared(park_id, round_id, self_id, self_pk, peer_id, peer_pk, s,
+		                           out);
+	sodium_memzero(s, sizeof(s));
+	return r;
+}
+
+int
+pairkeys_shared(const uint8_t self_sk[32], const uint8_t peer_pk[32], uint8_t s[32])
+{
+	if (self_sk == NULL || peer_pk == NULL || s == NULL)
+		return SYM_ERR_INVALID;
+	/*
+	 * A low-order peer key forces s to zero whatever our secret is, so the
+	 * "shared" keys would be known to everyone. libsodium already fails on an
+	 * all-zero result; the explicit check keeps us safe should that change.
+	 */
+	if (crypto_scalarmult(s, self_sk, peer_pk) != 0 || sodium_is_zero(s, 32)) {
+		sodium_memzero(s, 32);
+		return SYM_ERR_WEAK_KEY;
+	}
+	return SYM_OK;
+}
+
+int
+pairkeys_derive_shared(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[ROUND_ID_LEN],
+                       const char *self_id, const uint8_t self_pk[32], const char *peer_id,
+                       const uint8_t peer_pk[32], const uint8_t s[32], struct pairkeys *out)
+{
 	uint8_t master[crypto_kdf_KEYBYTES];
 	uint8_t transcript[PAIRKEYS_TRANSCRIPT_MAX];
 	const char *id_lo, *id_hi;
@@ -74,8 +110,8 @@ pairkeys_derive(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[ROUND
 	if (out == NULL)
 		return SYM_ERR_INVALID;
 	sodium_memzero(out, sizeof(*out));
-	if (park_id == NULL || round_id == NULL || self_id == NULL || self_sk == NULL ||
-	    self_pk == NULL || peer_id == NULL || peer_pk == NULL)
+	if (park_id == NULL || round_id == NULL || self_id == NULL || self_pk == NULL ||
+	    peer_id == NULL || peer_pk == NULL || s == NULL)
 		return SYM_ERR_INVALID;
 	self_len = s_id_len(self_id);
 	peer_len = s_id_len(peer_id);
@@ -84,6 +120,9 @@ pairkeys_derive(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[ROUND
 	/* Equal ids would make lo->hi and hi->lo one and the same direction. */
 	if ((c = pairkeys_id_cmp(self_id, peer_id)) == 0)
 		return SYM_ERR_INVALID;
+	/* Whatever handed us s (a cache, say), a zero secret is everyone's: refused. */
+	if (sodium_is_zero(s, crypto_scalarmult_BYTES))
+		return SYM_ERR_WEAK_KEY;
 	id_lo = c < 0 ? self_id : peer_id;
 	id_hi = c < 0 ? peer_id : self_id;
 	lo_len = c < 0 ? self_len : peer_len;
@@ -91,18 +130,8 @@ pairkeys_derive(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[ROUND
 	pk_lo = c < 0 ? self_pk : peer_pk;
 	pk_hi = c < 0 ? peer_pk : self_pk;
 
-	/*
-	 * A low-order peer key forces s to zero whatever our secret is, so the
-	 * "shared" keys would be known to everyone. libsodium already fails on an
-	 * all-zero result; the explicit check keeps us safe should that change.
-	 */
-	if (crypto_scalarmult(s, self_sk, peer_pk) != 0 || sodium_is_zero(s, sizeof(s))) {
-		r = SYM_ERR_WEAK_KEY;
-		goto out;
-	}
-
-	memcpy(transcript + n, s, sizeof(s));
-	n += sizeof(s);
+	memcpy(transcript + n, s, crypto_scalarmult_BYTES);
+	n += crypto_scalarmult_BYTES;
 	memcpy(transcript + n, park_id, PARK_ID_LEN);
 	n += PARK_ID_LEN;
 	memcpy(transcript + n, round_id, ROUND_ID_LEN);
@@ -139,7 +168,6 @@ pairkeys_derive(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[ROUND
 	}
 	r = SYM_OK;
 out:
-	sodium_memzero(s, sizeof(s));
 	sodium_memzero(master, sizeof(master));
 	sodium_memzero(transcript, sizeof(transcript));
 	if (r != SYM_OK)

@@ -56,6 +56,25 @@ int pairkeys_derive(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[R
                     const char *peer_id, const uint8_t peer_pk[32], struct pairkeys *out)
     __attribute__((warn_unused_result));
 
+/*
+ * The first step alone: s = X25519(self_sk, peer_pk), refused (and wiped)
+ * with SYM_ERR_WEAK_KEY when the peer key has low order. s depends on the
+ * two keys only, never on the park, the round or the ids, so the client may
+ * keep it between runs (client/paircache.h).
+ */
+int pairkeys_shared(const uint8_t self_sk[32], const uint8_t peer_pk[32], uint8_t s[32])
+    __attribute__((warn_unused_result));
+
+/*
+ * The rest of pairkeys_derive from a given s (the same checks on the ids;
+ * SYM_ERR_WEAK_KEY for an all-zero s): pairkeys_derive is pairkeys_shared
+ * followed by this, byte for byte.
+ */
+int pairkeys_derive_shared(const uint8_t park_id[PARK_ID_LEN], const uint8_t round_id[ROUND_ID_LEN],
+                           const char *self_id, const uint8_t self_pk[32], const char *peer_id,
+                           const uint8_t peer_pk[32], const uint8_t s[32], struct pairkeys *out)
+    __attribute__((warn_unused_result));
+
 /* K_tok(from->to); from and to must be the pair's two ids. NULL otherwise. */
 const uint8_t *pairkeys_tok(const struct pairkeys *pk, const char *from, const char *to);
 /* K_env(from->to); NULL unless from and to are the pair's two ids. */

@@ -22,21 +22,6 @@ static struct client_state s_st;
 static struct keypair s_agreement;
 static const char *s_file;
 
-static void
-s_setup(void)
-{
-	const char *dir;
-
-	s_file = fuzz_scratch("certcache", CERTCACHE_FILE, &dir);
-	snprintf(s_st.dir, sizeof(s_st.dir), "%s", dir);
-	fuzz_park_id(s_st.park_id);
-	s_agreement.kind = KEY_X25519;
-	memset(s_agreement.sk, 0x77, 32);
-	crypto_scalarmult_base(s_agreement.pk, s_agreement.sk);
-	s_st.agreement = &s_agreement;
-	snprintf(s_st.id, sizeof(s_st.id), "co-a");
-}
-
 /* The MAC certcache.c expects: keyed BLAKE2b-256 under a key from the agreement secret. */
 static void
 s_mac(const uint8_t *body, size_t len, uint8_t mac[32])
@@ -77,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (s_file == NULL)
-		s_setup();
+		s_file = fuzz_client_state("certcache", CERTCACHE_FILE, &s_st, &s_agreement);
 	s_write(data + 1, size - 1, data[0] & 1);
 	if (certcache_load(&s_st, &c) != SYM_OK)
 		abort();

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "state.h"
 #include "voprf.h"
 
 #ifndef SYMBI_FUZZ_DIR
@@ -168,6 +169,28 @@ static inline void
 fuzz_park_id(uint8_t id[32])
 {
 	memset(id, 0xa5, 32);
+}
+
+/*
+ * The company "co-a" of the fixed park, for the targets of a client cache
+ * in STATE (certcache, paircache): its STATE is the scratch directory, its
+ * X25519 agreement secret 32 bytes of 0x77. Returns the path of the cache
+ * file `name` there.
+ */
+static inline const char *
+fuzz_client_state(const char *stem, const char *name, struct client_state *st,
+                  struct keypair *agreement)
+{
+	const char *dir, *file = fuzz_scratch(stem, name, &dir);
+
+	snprintf(st->dir, sizeof(st->dir), "%s", dir);
+	fuzz_park_id(st->park_id);
+	agreement->kind = KEY_X25519;
+	memset(agreement->sk, 0x77, 32);
+	crypto_scalarmult_base(agreement->pk, agreement->sk);
+	st->agreement = agreement;
+	snprintf(st->id, sizeof(st->id), "co-a");
+	return file;
 }
 
 #define FUZZ_KEY_COORDINATOR 1 /* signs responses and checkpoints */

@@ -146,6 +146,30 @@ for name, flags, ol, nl, off, body in (
         ("stale-crc", 1, 24, 16, 64, hdr + sets + b"\xde\xad\xbe\xef")):
     open(f"{c}/fuzz_batchfile/{name}", "wb").write(struct.pack(">BHHH", flags, ol, nl, off) + body)
 PY
+# The pair-secret cache (a flags byte: bit 0, the target seals a u32 count and
+# the entries that follow; fuzz_paircache.c), for the peers co-b (u = 9) and co-c (u = 10).
+mkdir -p "$c/fuzz_paircache"
+python3 - "$c" <<'PY'
+import struct, sys
+c = sys.argv[1]
+pk_b, pk_c = b"\x09" + b"\0" * 31, b"\x0a" + b"\0" * 31
+def entry(ident, pk, s):
+    return bytes([len(ident)]) + ident + pk + s
+eb, ec = entry(b"co-b", pk_b, b"\x11" * 32), entry(b"co-c", pk_c, b"\x22" * 32)
+for name, count, body in (("empty", 0, b""), ("two", 2, eb + ec), ("one", 1, eb),
+                          ("other-peer-key", 1, entry(b"co-b", b"\x33" * 32, b"\x11" * 32)),
+                          ("count-too-big", 3, eb + ec), ("trailing", 1, eb + b"x"),
+                          ("duplicate", 2, eb + eb), ("zero-secret", 1, entry(b"co-b", pk_b, b"\0" * 32)),
+                          ("id-64", 1, entry(b"i" * 64, pk_b, b"\x11" * 32)),
+                          ("id-65", 1, entry(b"i" * 65, pk_b, b"\x11" * 32)),
+                          ("count-over-max", 100001, eb)):
+    open(f"{c}/fuzz_paircache/{name}", "wb").write(b"\x01" + struct.pack(">I", count) + body)
+head = b"symbi-paircache-v1".ljust(32, b"\0") + b"\xa5" * 32  # fuzz_park_id
+open(f"{c}/fuzz_paircache/unsealed", "wb").write(
+    b"\x00" + head + b"\0" * 32 + struct.pack(">I", 1) + b"\0" * 24 + ec + b"\0" * 16)
+open(f"{c}/fuzz_paircache/other-format", "wb").write(b"\x00" + b"symbi-certcache-v2".ljust(32, b"\0") + b"\0" * 200)
+open(f"{c}/fuzz_paircache/short", "wb").write(b"\x00" + head[:50])
+PY
 # The hardened and indicator exports (fixtures/hardened, fixtures/indicators: the
 # exports of tests/e2e/hardened.sh, with `accept --publish`, and indicators.sh on
 # the four companies asnaes, gyproc, cement, refinery of examples/kalundborg, made
