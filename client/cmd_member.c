@@ -1,5 +1,6 @@
 /* symbi init, enroll and status: joining a park and checking the connection. */
 #include <jansson.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "wire.h"
 #include "exitcode.h"
 #include "rpc.h"
+#include "paircache.h"
 #include "session.h"
 
 static int
@@ -114,9 +116,37 @@ s_status_json(const struct client_state *st, const Symbiod__StatusReply *rep)
 }
 
 /*
+ * The pair secret with every other member of a verified directory, into
+ * STATE/paircache (paircache.h): computed for a member the first time it
+ * is seen, as its certificate is checked the first time, so that the next
+ * submission finds both caches warm. Best effort: a failure only leaves
+ * the work to the submission.
+ */
+static void
+s_status_pairs(struct client_state *st, const struct verified_dir *vd)
+{
+	struct paircache *pc = NULL;
+	uint8_t shared[32];
+	size_t i;
+
+	if (paircache_new(st, &pc) != SYM_OK)
+		return;
+	/* A record it cannot use (a low-order key) is the submission's to refuse, not status's. */
+	for (i = 0; i < vd->n; i++)
+		if (strcmp(vd->recs[i].id, st->id) != 0 &&
+		    paircache_shared(pc, vd->recs[i].id, vd->recs[i].x25519, shared) != SYM_OK)
+			continue;
+	sodium_memzero(shared, sizeof(shared));
+	if (paircache_save(pc) != SYM_OK)
+		fprintf(stderr, "symbi status: cannot write %s/" PAIRCACHE_FILE "\n", st->dir);
+	paircache_free(&pc);
+}
+
+/*
  * The directory whose hash the coordinator just signed, every certificate
- * checked as a submission checks them (and remembered: certcache.h). A
- * revoked company is in no directory.
+ * checked as a submission checks them (and remembered: certcache.h), and
+ * the pair secrets with its members (paircache.h). A revoked company is in
+ * no directory.
  */
 static int
 s_status_directory(struct client_state *st, struct conn *c, const Symbiod__StatusReply *rep,
@@ -128,8 +158,10 @@ s_status_directory(struct client_state *st, struct conn *c, const Symbiod__Statu
 
 	if (rep->member->revoked)
 		return 0;
-	if ((rc = session_directory_check(&s, NULL, rep->directory_hash.data, &vd, diag)) == 0)
+	if ((rc = session_directory_check(&s, NULL, rep->directory_hash.data, &vd, diag)) == 0) {
+		s_status_pairs(st, &vd);
 		verified_dir_clear(&vd);
+	}
 	return rc;
 }
 

@@ -6,7 +6,8 @@
 # counterpart (each stored commitment recomputed from its own batches). A
 # cache file changed in one byte, cut short, or replaced by garbage never
 # breaks `symbi submit`: it is ignored with one warning and rewritten, and
-# the batches are still the same.
+# the batches are still the same. `symbi status` fills it for the directory's
+# members, so a submission after it computes no pair secret.
 # usage: paircache.sh BINDIR PARK_FOLDER
 BIN=$1
 SC=$2
@@ -76,4 +77,14 @@ expect_rc 0 "submit with $B's cache in $A's STATE" -- "$BIN/symbi" submit --dir 
 grep -q "paircache" "$T/err" && bad "warned about another company's cache: $(cat "$T/err")" || ok "  ... not used, no warning"
 digests >"$T/again" && cmp -s "$T/cold" "$T/again" && ok "  ... the same batch digests" || bad "batches differ with another's cache"
 [ "$(sum)" != "$other" ] && ok "  ... and the cache written for $A" || bad "another company's cache kept"
+
+# `symbi status` checks the directory and fills the cache for its members, as
+# it fills the certificate cache: the next submission finds it warm.
+rm -f "$CACHE"
+expect_rc 0 "status with no cache" -- "$BIN/symbi" status --dir "$ST"
+[ "$(stat -c %a "$CACHE" 2>/dev/null)" = 600 ] && ok "  ... STATE/paircache written, 0600" || bad "status wrote no $CACHE"
+filled=$(sum)
+expect_rc 0 "submit after status" -- "$BIN/symbi" submit --dir "$ST" "$SC/$A.json"
+[ "$(sum)" = "$filled" ] && ok "  ... every secret a hit (the cache not rewritten)" || bad "status left secrets to compute"
+digests >"$T/again" && cmp -s "$T/cold" "$T/again" && ok "  ... the same batch digests" || bad "batches differ after status filled the cache"
 finish
