@@ -34,7 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -204,31 +203,6 @@ store_batchfile_align(int64_t v)
 	return (v + BATCHFILE_BLOCK - 1) / BATCHFILE_BLOCK * BATCHFILE_BLOCK;
 }
 
-/*
- * A buffer for O_DIRECT reads and writes of batches. From 2 MiB on it is
- * aligned to 2 MiB and asks for transparent huge pages: a 4 MiB chunk is
- * then two physical segments instead of 1,024, so the block layer sends it
- * as one request instead of several (measured on a virtio disk, where each
- * request costs a notification of the host), and pinning it for the DMA
- * takes two pages. Without huge pages it works as before.
- */
-int
-store_batchfile_buffer(size_t size, uint8_t **out)
-{
-	const size_t huge = (size_t)2 << 20;
-	void *mem = NULL;
-
-	*out = NULL;
-	if (posix_memalign(&mem, size >= huge ? huge : BATCHFILE_BLOCK, size) != 0)
-		return SYM_ERR_ALLOC;
-#ifdef MADV_HUGEPAGE
-	if (size >= huge)
-		(void)madvise(mem, size / huge * huge, MADV_HUGEPAGE);
-#endif
-	*out = mem;
-	return SYM_OK;
-}
-
 void
 store_batchfile_free(struct store *st)
 {
@@ -305,15 +279,17 @@ store_batchfile_flush(struct store *st, int64_t *end)
 {
 	struct store_pending *q = st->pend;
 	size_t span, at = 0, k;
-	uint8_t *mem = NULL;
+	void *mem = NULL;
 	int r;
 
 	if (q == NULL || q->n == 0)
 		return SYM_OK;
 	span = (size_t)(store_batchfile_align(q->end) - q->start);
 	if (span > q->bcap) {
-		if ((r = store_batchfile_buffer(span, &mem)) != SYM_OK)
+		if (posix_memalign(&mem, BATCHFILE_BLOCK, span) != 0) {
+			r = SYM_ERR_ALLOC;
 			goto out;
+		}
 		free(q->buf);
 		q->buf = mem;
 		q->bcap = span;

@@ -284,7 +284,7 @@ s_window_read(struct store_batch_reader *rd, size_t i, const struct store_batch_
 	struct s_window *w = &rd->win[i];
 	size_t need = loc->offers_len + loc->needs_len + BATCHFILE_CRC, want, got = 0;
 	int64_t start;
-	uint8_t *mem = NULL;
+	void *mem = NULL;
 	int r;
 
 	if (w->buf != NULL && loc->off >= w->off &&
@@ -304,8 +304,8 @@ s_window_read(struct store_batch_reader *rd, size_t i, const struct store_batch_
 	want = (size_t)store_batchfile_align(loc->off + (int64_t)need - start);
 	want = want < rd->wcap ? rd->wcap : want;
 	if (want > w->cap) {
-		if ((r = store_batchfile_buffer(want, &mem)) != SYM_OK)
-			return r;
+		if (posix_memalign(&mem, BATCHFILE_BLOCK, want) != 0)
+			return SYM_ERR_ALLOC;
 		free(w->buf);
 		w->buf = mem;
 		w->cap = want;

@@ -83,8 +83,6 @@ int store_batchfile_open(const struct store *st, const uint8_t round[16], const 
                          int direct, int *fd);
 /* v rounded up to a block boundary. */
 int64_t store_batchfile_align(int64_t v);
-/* An aligned buffer for O_DIRECT batch I/O, huge pages from 2 MiB on (*out: free()). */
-int store_batchfile_buffer(size_t size, uint8_t **out) __attribute__((warn_unused_result));
 /*
  * A batch's bytes at p (sets, then checksum) are what was written: the
  * checksum always, the digest when `full`. SYM_ERR_FORMAT, logged with path.
