@@ -372,7 +372,8 @@ struct park_times {
 	double clients_cpu_submit;  /* all clients' CPU seconds */
 	double clients_cpu_warm;    /* all clients' first directory check (symbi status), cold */
 	double daemon_cpu_submit, daemon_cpu_close;
-	double bytes; /* uploaded by all companies */
+	double daemon_io_cpu_submit; /* of it, ZeroMQ's I/O thread: CURVE and TCP */
+	double bytes;                /* uploaded by all companies */
 	long daemon_rss_kb;
 	double disk_mb_per_s; /* raw sequential write + fsync in PARK's file system, same run */
 };
@@ -549,6 +550,7 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 	t->open = util_now() - t0;
 	cpu0 = bench_cpu_children();
 	d_cpu0 = bench_proc_cpu(pb->daemon);
+	t->daemon_io_cpu_submit = -bench_proc_threads_cpu(pb->daemon, "ZMQbg/IO");
 	t0 = util_now();
 	if ((failed = s_clients_all(pb, 0, &t->bytes)) != 0) {
 		fprintf(stderr, "symbi-bench park: %d submissions failed\n", failed);
@@ -559,6 +561,7 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 	t->submit = util_now() - t0;
 	t->clients_cpu_submit = bench_cpu_children() - cpu0 - pb->poll_cpu;
 	t->daemon_cpu_submit = bench_proc_cpu(pb->daemon) - d_cpu0;
+	t->daemon_io_cpu_submit += bench_proc_threads_cpu(pb->daemon, "ZMQbg/IO");
 	t0 = util_now();
 	if (!pb->hardened && s_control(pb, "close", result) != 0)
 		return -1;
@@ -585,6 +588,8 @@ s_report(const struct park_bench *pb, double t_setup, const struct park_times *t
 	       pb->hardened ? "query, evaluate, submit" : "submit (encode + upload)", t->submit,
 	       t->clients_cpu_submit, t->daemon_cpu_submit);
 	printf("%-28s %9.3f %14s %14.3f\n", "close (matching)", t->close, "-", t->daemon_cpu_close);
+	printf("of the daemon's submit CPU, ZeroMQ's I/O thread (CURVE, TCP): %.3f s\n",
+	       t->daemon_io_cpu_submit);
 	printf("before the round, each company's first directory check (symbi status, cold "
 	       "certificate cache): %.3f s CPU per company\n",
 	       t->clients_cpu_warm / (double)pb->companies);

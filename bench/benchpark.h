@@ -25,6 +25,8 @@ int bench_run(char *const argv[], const char *out);
 long bench_proc_kb(pid_t pid, const char *field);
 /* CPU seconds (user + system) of a running process, from /proc/PID/stat; 0 when unknown. */
 double bench_proc_cpu(pid_t pid);
+/* The CPU seconds of pid's threads whose name starts with prefix (ZeroMQ's: "ZMQbg/IO"). */
+double bench_proc_threads_cpu(pid_t pid, const char *prefix);
 /* The disk's raw sequential write speed in dir's file system (MB/s), -1 when it cannot write. */
 double bench_disk_write_mb_per_s(const char *dir);
 /* A flows file of `flows` synthetic items drawn from tax with rng (half offers, half needs). */

@@ -1,4 +1,5 @@
 /* The park benchmark's plumbing: child processes, their CPU, the disk, synthetic flows files. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
@@ -71,15 +72,15 @@ bench_proc_kb(pid_t pid, const char *field)
 	return v;
 }
 
-double
-bench_proc_cpu(pid_t pid)
+/* utime + stime in seconds from a /proc stat file (a process's or a thread's). */
+static double
+s_stat_cpu(const char *path)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024], *p;
 	unsigned long ut = 0, st = 0;
 	FILE *f;
 	int i;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return 0;
 	if (fgets(buf, sizeof(buf), f) == NULL) {
@@ -94,6 +95,45 @@ bench_proc_cpu(pid_t pid)
 	if (p == NULL || sscanf(p, " %lu %lu", &ut, &st) != 2)
 		return 0;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+double
+bench_proc_cpu(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	return s_stat_cpu(path);
+}
+
+double
+bench_proc_threads_cpu(pid_t pid, const char *prefix)
+{
+	char path[PATH_MAX], comm[64];
+	struct dirent *e;
+	double sum = 0;
+	DIR *d;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%s/comm", (long)pid, e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    strncmp(comm, prefix, strlen(prefix)) == 0) {
+			snprintf(path, sizeof(path), "/proc/%ld/task/%s/stat", (long)pid,
+			         e->d_name);
+			sum += s_stat_cpu(path);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
 }
 
 /*
