@@ -317,31 +317,35 @@ s_insertion_sort(token_t *t, size_t n)
 	}
 }
 
-/* LSD radix sort, eight byte-wide passes: any input in linear time. */
+/*
+ * LSD radix sort, six passes of 11 bits (the last of 9): any input in
+ * linear time. Six passes instead of eight byte-wide ones: the counts (16
+ * KiB) still sit in the L1 cache.
+ */
 static void
 s_radix_lsd(token_t *t, size_t n, token_t *scratch)
 {
-	size_t count[256], i, pass, sum, c;
+	size_t count[2048], i, pass, sum, c;
 	token_t *src = t, *dst = scratch, *tmp;
 
 	/* An even count of passes leaves the result back in t. */
-	for (pass = 0; pass < 8; pass++) {
-		unsigned shift = (unsigned)(pass * 8);
+	for (pass = 0; pass < 6; pass++) {
+		unsigned shift = (unsigned)(pass * 11);
 
 		memset(count, 0, sizeof(count));
 		for (i = 0; i < n; i++)
-			count[(src[i] >> shift) & 0xff]++;
-		if (count[(src[0] >> shift) & 0xff] == n) {
-			/* Every key has the same byte here: the pass would be a copy. */
+			count[(src[i] >> shift) & 0x7ff]++;
+		if (count[(src[0] >> shift) & 0x7ff] == n) {
+			/* Every key has the same digit here: the pass would be a copy. */
 			memcpy(dst, src, n * sizeof(*src));
 		} else {
-			for (sum = 0, i = 0; i < 256; i++) {
+			for (sum = 0, i = 0; i < 2048; i++) {
 				c = count[i];
 				count[i] = sum;
 				sum += c;
 			}
 			for (i = 0; i < n; i++)
-				dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+				dst[count[(src[i] >> shift) & 0x7ff]++] = src[i];
 		}
 		tmp = src;
 		src = dst;
