@@ -162,10 +162,9 @@ s_check_sizes(struct round_call *c, size_t k, const Symbiod__TokenBatch *b,
 /* Check and store batch k of a chunk; ids are the round's members. */
 static int
 s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t index, size_t k,
-            const Symbiod__TokenBatch *b, char *const *ids, size_t nids,
+            const Symbiod__TokenBatch *b, const uint8_t digest[32], char *const *ids, size_t nids,
             const struct store_round *rd, uint64_t reach_m)
 {
-	uint8_t digest[32];
 	int r;
 
 	if (strcmp(b->counterpart, c->member->rec.id) == 0 || !member_id_valid(b->counterpart) ||
@@ -186,13 +185,6 @@ s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t i
 		    "batch %zu: token sets must be 8-byte tokens, strictly increasing", k);
 	if ((r = s_check_sizes(c, k, b, &rd->sizes)) != SYM_OK || c->status != 0)
 		return r;
-	/* A version 2 chunk's digests were computed at admission, for its signature. */
-	if (c->batch_digests != NULL)
-		memcpy(digest, c->batch_digests[k], sizeof(digest));
-	else if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data,
-	                                     b->offer_tokens.len, b->need_tokens.data,
-	                                     b->need_tokens.len, digest)) != SYM_OK)
-		return r;
 	r = store_batch_put(c->ctx->park->store, sub->id, ((int64_t)index << 20) | (int64_t)k,
 	                    b->counterpart, b->offer_tokens.data, b->offer_tokens.len,
 	                    b->need_tokens.data, b->need_tokens.len, digest);
@@ -202,6 +194,30 @@ s_put_batch(struct round_call *c, const struct store_submission *sub, uint32_t i
 	return r;
 }
 
+/* Every batch's digest, in order (*out malloc'd): each batch's bytes hashed once. */
+static int
+s_batch_digests(const Symbiod__SubmitChunk *req, uint8_t (**out)[32])
+{
+	uint8_t(*d)[32] = calloc(req->n_batches + 1, sizeof(*d));
+	size_t k;
+	int r;
+
+	*out = NULL;
+	if (d == NULL)
+		return SYM_ERR_ALLOC;
+	for (k = 0; k < req->n_batches; k++) {
+		const Symbiod__TokenBatch *b = req->batches[k];
+		if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data,
+		                                b->offer_tokens.len, b->need_tokens.data,
+		                                b->need_tokens.len, d[k])) != SYM_OK) {
+			free(d);
+			return r;
+		}
+	}
+	*out = d;
+	return SYM_OK;
+}
+
 int
 rounds_chunk_digests(const uint8_t *payload, size_t payload_len, ProtobufCMessage **chunk,
                      uint8_t (**digests)[32], uint8_t chunk_digest[32])
@@ -209,7 +225,6 @@ rounds_chunk_digests(const uint8_t *payload, size_t payload_len, ProtobufCMessag
 	const Symbiod__SubmitChunk *req;
 	ProtobufCMessage *msg = NULL;
 	uint8_t(*d)[32] = NULL;
-	size_t k;
 	int r;
 
 	*chunk = NULL;
@@ -219,18 +234,8 @@ rounds_chunk_digests(const uint8_t *payload, size_t payload_len, ProtobufCMessag
 		return SYM_ERR_FORMAT;
 	req = (const Symbiod__SubmitChunk *)msg;
 	r = SYM_ERR_FORMAT;
-	if (req->submission_id.len != 16)
+	if (req->submission_id.len != 16 || (r = s_batch_digests(req, &d)) != SYM_OK)
 		goto out;
-	r = SYM_ERR_ALLOC;
-	if ((d = calloc(req->n_batches + 1, sizeof(*d))) == NULL)
-		goto out;
-	for (k = 0; k < req->n_batches; k++) {
-		const Symbiod__TokenBatch *b = req->batches[k];
-		if ((r = roundhash_batch_digest(b->counterpart, b->offer_tokens.data,
-		                                b->offer_tokens.len, b->need_tokens.data,
-		                                b->need_tokens.len, d[k])) != SYM_OK)
-			goto out;
-	}
 	roundhash_chunk(req->submission_id.data, req->index, (const uint8_t(*)[32])d,
 	                req->n_batches, chunk_digest);
 	*chunk = msg;
@@ -248,6 +253,8 @@ int
 round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *msg)
 {
 	const Symbiod__SubmitChunk *req = (const Symbiod__SubmitChunk *)msg;
+	const uint8_t(*digests)[32] = c->batch_digests;
+	uint8_t(*own)[32] = NULL;
 	struct store_submission sub;
 	struct store_round rd;
 	char **ids = NULL;
@@ -265,18 +272,25 @@ round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *msg)
 		                 sub.received, sub.chunks);
 		goto out;
 	}
+	/* A version 2 chunk's digests came from admission (its signature); a version 1's here. */
+	if (digests == NULL) {
+		if ((r = s_batch_digests(req, &own)) != SYM_OK)
+			goto out;
+		digests = (const uint8_t(*)[32])own;
+	}
 	/* The round's members once per chunk, not once per batch. */
 	if ((r = store_round_members(c->ctx->park->store, rd.id, &ids, &nids)) != SYM_OK)
 		goto out;
 	for (k = 0; k < req->n_batches; k++)
-		if ((r = s_put_batch(c, &sub, req->index, k, req->batches[k], ids, nids, &rd,
-		                     reach_m)) != SYM_OK ||
+		if ((r = s_put_batch(c, &sub, req->index, k, req->batches[k], digests[k], ids, nids,
+		                     &rd, reach_m)) != SYM_OK ||
 		    c->status != 0)
 			goto out;
 	if ((r = store_submission_chunk_done(c->ctx->park->store, sub.id)) != SYM_OK)
 		goto out;
 	r = s_ack(c, sub.id, sub.received + 1);
 out:
+	free(own);
 	store_strings_free(ids, nids);
 	store_round_clear(&rd);
 	return r;

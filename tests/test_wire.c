@@ -15,6 +15,7 @@
 #include "sig.h"
 #include "symbiod.pb-c.h"
 #include "roundhash.h"
+#include "rounds.h"
 #include "wire.h"
 
 static uint8_t s_pk[SIG_PUBLIC_LEN], s_sk[SIG_SECRET_LEN];
@@ -400,6 +401,55 @@ test_request_chunk_digest(void **state)
 	assert_int_equal(
 	    wire_request_build_chunk(s_park, id, 1, "acme", s_sk, NULL, 0, NULL, &buf, &len, NULL),
 	    SYM_ERR_INVALID);
+}
+
+/*
+ * What the coordinator checks a version 2 chunk's signature against: the
+ * digests of the chunk it unpacked. Bytes that are not a SubmitChunk, or a
+ * chunk without a 16-byte submission id, are malformed (refused before any
+ * signature check); a well-formed one gives roundhash's digests.
+ */
+static void
+test_chunk_digests_at_admission(void **state)
+{
+	static uint8_t sub[16] = {3}, offers[16] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2};
+	Symbiod__SubmitChunk chunk = SYMBIOD__SUBMIT_CHUNK__INIT;
+	Symbiod__TokenBatch b = SYMBIOD__TOKEN_BATCH__INIT, *bp = &b;
+	ProtobufCMessage *msg = NULL;
+	uint8_t *buf = NULL, (*d)[32] = NULL, want[32], digest[32], junk[40];
+	size_t len = 0;
+
+	(void)state;
+	b.counterpart = "acme";
+	b.offer_tokens.data = offers;
+	b.offer_tokens.len = sizeof(offers);
+	chunk.submission_id.data = sub;
+	chunk.submission_id.len = sizeof(sub);
+	chunk.index = 2;
+	chunk.n_batches = 1;
+	chunk.batches = &bp;
+	assert_int_equal(wire_pack(&chunk.base, &buf, &len), SYM_OK);
+	assert_int_equal(rounds_chunk_digests(buf, len, &msg, &d, digest), SYM_OK);
+	assert_non_null(msg);
+	assert_int_equal(roundhash_batch_digest("acme", offers, sizeof(offers), NULL, 0, want),
+	                 SYM_OK);
+	assert_memory_equal(d[0], want, 32);
+	roundhash_chunk(sub, 2, (const uint8_t(*)[32])want, 1, want);
+	assert_memory_equal(digest, want, 32);
+	wire_free(msg);
+	free(d);
+	free(buf);
+
+	chunk.submission_id.len = 15;
+	assert_int_equal(wire_pack(&chunk.base, &buf, &len), SYM_OK);
+	assert_int_equal(rounds_chunk_digests(buf, len, &msg, &d, digest), SYM_ERR_FORMAT);
+	assert_null(msg);
+	assert_null(d);
+	free(buf);
+	memset(junk, 0xff, sizeof(junk));
+	assert_int_equal(rounds_chunk_digests(junk, sizeof(junk), &msg, &d, digest),
+	                 SYM_ERR_FORMAT);
+	assert_null(msg);
 }
 
 static void
@@ -1394,6 +1444,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_request_round_trip),
 	    cmocka_unit_test(test_request_chunk_digest),
+	    cmocka_unit_test(test_chunk_digests_at_admission),
 	    cmocka_unit_test(test_request_build_refuses),
 	    cmocka_unit_test(test_request_byte_flips),
 	    cmocka_unit_test(test_request_other_key),
