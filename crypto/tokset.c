@@ -40,12 +40,64 @@ tokset_wire_valid(const uint8_t *buf, size_t len, size_t max_tokens)
 	return 1;
 }
 
+/*
+ * The first index at or after i whose token is at least y: steps of 1, 2, 4,
+ * ... then a binary search in the last step, so a token far ahead costs its
+ * logarithm rather than the distance.
+ */
+static size_t
+s_gallop(const uint8_t *a, size_t na, size_t i, uint64_t y)
+{
+	size_t lo = i, step = 1, hi;
+
+	while (lo + step < na && s_load_be(a + TOKEN_LEN * (lo + step)) < y) {
+		lo += step;
+		step *= 2;
+	}
+	hi = lo + step < na ? lo + step : na;
+	/* The token at hi, where there is one, is at least y: the answer is in [lo, hi]. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s_load_be(a + TOKEN_LEN * mid) < y)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The ratio of sizes above which each token of the smaller set gallops. */
+#define S_GALLOP_RATIO 32
+
 size_t
 tokset_wire_intersect(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t *out)
 {
 	size_t i = 0, j = 0, k = 0;
 
-	/* The merge of a round's join: numbers compared, as in tokset_wire_valid. */
+	/*
+	 * The join of a round. Equal tokens are equal bytes, so which set is
+	 * walked makes no difference to the result: a need set of 256 tokens
+	 * against an offer set of 131,072 looks each of its tokens up.
+	 */
+	if (na > S_GALLOP_RATIO * nb || nb > S_GALLOP_RATIO * na) {
+		const uint8_t *big = na > nb ? a : b, *small = na > nb ? b : a;
+		size_t nbig = na > nb ? na : nb, nsmall = na > nb ? nb : na;
+		for (j = 0; j < nsmall && i < nbig; j++) {
+			uint64_t y = s_load_be(small + TOKEN_LEN * j);
+			if ((i = s_gallop(big, nbig, i, y)) < nbig &&
+			    s_load_be(big + TOKEN_LEN * i) == y) {
+				memcpy(out + TOKEN_LEN * k++, small + TOKEN_LEN * j, TOKEN_LEN);
+				i++;
+			}
+		}
+		return k;
+	}
+	/*
+	 * A plain merge below that ratio. Its branches look unpredictable but are
+	 * not at the usual 8 to 1 of offer to need sets; a merge without
+	 * branches was twice as slow there (2,048 against 256 tokens: 4.6 us
+	 * against 2.0 us, 64 different pairs in turn).
+	 */
 	while (i < na && j < nb) {
 		uint64_t x = s_load_be(a + TOKEN_LEN * i), y = s_load_be(b + TOKEN_LEN * j);
 		if (x < y) {

@@ -167,6 +167,85 @@ s_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* n distinct random tokens in wire order; shape 1 puts them all high, 2 all low. */
+static uint8_t *
+s_wire_set(size_t n, int shape, const uint64_t *shared, size_t nshared)
+{
+	uint64_t *v = malloc((n + 1) * sizeof(*v));
+	uint8_t *w = malloc(8 * n + 8);
+	size_t i, k, m;
+
+	assert_non_null(v);
+	assert_non_null(w);
+	do {
+		randombytes_buf(v, n * sizeof(*v));
+		for (i = 0; i < n; i++) {
+			if (shape == 1)
+				v[i] |= 0xff00000000000000ULL;
+			else if (shape == 2)
+				v[i] &= 0x00ffffffffffffffULL;
+		}
+		for (i = 0; i < nshared && i < n; i++)
+			v[i] = shared[i];
+		if (n > 0)
+			qsort(v, n, sizeof(*v), s_cmp_u64);
+		for (m = 0, i = 0; i < n; i++)
+			m += i == 0 || v[i] != v[i - 1];
+	} while (m != n); /* a repeat among random 64-bit values: draw again */
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 8; k++)
+			w[8 * i + k] = (uint8_t)(v[i] >> (56 - 8 * k));
+	free(v);
+	return w;
+}
+
+/*
+ * The join against a lookup of every token of a in b, for sizes on both
+ * sides of the galloping ratio, in both orders, with the shared tokens
+ * anywhere, and with one set wholly above or below the other.
+ */
+static void
+test_intersect_any_sizes(void **state)
+{
+	static const size_t sizes[][2] = {{0, 0},        {1, 0},       {1, 1},      {256, 2048},
+	                                  {2048, 256},   {31, 1000},   {33, 1000},  {1000, 33},
+	                                  {256, 8192},   {8192, 256},  {1, 131072}, {256, 131072},
+	                                  {131072, 256}, {4096, 4096}, {5000, 4999}};
+	uint64_t shared[64];
+	size_t c, i, shape;
+
+	(void)state;
+	for (shape = 0; shape < 3; shape++) {
+		for (c = 0; c < sizeof(sizes) / sizeof(sizes[0]); c++) {
+			size_t na = sizes[c][0], nb = sizes[c][1], ns, nh, nw = 0;
+			size_t room = na < nb ? na : nb;
+			uint8_t *a, *b, *out, *want;
+
+			randombytes_buf(shared, sizeof(shared));
+			ns = room < 64 ? room / 2 : 37;
+			/* Shape 1: b's own tokens sit above all of a's (gallops run off the end).
+			 */
+			a = s_wire_set(na, shape == 1 ? 2 : 0, shared, ns);
+			b = s_wire_set(nb, shape == 1 ? 1 : (shape == 2 ? 2 : 0), shared, ns);
+			assert_non_null(out = malloc(8 * room + 8));
+			assert_non_null(want = malloc(8 * room + 8));
+			for (i = 0; i < na; i++)
+				if (tokset_wire_contains(b, nb, a + 8 * i))
+					memcpy(want + 8 * nw++, a + 8 * i, 8);
+			nh = tokset_wire_intersect(a, na, b, nb, out);
+			assert_int_equal(nh, nw);
+			assert_true(nw >= ns);
+			assert_memory_equal(out, want, 8 * nw);
+			assert_int_equal(tokset_wire_intersect(b, nb, a, na, out), nw);
+			assert_memory_equal(out, want, 8 * nw);
+			free(a);
+			free(b);
+			free(out);
+			free(want);
+		}
+	}
+}
+
 /*
  * The sort against qsort: uniform tokens (its fast path), and inputs that are
  * not uniform (one top-bits bucket, repeats, sorted, reversed, few values),
@@ -298,13 +377,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid),
-	    cmocka_unit_test(test_sort_is_wire_order),
-	    cmocka_unit_test(test_intersect),
-	    cmocka_unit_test(test_size_class),
-	    cmocka_unit_test(test_pad),
-	    cmocka_unit_test(test_pad_skips_real),
-	    cmocka_unit_test(test_sort_any_input),
+	    cmocka_unit_test(test_valid),          cmocka_unit_test(test_sort_is_wire_order),
+	    cmocka_unit_test(test_intersect),      cmocka_unit_test(test_intersect_any_sizes),
+	    cmocka_unit_test(test_size_class),     cmocka_unit_test(test_pad),
+	    cmocka_unit_test(test_pad_skips_real), cmocka_unit_test(test_sort_any_input),
 	    cmocka_unit_test(test_pad_reference),
 	};
 
