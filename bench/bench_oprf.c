@@ -244,6 +244,7 @@ s_parse_args(int argc, char **argv, size_t *n, uint64_t *seed)
 	                                     {"seed", required_argument, NULL, 'S'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
+	unsigned long long v;
 	int c;
 
 	*n = 10000;
@@ -251,15 +252,19 @@ s_parse_args(int argc, char **argv, size_t *n, uint64_t *seed)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': *n = strtoul(optarg, NULL, 10); break;
-		case 'S': *seed = strtoull(optarg, NULL, 10); break;
+		case 'n':
+			if (bench_count("oprf", "elements", optarg, 2, OPRF_ELEMENTS_MAX, &v) != 0)
+				return EXIT_USAGE;
+			*n = (size_t)v;
+			break;
+		case 'S':
+			if (bench_count("oprf", "seed", optarg, 0, UINT64_MAX, &v) != 0)
+				return EXIT_USAGE;
+			*seed = v;
+			break;
 		case 'h': printf("usage: symbi-bench oprf [--elements N] [--seed N]\n"); return 0;
 		default: return EXIT_USAGE;
 		}
-	}
-	if (*n < 2 || *n > OPRF_ELEMENTS_MAX) {
-		fprintf(stderr, "symbi-bench oprf: elements must be 2..%d\n", OPRF_ELEMENTS_MAX);
-		return EXIT_USAGE;
 	}
 	return -1;
 }

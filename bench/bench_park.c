@@ -391,6 +391,7 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 	                                     {"area-km", required_argument, NULL, 'a'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
+	size_t v = 0;
 	int c;
 
 	pb->companies = 20;
@@ -401,21 +402,28 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 	pb->jobs = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int r = 0;
 		switch (c) {
-		case 'c': pb->companies = strtoul(optarg, NULL, 10); break;
-		case 'f': pb->flows = strtoul(optarg, NULL, 10); break;
-		case 'j': pb->jobs = strtoul(optarg, NULL, 10); break;
+		case 'c':
+			r = bench_size("park", "companies", optarg, 2, 5000, &pb->companies);
+			break;
+		case 'f': r = bench_size("park", "flows", optarg, 1, 200, &pb->flows); break;
+		case 'j': r = bench_size("park", "jobs", optarg, 1, 64, &pb->jobs); break;
 		case 'k': *keep = 1; break;
-		case 'a': pb->area_km = strtod(optarg, NULL); break;
+		case 'a':
+			r = bench_size("park", "area-km", optarg, 0, 10000, &v);
+			pb->area_km = (double)v;
+			break;
 		case 'n':
-			if (optarg[0] == '\0' || strlen(optarg) > 6 ||
-			    strspn(optarg, "0123456789") != strlen(optarg))
-				return EXIT_USAGE;
-			snprintf(pb->max_need, sizeof(pb->max_need), "%s", optarg);
+			/* Passed on to `symbiod round open`, which checks it against the mode. */
+			r = bench_size("park", "max-need", optarg, 1, 999999, &v);
+			snprintf(pb->max_need, sizeof(pb->max_need), "%zu", v);
 			break;
 		case 'm':
-			if (strcmp(optarg, "hardened") != 0 && strcmp(optarg, "standard") != 0)
-				return EXIT_USAGE;
+			if ((r = strcmp(optarg, "hardened") != 0 &&
+			         strcmp(optarg, "standard") != 0))
+				fprintf(stderr,
+				        "symbi-bench park: --mode must be standard or hardened\n");
 			pb->hardened = strcmp(optarg, "hardened") == 0;
 			break;
 		case 'h':
@@ -425,13 +433,12 @@ s_parse_args(int argc, char **argv, struct park_bench *pb, int *keep)
 			return 0;
 		default: return EXIT_USAGE;
 		}
+		if (r != 0)
+			return EXIT_USAGE;
 	}
-	if (pb->companies < 2 || pb->companies > 5000 || pb->flows < 1 || pb->flows > 200 ||
-	    pb->jobs < 1 || pb->jobs > 64 || !(pb->area_km >= 0 && pb->area_km <= 10000)) {
-		fprintf(stderr, "symbi-bench park: companies 2..5000, flows 1..200, jobs 1..64, "
-		                "area-km 0..10000\n");
-		return EXIT_USAGE;
-	}
+	/* The default: one client at a time per core, as the option allows. */
+	if (pb->jobs < 1 || pb->jobs > 64)
+		pb->jobs = pb->jobs < 1 ? 1 : 64;
 	return -1;
 }
 

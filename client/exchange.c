@@ -254,6 +254,9 @@ exchange_left(const struct roundfile *rf, json_t *all)
 	const char *id, *done;
 	json_t *v;
 
+	/* A step completed after the end: the coordinator releases nothing any more. */
+	if (rf->settled)
+		return 0;
 	json_object_foreach (rf->consents, id, v) {
 		done = json_string_value(v);
 		/*
@@ -273,6 +276,27 @@ exchange_left(const struct roundfile *rf, json_t *all)
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * After the round's end nothing is released any more (the end deleted every
+ * envelope still held, PROTOCOL.md 3.6), and the deposit pass above has
+ * expired what it could not deposit. A step that got this far has seen all
+ * there will be: an accepted candidate that never became agreed, or a
+ * deposit whose counterpart's item was never fetched, stays as it is, and
+ * the record is marked settled so that later runs skip the step.
+ */
+static void
+s_settle(struct session *s, struct round_view *rv, struct exchange_step *st, struct sym_diag *diag)
+{
+	if (strcmp(rv->phase, "ended") != 0 || rv->rf.settled || st->deposit_rc != 0)
+		return;
+	rv->rf.settled = 1;
+	if (roundfile_save(s->st->dir, &rv->rf, diag) != SYM_OK) {
+		rv->rf.settled = 0; /* the next run takes the step again: harmless */
+		fprintf(stderr, "symbi %s: cannot record the round as settled locally: %s\n",
+		        st->verb, diag->msg);
+	}
 }
 
 int
@@ -302,6 +326,7 @@ exchange_step_run(struct session *s, struct round_view *rv, json_t *all, struct 
 	if (deposit_received(s, rv->round, rels, diag) != 0)
 		fprintf(stderr, "symbi %s: could not confirm receipt (%s); the next run will\n",
 		        st->verb, diag->msg);
+	s_settle(s, rv, st, diag);
 out:
 	wire_free(rels ? &rels->base : NULL);
 	return rc;

@@ -33,9 +33,10 @@ struct exchange_step {
  * because the window closed meanwhile (the round is no longer in consent
  * when asked again), each agreed candidate still waiting for this company's
  * deposit is recorded "expired" in the round file and said on stderr, not
- * an error. Each other item's failure is said on stderr and the rest go on. Returns 0, or the
- * sysexits code of fetching the releases or saving them, said in diag; st counts what was done
- * either way.
+ * an error. Each other item's failure is said on stderr and the rest go on.
+ * A step that completes in the ended phase marks the round file settled
+ * (exchange_left). Returns 0, or the sysexits code of fetching the releases
+ * or saving them, said in diag; st counts what was done either way.
  */
 int exchange_step_run(struct session *s, struct round_view *rv, json_t *all,
                       struct exchange_step *st, struct sym_diag *diag)
@@ -46,8 +47,10 @@ int exchange_step_run(struct session *s, struct round_view *rv, json_t *all,
  * items kept in `all`, STATE/exchanges.json) leaves anything for the step
  * to do: 1 while a candidate it accepted may wait for its deposit or a
  * deposited one for the counterpart's item, 0 when every answer was a
- * decline, expired undeposited, or ended with both items exchanged. After the round's end no new
- * candidate can become agreed, so 0 then means the step would find nothing.
+ * decline, expired undeposited, or ended with both items exchanged, and 0
+ * once a step completed after the round's end (the record is `settled`:
+ * nothing is released after the end). After the end no new candidate can
+ * become agreed, so 0 then means the step would find nothing.
  */
 int exchange_left(const struct roundfile *rf, json_t *all);
 

@@ -89,6 +89,8 @@ roundfile_save(const char *dir, const struct roundfile *rf, struct sym_diag *dia
 		return sym_diag_set(diag, SYM_ERR_ALLOC, "out of memory");
 	if (rf->hard != NULL)
 		json_object_set(root, "hard", rf->hard);
+	if (rf->settled)
+		json_object_set_new(root, "settled", json_true());
 	r = s_write_json(path, root, diag);
 	json_decref(root);
 	return r;
@@ -99,7 +101,7 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
                struct sym_diag *diag)
 {
 	char path[PATH_MAX];
-	json_t *root, *peers, *p;
+	json_t *root, *peers, *p, *settled;
 	const char *sub;
 	size_t i;
 	int r;
@@ -115,8 +117,11 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 	rf->consents = json_incref(json_object_get(root, "consents"));
 	rf->hard = json_incref(json_object_get(root, "hard"));
 	sub = json_string_value(json_object_get(root, "submission"));
+	settled = json_object_get(root, "settled");
+	rf->settled = json_is_true(settled);
 	if (!json_is_array(peers) || !json_is_object(rf->flows) || !json_is_object(rf->consents) ||
-	    sub == NULL || util_unhex(sub, rf->submission, 16) != SYM_OK) {
+	    (settled != NULL && !json_is_boolean(settled)) || sub == NULL ||
+	    util_unhex(sub, rf->submission, 16) != SYM_OK) {
 		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: malformed", path);
 		goto out;
 	}

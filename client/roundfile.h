@@ -27,8 +27,9 @@ struct roundfile {
 	uint8_t round[16];
 	uint8_t submission[16];
 	json_t *flows;    /* the flows document as submitted */
-	json_t *consents; /* candidate id hex -> "accepted" | "declined" */
+	json_t *consents; /* candidate id hex -> accepted | declined | deposited | expired */
 	json_t *hard;     /* a hardened round's public state (hardround.h); NULL: standard */
+	int settled;      /* an exchanges step completed after the round's end: nothing can come */
 	struct roundfile_peer *peers;
 	size_t npeers;
 };

@@ -28,5 +28,19 @@ PY
 	fi
 done
 [ $pass -gt 0 ] || { echo "no park with expected.json found in $*"; fail=$((fail + 1)); }
+# The benchmarks' numbers: refused (exit 64, naming the option) unless whole and in range.
+for args in "oprf --elements 12abc" "oprf --elements -5" "oprf --elements 1" "oprf --seed x" \
+	"park --companies 0x10" "park --companies 5001" "park --flows 3.5" "park --jobs 0" \
+	"park --area-km -1" "park --max-need 1e3" "park --mode fast"; do
+	opt=$(echo "$args" | awk '{print $2}')
+	err=$("$bench" $args 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -eq 64 ] && echo "$err" | grep -q -- "$opt"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL symbi-bench $args: exit $rc, \"$err\""
+		fail=$((fail + 1))
+	fi
+done
 echo "offline-match: $pass passed, $fail failed"
 [ $fail -eq 0 ]

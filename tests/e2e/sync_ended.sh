@@ -13,8 +13,10 @@
 #   agreed, never deposited) tries no deposit, is told the consent window
 #   ended before it deposited, records the exchange as expired (exit 0) and
 #   sends its indicator vector; its next sync skips the step. farms
-#   (deposited, power's item wiped at the end unfetched) still runs it and
-#   finds nothing; cement (declined only) skips it. paper, whose agent starts
+#   (deposited, power's item wiped at the end unfetched) and power (one
+#   candidate accepted, declined by cement) run it once, find nothing and
+#   record the round settled; their next syncs skip it. cement (declined
+#   only) skips it. paper, whose agent starts
 #   only after the end, does the same as plasterboard through `symbi agent`.
 #   A sync whose step quantizes flows still refuses another taxonomy than the
 #   park's (the taxonomy is loaded by the steps that need it).
@@ -46,6 +48,15 @@ for c in power plasterboard farms smelter paper; do
 	expect_rc 0 "$c accepts all its candidates" -- "$BIN/symbi" accept --dir "$T/st-$c" --all --yes
 done
 expect_rc 0 "cement declines all its candidates" -- "$BIN/symbi" decline --dir "$T/st-cement" --all
+
+# settled COMPANY: the settled mark of the company's own record of the round (True/False).
+settled() {
+	python3 - "$T/st-$1/rounds" <<'PY'
+import glob, json, os, sys
+f = [g for g in glob.glob(sys.argv[1] + "/*.json") if os.path.basename(g).count(".") == 1][0]
+print(json.load(open(f)).get("settled", False))
+PY
+}
 
 # field NAME: a field of the last sync's JSON answer ($T/out).
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/out" "$1"; }
@@ -140,10 +151,35 @@ SYMBIOD_DATA_DIR=$T/otherdata expect_rc 0 "plasterboard: sync again skips the ex
 	grep -q "nothing to do" "$T/err" && [ "$(field indicator_bytes)" -gt 0 ] &&
 	ok "  ... nothing expires twice, the indicator state asked again" ||
 	bad "  ... $(cat "$T/out") $(cat "$T/err")"
-# Deposited, the counterpart's item not kept: the step runs and finds it gone with the round.
+# Deposited, the counterpart's item not kept: the step runs once and finds it gone with the
+# round; the record is then settled and later runs skip the step (with another taxonomy, which
+# the step would load and refuse).
 expect_rc 0 "farms: sync after the end" -- "$BIN/symbi" sync --dir "$T/st-farms" --json
 [ "$(field phase)" = ended ] && [ "$(field received)" = 0 ] && [ "$(field indicators)" = collecting ] &&
 	ok "  ... nothing left to fetch; its indicator vector went out" || bad "  ... $(cat "$T/out") $(cat "$T/err")"
+[ "$(settled farms)" = True ] && [ "$(consents farms)" = deposited ] &&
+	ok "  ... the record is settled, the deposit still recorded" || bad "  ... record: $(settled farms) $(consents farms)"
+SYMBIOD_DATA_DIR=$T/otherdata expect_rc 0 "farms: sync again skips the exchanges step" -- \
+	"$BIN/symbi" sync --dir "$T/st-farms" --json
+# Accepted a candidate cement declined (never agreed) and deposited one whose counterpart
+# (plasterboard) never deposited: the same, one step after the end, then none.
+expect_rc 0 "power: sync after the end" -- "$BIN/symbi" sync --dir "$T/st-power" --json
+[ "$(field received)" = 0 ] && [ "$(field expired)" = 0 ] && [ "$(settled power)" = True ] &&
+	ok "  ... nothing to fetch or expire; settled" || bad "  ... $(cat "$T/out") $(settled power)"
+[ "$(consents power)" = "accepted deposited deposited" ] && ok "  ... its answers kept as they were" ||
+	bad "  ... record: $(consents power)"
+SYMBIOD_DATA_DIR=$T/otherdata expect_rc 0 "power: sync again skips the exchanges step" -- \
+	"$BIN/symbi" sync --dir "$T/st-power" --json
+# A record whose settled mark is not a boolean is refused, naming the file.
+python3 - "$T/st-power/rounds" <<'PY'
+import glob, json, os, sys
+f = [g for g in glob.glob(sys.argv[1] + "/*.json") if os.path.basename(g).count(".") == 1][0]
+rec = json.load(open(f))
+rec["settled"] = "yes"
+json.dump(rec, open(f, "w"))
+PY
+expect_rc 65 "power: sync with a damaged settled mark" -- "$BIN/symbi" sync --dir "$T/st-power" --json
+expect_grep "$T/err" "rounds/.*\.json: malformed" "  ... refused, naming the round file"
 # Declined only: nothing to deposit or fetch, the indicator step alone.
 expect_rc 0 "cement: sync after the end" -- "$BIN/symbi" sync --dir "$T/st-cement" --json
 [ "$(field received)" = 0 ] && [ "$(field deposited)" = 0 ] && [ "$(field indicators)" = collecting ] &&
