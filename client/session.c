@@ -42,6 +42,26 @@ session_close(struct session *s)
 	prf_free(&s->prf);
 }
 
+/*
+ * member.crt, checked as state_load checks it, but taken from STATE/certcache
+ * when this exact certificate passed a full check before (the directory
+ * check keeps this company's own entry too): then a run that needs no
+ * directory, such as a sync pass after the round, parses no X.509 at all.
+ */
+static int
+s_check_own_cert(struct client_state *st, struct sym_diag *diag)
+{
+	struct certcache *cache = NULL;
+	struct member_record rec;
+	int hit, r;
+
+	if ((r = certcache_load(st, &cache)) != SYM_OK)
+		return sym_diag_set(diag, r, "out of memory");
+	hit = certcache_lookup(cache, st->cert_der, st->cert_der_len, (int64_t)time(NULL), &rec);
+	certcache_free(&cache);
+	return state_check_cert(st, hit ? &rec : NULL, diag);
+}
+
 static int
 s_open(const struct cmd_args *a, struct session *s, struct sym_diag *diag)
 {
@@ -49,7 +69,8 @@ s_open(const struct cmd_args *a, struct session *s, struct sym_diag *diag)
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	if ((r = state_load(dir, &s->st, diag)) != SYM_OK)
+	if ((r = state_open(dir, &s->st, diag)) != SYM_OK ||
+	    (s->st->cert_der != NULL && (r = s_check_own_cert(s->st, diag)) != SYM_OK))
 		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	if (!s->st->enrolled) {
 		sym_diag_set(diag, SYM_ERR_PERM,

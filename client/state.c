@@ -179,15 +179,11 @@ s_load_company(const char *dir, struct client_state *st, struct sym_diag *diag)
 	return SYM_OK;
 }
 
-/* The certificate must be the park's and carry exactly our id, name and keys. */
+/* A verified record must carry exactly our id, name, keys and site. */
 static int
-s_check_cert(const struct client_state *st, const uint8_t *cert, size_t len,
-             struct member_record *rec, struct sym_diag *diag)
+s_record_is_ours(const struct client_state *st, const struct member_record *rec,
+                 struct sym_diag *diag)
 {
-	int r;
-
-	if ((r = cert_verify_member(st->park.ca_pem, cert, len, rec, diag)) != SYM_OK)
-		return r;
 	if (strcmp(rec->id, st->id) != 0 || strcmp(rec->name, st->name) != 0 ||
 	    sodium_memcmp(rec->ed25519, st->identity->pk, 32) != 0 ||
 	    sodium_memcmp(rec->x25519, st->agreement->pk, 32) != 0 ||
@@ -210,6 +206,18 @@ s_check_cert(const struct client_state *st, const uint8_t *cert, size_t len,
 	return SYM_OK;
 }
 
+/* The certificate must be the park's and carry exactly our id, name and keys. */
+static int
+s_check_cert(const struct client_state *st, const uint8_t *cert, size_t len,
+             struct member_record *rec, struct sym_diag *diag)
+{
+	int r;
+
+	if ((r = cert_verify_member(st->park.ca_pem, cert, len, rec, diag)) != SYM_OK)
+		return r;
+	return s_record_is_ours(st, rec, diag);
+}
+
 static int
 s_load_keys(struct client_state *st, struct sym_diag *diag)
 {
@@ -230,13 +238,13 @@ s_load_keys(struct client_state *st, struct sym_diag *diag)
 	if ((r = state_path(st->dir, "park.json", path, sizeof(path))) != SYM_OK ||
 	    (r = parkinfo_load(path, &st->park, diag)) != SYM_OK)
 		return r;
-	if ((r = cert_park_id(st->park.ca_pem, st->park_id)) != SYM_OK)
-		return sym_diag_set(diag, r, "%s: the CA certificate does not parse", path);
+	if ((r = cert_park_id_unparsed(st->park.ca_pem, st->park_id)) != SYM_OK)
+		return sym_diag_set(diag, r, "%s: the CA certificate does not decode", path);
 	return SYM_OK;
 }
 
 int
-state_load(const char *dir, struct client_state **out, struct sym_diag *diag)
+state_open(const char *dir, struct client_state **out, struct sym_diag *diag)
 {
 	struct client_state *st = calloc(1, sizeof(*st));
 	char path[PATH_MAX], *cert = NULL;
@@ -257,9 +265,11 @@ state_load(const char *dir, struct client_state **out, struct sym_diag *diag)
 		goto out;
 	r = util_read_file(path, CERT_PEM_MAX, &cert, &len);
 	if (r == SYM_OK) {
-		if ((r = s_check_cert(st, (const uint8_t *)cert, len, &st->record, diag)) != SYM_OK)
+		if (len == 0 || (r = cert_der_bytes((const uint8_t *)cert, len, &st->cert_der,
+		                                    &st->cert_der_len)) != SYM_OK) {
+			r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: not a certificate", path);
 			goto out;
-		st->enrolled = 1;
+		}
 	} else if (r != SYM_ERR_NOT_FOUND) {
 		sym_diag_set(diag, r, "%s: cannot read: %s", path, sym_strerror(r));
 		goto out;
@@ -270,6 +280,39 @@ state_load(const char *dir, struct client_state **out, struct sym_diag *diag)
 out:
 	free(cert);
 	state_free(&st);
+	return r;
+}
+
+int
+state_check_cert(struct client_state *st, const struct member_record *vouched,
+                 struct sym_diag *diag)
+{
+	struct member_record rec;
+	int r;
+
+	if (st->cert_der == NULL)
+		return sym_diag_set(diag, SYM_ERR_INVALID, "%s: no member.crt", st->dir);
+	if (vouched != NULL)
+		rec = *vouched;
+	else if ((r = cert_verify_member(st->park.ca_pem, st->cert_der, st->cert_der_len, &rec,
+	                                 diag)) != SYM_OK)
+		return r;
+	if ((r = s_record_is_ours(st, &rec, diag)) != SYM_OK)
+		return r;
+	st->record = rec;
+	st->enrolled = 1;
+	return SYM_OK;
+}
+
+int
+state_load(const char *dir, struct client_state **out, struct sym_diag *diag)
+{
+	int r;
+
+	if ((r = state_open(dir, out, diag)) != SYM_OK)
+		return r;
+	if ((*out)->cert_der != NULL && (r = state_check_cert(*out, NULL, diag)) != SYM_OK)
+		state_free(out);
 	return r;
 }
 
@@ -314,6 +357,7 @@ state_free(struct client_state **stp)
 	keys_free(&st->agreement);
 	keys_free(&st->curve);
 	parkinfo_clear(&st->park);
+	free(st->cert_der);
 	free(st);
 	*stp = NULL;
 }

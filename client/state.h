@@ -31,6 +31,8 @@ struct client_state {
 	struct keypair *identity, *agreement, *curve;
 	int enrolled;
 	struct member_record record; /* when enrolled: from member.crt, verified */
+	uint8_t *cert_der;           /* member.crt's DER bytes (NULL: none); state_open */
+	size_t cert_der_len;
 };
 
 /*
@@ -51,6 +53,21 @@ int state_enroll(const char *dir, const char *cert_path, struct member_record *r
  */
 int state_load(const char *dir, struct client_state **out, struct sym_diag *diag)
     __attribute__((warn_unused_result));
+
+/*
+ * state_load in two steps, so that a caller holding a cache of verified
+ * certificates (certcache.h) can spare the X.509 work: state_open loads all
+ * but the check of member.crt (whose DER it keeps in cert_der, not parsed;
+ * enrolled stays 0, and the park id is the hash of the CA's bytes, which the
+ * full check parses), then state_check_cert checks it: given `vouched`, the
+ * record a cache gave for exactly cert_der, it takes that record; otherwise
+ * it verifies the certificate in full against the CA. Either way the record
+ * must carry this company's id, name, keys and site.
+ */
+int state_open(const char *dir, struct client_state **out, struct sym_diag *diag)
+    __attribute__((warn_unused_result));
+int state_check_cert(struct client_state *st, const struct member_record *vouched,
+                     struct sym_diag *diag) __attribute__((warn_unused_result));
 void state_free(struct client_state **st);
 
 int state_path(const char *dir, const char *name, char *out, size_t len);

@@ -99,6 +99,17 @@ int cert_pem_to_der(const char *pem, size_t len, uint8_t **der_out, size_t *der_
  */
 int cert_park_id(const char *ca_pem, uint8_t out[32]) __attribute__((warn_unused_result));
 
+/*
+ * The bytes those two hash, without parsing them: a certificate's DER
+ * (*der_out malloc'd; DER given as DER stays as it is) and the park id of a
+ * CA. For a client that parses the CA wherever it verifies anything and
+ * binds its caches to this id: a CA that does not parse gives an id no cache
+ * knows, and the full check that follows refuses it.
+ */
+int cert_der_bytes(const uint8_t *cert, size_t len, uint8_t **der_out, size_t *der_len)
+    __attribute__((warn_unused_result));
+int cert_park_id_unparsed(const char *ca_pem, uint8_t out[32]) __attribute__((warn_unused_result));
+
 /* The Ed25519 public key of a CA certificate (PEM), e.g. to show its fingerprint. */
 int cert_ca_public_key(const char *ca_pem, uint8_t pk[32]) __attribute__((warn_unused_result));
 

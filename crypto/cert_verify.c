@@ -294,8 +294,9 @@ out:
 	return r;
 }
 
-int
-cert_park_id(const char *ca_pem, uint8_t out[32])
+/* SHA-256 of the CA's DER bytes, parsed first as a certificate or not. */
+static int
+s_park_id(const char *ca_pem, int parse, uint8_t out[32])
 {
 	uint8_t *der = NULL;
 	size_t n = 0;
@@ -303,11 +304,46 @@ cert_park_id(const char *ca_pem, uint8_t out[32])
 
 	if (ca_pem == NULL)
 		return SYM_ERR_INVALID;
-	if ((r = cert_pem_to_der(ca_pem, strlen(ca_pem), &der, &n)) != SYM_OK)
+	r = parse ? cert_pem_to_der(ca_pem, strlen(ca_pem), &der, &n)
+	          : cert_der_bytes((const uint8_t *)ca_pem, strlen(ca_pem), &der, &n);
+	if (r != SYM_OK)
 		return r;
 	crypto_hash_sha256(out, der, n);
 	free(der);
 	return SYM_OK;
+}
+
+int
+cert_park_id(const char *ca_pem, uint8_t out[32])
+{
+	return s_park_id(ca_pem, 1, out);
+}
+
+int
+cert_der_bytes(const uint8_t *cert, size_t len, uint8_t **der_out, size_t *der_len)
+{
+	if (cert == NULL || der_out == NULL || der_len == NULL || len == 0)
+		return SYM_ERR_INVALID;
+	*der_out = NULL;
+	*der_len = 0;
+	if (cert[0] != 0x30) { /* PEM, as member.crt and park.json hold it */
+		int r =
+		    cert_x509_pem_decode((const char *)cert, len, PEM_LABEL_CERT, der_out, der_len);
+		if (r != SYM_OK)
+			ERR_clear_error(); /* only then: its first call loads every error string */
+		return r;
+	}
+	if ((*der_out = malloc(len)) == NULL)
+		return SYM_ERR_ALLOC;
+	memcpy(*der_out, cert, len);
+	*der_len = len;
+	return SYM_OK;
+}
+
+int
+cert_park_id_unparsed(const char *ca_pem, uint8_t out[32])
+{
+	return s_park_id(ca_pem, 0, out);
 }
 
 int

@@ -107,6 +107,20 @@ s_sha256_md(void)
 }
 
 int
+roundhash_payload(const uint8_t *p, size_t len, uint8_t out[32])
+{
+	unsigned int outl = 0;
+
+	if (len < ROUNDHASH_PAYLOAD_SMALL) {
+		crypto_hash_sha256(out, len ? p : (const uint8_t *)"", len);
+		return SYM_OK;
+	}
+	if (EVP_Digest(p, len, out, &outl, s_sha256_md(), NULL) != 1 || outl != 32)
+		return SYM_ERR_CRYPTO;
+	return SYM_OK;
+}
+
+int
 roundhash_batch_digest(const char *counterpart, const uint8_t *offers, size_t offers_len,
                        const uint8_t *needs, size_t needs_len, uint8_t out[32])
 {

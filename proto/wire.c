@@ -7,8 +7,6 @@
  */
 #include "wire.h"
 
-#include <openssl/evp.h>
-
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 #include "err.h"
 #include "member.h"
 #include "putbuf.h"
+#include "roundhash.h"
 #include "sig.h"
 
 #define S_MAX_REASON 1024
@@ -49,26 +48,16 @@ s_status_ok(int32_t status)
  * The payload enters the signed bytes as u64 length || SHA-256(payload):
  * the signature still binds the exact payload bytes, and a megabytes-long
  * submission is hashed once with the CPU's SHA extensions instead of twice
- * by Ed25519's portable SHA-512 (sign) and once more on the other side.
+ * by Ed25519's portable SHA-512 (sign) and once more on the other side
+ * (roundhash_payload).
  */
-static int
-s_sha256(const uint8_t *p, size_t len, uint8_t out[32])
-{
-	unsigned int outl = 0;
-
-	if (EVP_Digest(len ? p : (const uint8_t *)"", len, out, &outl, EVP_sha256(), NULL) != 1 ||
-	    outl != 32)
-		return SYM_ERR_CRYPTO;
-	return SYM_OK;
-}
-
 static void
 s_put_payload_digest(struct putbuf *b, const uint8_t *payload, size_t len)
 {
 	uint8_t digest[32];
 
 	putbuf_u64(b, (uint64_t)len);
-	if (s_sha256(payload, len, digest) != SYM_OK) {
+	if (roundhash_payload(payload, len, digest) != SYM_OK) {
 		putbuf_fail(b, SYM_ERR_CRYPTO);
 		return;
 	}
@@ -139,7 +128,7 @@ wire_request_signed_bytes(const uint8_t *park_id, uint32_t version, uint32_t typ
 		return SYM_ERR_INVALID;
 	if (payload_len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
-	if ((r = s_sha256(payload, payload_len, digest)) != SYM_OK)
+	if ((r = roundhash_payload(payload, payload_len, digest)) != SYM_OK)
 		return r;
 	return s_request_signed_bytes(park_id, version, type, request_id, timestamp_ms, signer,
 	                              payload_len, digest, out, out_len);
@@ -244,7 +233,7 @@ s_request_build(const uint8_t park_id[WIRE_PARK_ID_LEN], uint32_t type, const ui
 		randombytes_buf(id, sizeof(id));
 	if (chunk_digest != NULL)
 		memcpy(digest, chunk_digest, sizeof(digest));
-	else if ((r = s_sha256(payload, payload_len, digest)) != SYM_OK)
+	else if ((r = roundhash_payload(payload, payload_len, digest)) != SYM_OK)
 		goto out;
 	r = s_request_signed_bytes(park_id, version, type, id, timestamp_ms, signer, payload_len,
 	                           digest, &signed_bytes, &signed_len);
@@ -351,7 +340,7 @@ wire_request_verify_chunk(const Symbiod__Request *req, const uint8_t *park_id,
 			return SYM_ERR_VERIFY;
 		memcpy(digest, chunk_digest, sizeof(digest));
 	} else if (chunk_digest != NULL ||
-	           s_sha256(req->payload.data, req->payload.len, digest) != SYM_OK) {
+	           roundhash_payload(req->payload.data, req->payload.len, digest) != SYM_OK) {
 		return SYM_ERR_VERIFY;
 	}
 	if (s_request_signed_bytes(park_id, req->version, req->type, req->request_id.data,

@@ -876,6 +876,40 @@ test_other_ca(void **state)
 	keys_free(&k2);
 }
 
+/*
+ * The park id without parsing (a client's start, whose caches are bound to
+ * it) equals the parsed one for a real CA; a certificate's DER bytes come
+ * back as they are from PEM or DER; what does not decode is refused.
+ */
+static void
+test_park_id_unparsed(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t parsed[32], unparsed[32], *der = NULL;
+	size_t n = 0;
+	char *bad;
+
+	assert_int_equal(cert_park_id(f->ca_pem, parsed), SYM_OK);
+	assert_int_equal(cert_park_id_unparsed(f->ca_pem, unparsed), SYM_OK);
+	assert_memory_equal(parsed, unparsed, 32);
+	assert_int_equal(
+	    cert_der_bytes((const uint8_t *)f->cert_pem, strlen(f->cert_pem), &der, &n), SYM_OK);
+	assert_int_equal(n, f->cert_der_len);
+	assert_memory_equal(der, f->cert_der, n);
+	free(der);
+	assert_int_equal(cert_der_bytes(f->cert_der, f->cert_der_len, &der, &n), SYM_OK);
+	assert_memory_equal(der, f->cert_der, f->cert_der_len);
+	free(der);
+	assert_int_not_equal(cert_park_id_unparsed("not a certificate", unparsed), SYM_OK);
+	assert_int_not_equal(cert_der_bytes((const uint8_t *)"", 0, &der, &n), SYM_OK);
+	/* One changed base64 character: another id, not the park's (a cache of it is not used). */
+	assert_non_null(bad = strdup(f->ca_pem));
+	bad[strlen("-----BEGIN CERTIFICATE-----\n") + 40] ^= 0x01;
+	if (cert_park_id_unparsed(bad, unparsed) == SYM_OK)
+		assert_memory_not_equal(parsed, unparsed, 32);
+	free(bad);
+}
+
 static void
 test_csr_tampered_binding(void **state)
 {
@@ -1585,6 +1619,7 @@ main(void)
 	    cmocka_unit_test(test_member_as_ca),
 	    cmocka_unit_test(test_ca_signed_bad_extension),
 	    cmocka_unit_test(test_weak_keys),
+	    cmocka_unit_test(test_park_id_unparsed),
 	};
 
 	if (sodium_init() < 0)

@@ -7,7 +7,9 @@
 # warm cache, `symbi submit` refuses both exactly as a full check does (exit
 # 76, naming the record) and sends nothing; the cache is not changed by a
 # refused directory. A cache file changed by one byte is ignored (every
-# certificate checked in full again) and rewritten.
+# certificate checked in full again) and rewritten. The company's own
+# certificate, taken from the cache, is refused when swapped for another
+# member's, and a CA with another key in park.json is checked in full.
 # usage: certcache.sh BINDIR PARK_FOLDER
 BIN=$1
 SC=$2
@@ -56,4 +58,34 @@ again=$(sum)
 [ "$again" != "$damaged" ] && ok "  ... and the cache is written anew" || bad "the damaged cache was kept"
 expect_rc 0 "submit once more" -- "$BIN/symbi" submit --dir "$T/st-$A" "$SC/$A.json"
 [ "$(sum)" = "$again" ] && ok "  ... from the new cache (unchanged: every certificate a hit)" || bad "the new cache was not used"
+
+# The company's own certificate comes from the cache too (no X.509 work in a run without a
+# directory), with the same answers as a full check. A member.crt swapped for B's certificate,
+# which A's cache vouches for, is B's record: refused.
+cp "$T/st-$A/member.crt" "$T/own.crt"
+cp "$T/st-$B/member.crt" "$T/st-$A/member.crt"
+expect_rc 65 "$A's member.crt swapped for $B's (a cached certificate) is refused" -- \
+	"$BIN/symbi" status --dir "$T/st-$A"
+expect_grep "$T/err" "the certificate is for \"$B\" with other keys" "  ... naming whose it is, as a full check does"
+cp "$T/own.crt" "$T/st-$A/member.crt"
+# A CA in park.json with another public key (its PEM still decodes): the caches are bound to
+# the CA's bytes, so nothing is taken from them and the full check refuses A's certificate.
+cp "$T/st-$A/park.json" "$T/park.json.orig"
+python3 - "$T/st-$A/park.json" <<'PY'
+import base64, json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+lines = d["ca_certificate"].strip().split("\n")
+der = bytearray(base64.b64decode("".join(lines[1:-1])))
+at = der.index(b"\x06\x03\x2b\x65\x70\x03\x21\x00") + 8  # the Ed25519 public key
+der[at + 5] ^= 1
+b64 = base64.b64encode(bytes(der)).decode()
+d["ca_certificate"] = "\n".join([lines[0]] + [b64[i:i + 64] for i in range(0, len(b64), 64)] + [lines[-1]]) + "\n"
+json.dump(d, open(p, "w"))
+PY
+expect_rc 65 "a CA with another key in park.json: $A's certificate is checked in full and refused" -- \
+	"$BIN/symbi" status --dir "$T/st-$A"
+expect_grep "$T/err" "the park CA certificate is not validly self-signed" "  ... by the full check of the CA"
+cp "$T/park.json.orig" "$T/st-$A/park.json"
+expect_rc 0 "the honest state again: status" -- "$BIN/symbi" status --dir "$T/st-$A"
 finish
