@@ -232,11 +232,18 @@ s_check_record(struct session *s, struct s_checker *ck, const Symbiod__MemberRec
                const struct member_record *prev, struct member_record *rec, int *self,
                struct sym_diag *diag)
 {
-	/* A hit is the record a full check derived from these very bytes; compared as one. */
+	/*
+	 * A hit is the record a full check derived from these very bytes;
+	 * compared as one. The CA is parsed at the first miss only: a directory
+	 * the cache knows whole costs no X.509 work (the cache is bound to the
+	 * CA's bytes).
+	 */
 	ck->until = 0;
 	if (!certcache_lookup(ck->cache, m->certificate.data, m->certificate.len, ck->now, rec) &&
-	    cert_verifier_member_until(ck->verifier, m->certificate.data, m->certificate.len, rec,
-	                               &ck->until, diag) != SYM_OK)
+	    ((ck->verifier == NULL &&
+	      cert_verifier_new(s->st->park.ca_pem, &ck->verifier, diag) != SYM_OK) ||
+	     cert_verifier_member_until(ck->verifier, m->certificate.data, m->certificate.len, rec,
+	                                &ck->until, diag) != SYM_OK))
 		return SYM_ERR_VERIFY;
 	if (strcmp(rec->id, m->id) != 0 || strcmp(rec->name, m->name) != 0 || m->x25519.len != 32 ||
 	    memcmp(rec->x25519, m->x25519.data, 32) != 0 || m->ed25519.len != 32 ||
@@ -271,8 +278,6 @@ s_verify_records(struct session *s, const uint8_t expect[32], const Symbiod__Dir
 		free(ptrs);
 		return EXIT_SOFTWARE;
 	}
-	if (cert_verifier_new(s->st->park.ca_pem, &ck.verifier, diag) != SYM_OK)
-		goto out;
 	for (i = 0; i < dir->n_members; i++) {
 		if (s_check_record(s, &ck, dir->members[i], i > 0 ? &vd->recs[i - 1] : NULL,
 		                   &vd->recs[i], &self, diag) != SYM_OK)
