@@ -226,6 +226,12 @@ seed("consents-null", with_(consents=None))
 text = json.dumps(std, indent=1).encode()
 seed("truncated", raw=text[: len(text) // 2])
 seed("duplicate-key", raw=text[:-2] + b', "consents": {}}')
+upper = with_()
+upper["peers"][0]["x25519"] = upper["peers"][0]["x25519"].upper()
+seed("upper-hex", upper)
+for depth in (2000, 2100):  # jansson 2.14 refuses nesting past 2048
+    seed("consents-depth-%d" % depth, raw=text.replace(
+        b'"consents": {}', b'"consents": {"a": ' + b"[" * depth + b"]" * depth + b"}"))
 PY
 # The hardened and indicator exports (fixtures/hardened, fixtures/indicators: the
 # exports of tests/e2e/hardened.sh, with `accept --publish`, and indicators.sh on
