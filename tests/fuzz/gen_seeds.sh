@@ -170,6 +170,69 @@ open(f"{c}/fuzz_paircache/unsealed", "wb").write(
 open(f"{c}/fuzz_paircache/other-format", "wb").write(b"\x00" + b"symbi-certcache-v2".ljust(32, b"\0") + b"\0" * 200)
 open(f"{c}/fuzz_paircache/short", "wb").write(b"\x00" + head[:50])
 PY
+# The client's round record STATE/rounds/<round>.json (fuzz_roundfile.c; the
+# input is the whole file), shaped as `symbi submit`, `accept`, `sync` and a
+# hardened submit write it (records of tests/e2e/sync_ended.sh and hardened.sh
+# on tests/parks/ulsan compared on 2026-11-30): power's flows, six peers with
+# their keys, consents of each word, `settled`, a hardened round's `hard` (a
+# batch of 16 elements here, 256 in those rounds), a record from before
+# identity keys; and some a loader must refuse.
+mkdir -p "$c/fuzz_roundfile"
+python3 - "$c/fuzz_roundfile" "$root/tests/parks/ulsan" <<'PY'
+import copy, hashlib, json, sys
+c, park = sys.argv[1], sys.argv[2]
+h = lambda tag, n: hashlib.sha256(tag.encode()).digest()[:n].hex()
+ids = ["cement", "farms", "paper", "plasterboard", "power", "smelter"]
+peers = [{"id": i, "x25519": h("x25519:" + i, 32), "ed25519": h("ed25519:" + i, 32)} for i in ids]
+cand = [h("candidate:%d" % k, 16) for k in range(4)]
+std = {"round": "520d0102030405060708090a0b0c0d0e", "submission": h("submission", 16),
+       "peers": peers, "flows": json.load(open(park + "/power.json")), "consents": {}}
+def seed(name, doc=None, raw=None):
+    data = raw if raw is not None else json.dumps(doc, indent=1).encode()
+    open(f"{c}/{name}", "wb").write(data)
+def with_(**kw):
+    d = copy.deepcopy(std)
+    d.update(kw)
+    return d
+seed("submitted", std)
+seed("consent-accepted", with_(consents={cand[0]: "accepted", cand[1]: "accepted"}))
+seed("consent-declined", with_(consents={cand[0]: "declined"}))
+seed("consents-each-word", with_(consents=dict(zip(cand, ["accepted", "declined", "deposited", "expired"]))))
+seed("settled-true", with_(consents={cand[0]: "deposited", cand[1]: "expired"}, settled=True))
+seed("settled-false", with_(consents={cand[0]: "deposited"}, settled=False))
+seed("settled-not-boolean", with_(consents={cand[0]: "deposited"}, settled="yes"))
+seed("settled-number", with_(settled=1))
+old = with_(consents={cand[0]: "accepted"})
+for p in old["peers"]:
+    del p["ed25519"]
+seed("no-ed25519", old)
+mixed = with_()
+mixed["peers"][1]["ed25519"] = "not hex"
+del mixed["peers"][2]["ed25519"]
+seed("ed25519-some-bad", mixed)
+blinded = "".join(h("blinded:%d" % k, 32) for k in range(16))
+hard = {"pk": h("hard-pk", 32), "needs": h("need:0", 16) + h("need:1", 16), "blinded": blinded,
+        "digest": h("batch", 32),
+        "answered": {i: h("digest:" + i, 32) for i in ids if i != "power"},
+        "tokens": dict({i: h("tokens:" + i, 16) for i in ids if i not in ("power", "paper")}, paper="")}
+seed("hardened", with_(hard=hard))
+seed("hardened-accepted", with_(hard=hard, consents={cand[0]: "accepted"}))
+seed("no-peers", with_(peers=[]))
+seed("bad-peer-id", with_(peers=[{"id": "Co B!", "x25519": h("x", 32)}]))
+seed("bad-x25519", with_(peers=[{"id": "co-b", "x25519": h("x", 31)}]))
+seed("no-submission", {k: v for k, v in std.items() if k != "submission"})
+seed("flows-array", with_(flows=[]))
+seed("consents-null", with_(consents=None))
+text = json.dumps(std, indent=1).encode()
+seed("truncated", raw=text[: len(text) // 2])
+seed("duplicate-key", raw=text[:-2] + b', "consents": {}}')
+upper = with_()
+upper["peers"][0]["x25519"] = upper["peers"][0]["x25519"].upper()
+seed("upper-hex", upper)
+for depth in (2000, 2100):  # jansson 2.14 refuses nesting past 2048
+    seed("consents-depth-%d" % depth, raw=text.replace(
+        b'"consents": {}', b'"consents": {"a": ' + b"[" * depth + b"]" * depth + b"}"))
+PY
 # The hardened and indicator exports (fixtures/hardened, fixtures/indicators: the
 # exports of tests/e2e/hardened.sh, with `accept --publish`, and indicators.sh on
 # the four companies asnaes, gyproc, cement, refinery of examples/kalundborg, made

@@ -21,7 +21,7 @@ work=$build/fuzz-work
 all="fuzz_wire_unpack fuzz_wire_request fuzz_wire_response fuzz_flows fuzz_taxonomy fuzz_zap
 fuzz_checkpoint fuzz_audit_entry fuzz_audit_rules fuzz_audit_verify fuzz_merkle fuzz_cert
 fuzz_parkinfo fuzz_envelope fuzz_roundseen fuzz_policy fuzz_certcache fuzz_factors fuzz_batchfile
-fuzz_shamir fuzz_hardanswer fuzz_paircache"
+fuzz_shamir fuzz_hardanswer fuzz_paircache fuzz_roundfile"
 targets=${*:-$all}
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
