@@ -82,9 +82,10 @@ roundfile_save(const char *dir, const struct roundfile *rf, struct sym_diag *dia
 		                                       "x25519", khex, "ed25519",
 		                                       rf->peers[i].has_ed25519 ? ehex : NULL));
 	}
-	root = json_pack("{s:s, s:s, s:o, s:O, s:O}", "round", rhex, "submission", shex, "peers",
+	/* s:o takes over one reference: the record's (taken here) or a fresh object's. */
+	root = json_pack("{s:s, s:s, s:o, s:O, s:o}", "round", rhex, "submission", shex, "peers",
 	                 peers, "flows", rf->flows, "consents",
-	                 rf->consents ? rf->consents : json_object());
+	                 rf->consents ? json_incref(rf->consents) : json_object());
 	if (root == NULL)
 		return sym_diag_set(diag, SYM_ERR_ALLOC, "out of memory");
 	if (rf->hard != NULL)
@@ -102,7 +103,8 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 {
 	char path[PATH_MAX];
 	json_t *root, *peers, *p, *settled;
-	const char *sub;
+	const char *sub, *rid;
+	uint8_t in_file[16];
 	size_t i;
 	int r;
 
@@ -119,9 +121,17 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 	sub = json_string_value(json_object_get(root, "submission"));
 	settled = json_object_get(root, "settled");
 	rf->settled = json_is_true(settled);
+	rid = json_string_value(json_object_get(root, "round"));
+	/*
+	 * The record of this round (one copied under another round's name would
+	 * lend its flows and consents to it), a hardened state that is an
+	 * object when there is one.
+	 */
 	if (!json_is_array(peers) || !json_is_object(rf->flows) || !json_is_object(rf->consents) ||
 	    (settled != NULL && !json_is_boolean(settled)) || sub == NULL ||
-	    util_unhex(sub, rf->submission, 16) != SYM_OK) {
+	    util_unhex(sub, rf->submission, 16) != SYM_OK || rid == NULL ||
+	    util_unhex(rid, in_file, 16) != SYM_OK || memcmp(in_file, round, 16) != 0 ||
+	    (rf->hard != NULL && !json_is_object(rf->hard))) {
 		r = sym_diag_set(diag, SYM_ERR_FORMAT, "%s: malformed", path);
 		goto out;
 	}

@@ -63,7 +63,7 @@ s_check_file(const struct roundfile *rf, const json_t *doc)
 {
 	const json_t *peers = json_object_get(doc, "peers"), *settled, *p;
 	uint8_t key[32];
-	const char *ed, *sub;
+	const char *ed, *sub, *rid;
 	size_t i;
 
 	settled = json_object_get(doc, "settled");
@@ -72,6 +72,11 @@ s_check_file(const struct roundfile *rf, const json_t *doc)
 	    (rf->settled != 0 && rf->settled != 1) || rf->settled != json_is_true(settled))
 		abort();
 	sub = json_string_value(json_object_get(doc, "submission"));
+	rid = json_string_value(json_object_get(doc, "round"));
+	/* The record of this round only; a hardened state only as an object. */
+	if (rid == NULL || util_unhex(rid, key, 16) != SYM_OK || memcmp(key, s_round, 16) != 0 ||
+	    (rf->hard != NULL && !json_is_object(rf->hard)))
+		abort();
 	if (memcmp(rf->round, s_round, 16) != 0 || sub == NULL ||
 	    util_unhex(sub, key, 16) != SYM_OK || memcmp(rf->submission, key, 16) != 0 ||
 	    !json_is_object(rf->flows) || !json_is_object(rf->consents) ||
