@@ -1,17 +1,14 @@
 /*
- * symbi-bench park: a synthetic park through the real binaries. N companies
- * with F flows each are drawn from the taxonomy, set up through the CLI
- * (init, enroll), then one full round is timed on loopback against a real
- * daemon: every company's `symbi submit` (encoding and upload) as a separate
- * process, then `symbiod round close` (the matching). Prints wall and CPU
- * time per phase, bytes per company and the daemon's peak RSS. Then the
- * park-indicator phase on its own: `symbiod round end` and passes of every
- * company's `symbi sync` until the secure sum is done.
+ * symbi-bench park: a synthetic park through the real binaries. N companies with F flows each
+ * are drawn from the taxonomy, set up through the CLI (init, enroll), then one full round is
+ * timed on loopback against a real daemon: every company's `symbi submit` (encoding and upload)
+ * as a separate process, then `symbiod round close` (the matching). Prints wall and CPU time
+ * per phase, bytes per company and the daemon's peak RSS. Then the park-indicator phase on its
+ * own: `symbiod round end` and passes of every company's `symbi sync` until the sum is done.
  *
- * With --area-km KM the companies get sites drawn uniformly over a KM x KM
- * square (centred on 50 N, 10 E; deterministic: seed 14) and the round is
- * opened with a largest reach of BENCH_AREA_REACH_KM (REACH.md), so that
- * members farther apart exchange nothing: the regional case.
+ * With --area-km KM the companies get sites drawn uniformly over a KM x KM square (centred on
+ * 50 N, 10 E; deterministic: seed 14) and the round is opened with a largest reach of
+ * BENCH_AREA_REACH_KM (REACH.md): members farther apart exchange nothing, the regional case.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -229,16 +226,16 @@ s_clients_all(struct park_bench *pb, int sync, double *bytes_total)
 }
 
 /*
- * The park-indicator phase (INDICATORS.md): one pass of `symbi sync --json`
- * over every company, `jobs` at a time; sums the indicator payload bytes
- * each reports. Returns how many syncs failed.
+ * The park-indicator phase (INDICATORS.md): one pass of `symbi sync --json` over every company,
+ * `jobs` at a time; sums the indicator payload bytes each reports. Returns how many syncs
+ * failed, and shows what the first of them said (the park and its files go at the end).
  */
 static int
 s_sync_pass(struct park_bench *pb, int pass, double *bytes_total)
 {
 	char exe[PATH_MAX], st[PATH_MAX], out[PATH_MAX], err[PATH_MAX], tag[32];
 	size_t next = 0, running = 0, done = 0;
-	int failed = 0, status;
+	int failed = 0, status, told = 0;
 	pid_t pid;
 
 	snprintf(exe, sizeof(exe), "%s/symbi", pb->bin);
@@ -266,11 +263,15 @@ s_sync_pass(struct park_bench *pb, int pass, double *bytes_total)
 		json_error_t jerr;
 		json_t *j;
 		s_path(pb, out, sizeof(out), tag, done, ".json");
-		if ((j = json_load_file(out, 0, &jerr)) != NULL) {
-			*bytes_total +=
-			    (double)json_integer_value(json_object_get(j, "indicator_bytes"));
-			json_decref(j);
+		j = json_load_file(out, 0, &jerr);
+		*bytes_total += (double)json_integer_value(json_object_get(j, "indicator_bytes"));
+		if (failed > 0 && !told &&
+		    (j == NULL || json_integer_value(json_object_get(j, "exit")))) {
+			told = 1;
+			s_path(pb, err, sizeof(err), tag, done, ".err");
+			bench_tell_file("the first failed sync's stderr", err, 4096);
 		}
+		json_decref(j);
 	}
 	return failed;
 }

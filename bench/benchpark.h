@@ -29,6 +29,8 @@ double bench_proc_cpu(pid_t pid);
 double bench_proc_threads_cpu(pid_t pid, const char *prefix);
 /* The disk's raw sequential write speed in dir's file system (MB/s), -1 when it cannot write. */
 double bench_disk_write_mb_per_s(const char *dir);
+/* Say on stderr what a file holds (its first `max` bytes, at most 4 KiB). */
+void bench_tell_file(const char *what, const char *path, size_t max);
 /* A flows file of `flows` synthetic items drawn from tax with rng (half offers, half needs). */
 int bench_write_flows(size_t flows, const struct taxonomy *tax, struct synth_rng *rng,
                       const char *path);

@@ -237,3 +237,19 @@ bench_write_flows(size_t flows, const struct taxonomy *tax, struct synth_rng *rn
 	json_decref(doc);
 	return r;
 }
+
+void
+bench_tell_file(const char *what, const char *path, size_t max)
+{
+	char buf[4096];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (max > sizeof(buf))
+		max = sizeof(buf);
+	if (f != NULL) {
+		n = fread(buf, 1, max, f);
+		fclose(f);
+	}
+	fprintf(stderr, "symbi-bench park: %s (%s):\n%.*s\n", what, path, (int)n, buf);
+}
