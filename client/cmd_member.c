@@ -152,7 +152,7 @@ static int
 s_status_directory(struct client_state *st, struct conn *c, const Symbiod__StatusReply *rep,
                    struct sym_diag *diag)
 {
-	struct session s = {st, c, NULL, NULL, NULL};
+	struct session s = {st, c, NULL, NULL, NULL, NULL};
 	struct verified_dir vd;
 	int rc;
 

@@ -36,6 +36,7 @@ session_close(struct session *s)
 {
 	session_pair_save(s);
 	paircache_free(&s->pairs);
+	certcache_free(&s->certs);
 	conn_close(&s->c);
 	state_free(&s->st);
 	taxonomy_free(&s->tax);
@@ -47,18 +48,18 @@ session_close(struct session *s)
  * when this exact certificate passed a full check before (the directory
  * check keeps this company's own entry too): then a run that needs no
  * directory, such as a sync pass after the round, parses no X.509 at all.
+ * The cache read here is kept for the session's directory check.
  */
 static int
-s_check_own_cert(struct client_state *st, struct sym_diag *diag)
+s_check_own_cert(struct session *s, struct sym_diag *diag)
 {
-	struct certcache *cache = NULL;
+	struct client_state *st = s->st;
 	struct member_record rec;
 	int hit, r;
 
-	if ((r = certcache_load(st, &cache)) != SYM_OK)
+	if ((r = certcache_load(st, &s->certs)) != SYM_OK)
 		return sym_diag_set(diag, r, "out of memory");
-	hit = certcache_lookup(cache, st->cert_der, st->cert_der_len, (int64_t)time(NULL), &rec);
-	certcache_free(&cache);
+	hit = certcache_lookup(s->certs, st->cert_der, st->cert_der_len, (int64_t)time(NULL), &rec);
 	return state_check_cert(st, hit ? &rec : NULL, diag);
 }
 
@@ -70,7 +71,7 @@ s_open(const struct cmd_args *a, struct session *s, struct sym_diag *diag)
 
 	memset(s, 0, sizeof(*s));
 	if ((r = state_open(dir, &s->st, diag)) != SYM_OK ||
-	    (s->st->cert_der != NULL && (r = s_check_own_cert(s->st, diag)) != SYM_OK))
+	    (s->st->cert_der != NULL && (r = s_check_own_cert(s, diag)) != SYM_OK))
 		return sym_exit_code(r, SYM_ORIGIN_INPUT);
 	if (!s->st->enrolled) {
 		sym_diag_set(diag, SYM_ERR_PERM,
@@ -274,7 +275,11 @@ s_verify_records(struct session *s, const uint8_t expect[32], const Symbiod__Dir
 	size_t i;
 	int rc = EXIT_PROTOCOL, self = 0;
 
-	if (ptrs == NULL || certcache_load(s->st, &ck.cache) != SYM_OK) {
+	/* The cache read at open, once; a second check in the session reads it again. */
+	ck.cache = s->certs;
+	s->certs = NULL; /* transferred */
+	if (ptrs == NULL || (ck.cache == NULL && certcache_load(s->st, &ck.cache) != SYM_OK)) {
+		certcache_free(&ck.cache);
 		free(ptrs);
 		return EXIT_SOFTWARE;
 	}

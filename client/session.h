@@ -29,6 +29,8 @@
  */
 int round_args_parse(int argc, char **argv, struct cmd_args *a, const char *usage, int positional);
 
+struct certcache;
+
 struct session {
 	struct client_state *st;
 	struct conn *c;
@@ -36,6 +38,8 @@ struct session {
 	struct prf_ctx *prf;
 	struct paircache
 	    *pairs; /* the X25519 secrets of earlier runs (paircache.h), read on first use */
+	struct certcache
+	    *certs; /* STATE/certcache as read at open, for the first directory check */
 };
 
 /* Load STATE (enrolled) and the park's taxonomy; with `connect`, session_connect too. */

@@ -26,22 +26,22 @@ struct member_record;
 void roundhash_directory(const struct member_record *const *recs, size_t n, uint8_t out[32]);
 
 /*
- * A batch's digest: SHA-256(cp || u32 n_offers || offers || u32 n_needs ||
- * needs), the counts in tokens. The coordinator computes it once, when the
- * batch arrives, and keeps it; the submission entry of the audit log commits
- * to it.
- */
-/*
  * SHA-256 of a signed request's or response's payload (PROTOCOL.md 2). Below
  * ROUNDHASH_PAYLOAD_SMALL bytes libsodium's, so that a run sending only small
- * requests never starts OpenSSL (its first use cost about 0.8 ms of a 7 ms
- * `symbi sync` pass); above, OpenSSL's, several times faster with the CPU's
- * SHA extensions.
+ * requests never starts OpenSSL (its first digest costs a process about
+ * 0.8 ms, measured here); above, OpenSSL's, several times faster with the
+ * CPU's SHA extensions. The same SHA-256 either way (test_crypto_vectors).
  */
 #define ROUNDHASH_PAYLOAD_SMALL 8192
 int roundhash_payload(const uint8_t *p, size_t len, uint8_t out[32])
     __attribute__((warn_unused_result));
 
+/*
+ * A batch's digest: SHA-256(cp || u32 n_offers || offers || u32 n_needs ||
+ * needs), the counts in tokens. The coordinator computes it once, when the
+ * batch arrives, and keeps it; the submission entry of the audit log commits
+ * to it.
+ */
 int roundhash_batch_digest(const char *counterpart, const uint8_t *offers, size_t offers_len,
                            const uint8_t *needs, size_t needs_len, uint8_t out[32])
     __attribute__((warn_unused_result));

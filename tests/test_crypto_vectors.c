@@ -21,6 +21,7 @@
 
 #include "err.h"
 #include "prf.h"
+#include "roundhash.h"
 #include "sig.h"
 #include "util.h"
 
@@ -409,6 +410,39 @@ test_fips197_aes128(void **state)
 	assert_null(st.ctx);
 }
 
+/*
+ * A payload's digest is SHA-256 on both sides of ROUNDHASH_PAYLOAD_SMALL
+ * (libsodium below, OpenSSL above): FIPS 180-2's "abc", and every length
+ * around the switch against libsodium's SHA-256 of the same bytes.
+ */
+static void
+test_payload_sha256(void **state)
+{
+	static const size_t lens[] = {0,
+	                              1,
+	                              ROUNDHASH_PAYLOAD_SMALL - 1,
+	                              ROUNDHASH_PAYLOAD_SMALL,
+	                              ROUNDHASH_PAYLOAD_SMALL + 1,
+	                              1 << 20};
+	uint8_t abc[32], want[32], got[32], *buf = malloc(1 << 20);
+	size_t i;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(
+	    util_unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", abc, 32),
+	    SYM_OK);
+	assert_int_equal(roundhash_payload((const uint8_t *)"abc", 3, got), SYM_OK);
+	assert_memory_equal(got, abc, 32);
+	randombytes_buf(buf, 1 << 20);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		crypto_hash_sha256(want, buf, lens[i]);
+		assert_int_equal(roundhash_payload(buf, lens[i], got), SYM_OK);
+		assert_memory_equal(got, want, 32);
+	}
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -416,6 +450,7 @@ main(void)
 	    cmocka_unit_test(test_rfc7748_x25519),
 	    cmocka_unit_test(test_rfc8032_ed25519),
 	    cmocka_unit_test(test_fips197_aes128),
+	    cmocka_unit_test(test_payload_sha256),
 	};
 
 	if (sodium_init() < 0) {

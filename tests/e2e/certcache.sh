@@ -67,6 +67,10 @@ cp "$T/st-$B/member.crt" "$T/st-$A/member.crt"
 expect_rc 65 "$A's member.crt swapped for $B's (a cached certificate) is refused" -- \
 	"$BIN/symbi" status --dir "$T/st-$A"
 expect_grep "$T/err" "the certificate is for \"$B\" with other keys" "  ... naming whose it is, as a full check does"
+# A member.crt that is no certificate at all is refused, naming the file.
+printf 'not a certificate\n' >"$T/st-$A/member.crt"
+expect_rc 65 "$A's member.crt replaced by text is refused" -- "$BIN/symbi" status --dir "$T/st-$A"
+expect_grep "$T/err" "member.crt: not a certificate" "  ... naming the file"
 cp "$T/own.crt" "$T/st-$A/member.crt"
 # A CA in park.json with another public key (its PEM still decodes): the caches are bound to
 # the CA's bytes, so nothing is taken from them and the full check refuses A's certificate.
