@@ -42,7 +42,8 @@ int wire_precheck(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, si
 /*
  * Size check, precheck, then protobuf_c_message_unpack with an allocator
  * that refuses to hand out more than `budget` bytes in total (0: 4 x len +
- * 64 KiB). *out must be freed with wire_free (same allocator bookkeeping).
+ * 64 bytes per field on the wire + 64 KiB, what protobuf-c needs for the
+ * message). *out must be freed with wire_free (same allocator bookkeeping).
  */
 int wire_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
                 size_t budget, ProtobufCMessage **out) __attribute__((warn_unused_result));

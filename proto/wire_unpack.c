@@ -35,6 +35,16 @@
 
 #define S_MAX_FIELDS 256 /* the duplicate-field bitmap's width */
 #define S_DEFAULT_SLACK (64u * 1024u)
+/*
+ * What unpacking costs per field on the wire, beyond the bytes themselves:
+ * protobuf-c keeps a 32-byte record of every field while it scans (its
+ * ScannedMember slabs), a repeated field takes a pointer slot, and each
+ * string, bytes or sub-message is an allocation of its own with our 16-byte
+ * header. A message of many short fields (the included set of 2,000 member
+ * ids: 8 wire bytes and about 60 bytes of memory each) needs that; 4 x len
+ * alone refused it.
+ */
+#define S_FIELD_COST 64u
 
 static const uint8_t s_empty[1];
 
@@ -118,8 +128,10 @@ s_varint_fits(ProtobufCType type, uint64_t v)
 	}
 }
 
+/* Checks one message (and its sub-messages); adds every field it sees to *fields. */
 static int
-s_precheck(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len, unsigned depth)
+s_precheck(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len, unsigned depth,
+           size_t *fields)
 {
 	uint64_t seen[S_MAX_FIELDS / 64] = {0};
 	const ProtobufCFieldDescriptor *field;
@@ -145,6 +157,7 @@ s_precheck(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t le
 		field = protobuf_c_message_descriptor_get_field(desc, (unsigned)(key >> 3));
 		if (field == NULL)
 			return SYM_ERR_FORMAT; /* unknown field */
+		(*fields)++;
 		if (s_wire_type_of(field->type) != (int)wire_type)
 			return SYM_ERR_FORMAT; /* wrong wire type, groups, packed runs */
 		index = (size_t)(field - desc->fields);
@@ -180,7 +193,7 @@ s_precheck(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t le
 				return SYM_ERR_FORMAT;
 			if (field->type == PROTOBUF_C_TYPE_MESSAGE) {
 				r = s_precheck(field->descriptor, buf + start, off - start,
-				               depth + 1);
+				               depth + 1, fields);
 				if (r != SYM_OK)
 					return r;
 			}
@@ -191,14 +204,25 @@ s_precheck(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t le
 	return SYM_OK;
 }
 
-int
-wire_precheck(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len)
+/* wire_precheck, and how many fields the message holds, its sub-messages' included. */
+static int
+s_precheck_count(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+                 size_t *fields)
 {
+	*fields = 0;
 	if (desc == NULL || (buf == NULL && len != 0))
 		return SYM_ERR_INVALID;
 	if (len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT;
-	return s_precheck(desc, buf != NULL ? buf : s_empty, len, 1);
+	return s_precheck(desc, buf != NULL ? buf : s_empty, len, 1, fields);
+}
+
+int
+wire_precheck(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len)
+{
+	size_t fields;
+
+	return s_precheck_count(desc, buf, len, &fields);
 }
 
 /* ---- the bounded allocator --------------------------------------------------- */
@@ -268,6 +292,7 @@ wire_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t l
 {
 	struct s_arena *arena = NULL;
 	ProtobufCMessage *msg;
+	size_t fields = 0;
 	int r;
 
 	if (out == NULL)
@@ -277,14 +302,16 @@ wire_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t l
 		return SYM_ERR_INVALID;
 	if (len > WIRE_MAX_MESSAGE)
 		return SYM_ERR_LIMIT; /* before looking at a single byte */
-	if ((r = wire_precheck(desc, buf, len)) != SYM_OK)
+	if ((r = s_precheck_count(desc, buf, len, &fields)) != SYM_OK)
 		return r;
 	if ((arena = calloc(1, sizeof(*arena))) == NULL)
 		return SYM_ERR_ALLOC;
 	arena->allocator.alloc = s_arena_alloc;
 	arena->allocator.free = s_arena_free;
 	arena->allocator.allocator_data = arena;
-	arena->budget = budget != 0 ? budget : 4 * len + S_DEFAULT_SLACK;
+	/* At most 8 MiB of 2-byte fields: 4M fields, 288 MiB; a real message far less. */
+	arena->budget =
+	    budget != 0 ? budget : 4 * len + fields * (size_t)S_FIELD_COST + S_DEFAULT_SLACK;
 	msg = protobuf_c_message_unpack(desc, &arena->allocator, len, buf != NULL ? buf : s_empty);
 	if (msg == NULL) {
 		/* protobuf-c has freed whatever it allocated. */

@@ -1229,6 +1229,50 @@ test_bounded_allocator(void **state)
 	free(buf);
 }
 
+/*
+ * The default budget follows the field count: the included set of a park
+ * indicator round of 2,000 submitters (4,000 six-character ids, 8 wire bytes
+ * and about 60 bytes of memory each) unpacks. 4 x len alone refused it, and
+ * the coordinator then failed the last vector of such a round.
+ */
+static void
+test_budget_many_short_fields(void **state)
+{
+	Symbiod__IncludedSet set = SYMBIOD__INCLUDED_SET__INIT;
+	ProtobufCMessage *m = NULL;
+	char **ids = calloc(2000, sizeof(*ids)), *names = calloc(2000, 8);
+	uint8_t round[16] = {1}, sig[64] = {2}, *buf = NULL;
+	size_t len = 0, i;
+
+	(void)state;
+	assert_non_null(ids);
+	assert_non_null(names);
+	for (i = 0; i < 2000; i++) {
+		ids[i] = names + 8 * i;
+		snprintf(ids[i], 8, "c%05zu", i);
+	}
+	set.round_id.data = round;
+	set.round_id.len = sizeof(round);
+	set.n_submitters = set.n_included = 2000;
+	set.submitters = set.included = ids;
+	set.threshold = 1334;
+	set.signature.data = sig;
+	set.signature.len = sizeof(sig);
+	assert_int_equal(wire_pack(&set.base, &buf, &len), SYM_OK);
+	assert_int_equal(wire_unpack(&symbiod__included_set__descriptor, buf, len, 0, &m), SYM_OK);
+	assert_int_equal(((Symbiod__IncludedSet *)m)->n_included, 2000);
+	assert_string_equal(((Symbiod__IncludedSet *)m)->submitters[1999], "c01999");
+	wire_free(m);
+	/* An explicit budget still binds: 4 x len is not enough for it. */
+	m = NULL;
+	assert_int_equal(wire_unpack(&symbiod__included_set__descriptor, buf, len, 4 * len, &m),
+	                 SYM_ERR_LIMIT);
+	assert_null(m);
+	free(buf);
+	free(names);
+	free(ids);
+}
+
 static void
 test_size_limit_first(void **state)
 {
@@ -1461,6 +1505,7 @@ main(void)
 	    cmocka_unit_test(test_precheck_packed_refused),
 	    cmocka_unit_test(test_all_messages_accepted),
 	    cmocka_unit_test(test_bounded_allocator),
+	    cmocka_unit_test(test_budget_many_short_fields),
 	    cmocka_unit_test(test_size_limit_first),
 	    cmocka_unit_test(test_directory_truncations),
 	    cmocka_unit_test(test_random_bytes),
