@@ -165,7 +165,7 @@ bench_tokens(int argc, char **argv)
 	if (s_company(tax, &rng, offers, needs, &fl) != SYM_OK)
 		goto out;
 	t0 = util_now();
-	if (encode_flows(tax, &fl, &ob, &nb) != SYM_OK)
+	if (encode_flows(tax, &fl, ENCODE_STANDARD, &ob, &nb) != SYM_OK)
 		goto out;
 	t_enc = util_now() - t0;
 	maxn = ob.n > nb.n ? ob.n : nb.n;

@@ -83,7 +83,7 @@ s_item_has(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t *key,
 	int found = 0;
 
 	block_list_init(&bl);
-	if (encode_item_blocks(tax, it, 0, &bl) == SYM_OK &&
+	if (encode_item_blocks(tax, it, ENCODE_STANDARD, 0, &bl) == SYM_OK &&
 	    (t = s_tokens(prf, key, &bl, &n)) != NULL)
 		found = tokset_wire_contains((const uint8_t *)t, n, x);
 	free(t);
@@ -160,7 +160,7 @@ s_load(const char *dir, const struct taxonomy *tax, json_t **companies_out, stru
 			return EXIT_DATAERR;
 		}
 		if ((c->kx = keys_generate(KEY_X25519)) == NULL ||
-		    reach_blocks_new(tax, c->flows, &c->rb) != SYM_OK)
+		    reach_blocks_new(tax, c->flows, ENCODE_STANDARD, &c->rb) != SYM_OK)
 			return EXIT_SOFTWARE;
 		if (s_site(dir, key, &c->site) != 0)
 			return EXIT_DATAERR;

@@ -153,7 +153,8 @@ blind_index_new(const struct taxonomy *tax, const struct flows *fl, struct blind
 	for (k = 0; k < fl->n; k++) {
 		block_list_init(&bi->blocks[k]);
 		/* An item that cannot be encoded produced no tokens: it matches nothing. */
-		if (encode_item_blocks(tax, &fl->items[k], (uint32_t)k, &bi->blocks[k]) != SYM_OK)
+		if (encode_item_blocks(tax, &fl->items[k], ENCODE_STANDARD, (uint32_t)k,
+		                       &bi->blocks[k]) != SYM_OK)
 			block_list_free(&bi->blocks[k]);
 	}
 	*out = bi;

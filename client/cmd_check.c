@@ -30,7 +30,7 @@ s_item_blocks(const struct taxonomy *tax, const struct flow_item *it)
 	size_t n = 0;
 
 	block_list_init(&bl);
-	if (encode_item_blocks(tax, it, 0, &bl) == SYM_OK)
+	if (encode_item_blocks(tax, it, ENCODE_STANDARD, 0, &bl) == SYM_OK)
 		n = bl.n;
 	block_list_free(&bl);
 	return n;

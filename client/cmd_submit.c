@@ -24,6 +24,7 @@
 #include "rpc.h"
 #include "session.h"
 #include "sysexits.h"
+#include "token.h"
 #include "util.h"
 #include "wire.h"
 #include "roundhash.h"
@@ -160,7 +161,7 @@ s_costliest(const struct taxonomy *tax, const struct flows *fl, enum flow_direct
 		return;
 	for (i = 0; i < fl->n; i++)
 		if (fl->items[i].direction == dir &&
-		    encode_item_cost(tax, &fl->items[i], &c[n].tokens) == SYM_OK)
+		    encode_item_cost(tax, &fl->items[i], ENCODE_STANDARD, &c[n].tokens) == SYM_OK)
 			c[n++].item = i;
 	qsort(c, n, sizeof(*c), s_cost_cmp);
 	for (i = 0; i < n && i < 3 && used < len; i++)
@@ -218,7 +219,7 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 
 	submission_padding(sub->ann, &pad);
 	/* Every item (unknown distance): the largest sets, which must fit the round. */
-	if (reach_blocks_new(s->tax, sub->fl, &rb) != SYM_OK ||
+	if (reach_blocks_new(s->tax, sub->fl, ENCODE_STANDARD, &rb) != SYM_OK ||
 	    reach_blocks_for(rb, NULL, NULL, &offers, &needs) != SYM_OK)
 		goto out;
 	if ((rc = s_check_fit(s, sub, &pad, offers, needs, diag)) != 0)
@@ -408,6 +409,8 @@ submission_send(struct session *s, const struct submission *sub, struct sym_diag
 	begin.submission_id = commit.submission_id = session_bytes(sub->id, 16);
 	begin.commitment = commit.commitment = session_bytes(commitment, 32);
 	begin.chunks = chunks;
+	begin.has_token_encoding = 1;
+	begin.token_encoding = TOKEN_VERSION;
 	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &begin.base,
 	              &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag);
 	if (rc == 0) {

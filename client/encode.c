@@ -9,11 +9,13 @@
 _Static_assert(TAX_MAX_DIMS == TOKEN_MAX_DIMS, "taxonomy and token encoder disagree on dims");
 
 static void
-s_level(const struct tax_category *cat, const struct flow_item *item, struct token_level *lv)
+s_level(const struct tax_category *cat, const struct flow_item *item, enum encode_mode mode,
+        struct token_level *lv)
 {
 	unsigned d;
 
 	memset(lv, 0, sizeof(*lv));
+	lv->strided = mode == ENCODE_STANDARD;
 	lv->category_id = cat->id;
 	lv->level = cat->depth;
 	lv->ndims = cat->ndims;
@@ -27,7 +29,7 @@ s_level(const struct tax_category *cat, const struct flow_item *item, struct tok
 }
 
 int
-encode_item_levels(const struct taxonomy *tax, const struct flow_item *item,
+encode_item_levels(const struct taxonomy *tax, const struct flow_item *item, enum encode_mode mode,
                    struct token_level *levels, size_t *nlevels)
 {
 	const struct tax_category *cat = item->category, *chain[TAX_MAX_DEPTH];
@@ -37,7 +39,7 @@ encode_item_levels(const struct taxonomy *tax, const struct flow_item *item,
 	if (cat == NULL || cat->quantity_root < 0)
 		return SYM_ERR_INVALID;
 	if (item->direction == FLOW_NEED) {
-		s_level(cat, item, &levels[0]);
+		s_level(cat, item, mode, &levels[0]);
 		*nlevels = 1;
 		return SYM_OK;
 	}
@@ -51,7 +53,7 @@ encode_item_levels(const struct taxonomy *tax, const struct flow_item *item,
 		cat = &tax->cats[cat->parent];
 	}
 	for (k = 0; k < n; k++)
-		s_level(chain[n - 1 - k], item, &levels[k]);
+		s_level(chain[n - 1 - k], item, mode, &levels[k]);
 	*nlevels = n;
 	return SYM_OK;
 }
@@ -103,14 +105,14 @@ s_reserve(struct block_list *bl, size_t more)
 }
 
 int
-encode_item_blocks(const struct taxonomy *tax, const struct flow_item *item, uint32_t owner,
-                   struct block_list *bl)
+encode_item_blocks(const struct taxonomy *tax, const struct flow_item *item, enum encode_mode mode,
+                   uint32_t owner, struct block_list *bl)
 {
 	struct token_level levels[TAX_MAX_DEPTH]; /* the item's bins: wiped on the way out */
 	size_t nlevels, l, count, got, k;
 	int r;
 
-	if ((r = encode_item_levels(tax, item, levels, &nlevels)) != SYM_OK)
+	if ((r = encode_item_levels(tax, item, mode, levels, &nlevels)) != SYM_OK)
 		goto out;
 	for (l = 0; l < nlevels; l++) {
 		count = item->direction == FLOW_OFFER ? token_offer_count(&levels[l])
@@ -136,14 +138,15 @@ out:
 }
 
 int
-encode_item_cost(const struct taxonomy *tax, const struct flow_item *item, size_t *cost)
+encode_item_cost(const struct taxonomy *tax, const struct flow_item *item, enum encode_mode mode,
+                 size_t *cost)
 {
 	struct token_level levels[TAX_MAX_DEPTH];
 	size_t nlevels, l;
 	int r;
 
 	*cost = 0;
-	if ((r = encode_item_levels(tax, item, levels, &nlevels)) != SYM_OK)
+	if ((r = encode_item_levels(tax, item, mode, levels, &nlevels)) != SYM_OK)
 		return r;
 	for (l = 0; l < nlevels; l++)
 		*cost += item->direction == FLOW_OFFER ? token_offer_count(&levels[l])
@@ -178,15 +181,15 @@ s_dedup(struct block_list *bl)
 }
 
 int
-encode_flows(const struct taxonomy *tax, const struct flows *fl, struct block_list *offers,
-             struct block_list *needs)
+encode_flows(const struct taxonomy *tax, const struct flows *fl, enum encode_mode mode,
+             struct block_list *offers, struct block_list *needs)
 {
-	return encode_flows_reach(tax, fl, 0, offers, needs);
+	return encode_flows_reach(tax, fl, mode, 0, offers, needs);
 }
 
 int
-encode_flows_reach(const struct taxonomy *tax, const struct flows *fl, uint64_t min_reach_m,
-                   struct block_list *offers, struct block_list *needs)
+encode_flows_reach(const struct taxonomy *tax, const struct flows *fl, enum encode_mode mode,
+                   uint64_t min_reach_m, struct block_list *offers, struct block_list *needs)
 {
 	size_t i;
 	int r;
@@ -195,7 +198,7 @@ encode_flows_reach(const struct taxonomy *tax, const struct flows *fl, uint64_t 
 		const struct flow_item *it = &fl->items[i];
 		if (it->reach_m < min_reach_m)
 			continue;
-		r = encode_item_blocks(tax, it, (uint32_t)i,
+		r = encode_item_blocks(tax, it, mode, (uint32_t)i,
 		                       it->direction == FLOW_OFFER ? offers : needs);
 		if (r != SYM_OK)
 			return r;

@@ -184,7 +184,7 @@ s_new_query(struct session *s, struct hard_ctx *h, const struct flows *fl, struc
 	roundfile_clear(&h->rf);
 	block_list_init(&offers);
 	block_list_init(&needs);
-	if (encode_flows(s->tax, fl, &offers, &needs) != SYM_OK)
+	if (encode_flows(s->tax, fl, ENCODE_HARDENED, &offers, &needs) != SYM_OK)
 		goto out;
 	submission_padding(h->ann, &pad);
 	if (needs.n > m ||

@@ -69,7 +69,7 @@ hard_item_produces(struct session *s, const struct roundfile *rf, const struct f
 	block_list_init(&bl);
 	if (rf->hard == NULL)
 		return SYM_ERR_INVALID;
-	if (encode_item_blocks(s->tax, item, 0, &bl) != SYM_OK)
+	if (encode_item_blocks(s->tax, item, ENCODE_HARDENED, 0, &bl) != SYM_OK)
 		goto out; /* an item that cannot be encoded produces no token */
 	r = strcmp(supplier, s->st->id) == 0 ? s_own(s, rf, &bl, consumer, token, found)
 	                                     : s_answered(rf, &bl, supplier, token, found);

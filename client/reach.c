@@ -17,6 +17,7 @@ struct reach_class {
 struct reach_blocks {
 	const struct taxonomy *tax;
 	const struct flows *fl;
+	enum encode_mode mode;
 	uint64_t *reach;             /* the distinct item reaches, largest first */
 	size_t k;                    /* how many */
 	struct reach_class *classes; /* [j]: the items with reach >= reach[j - 1]; [0]: none */
@@ -38,7 +39,8 @@ s_desc(const void *a, const void *b)
 }
 
 int
-reach_blocks_new(const struct taxonomy *tax, const struct flows *fl, struct reach_blocks **out)
+reach_blocks_new(const struct taxonomy *tax, const struct flows *fl, enum encode_mode mode,
+                 struct reach_blocks **out)
 {
 	struct reach_blocks *rb = calloc(1, sizeof(*rb));
 	size_t i, k = 0;
@@ -51,6 +53,7 @@ reach_blocks_new(const struct taxonomy *tax, const struct flows *fl, struct reac
 	}
 	rb->tax = tax;
 	rb->fl = fl;
+	rb->mode = mode;
 	for (i = 0; i < fl->n; i++)
 		rb->reach[i] = fl->items[i].reach_m;
 	if (fl->n > 1) /* qsort's base must not be NULL, even for no element */
@@ -105,8 +108,8 @@ s_build(struct reach_blocks *rb, size_t j)
 	block_list_init(&c->offers);
 	block_list_init(&c->needs);
 	/* Class 0 holds no item: a counterpart beyond every reach gets padding only. */
-	if (j > 0 && (r = encode_flows_reach(rb->tax, rb->fl, rb->reach[j - 1], &c->offers,
-	                                     &c->needs)) != SYM_OK) {
+	if (j > 0 && (r = encode_flows_reach(rb->tax, rb->fl, rb->mode, rb->reach[j - 1],
+	                                     &c->offers, &c->needs)) != SYM_OK) {
 		block_list_free(&c->offers);
 		block_list_free(&c->needs);
 		return r;

@@ -32,9 +32,9 @@ int reach_exchanges(const struct site *self, const struct site *peer, uint64_t r
 
 struct reach_blocks;
 
-/* The classes of fl's items; tax and fl must outlive it. */
-int reach_blocks_new(const struct taxonomy *tax, const struct flows *fl, struct reach_blocks **out)
-    __attribute__((warn_unused_result));
+/* The classes of fl's items, encoded as mode says; tax and fl must outlive it. */
+int reach_blocks_new(const struct taxonomy *tax, const struct flows *fl, enum encode_mode mode,
+                     struct reach_blocks **out) __attribute__((warn_unused_result));
 void reach_blocks_free(struct reach_blocks **rb);
 
 /*

@@ -70,7 +70,7 @@ release_check_produces(const struct taxonomy *tax, struct prf_ctx *prf, const ui
 		r = SYM_ERR_INVALID;
 		goto out;
 	}
-	if (encode_item_blocks(tax, item, 0, &bl) != SYM_OK)
+	if (encode_item_blocks(tax, item, ENCODE_STANDARD, 0, &bl) != SYM_OK)
 		goto out; /* an item that cannot be encoded produces no token */
 	if ((t = malloc((bl.n + 1) * sizeof(*t))) == NULL) {
 		r = SYM_ERR_ALLOC;

@@ -14,6 +14,7 @@
 #include "roundseen.h"
 #include "rpc.h"
 #include "sysexits.h"
+#include "token.h"
 #include "wire.h"
 #include "roundhash.h"
 #include "exitcode.h"
@@ -206,6 +207,16 @@ session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundA
 	    sodium_memcmp(ann->taxonomy_hash.data, s->tax->hash, 32) != 0) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
 		             "the round announcement names another round or taxonomy");
+		wire_free(&ann->base);
+		return EXIT_PROTOCOL;
+	}
+	/* Tokens of another encoding match nothing, and candidates would not map back. */
+	if ((ann->has_token_encoding ? ann->token_encoding : 1u) != TOKEN_VERSION) {
+		sym_diag_set(diag, SYM_ERR_VERIFY,
+		             "the round announces token encoding %u; this client encodes %u "
+		             "(protocol 1.2): the coordinator and every member must run the same "
+		             "version",
+		             ann->has_token_encoding ? ann->token_encoding : 1u, TOKEN_VERSION);
 		wire_free(&ann->base);
 		return EXIT_PROTOCOL;
 	}

@@ -4,33 +4,69 @@
 
 #include "err.h"
 
-size_t
-token_prefixes(uint16_t bin, uint8_t bits, struct token_prefix *out)
+unsigned
+token_level_stride(const struct token_level *lv)
 {
-	size_t len;
+	uint64_t offers = 1;
+	unsigned d;
 
-	for (len = 0; len <= bits; len++) {
-		out[len].len = (uint8_t)len;
-		out[len].value = (uint16_t)((uint32_t)bin >> (bits - len));
+	if (!lv->strided)
+		return 1;
+	for (d = 0; d < lv->ndims && d < TOKEN_MAX_DIMS; d++) {
+		offers *= lv->dims[d].bits + 1u;
+		if (offers > TOKEN_WIDE_OFFER)
+			return 2;
 	}
-	return (size_t)bits + 1;
+	return 1;
 }
 
 size_t
-token_cover_range(uint16_t lo, uint16_t hi, uint8_t bits, struct token_prefix *out)
+token_prefixes(uint16_t bin, uint8_t bits, unsigned stride, struct token_prefix *out)
+{
+	size_t n = 0;
+	unsigned len = 0;
+
+	if (stride == 0 || stride > TOKEN_MAX_STRIDE || bits > TOKEN_MAX_BITS)
+		return 0;
+	for (;;) {
+		out[n].len = (uint8_t)len;
+		out[n].value = (uint16_t)((uint32_t)bin >> (bits - len));
+		n++;
+		if (len == bits)
+			return n;
+		len = len + stride < bits ? len + stride : bits;
+	}
+}
+
+/*
+ * Whether a node of 2^k bins (prefix length bits - k) is one the stride
+ * allows: lengths 0, stride, 2 stride, ... and bits.
+ */
+static int
+s_length_allowed(unsigned bits, unsigned k, unsigned stride)
+{
+	return k == 0 || (bits - k) % stride == 0;
+}
+
+size_t
+token_cover_range(uint16_t lo, uint16_t hi, uint8_t bits, unsigned stride, struct token_prefix *out)
 {
 	uint32_t cur = lo, end = (uint32_t)hi + 1, k;
 	size_t n = 0;
 
-	if (bits == 0 || bits > TOKEN_MAX_BITS || lo > hi || end > (1u << bits))
+	if (bits == 0 || bits > TOKEN_MAX_BITS || stride == 0 || stride > TOKEN_MAX_STRIDE ||
+	    lo > hi || end > (1u << bits))
 		return 0;
 	/*
-	 * Greedy left to right: at each point take the largest aligned dyadic
-	 * block that still fits. This yields the canonical (minimal) cover.
+	 * Greedy left to right: at each point take the largest aligned node of
+	 * an allowed length that still fits. The allowed nodes nest, so this
+	 * yields the canonical cover: the nodes inside the range whose parent
+	 * (the node of the next shorter allowed length) is not.
 	 */
 	while (cur < end) {
 		k = bits;
-		while (k > 0 && ((cur & ((1u << k) - 1)) != 0 || cur + (1u << k) > end))
+		while (k > 0 && (!s_length_allowed(bits, k, stride) ||
+		                 (cur & ((1u << k) - 1)) != 0 || cur + (1u << k) > end))
 			k--;
 		out[n].len = (uint8_t)(bits - k);
 		out[n].value = (uint16_t)(cur >> k);
@@ -68,7 +104,7 @@ struct dim_choices {
 static int
 s_choices(const struct token_level *lv, int need, struct dim_choices ch[TOKEN_MAX_DIMS])
 {
-	unsigned d;
+	unsigned d, stride = token_level_stride(lv), first, v;
 
 	for (d = 0; d < lv->ndims; d++) {
 		const struct token_dim *dim = &lv->dims[d];
@@ -79,25 +115,28 @@ s_choices(const struct token_level *lv, int need, struct dim_choices ch[TOKEN_MA
 			ch[d].p[0].len = 0;
 			ch[d].p[0].value = 0;
 		} else if (need) {
-			ch[d].n = token_cover_range(dim->lo, dim->hi, dim->bits, ch[d].p);
+			ch[d].n = token_cover_range(dim->lo, dim->hi, dim->bits, stride, ch[d].p);
 			if (ch[d].n == 0)
 				return SYM_ERR_INVALID;
 			if (ch[d].p[0].len == 0) {
 				/*
 				 * A constrained dimension whose range is everything still
 				 * requires the offer to state it; the empty prefix alone
-				 * would also match an offer that leaves it out. Its two
-				 * halves cover the same bins without that token.
+				 * would also match an offer that leaves it out. The nodes
+				 * of the first length after 0 cover the same bins without
+				 * that token.
 				 */
-				ch[d].n = 2;
-				ch[d].p[0].len = ch[d].p[1].len = 1;
-				ch[d].p[0].value = 0;
-				ch[d].p[1].value = 1;
+				first = stride < dim->bits ? stride : dim->bits;
+				ch[d].n = (size_t)1 << first;
+				for (v = 0; v < ch[d].n; v++) {
+					ch[d].p[v].len = (uint8_t)first;
+					ch[d].p[v].value = (uint16_t)v;
+				}
 			}
 		} else {
 			if (dim->lo != dim->hi)
 				return SYM_ERR_INVALID;
-			ch[d].n = token_prefixes(dim->lo, dim->bits, ch[d].p);
+			ch[d].n = token_prefixes(dim->lo, dim->bits, stride, ch[d].p);
 		}
 	}
 	return SYM_OK;

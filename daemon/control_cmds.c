@@ -81,12 +81,11 @@ s_open_opts(json_t *req, struct round_open_opts *opts)
 	json_t *keep = json_object_get(req, "keep_batches");
 	const char *mode = json_string_value(json_object_get(req, "mode"));
 
-	rounds_default_opts(opts);
 	if (keep != NULL && !json_is_boolean(keep))
 		return 0;
 	if (mode != NULL && strcmp(mode, "hardened") != 0 && strcmp(mode, "standard") != 0)
 		return 0;
-	opts->hardened = mode != NULL && strcmp(mode, "hardened") == 0;
+	rounds_default_opts(opts, mode != NULL && strcmp(mode, "hardened") == 0);
 	if (!s_opt_u32(req, "query_minutes", &query_min) ||
 	    !s_opt_u32(req, "evaluate_minutes", &evaluate_min))
 		return 0;

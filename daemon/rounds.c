@@ -11,25 +11,36 @@
 #include "log.h"
 #include "protocol.h"
 #include "rounds_internal.h"
+#include "token.h"
 #include "tokset.h"
 #include "util.h"
 #include "wire.h"
 
 /*
- * The size classes (PROTOCOL.md 1.1, "Set sizes"). Measured on the parks in
- * tests/parks and examples: a company's offers cost 0 to 1,518 tokens (one
- * steam offer with its two attributes alone 1,100), its needs 0 to 125; so a
- * floor of 2,048 offer and 256 need tokens puts every company of those parks
- * in the floor class. The maximums bound what one member can probe per
- * counterpart and round (a need set of 4,096 tokens tests at most 4,096
- * (category, prefix) hypotheses) yet take the costliest single items of the
+ * The size classes (PROTOCOL.md 3.2, "Size classes"). Measured on the parks
+ * in tests/parks, examples and the reference scenarios with the strides of
+ * protocol 1.2 (token.h): a company's offers cost 0 to 634 tokens, its needs
+ * 0 to 392; so a floor of 1,024 offer and 512 need tokens puts every company
+ * of those parks in the floor class, as 2,048 and 256 did with stride 1
+ * (offers up to 1,518, needs up to 125). The maximums bound what one member
+ * can probe per counterpart and round (a set of n tokens tests at most n
+ * (category, prefix) hypotheses) yet take the costliest items of the
  * taxonomy: an offer of water.wastewater.food_industry with its four
- * attributes costs 81,180 tokens, a wide need there 2,520.
+ * attributes costs 4,680 tokens (81,180 at stride 1); a need there that
+ * bounds all five dimensions, up to about 40,000. Together 73,728 hypotheses
+ * per counterpart, against 135,168 before the strides.
+ *
+ * A hardened round keeps stride 1 (its query batch, every element two scalar
+ * multiplications on each side, is the need floor's class), so it keeps the
+ * sizes chosen for stride 1.
  */
-#define ROUND_DEFAULT_PAD_OFFERS 2048
-#define ROUND_DEFAULT_PAD_NEEDS 256
-#define ROUND_DEFAULT_MAX_OFFER 131072
-#define ROUND_DEFAULT_MAX_NEED 4096
+#define ROUND_DEFAULT_PAD_OFFERS 1024
+#define ROUND_DEFAULT_PAD_NEEDS 512
+#define ROUND_DEFAULT_MAX_OFFER 8192
+#define ROUND_DEFAULT_MAX_NEED 65536
+#define ROUND_HARD_PAD_OFFERS 2048
+#define ROUND_HARD_PAD_NEEDS 256
+#define ROUND_HARD_MAX_OFFER 131072
 #define ROUND_DEFAULT_MAX_ITEMS 200
 /* Each hardened phase's default length: a silent member holds a round up no longer. */
 #define ROUND_HARD_MINUTES 60
@@ -43,11 +54,12 @@ rounds_phase_name(int phase)
 }
 
 void
-rounds_default_opts(struct round_open_opts *o)
+rounds_default_opts(struct round_open_opts *o, int hardened)
 {
 	memset(o, 0, sizeof(*o));
-	o->pad_offers = ROUND_DEFAULT_PAD_OFFERS;
-	o->pad_needs = ROUND_DEFAULT_PAD_NEEDS;
+	o->hardened = hardened;
+	o->pad_offers = hardened ? ROUND_HARD_PAD_OFFERS : ROUND_DEFAULT_PAD_OFFERS;
+	o->pad_needs = hardened ? ROUND_HARD_PAD_NEEDS : ROUND_DEFAULT_PAD_NEEDS;
 	o->max_items = ROUND_DEFAULT_MAX_ITEMS;
 }
 
@@ -87,8 +99,8 @@ s_sizes(const struct round_open_opts *opts, struct store_round_sizes *sz, struct
 	sz->offer_floor = opts->pad_offers;
 	sz->need_floor = opts->pad_needs;
 	sz->fixed_size = opts->fixed_size;
-	sz->max_offer =
-	    s_max_for(opts->max_offer, opts->pad_offers, opts->fixed_size, ROUND_DEFAULT_MAX_OFFER);
+	sz->max_offer = s_max_for(opts->max_offer, opts->pad_offers, opts->fixed_size,
+	                          opts->hardened ? ROUND_HARD_MAX_OFFER : ROUND_DEFAULT_MAX_OFFER);
 	/*
 	 * A hardened query batch has exactly max_need elements, each costing both
 	 * sides scalar multiplications: by default the need floor's class.
@@ -262,6 +274,8 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 	if ((r = rounds_reach_policy(ctx, opts->max_reach_m, &ann.max_reach_m, diag)) != SYM_OK)
 		return r;
 	ann.has_max_reach_m = ann.max_reach_m != SITE_REACH_UNLIMITED;
+	ann.has_token_encoding = 1;
+	ann.token_encoding = TOKEN_VERSION;
 	if ((r = protocol_announcement_sign(&ann, ctx->park->sign->sk, sig)) != SYM_OK ||
 	    (r = wire_pack(&ann.base, &rd->announcement, &rd->announcement_len)) != SYM_OK)
 		return sym_diag_set(diag, r, "cannot sign the announcement: %s", sym_strerror(r));

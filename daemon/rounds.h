@@ -46,7 +46,8 @@ struct round_open_opts {
 	uint64_t max_reach_m; /* REACH.md: caps the taxonomy's largest reach (0: no cap) */
 };
 
-void rounds_default_opts(struct round_open_opts *o);
+/* The defaults of a round of this mode (hardened: 1), before the operator's options. */
+void rounds_default_opts(struct round_open_opts *o, int hardened);
 
 int rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t **result,
                 struct sym_diag *diag) __attribute__((warn_unused_result));

@@ -12,6 +12,7 @@
 #include "auditlog.h"
 #include "log.h"
 #include "rounds_internal.h"
+#include "token.h"
 #include "util.h"
 #include "wire.h"
 #include "roundhash.h"
@@ -93,6 +94,13 @@ round_handle_submit_begin(struct round_call *c, const ProtobufCMessage *msg)
 		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		    "SubmitBegin: bad submission id, commitment or chunk count (1..%d)",
 		    ROUNDS_MAX_CHUNKS);
+	/* Tokens of another encoding would silently match nothing: say so instead. */
+	if (!req->has_token_encoding || req->token_encoding != TOKEN_VERSION)
+		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+		                    "SubmitBegin: tokens of encoding %u; this coordinator's rounds "
+		                    "take encoding %u (protocol 1.2): upgrade symbi",
+		                    req->has_token_encoding ? req->token_encoding : 1u,
+		                    TOKEN_VERSION);
 	if ((r = s_open_round_for(c, &req->round_id, &rd)) != SYM_OK || c->status != 0)
 		goto out;
 	r = store_submission_begin(c->ctx->park->store, rd.id, c->member->rec.id,

@@ -186,7 +186,7 @@ s_item_tokens(const struct flow_item *it, const uint8_t *key, size_t *n)
 	token_t *t, *scratch;
 
 	block_list_init(&bl);
-	assert_int_equal(encode_item_blocks(s_tax, it, 0, &bl), SYM_OK);
+	assert_int_equal(encode_item_blocks(s_tax, it, ENCODE_STANDARD, 0, &bl), SYM_OK);
 	t = malloc((bl.n + 1) * sizeof(*t));
 	scratch = malloc((bl.n + 1) * sizeof(*t));
 	assert_non_null(t);
@@ -309,8 +309,8 @@ test_reach_property(void **state)
 		assert_non_null(xa);
 		assert_non_null(xb);
 		randombytes_buf(round, sizeof(round));
-		assert_int_equal(reach_blocks_new(s_tax, fa, &ra), SYM_OK);
-		assert_int_equal(reach_blocks_new(s_tax, fb, &rb), SYM_OK);
+		assert_int_equal(reach_blocks_new(s_tax, fa, ENCODE_STANDARD, &ra), SYM_OK);
+		assert_int_equal(reach_blocks_new(s_tax, fb, ENCODE_STANDARD, &rb), SYM_OK);
 		t.pairs++;
 		/* Beyond the round's reach neither sends a batch: no candidate can arise. */
 		assert_int_equal(reach_exchanges(&sa, &sb, rr), reach_exchanges(&sb, &sa, rr));
@@ -377,8 +377,8 @@ test_reach_select(void **state)
 
 		block_list_init(&offers);
 		block_list_init(&needs);
-		assert_int_equal(encode_flows(s_tax, fl, &offers, &needs), SYM_OK);
-		assert_int_equal(reach_blocks_new(s_tax, fl, &rb), SYM_OK);
+		assert_int_equal(encode_flows(s_tax, fl, ENCODE_STANDARD, &offers, &needs), SYM_OK);
+		assert_int_equal(reach_blocks_new(s_tax, fl, ENCODE_STANDARD, &rb), SYM_OK);
 		if (s_rand(2) == 0)
 			b = s_site(NULL);
 		assert_int_equal(reach_blocks_for(rb, &a, &b, &within[0], &within[1]), SYM_OK);

@@ -103,7 +103,7 @@ s_tokens(const uint8_t *key, const struct flow_item *item, size_t *n)
 	token_t *t;
 
 	block_list_init(&bl);
-	assert_int_equal(encode_item_blocks(s_w.tax, item, 0, &bl), SYM_OK);
+	assert_int_equal(encode_item_blocks(s_w.tax, item, ENCODE_STANDARD, 0, &bl), SYM_OK);
 	t = malloc(bl.n * sizeof(*t));
 	assert_non_null(t);
 	assert_int_equal(prf_tokens(s_w.prf, key, bl.blocks, bl.n, t), SYM_OK);

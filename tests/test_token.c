@@ -33,14 +33,14 @@ test_worked_example(void **state)
 	size_t np, nc, i, shared = 0;
 
 	(void)state;
-	np = token_prefixes(9, 4, pre);
+	np = token_prefixes(9, 4, 1, pre);
 	assert_int_equal(np, 5);
 	assert_true(s_prefix_has(pre, np, 0, 0));
 	assert_true(s_prefix_has(pre, np, 1, 1)); /* 1 */
 	assert_true(s_prefix_has(pre, np, 2, 2)); /* 10 */
 	assert_true(s_prefix_has(pre, np, 3, 4)); /* 100 */
 	assert_true(s_prefix_has(pre, np, 4, 9)); /* 1001 */
-	nc = token_cover_range(5, 12, 4, cov);
+	nc = token_cover_range(5, 12, 4, 1, cov);
 	assert_int_equal(nc, 4);
 	assert_true(s_prefix_has(cov, nc, 4, 5));  /* 0101 */
 	assert_true(s_prefix_has(cov, nc, 3, 3));  /* 011 */
@@ -49,37 +49,145 @@ test_worked_example(void **state)
 	for (i = 0; i < nc; i++)
 		shared += s_prefix_has(pre, np, cov[i].len, cov[i].value);
 	assert_int_equal(shared, 1);
-	np = token_prefixes(4, 4, pre); /* 0100 */
+	np = token_prefixes(4, 4, 1, pre); /* 0100 */
 	for (shared = 0, i = 0; i < nc; i++)
 		shared += s_prefix_has(pre, np, cov[i].len, cov[i].value);
 	assert_int_equal(shared, 0);
 }
 
-/* Every range of every width up to 8 bits: the cover is exact, disjoint and small. */
+/* Whether the node (len, value) contains bin v of a `bits`-bit dimension. */
+static int
+s_node_has(const struct token_prefix *p, unsigned bits, unsigned v)
+{
+	return (v >> (bits - p->len)) == p->value;
+}
+
+/*
+ * Every range of every width up to 8 bits, at both strides: the cover is
+ * exact and disjoint, uses only the stride's lengths, is within the bound,
+ * and is canonical (no node's parent at the next shorter allowed length lies
+ * inside the range), so that every party computes the same one.
+ */
 static void
 test_cover_exhaustive(void **state)
 {
 	struct token_prefix cov[TOKEN_MAX_COVER];
-	unsigned bits, lo, hi, v, i;
+	unsigned bits, lo, hi, v, i, stride;
 
 	(void)state;
-	for (bits = 1; bits <= 8; bits++) {
-		unsigned top = (1u << bits) - 1;
-		for (lo = 0; lo <= top; lo++) {
-			for (hi = lo; hi <= top; hi++) {
-				size_t n = token_cover_range((uint16_t)lo, (uint16_t)hi,
-				                             (uint8_t)bits, cov);
-				assert_true(n >= 1);
-				assert_true(bits < 2 || n <= 2 * bits - 2);
-				for (v = 0; v <= top; v++) {
-					unsigned hits = 0;
-					for (i = 0; i < n; i++)
-						hits += (v >> (bits - cov[i].len)) == cov[i].value;
-					assert_int_equal(hits, (v >= lo && v <= hi) ? 1 : 0);
+	for (stride = 1; stride <= TOKEN_MAX_STRIDE; stride++) {
+		for (bits = 1; bits <= 8; bits++) {
+			unsigned top = (1u << bits) - 1, levels = (bits + stride - 1) / stride;
+			for (lo = 0; lo <= top; lo++) {
+				for (hi = lo; hi <= top; hi++) {
+					size_t n = token_cover_range((uint16_t)lo, (uint16_t)hi,
+					                             (uint8_t)bits, stride, cov);
+					assert_true(n >= 1);
+					assert_true(bits < 2 ||
+					            n <= 2 * ((1u << stride) - 1) * levels);
+					assert_true(n <= TOKEN_MAX_COVER);
+					for (i = 0; i < n; i++) {
+						unsigned len = cov[i].len, plen, plo, phi;
+
+						assert_true(len == bits || len % stride == 0);
+						if (len == 0)
+							continue;
+						plen = len == bits ? (bits - 1) / stride * stride
+						                   : len - stride;
+						plo = (unsigned)(cov[i].value >> (len - plen))
+						      << (bits - plen);
+						phi = plo + (1u << (bits - plen)) - 1;
+						assert_false(plo >= lo && phi <= hi);
+					}
+					for (v = 0; v <= top; v++) {
+						unsigned hits = 0;
+						for (i = 0; i < n; i++)
+							hits += s_node_has(&cov[i], bits, v);
+						assert_int_equal(hits,
+						                 (v >= lo && v <= hi) ? 1 : 0);
+					}
 				}
 			}
 		}
 	}
+}
+
+/*
+ * The matching property at both strides: an offered bin shares exactly one
+ * node with a range that holds it and none with a range that does not.
+ */
+static void
+test_stride_shares_one(void **state)
+{
+	struct token_prefix pre[TOKEN_MAX_BITS + 1], cov[TOKEN_MAX_COVER];
+	unsigned bits, lo, hi, v, i, j, stride, shared;
+	size_t np, nc;
+
+	(void)state;
+	for (stride = 1; stride <= TOKEN_MAX_STRIDE; stride++) {
+		for (bits = 1; bits <= 7; bits++) {
+			unsigned top = (1u << bits) - 1;
+			for (v = 0; v <= top; v++) {
+				np = token_prefixes((uint16_t)v, (uint8_t)bits, stride, pre);
+				assert_int_equal(np, (bits + stride - 1) / stride + 1);
+				for (lo = 0; lo <= top; lo++) {
+					for (hi = lo; hi <= top; hi++) {
+						nc = token_cover_range((uint16_t)lo, (uint16_t)hi,
+						                       (uint8_t)bits, stride, cov);
+						for (shared = 0, i = 0; i < nc; i++)
+							for (j = 0; j < np; j++)
+								shared +=
+								    cov[i].len == pre[j].len &&
+								    cov[i].value == pre[j].value;
+						assert_int_equal(shared, v >= lo && v <= hi);
+					}
+				}
+			}
+		}
+	}
+	assert_int_equal(token_prefixes(1, 4, 0, pre), 0);
+	assert_int_equal(token_prefixes(1, 4, TOKEN_MAX_STRIDE + 1, pre), 0);
+}
+
+/*
+ * The stride is the level's own: 1 while its offers cost at most
+ * TOKEN_WIDE_OFFER blocks, 2 beyond, 1 throughout where the level allows no
+ * strides; and the five-dimension wastewater level
+ * of the default taxonomy (10, 9, 8, 8, 8 bits) costs 6*6*5*5*5 instead of
+ * 11*10*9*9*9 blocks.
+ */
+static void
+test_level_stride(void **state)
+{
+	struct token_level lv;
+	static const uint8_t wide[5] = {10, 9, 8, 8, 8};
+	unsigned d;
+
+	(void)state;
+	memset(&lv, 0, sizeof(lv));
+	lv.ndims = 3;
+	lv.strided = 1;
+	lv.dims[0].bits = 7;
+	lv.dims[1].bits = lv.dims[2].bits = 7; /* 8^3 = 512: not above */
+	assert_int_equal(token_level_stride(&lv), 1);
+	lv.dims[2].bits = 8; /* 8*8*9 = 576 */
+	assert_int_equal(token_level_stride(&lv), 2);
+	lv.strided = 0; /* a hardened round's level */
+	assert_int_equal(token_level_stride(&lv), 1);
+	lv.strided = 1;
+	lv.ndims = 5;
+	for (d = 0; d < 5; d++) {
+		lv.dims[d].bits = wide[d];
+		lv.dims[d].present = 1;
+		lv.dims[d].lo = lv.dims[d].hi = (uint16_t)(d * 3);
+	}
+	assert_int_equal(token_offer_count(&lv), 6 * 6 * 5 * 5 * 5);
+	/* A need for the whole of one attribute: the four nodes of length 2. */
+	for (d = 0; d < 5; d++)
+		lv.dims[d].present = d == 1;
+	lv.dims[1].lo = 0;
+	lv.dims[1].hi = 511;
+	assert_int_equal(token_need_count(&lv), 4);
 }
 
 static void
@@ -88,12 +196,15 @@ test_cover_rejects(void **state)
 	struct token_prefix cov[TOKEN_MAX_COVER];
 
 	(void)state;
-	assert_int_equal(token_cover_range(5, 4, 4, cov), 0);  /* lo > hi */
-	assert_int_equal(token_cover_range(0, 16, 4, cov), 0); /* beyond 4 bits */
-	assert_int_equal(token_cover_range(0, 0, 0, cov), 0);  /* no bits */
-	assert_int_equal(token_cover_range(0, 1, 17, cov), 0); /* too wide */
-	/* Worst case at 16 bits stays within the bound. */
-	assert_int_equal(token_cover_range(1, 65534, 16, cov), 30);
+	assert_int_equal(token_cover_range(5, 4, 4, 1, cov), 0);  /* lo > hi */
+	assert_int_equal(token_cover_range(0, 16, 4, 1, cov), 0); /* beyond 4 bits */
+	assert_int_equal(token_cover_range(0, 0, 0, 1, cov), 0);  /* no bits */
+	assert_int_equal(token_cover_range(0, 1, 17, 1, cov), 0); /* too wide */
+	assert_int_equal(token_cover_range(0, 1, 4, 0, cov), 0);  /* no stride */
+	assert_int_equal(token_cover_range(0, 1, 4, TOKEN_MAX_STRIDE + 1, cov), 0);
+	/* Worst cases at 16 bits stay within the bound. */
+	assert_int_equal(token_cover_range(1, 65534, 16, 1, cov), 30);
+	assert_int_equal(token_cover_range(1, 65534, 16, 2, cov), 44);
 }
 
 static struct token_level
@@ -306,6 +417,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_worked_example),
 	    cmocka_unit_test(test_cover_exhaustive),
+	    cmocka_unit_test(test_stride_shares_one),
+	    cmocka_unit_test(test_level_stride),
 	    cmocka_unit_test(test_cover_rejects),
 	    cmocka_unit_test(test_block_layout),
 	    cmocka_unit_test(test_block_injective),

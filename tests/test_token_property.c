@@ -2,7 +2,8 @@
  * The property the product rests on (PROTOCOL.md "Token encoding"): over
  * random (offer, need) pairs drawn across the whole taxonomy, the two token
  * sets share exactly one token when the predicate holds on the bins and none
- * otherwise, and nothing at all under different pair keys.
+ * otherwise, and nothing at all under different pair keys; in both encodings,
+ * the standard one whose wide levels take stride 2 and the hardened one.
  *
  * SYMBI_PROPERTY_PAIRS (default 200000) and SYMBI_PROPERTY_SEED override the
  * size and the seed; a failure prints the seed and the pair number.
@@ -93,6 +94,7 @@ test_property(void **state)
 	const char *env;
 	uint64_t seed = 20261128, pairs = 200000, p;
 	uint64_t compatible = 0, ancestor_hits = 0, missing_attr_misses = 0, prf_checked = 0;
+	uint64_t strided = 0, strided_compatible = 0;
 	uint8_t k_ij[PRF_KEY_LEN], k_ji[PRF_KEY_LEN];
 
 	(void)state;
@@ -110,7 +112,9 @@ test_property(void **state)
 		struct flow_item offer, need;
 		struct block_list ob, nb;
 		const struct tax_category *oc = synth_category(tax, &rng), *nc;
-		size_t shared;
+		enum encode_mode mode = p % 2 == 0 ? ENCODE_STANDARD : ENCODE_HARDENED;
+		struct token_level nl;
+		size_t shared, n_nl;
 		int expect;
 
 		synth_item(tax, &rng, FLOW_OFFER, oc, &offer);
@@ -127,8 +131,14 @@ test_property(void **state)
 		expect = flows_bin_compatible(tax, &offer, &need);
 		block_list_init(&ob);
 		block_list_init(&nb);
-		assert_int_equal(encode_item_blocks(tax, &offer, 0, &ob), SYM_OK);
-		assert_int_equal(encode_item_blocks(tax, &need, 0, &nb), SYM_OK);
+		assert_int_equal(encode_item_blocks(tax, &offer, mode, 0, &ob), SYM_OK);
+		assert_int_equal(encode_item_blocks(tax, &need, mode, 0, &nb), SYM_OK);
+		/* A need has one level: whether it is strided is whether the pair is. */
+		assert_int_equal(encode_item_levels(tax, &need, mode, &nl, &n_nl), SYM_OK);
+		if (token_level_stride(&nl) > 1) {
+			strided++;
+			strided_compatible += (uint64_t)expect;
+		}
 		shared = s_shared_blocks(&ob, &nb);
 		if (shared != (size_t)expect)
 			fail_msg(
@@ -155,16 +165,19 @@ test_property(void **state)
 		block_list_free(&nb);
 	}
 	print_message("%llu pairs (seed %llu): %llu compatible, %llu via an ancestor, %llu "
-	              "missing-attribute misses, %llu checked through the PRF\n",
+	              "missing-attribute misses, %llu checked through the PRF, %llu at stride 2 "
+	              "(%llu compatible)\n",
 	              (unsigned long long)pairs, (unsigned long long)seed,
 	              (unsigned long long)compatible, (unsigned long long)ancestor_hits,
-	              (unsigned long long)missing_attr_misses, (unsigned long long)prf_checked);
+	              (unsigned long long)missing_attr_misses, (unsigned long long)prf_checked,
+	              (unsigned long long)strided, (unsigned long long)strided_compatible);
 	/* The draw must exercise both outcomes and the ancestor levels, or it proves little. */
 	if (pairs >= 10000) {
 		assert_true(compatible > pairs / 10);
 		assert_true(pairs - compatible > pairs / 10);
 		assert_true(ancestor_hits > pairs / 100);
 		assert_true(missing_attr_misses > 0);
+		assert_true(strided_compatible > pairs / 2000);
 	}
 	sodium_memzero(k_ij, sizeof(k_ij));
 	sodium_memzero(k_ji, sizeof(k_ji));

@@ -44,13 +44,13 @@ expect_rc 64 "round open refuses --max-reach-km 0" -- "$BIN/symbiod" round open 
 near=$(within ulsan-power)
 all_others=$(for c in $ids; do [ "$c" != ulsan-power ] && echo "$c"; done | sort | tr '\n' ' ')
 expect_rc 65 "a batch for a member beyond reach is refused" -- \
-	"$BIN/symbi-rawsubmit" --dir "$T/st-ulsan-power" --offers 2048 --needs 256 $all_others
+	"$BIN/symbi-rawsubmit" --dir "$T/st-ulsan-power" --offers 1024 --needs 512 $all_others
 expect_grep "$T/err" "beyond the round's largest reach" "  ... naming the reason"
 expect_rc 65 "a submission without a member within reach is refused" -- \
-	"$BIN/symbi-rawsubmit" --dir "$T/st-ulsan-power" --offers 2048 --needs 256 ${near#* }
+	"$BIN/symbi-rawsubmit" --dir "$T/st-ulsan-power" --offers 1024 --needs 512 ${near#* }
 expect_grep "$T/err" "one batch for each of the $(echo $near | wc -w) other members within the round's reach" "  ... naming how many it needs"
 expect_rc 0 "exactly the members within reach: taken (and replaced by the real submission below)" -- \
-	"$BIN/symbi-rawsubmit" --dir "$T/st-ulsan-power" --offers 2048 --needs 256 $near
+	"$BIN/symbi-rawsubmit" --dir "$T/st-ulsan-power" --offers 1024 --needs 512 $near
 
 # ---- real submissions skip the far counterparts -------------------------------------------------
 total=0

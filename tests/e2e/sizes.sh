@@ -32,6 +32,12 @@ expect_grep "$T/err" "with --fixed-size the maximums are the fixed size" "  ... 
 
 # --- a coordinator that announces small sets ---------------------------------
 expect_rc 0 "round open with small floors" -- "$BIN/symbiod" round open --dir "$P" --pad-offers 64 --pad-needs 8
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 - "$T/status.json" <<'PY' && ok "  ... and the default maximums: 8192 offer, 65536 need tokens" || bad "status: $(cat "$T/status.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))["sizes"]
+assert s == {"offer_floor": 64, "need_floor": 8, "fixed_size": 0, "max_offer": 8192, "max_need": 65536}, s
+PY
 expect_rc 76 "a client refuses an announcement below its floors" -- \
 	"$BIN/symbi" submit --dir "$T/st-power" "$SC/power.json"
 expect_grep "$T/err" "smallest sets \(64 offer, 8 need tokens\) are below this company's floors \(min_offer_tokens = 1024, min_need_tokens = 128" "  ... naming the sizes and its floors"
@@ -46,12 +52,12 @@ $CHECK classes "$DB" >"$T/classes" && ok "  ... in the round's classes: $(cat "$
 	bad "cannot close and end the first round"
 
 # --- the defaults, a smaller maximum ---------------------------------------------
-expect_rc 0 "round open --max-offer 4096" -- "$BIN/symbiod" round open --dir "$P" --max-offer 4096
+expect_rc 0 "round open --max-offer 2048 --max-need 4096" -- "$BIN/symbiod" round open --dir "$P" --max-offer 2048 --max-need 4096
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
 python3 - "$T/status.json" <<'PY' && ok "round status --json shows the size policy" || bad "status: $(cat "$T/status.json")"
 import json, sys
 s = json.load(open(sys.argv[1]))["sizes"]
-assert s == {"offer_floor": 2048, "need_floor": 256, "fixed_size": 0, "max_offer": 4096, "max_need": 4096}, s
+assert s == {"offer_floor": 1024, "need_floor": 512, "fixed_size": 0, "max_offer": 2048, "max_need": 4096}, s
 PY
 
 
@@ -72,32 +78,43 @@ python3 - "$SC/incinerator.json" "$T/big.json" <<'PY'
 import copy, json, sys
 steam = json.load(open(sys.argv[1]))["flows"][0]
 flows = []
-for k in range(8):
+for k in range(24):
     f = copy.deepcopy(steam)
     f["id"] = "steam-%d" % k
     f["quantity"]["value"] = 37000 * (k + 1) + 1234 * k
-    f["attributes"]["temperature"]["value"] = 150 + 31 * k
-    f["attributes"]["pressure"]["value"] = 3 + 4.5 * k
+    f["attributes"]["temperature"]["value"] = 150 + 13 * k
+    f["attributes"]["pressure"]["value"] = 3 + 1.9 * k
     flows.append(f)
 flows.append({"id": "small", "direction": "need", "category": "water.process",
               "quantity": {"min": 1000, "unit": "m3/yr"}})
 json.dump({"flows": flows}, open(sys.argv[2], "w"))
 PY
 expect_rc 65 "a flows file whose tokens do not fit is refused" -- "$BIN/symbi" submit --dir "$T/st-power" "$T/big.json"
-expect_grep "$T/err" "the offers cost [0-9]+ tokens; this round takes at most 4096 per set \(the costliest: steam-[0-7] \(1100 tokens\), steam-[0-7] \(1100 tokens\), steam-[0-7] \(1100 tokens\)\); nothing was sent" "  ... naming the costliest flows"
+# A steam offer's level (quantity, temperature, pressure: 11 * 10 * 10 prefixes at
+# stride 1) is wide, so it takes stride 2: 6 * 6 * 6 = 216 tokens.
+expect_grep "$T/err" "the offers cost [0-9]+ tokens; this round takes at most 2048 per set \(the costliest: steam-[0-9]+ \(216 tokens\), steam-[0-9]+ \(216 tokens\), steam-[0-9]+ \(216 tokens\)\); nothing was sent" "  ... naming the costliest flows"
 $CHECK batches "$DB" power "$T/b4.json" && cmp -s "$T/b1.json" "$T/b4.json" &&
 	ok "  ... and power's batches are untouched" || bad "power's batches changed"
 
 # A member that ignores the policy: refused by the coordinator, nothing stored.
 # shellcheck disable=SC2046
 raw() { "$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers "$1" --needs "$2" $(others gas-co); }
-expect_rc 65 "an offer set of 3000 tokens (no class) is refused" -- raw 3000 256
-expect_grep "$T/err" "batch 0 \(counterpart [a-z-]+\): offer set of 3000 tokens; this round allows 2048, 4096 tokens" "  ... naming the batch, the size and the classes"
-expect_rc 65 "an offer set above the maximum is refused" -- raw 8192 256
-expect_grep "$T/err" "offer set of 8192 tokens; this round allows 2048, 4096 tokens" "  ... naming the size and the classes"
-expect_rc 65 "a need set above the maximum (probing) is refused" -- raw 2048 8192
-expect_grep "$T/err" "need set of 8192 tokens; this round allows 256, 512, 1024, 2048, 4096 tokens" "  ... naming the size and the classes"
-expect_rc 65 "a need set below the floor is refused" -- raw 2048 128
+expect_rc 65 "an offer set of 1500 tokens (no class) is refused" -- raw 1500 512
+expect_grep "$T/err" "batch 0 \(counterpart [a-z-]+\): offer set of 1500 tokens; this round allows 1024, 2048 tokens" "  ... naming the batch, the size and the classes"
+expect_rc 65 "an offer set above the maximum is refused" -- raw 4096 512
+expect_grep "$T/err" "offer set of 4096 tokens; this round allows 1024, 2048 tokens" "  ... naming the size and the classes"
+expect_rc 65 "a need set above the maximum (probing) is refused" -- raw 1024 8192
+expect_grep "$T/err" "need set of 8192 tokens; this round allows 512, 1024, 2048, 4096 tokens" "  ... naming the size and the classes"
+expect_rc 65 "a need set below the floor is refused" -- raw 1024 256
+# A member not yet on protocol 1.2 encodes its tokens otherwise: they would
+# match nothing, so its submission is refused, saying why.
+# shellcheck disable=SC2046
+expect_rc 65 "a submission that names no token encoding (before 1.2) is refused" -- \
+	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 1024 --needs 512 --encoding 0 $(others gas-co)
+expect_grep "$T/err" "tokens of encoding 1; this coordinator's rounds take encoding 2 \(protocol 1.2\): upgrade symbi" "  ... saying which encodings"
+# shellcheck disable=SC2046
+expect_rc 65 "a submission of token encoding 3 is refused" -- \
+	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 1024 --needs 512 --encoding 3 $(others gas-co)
 [ "$($CHECK staged "$DB" gas-co)" = 0 ] && ok "  ... and no batch of theirs was stored" || bad "refused batches were stored"
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1' "$T/status.json" &&
@@ -107,14 +124,14 @@ python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1
 # signing is a bad signature, refused before anything is stored.
 # shellcheck disable=SC2046
 expect_rc 76 "a chunk changed after it was signed over its chunk digest is refused" -- \
-	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 2048 --needs 256 --chunk forged $(others gas-co)
+	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 1024 --needs 512 --chunk forged $(others gas-co)
 expect_grep "$T/err" "the coordinator refused: bad signature" "  ... as a bad signature"
 [ "$($CHECK staged "$DB" gas-co)" = 0 ] && ok "  ... and none of its batches was stored" || bad "a forged chunk's batches were stored"
 # shellcheck disable=SC2046
 expect_rc 0 "the same chunk, unchanged, is taken (version 2)" -- \
-	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 2048 --needs 256 --chunk v2 $(others gas-co)
+	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 1024 --needs 512 --chunk v2 $(others gas-co)
 # A client from before chunk digests signs the chunk's payload (version 1): still taken.
-expect_rc 0 "sets of allowed sizes are taken (the same tool, a version 1 chunk)" -- raw 4096 512
+expect_rc 0 "sets of allowed sizes are taken (the same tool, a version 1 chunk)" -- raw 2048 1024
 
 # A denied counterpart: padding only, no candidate ever.
 printf 'deny = farms\n' >"$T/st-biogas/symbi.conf"

@@ -115,13 +115,18 @@ s_push(struct offer_list *l, const struct offer *o)
 	return SYM_OK;
 }
 
-/* The level of cat with every dimension empty (unconstrained). */
+/*
+ * The level of cat with every dimension empty (unconstrained), encoded as
+ * the round's mode says: a standard round's wide levels take stride 2
+ * (token.h), a hardened round's none.
+ */
 static void
-s_level_init(const struct tax_category *cat, struct token_level *lv)
+s_level_init(const struct attack *a, const struct tax_category *cat, struct token_level *lv)
 {
 	unsigned d;
 
 	memset(lv, 0, sizeof(*lv));
+	lv->strided = a->key != NULL;
 	lv->category_id = cat->id;
 	lv->level = cat->depth;
 	lv->ndims = cat->ndims;
@@ -187,39 +192,46 @@ s_test(struct attack *a, const struct token_level *lv)
 
 /*
  * The bins of dimension d at cat's level: descend the prefix tree from
- * (len, value), the other dimensions empty. Below a present prefix of
- * length >= 1 some bin exists, so a missing 0-child means the 1-child is
- * there without a test; the empty prefix is always there and proves nothing.
+ * (len, value), the other dimensions empty, by the level's stride (its
+ * children are the nodes of the next allowed length). Below a present prefix
+ * of length >= 1 some bin exists, so when every child but the last is
+ * missing the last is there without a test; the empty prefix is always
+ * there and proves nothing.
  */
 static int
 s_walk(struct attack *a, const struct tax_category *cat, unsigned d, uint8_t len, uint16_t value,
        uint16_t *bins, size_t *nbins)
 {
 	struct token_level lv;
-	uint16_t c0 = (uint16_t)(value << 1), c1 = (uint16_t)(c0 | 1u);
-	int p0, p1, r;
+	unsigned bits = cat->dims[d].bits, next, nkids, c, found = 0;
+	int present[1u << TOKEN_MAX_STRIDE], r;
 
-	if (len == cat->dims[d].bits) {
+	if (len == bits) {
 		if (*nbins >= BF_MAX_BINS)
 			return SYM_ERR_LIMIT;
 		bins[(*nbins)++] = value;
 		return SYM_OK;
 	}
-	s_level_init(cat, &lv);
-	s_level_prefix(&lv, d, (uint8_t)(len + 1), c0);
-	if ((p0 = s_test(a, &lv)) < 0)
-		return SYM_ERR_CRYPTO;
-	if (len > 0 && !p0) {
-		p1 = 1;
-	} else {
-		s_level_prefix(&lv, d, (uint8_t)(len + 1), c1);
-		if ((p1 = s_test(a, &lv)) < 0)
+	s_level_init(a, cat, &lv);
+	next = len + token_level_stride(&lv);
+	if (next > bits)
+		next = bits;
+	nkids = 1u << (next - len);
+	for (c = 0; c < nkids; c++) {
+		if (c == nkids - 1 && len > 0 && found == 0) {
+			present[c] = 1;
+			break;
+		}
+		s_level_prefix(&lv, d, (uint8_t)next, (uint16_t)((value << (next - len)) | c));
+		if ((present[c] = s_test(a, &lv)) < 0)
 			return SYM_ERR_CRYPTO;
+		found += (unsigned)present[c];
 	}
-	if (p0 && (r = s_walk(a, cat, d, (uint8_t)(len + 1), c0, bins, nbins)) != SYM_OK)
-		return r;
-	if (p1 && (r = s_walk(a, cat, d, (uint8_t)(len + 1), c1, bins, nbins)) != SYM_OK)
-		return r;
+	for (c = 0; c < nkids; c++)
+		if (present[c] &&
+		    (r = s_walk(a, cat, d, (uint8_t)next, (uint16_t)((value << (next - len)) | c),
+		                bins, nbins)) != SYM_OK)
+			return r;
 	return SYM_OK;
 }
 
@@ -265,7 +277,7 @@ s_combos(struct attack *a, const struct tax_category *cat, const struct level_bi
 	for (k = 0; k < total; k++) {
 		memset(&o, 0, sizeof(o));
 		o.cat = cat;
-		s_level_init(cat, &lv);
+		s_level_init(a, cat, &lv);
 		for (d = 0; d < cat->ndims; d++) {
 			if (idx[d] < lb->n[d]) {
 				o.present[d] = 1;
@@ -341,7 +353,7 @@ s_descend(struct attack *a, size_t ci, struct offer_list *out)
 	if (cat->quantity_root >= 0) {
 		/* Every offer at cat or below is encoded at cat's level too (the quantity is
 		 * inherited). */
-		s_level_init(cat, &lv);
+		s_level_init(a, cat, &lv);
 		if ((r = s_test(a, &lv)) < 0)
 			return SYM_ERR_CRYPTO;
 		if (r == 0)
@@ -446,7 +458,7 @@ s_bins(const char *path)
 		if (it->direction != FLOW_OFFER)
 			continue;
 		/* The item's own level is the last one: all its dimensions. */
-		if (encode_item_levels(tax, it, levels, &nl) != SYM_OK || nl == 0)
+		if (encode_item_levels(tax, it, ENCODE_STANDARD, levels, &nl) != SYM_OK || nl == 0)
 			goto out;
 		for (d = 0; d < levels[nl - 1].ndims; d++) {
 			o.present[d] = levels[nl - 1].dims[d].present;

@@ -3,7 +3,8 @@
  * size tests (never installed). It signs a real submission with a company's
  * STATE keys, but its sets hold random tokens of the sizes it is told:
  *
- *   symbi-rawsubmit --dir STATE --offers N --needs N [--chunk v1|v2|forged] PEER...
+ *   symbi-rawsubmit --dir STATE --offers N --needs N [--chunk v1|v2|forged]
+ *                   [--encoding N] PEER...
  *
  * one batch per PEER, then begin, one chunk and commit, as symbi submit
  * would. The chunk is signed as a version 1 request (over its payload's
@@ -12,6 +13,8 @@
  * over the digest of batches whose first token then changes, what an
  * attacker who alters a signed chunk would send. Exit 0 when the coordinator
  * took it; otherwise the refusal's exit code, and its message on stderr.
+ * --encoding says which token encoding SubmitBegin claims (default: this
+ * build's; 0: none, as a client from before protocol 1.2 sends).
  */
 #include <getopt.h>
 #include <sodium.h>
@@ -22,6 +25,7 @@
 #include "roundhash.h"
 #include "rpc.h"
 #include "state.h"
+#include "token.h"
 #include "tokset.h"
 #include "transport.h"
 #include "wire.h"
@@ -76,7 +80,7 @@ s_send_chunk(struct conn *c, Symbiod__SubmitChunk *chunk, const uint8_t (*digest
 
 static int
 s_submit(struct conn *c, const uint8_t round[16], Symbiod__TokenBatch **b, size_t nb,
-         enum s_chunk_mode mode, struct sym_diag *diag)
+         enum s_chunk_mode mode, unsigned encoding, struct sym_diag *diag)
 {
 	Symbiod__SubmitBegin begin = SYMBIOD__SUBMIT_BEGIN__INIT;
 	Symbiod__SubmitChunk chunk = SYMBIOD__SUBMIT_CHUNK__INIT;
@@ -102,6 +106,8 @@ s_submit(struct conn *c, const uint8_t round[16], Symbiod__TokenBatch **b, size_
 	begin.commitment.data = commit.commitment.data = commitment;
 	begin.commitment.len = commit.commitment.len = 32;
 	begin.chunks = 1;
+	begin.has_token_encoding = encoding != 0;
+	begin.token_encoding = encoding;
 	chunk.n_batches = nb;
 	chunk.batches = b;
 	rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &begin.base,
@@ -123,11 +129,11 @@ s_submit(struct conn *c, const uint8_t round[16], Symbiod__TokenBatch **b, size_
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"dir", required_argument, NULL, 'd'},
-	                                     {"offers", required_argument, NULL, 'o'},
-	                                     {"needs", required_argument, NULL, 'n'},
-	                                     {"chunk", required_argument, NULL, 'c'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"dir", required_argument, NULL, 'd'},      {"offers", required_argument, NULL, 'o'},
+	    {"needs", required_argument, NULL, 'n'},    {"chunk", required_argument, NULL, 'c'},
+	    {"encoding", required_argument, NULL, 'e'}, {NULL, 0, NULL, 0}};
+	unsigned encoding = TOKEN_VERSION;
 	enum s_chunk_mode mode = S_CHUNK_V1;
 	Symbiod__RoundRequest rreq = SYMBIOD__ROUND_REQUEST__INIT;
 	Symbiod__RoundAnnouncement *ann = NULL;
@@ -155,6 +161,8 @@ main(int argc, char **argv)
 			mode = S_CHUNK_V2;
 		else if (ch == 'c' && strcmp(optarg, "forged") == 0)
 			mode = S_CHUNK_FORGED;
+		else if (ch == 'e')
+			encoding = (unsigned)strtoul(optarg, NULL, 10);
 		else
 			return 2;
 	}
@@ -162,7 +170,7 @@ main(int argc, char **argv)
 	if (dir == NULL || nb == 0 || state_load(dir, &st, &diag) != SYM_OK) {
 		fprintf(stderr,
 		        "usage: symbi-rawsubmit --dir STATE --offers N --needs N [--chunk "
-		        "v1|v2|forged] PEER... %s\n",
+		        "v1|v2|forged] [--encoding N] PEER... %s\n",
 		        diag.msg);
 		return 2;
 	}
@@ -183,7 +191,7 @@ main(int argc, char **argv)
 	    (rc = rpc_call(c, SYMBIOD__MSG_TYPE__MSG_ROUND, &rreq.base,
 	                   &symbiod__round_announcement__descriptor, (ProtobufCMessage **)&ann,
 	                   &diag)) != 0 ||
-	    (rc = s_submit(c, ann->round_id.data, ptrs, nb, mode, &diag)) != 0)
+	    (rc = s_submit(c, ann->round_id.data, ptrs, nb, mode, encoding, &diag)) != 0)
 		fprintf(stderr, "symbi-rawsubmit: %s\n", diag.msg);
 out:
 	for (i = 0; tb != NULL && i < nb; i++) {
