@@ -32,6 +32,7 @@ struct rounds_ctx {
 	size_t nmembers;
 	const uint8_t *directory_hash; /* 32 bytes: of the active members, for status */
 	const uint8_t *taxonomy_hash;  /* 32 bytes: the park's */
+	int shares_to_sweep;           /* finished indicator rounds may still hold sealed shares */
 };
 
 struct round_open_opts {

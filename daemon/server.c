@@ -351,6 +351,7 @@ server_run(struct park *park, const struct server_opts *opts)
 	srv.rounds.park = park;
 	srv.rounds.directory_hash = srv.dir_hash;
 	srv.rounds.taxonomy_hash = park->info.taxonomy_hash;
+	srv.rounds.shares_to_sweep = 1; /* a stop may have left some behind */
 	s_signals();
 	if ((rc = s_start(&srv, endpoint, opts)) == 0) {
 		s_ready(&srv, endpoint);

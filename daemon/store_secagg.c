@@ -277,10 +277,28 @@ store_secagg_wipe(struct store *st, const uint8_t round[STORE_ID_LEN])
 	int r;
 
 	if ((r = store_sql_exec(&st->sql, "DELETE FROM indicator_msgs WHERE round = ?1",
-	                        STORE_ARGS(store_arg_id(round)))) != SYM_OK ||
-	    (r = store_sql_exec(&st->sql, "DELETE FROM indicator_shares WHERE round = ?1",
 	                        STORE_ARGS(store_arg_id(round)))) != SYM_OK)
 		return r;
 	st->wipe = 1; /* revealed shares and keys leave no copy in the WAL */
+	return SYM_OK;
+}
+
+int
+store_secagg_shares_sweep(struct store *st, size_t max, size_t *deleted)
+{
+	int r;
+
+	*deleted = 0;
+	r = store_sql_update(
+	    &st->sql,
+	    "DELETE FROM indicator_shares WHERE rowid IN (SELECT s.rowid FROM "
+	    "indicator_shares s JOIN indicator_progress p ON p.round = s.round "
+	    "WHERE p.stage = ?1 LIMIT ?2)",
+	    STORE_ARGS(store_arg_int(SECAGG_FINISHED), store_arg_int((int64_t)max)));
+	if (r < 0)
+		return r;
+	*deleted = (size_t)r;
+	if (*deleted < max)
+		st->wipe = 1; /* the last slice: no copy of the pages stays in the WAL */
 	return SYM_OK;
 }

@@ -77,6 +77,21 @@ sync_until done $ids && ok "round 1: every company's sync runs the secure sum to
 $CHECK compare "$SC" "$T" "$R1" "$T/got1.json" $ids >"$T/cmp1" && ok "round 1: the stored sums equal the plaintext sums ($(tail -1 "$T/cmp1"))" || bad "round 1 sums: $(head -20 "$T/cmp1")"
 python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["included"]==int(sys.argv[2]) and j["threshold"]==2*int(sys.argv[2])//3+1' "$T/got1.json" "$n" && ok "  ... over all $n members, threshold floor(2n/3)+1" || bad "included/threshold: $(head -c 300 "$T/got1.json")"
 "$BIN/symbi" sync --dir "$T/st-$(echo $ids | cut -d' ' -f1)" >"$T/out" 2>"$T/err" && ok "a sync after done has nothing left to do" || bad "sync after done: $(cat "$T/err")"
+# The revealed answers go with the sum; the n^2 sealed shares between requests, soon after.
+python3 - "$P/symbiod.db" "$R1" >"$T/left" <<'PY' && ok "round 1: no vector, answer or sealed share of the finished sum stays in the store" || bad "round 1: indicator rows left (messages, shares): $(cat "$T/left")"
+import sqlite3, sys, time
+db, rnd = sys.argv[1], bytes.fromhex(sys.argv[2])
+for _ in range(100):
+    c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+    left = [c.execute("SELECT count(*) FROM %s WHERE round = ?" % t, (rnd,)).fetchone()[0]
+            for t in ("indicator_msgs", "indicator_shares")]
+    c.close()
+    if left == [0, 0]:
+        sys.exit(0)
+    time.sleep(0.1)
+print(left)
+sys.exit(1)
+PY
 
 # ---- 2. one company killed before it sends its vector --------------------------------
 a_round || { echo "round 2 failed"; cat "$T/ops.log"; exit 1; }
