@@ -1457,11 +1457,23 @@ test_secagg_state(void **state)
 
 	assert_int_equal(store_secagg_wipe(st, rid), SYM_OK);
 	assert_int_equal(store_secagg_msg_count(st, rid, SECAGG_VECTOR), 0);
+	/* The sealed shares go later, and only once the round is finished. */
 	assert_int_equal(store_secagg_shares_for(st, rid, "beta", &msgs, &n), SYM_OK);
+	assert_int_equal(n, 2);
+	store_secagg_msgs_free(&msgs, n);
+	assert_int_equal(store_secagg_shares_sweep(st, 1, &n), SYM_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_secagg_get(st, rid, &back), SYM_OK);
 	assert_int_equal(back.deadline_ms, 42);
+	back.stage = SECAGG_FINISHED;
+	assert_int_equal(store_secagg_put(st, &back), SYM_OK);
 	store_secagg_clear(&back);
+	assert_int_equal(store_secagg_shares_sweep(st, 1, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_secagg_shares_sweep(st, 5, &n), SYM_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_secagg_shares_for(st, rid, "beta", &msgs, &n), SYM_OK);
+	assert_int_equal(n, 0);
 	store_close(&st);
 }
 
