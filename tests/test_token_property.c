@@ -113,7 +113,7 @@ test_property(void **state)
 		struct block_list ob, nb;
 		const struct tax_category *oc = synth_category(tax, &rng), *nc;
 		enum encode_mode mode = p % 2 == 0 ? ENCODE_STANDARD : ENCODE_HARDENED;
-		struct token_level nl;
+		struct token_level nl[TAX_MAX_DEPTH];
 		size_t shared, n_nl;
 		int expect;
 
@@ -134,8 +134,8 @@ test_property(void **state)
 		assert_int_equal(encode_item_blocks(tax, &offer, mode, 0, &ob), SYM_OK);
 		assert_int_equal(encode_item_blocks(tax, &need, mode, 0, &nb), SYM_OK);
 		/* A need has one level: whether it is strided is whether the pair is. */
-		assert_int_equal(encode_item_levels(tax, &need, mode, &nl, &n_nl), SYM_OK);
-		if (token_level_stride(&nl) > 1) {
+		assert_int_equal(encode_item_levels(tax, &need, mode, nl, &n_nl), SYM_OK);
+		if (token_level_stride(&nl[0]) > 1) {
 			strided++;
 			strided_compatible += (uint64_t)expect;
 		}
