@@ -6,7 +6,10 @@
 #     the maximum is refused with a clear status and nothing is stored;
 #   - a client refuses an announcement below its floors, and a flows file whose
 #     tokens do not fit, naming the costliest flows;
-#   - a denied counterpart gets padding only and can never obtain a candidate.
+#   - a denied counterpart gets padding only and can never obtain a candidate;
+#   - protocol 1.2: tokens of another encoding are refused by the coordinator,
+#     and a round that announces another encoding by the client, before it
+#     sends anything.
 # usage: sizes.sh BINDIR PARK_DIR (tests/parks/ulsan)
 BIN=$1
 SC=$2
@@ -48,6 +51,31 @@ printf 'min_offer_tokens = 64\nmin_need_tokens = 8\n' >"$T/st-farms/symbi.conf"
 expect_rc 0 "a company whose floors allow it submits" -- "$BIN/symbi" submit --dir "$T/st-farms" "$SC/farms.json"
 rm "$T/st-farms/symbi.conf"
 $CHECK classes "$DB" >"$T/classes" && ok "  ... in the round's classes: $(cat "$T/classes")" || bad "classes: $(cat "$T/classes")"
+# A coordinator of another version, or one that lies about it (symbi-oldcoord
+# signs the announcement again with another token encoding): a client refuses
+# the round before it sends anything, naming both encodings.
+announce_as() {
+	stop_daemon TERM || bad "daemon did not stop cleanly"
+	"$BIN/symbi-oldcoord" --dir "$P" --encoding "$1" 2>"$T/err" || bad "symbi-oldcoord: $(cat "$T/err")"
+	READY_COUNT=$(($(grep -c 'symbiod: ready' "$T/daemon.log") + 1)) start_daemon "$P" || { echo "daemon did not restart"; exit 1; }
+}
+honest=$($CHECK announcement "$DB")
+# Floors that let paper submit to this round: only the encoding stops it.
+printf 'min_offer_tokens = 64\nmin_need_tokens = 8\n' >"$T/st-paper/symbi.conf"
+for enc in 0 3; do
+	announce_as $enc
+	shown=$((enc == 0 ? 1 : enc))
+	expect_rc 76 "a client refuses a round that announces token encoding $shown" -- \
+		"$BIN/symbi" submit --dir "$T/st-paper" "$SC/paper.json"
+	expect_grep "$T/err" "the round announces token encoding $shown; this client encodes 2 \(protocol 1.2\)" "  ... naming both encodings"
+done
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1' "$T/status.json" &&
+	ok "  ... and nothing was sent" || bad "status: $(cat "$T/status.json")"
+[ "$($CHECK staged "$DB" paper)" = 0 ] && ok "  ... not even a staged batch" || bad "paper's batches were stored"
+rm "$T/st-paper/symbi.conf"
+announce_as 2
+[ "$($CHECK announcement "$DB")" = "$honest" ] && ok "the honest announcement is back, byte for byte" || bad "the restored announcement differs"
 "$BIN/symbiod" round close --dir "$P" >/dev/null 2>&1 && "$BIN/symbiod" round end --dir "$P" >/dev/null 2>&1 ||
 	bad "cannot close and end the first round"
 

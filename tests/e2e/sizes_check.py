@@ -7,7 +7,10 @@
                                          allowed size; prints the sizes seen
   sizes_check.py staged DB MEMBER        batches the member has outside a
                                          committed submission (should be 0)
+  sizes_check.py announcement DB         SHA-256 of the latest round's stored
+                                         announcement, in hex
 """
+import hashlib
 import json
 import os
 import sqlite3
@@ -80,6 +83,10 @@ def main():
         print(c.execute(
             "SELECT count(*) FROM batches b JOIN submissions s ON b.submission = s.id "
             "WHERE s.member = ? AND s.state <> 1", (sys.argv[3],)).fetchone()[0])
+        return 0
+    if cmd == "announcement":
+        row = c.execute("SELECT announcement FROM rounds ORDER BY seq DESC LIMIT 1").fetchone()
+        print(hashlib.sha256(row[0]).hexdigest())
         return 0
     return 2
 
