@@ -138,7 +138,8 @@ blind_batch_clear(struct blind_batch *b)
 }
 
 int
-blind_index_new(const struct taxonomy *tax, const struct flows *fl, struct blind_index **out)
+blind_index_new(const struct taxonomy *tax, const struct flows *fl, enum encode_mode mode,
+                struct blind_index **out)
 {
 	struct blind_index *bi = calloc(1, sizeof(*bi));
 	size_t k;
@@ -153,8 +154,8 @@ blind_index_new(const struct taxonomy *tax, const struct flows *fl, struct blind
 	for (k = 0; k < fl->n; k++) {
 		block_list_init(&bi->blocks[k]);
 		/* An item that cannot be encoded produced no tokens: it matches nothing. */
-		if (encode_item_blocks(tax, &fl->items[k], ENCODE_STANDARD, (uint32_t)k,
-		                       &bi->blocks[k]) != SYM_OK)
+		if (encode_item_blocks(tax, &fl->items[k], mode, (uint32_t)k, &bi->blocks[k]) !=
+		    SYM_OK)
 			block_list_free(&bi->blocks[k]);
 	}
 	*out = bi;

@@ -71,11 +71,14 @@ int blind_batch_fill(struct prf_ctx *prf, const struct pairkeys *pk, const char 
                      struct blind_batch *b) __attribute__((warn_unused_result));
 void blind_batch_clear(struct blind_batch *b);
 
-/* Each item's own blocks, encoded once, to map tokens back to items; fl must outlive it. */
+/*
+ * Each item's own blocks in the round's encoding `mode`, encoded once, to map
+ * tokens back to items; fl must outlive it.
+ */
 struct blind_index;
 
-int blind_index_new(const struct taxonomy *tax, const struct flows *fl, struct blind_index **out)
-    __attribute__((warn_unused_result));
+int blind_index_new(const struct taxonomy *tax, const struct flows *fl, enum encode_mode mode,
+                    struct blind_index **out) __attribute__((warn_unused_result));
 void blind_index_free(struct blind_index **bi);
 
 /*

@@ -115,6 +115,10 @@ s_prepare(struct session *s, const struct cmd_args *a, const char *path, struct 
 	if ((rc = session_announcement(s, sub->round, &sub->ann, diag)) != 0 ||
 	    (rc = submission_check_floors(sub->ann, diag)) != 0)
 		return rc;
+	/* session_announcement took only an encoding this client knows. */
+	if (encode_mode_for(protocol_announcement_token_encoding(sub->ann), 0, &sub->mode) !=
+	    SYM_OK)
+		return EXIT_SOFTWARE;
 	if (sub->fl->n > sub->ann->max_items) {
 		sym_diag_set(diag, SYM_ERR_LIMIT, "%s: %zu flows; this round takes at most %u",
 		             path, sub->fl->n, sub->ann->max_items);
@@ -150,8 +154,8 @@ s_cost_cmp(const void *a, const void *b)
 
 /* "steam-out (1100 tokens), co2-out (88 tokens)": the costliest flows of one direction. */
 static void
-s_costliest(const struct taxonomy *tax, const struct flows *fl, enum flow_direction dir, char *buf,
-            size_t len)
+s_costliest(const struct taxonomy *tax, const struct flows *fl, enum encode_mode mode,
+            enum flow_direction dir, char *buf, size_t len)
 {
 	struct cost *c = calloc(fl->n + 1, sizeof(*c));
 	size_t i, n = 0, used = 0;
@@ -161,7 +165,7 @@ s_costliest(const struct taxonomy *tax, const struct flows *fl, enum flow_direct
 		return;
 	for (i = 0; i < fl->n; i++)
 		if (fl->items[i].direction == dir &&
-		    encode_item_cost(tax, &fl->items[i], ENCODE_STANDARD, &c[n].tokens) == SYM_OK)
+		    encode_item_cost(tax, &fl->items[i], mode, &c[n].tokens) == SYM_OK)
 			c[n++].item = i;
 	qsort(c, n, sizeof(*c), s_cost_cmp);
 	for (i = 0; i < n && i < 3 && used < len; i++)
@@ -189,7 +193,8 @@ s_check_fit(const struct session *s, const struct submission *sub, const struct 
 
 		if (real[d] <= cls && cls <= max)
 			continue;
-		s_costliest(s->tax, sub->fl, d == 0 ? FLOW_OFFER : FLOW_NEED, names, sizeof(names));
+		s_costliest(s->tax, sub->fl, sub->mode, d == 0 ? FLOW_OFFER : FLOW_NEED, names,
+		            sizeof(names));
 		sym_diag_set(diag, SYM_ERR_LIMIT,
 		             "the %s cost %zu tokens; this round takes at most %zu per set (the "
 		             "costliest: %s); nothing was sent",
@@ -219,7 +224,7 @@ s_blind(struct session *s, struct submission *sub, struct sym_diag *diag)
 
 	submission_padding(sub->ann, &pad);
 	/* Every item (unknown distance): the largest sets, which must fit the round. */
-	if (reach_blocks_new(s->tax, sub->fl, ENCODE_STANDARD, &rb) != SYM_OK ||
+	if (reach_blocks_new(s->tax, sub->fl, sub->mode, &rb) != SYM_OK ||
 	    reach_blocks_for(rb, NULL, NULL, &offers, &needs) != SYM_OK)
 		goto out;
 	if ((rc = s_check_fit(s, sub, &pad, offers, needs, diag)) != 0)
@@ -410,7 +415,7 @@ submission_send(struct session *s, const struct submission *sub, struct sym_diag
 	begin.commitment = commit.commitment = session_bytes(commitment, 32);
 	begin.chunks = chunks;
 	begin.has_token_encoding = 1;
-	begin.token_encoding = TOKEN_VERSION;
+	begin.token_encoding = protocol_announcement_token_encoding(sub->ann);
 	rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &begin.base,
 	              &symbiod__submit_ack__descriptor, (ProtobufCMessage **)&ack, diag);
 	if (rc == 0) {
@@ -514,6 +519,7 @@ submit_run(const struct cmd_args *a, const char *path)
 		goto fail;
 	memcpy(sub.rf.round, sub.round, 16);
 	memcpy(sub.rf.submission, sub.id, 16);
+	sub.rf.token_encoding = protocol_announcement_token_encoding(sub.ann);
 	sub.rf.flows = json_incref(sub.fl->doc);
 	sub.rf.consents = json_object();
 	if (roundfile_save(a->dir, &sub.rf, &diag) != SYM_OK) {

@@ -16,6 +16,7 @@ s_level(const struct tax_category *cat, const struct flow_item *item, enum encod
 
 	memset(lv, 0, sizeof(*lv));
 	lv->strided = mode == ENCODE_STANDARD;
+	lv->version1 = mode == ENCODE_V1;
 	lv->category_id = cat->id;
 	lv->level = cat->depth;
 	lv->ndims = cat->ndims;
@@ -26,6 +27,18 @@ s_level(const struct tax_category *cat, const struct flow_item *item, enum encod
 		lv->dims[d].lo = item->dims[d].bin_lo;
 		lv->dims[d].hi = item->dims[d].bin_hi;
 	}
+}
+
+int
+encode_mode_for(uint32_t token_encoding, int hardened, enum encode_mode *mode)
+{
+	if (token_encoding == TOKEN_VERSION_1)
+		*mode = ENCODE_V1;
+	else if (token_encoding == TOKEN_VERSION)
+		*mode = hardened ? ENCODE_HARDENED : ENCODE_STANDARD;
+	else
+		return SYM_ERR_RANGE;
+	return SYM_OK;
 }
 
 int

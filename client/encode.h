@@ -17,9 +17,18 @@
 /*
  * Which encoding a round takes (token.h, strides): a standard round's wide
  * levels take stride 2, which makes their offers far fewer tokens; a hardened
- * round pays per need element, so it keeps stride 1 throughout.
+ * round pays per need element, so it keeps stride 1 throughout. A round that
+ * announces token encoding 1 (protocol 1.1, while a park's members upgrade)
+ * takes 1.1's blocks, standard or hardened: stride 1 and version byte 1.
  */
-enum encode_mode { ENCODE_STANDARD = 0, ENCODE_HARDENED = 1 };
+enum encode_mode { ENCODE_STANDARD = 0, ENCODE_HARDENED = 1, ENCODE_V1 = 2 };
+
+/*
+ * The mode of a round that announces token_encoding (absent: 1) and is
+ * hardened or not; SYM_ERR_RANGE for an encoding this client does not know.
+ */
+int encode_mode_for(uint32_t token_encoding, int hardened, enum encode_mode *mode)
+    __attribute__((warn_unused_result));
 
 /*
  * The token levels of an item. An offer is encoded at its own category and at

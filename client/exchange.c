@@ -47,6 +47,7 @@ s_reveal(struct session *s, const struct round_view *rv, const struct candidate_
 	json_error_t jerr;
 	struct release_candidate cand;
 	enum release_check check;
+	enum encode_mode mode;
 	int adlen, r = SYM_ERR_VERIFY;
 
 	*exchange = NULL;
@@ -72,13 +73,15 @@ s_reveal(struct session *s, const struct round_view *rv, const struct candidate_
 		goto out;
 	/* Both items must produce the candidate's token; then the exact values decide. */
 	if ((r = release_candidate_from_wire(v->c, &cand)) != SYM_OK ||
+	    (r = encode_mode_for(rv->rf.token_encoding, rv->rf.hard != NULL, &mode)) != SYM_OK ||
 	    (r = rv->rf.hard != NULL
 	             ? hard_check_exchange(s, &rv->rf, &cand,
 	                                   v->supplier ? v->item : &theirs->items[0],
 	                                   v->supplier ? &theirs->items[0] : v->item, &check)
-	             : release_check_exchange(
-	                   s->tax, s->prf, pk, &cand, v->supplier ? v->item : &theirs->items[0],
-	                   v->supplier ? &theirs->items[0] : v->item, &check)) != SYM_OK) {
+	             : release_check_exchange(s->tax, mode, s->prf, pk, &cand,
+	                                      v->supplier ? v->item : &theirs->items[0],
+	                                      v->supplier ? &theirs->items[0] : v->item, &check)) !=
+	        SYM_OK) {
 		r = sym_diag_set(diag, r, "%s: cannot check the released item", v->id);
 		goto out;
 	}

@@ -12,6 +12,7 @@
 #include "flows.h"
 #include "hardtoken.h"
 #include "logcheck.h"
+#include "protocol.h"
 #include "rpc.h"
 #include "sig.h"
 #include "submit.h"
@@ -40,6 +41,9 @@ hard_ctx_open(struct session *s, const uint8_t round[16], struct hard_ctx *h, st
 	memcpy(h->round, round, 16);
 	if ((rc = session_announcement(s, round, &h->ann, diag)) != 0)
 		return rc;
+	/* session_announcement took only an encoding this client knows. */
+	if (encode_mode_for(protocol_announcement_token_encoding(h->ann), 1, &h->mode) != SYM_OK)
+		return EXIT_SOFTWARE;
 	if (h->ann->mode == NULL || strcmp(h->ann->mode, "hardened") != 0 ||
 	    !h->ann->has_max_need || h->ann->max_need == 0 || h->ann->max_need > VOPRF_BATCH_MAX) {
 		sym_diag_set(diag, SYM_ERR_FORMAT,
@@ -184,7 +188,7 @@ s_new_query(struct session *s, struct hard_ctx *h, const struct flows *fl, struc
 	roundfile_clear(&h->rf);
 	block_list_init(&offers);
 	block_list_init(&needs);
-	if (encode_flows(s->tax, fl, ENCODE_HARDENED, &offers, &needs) != SYM_OK)
+	if (encode_flows(s->tax, fl, h->mode, &offers, &needs) != SYM_OK)
 		goto out;
 	submission_padding(h->ann, &pad);
 	if (needs.n > m ||
@@ -203,6 +207,7 @@ s_new_query(struct session *s, struct hard_ctx *h, const struct flows *fl, struc
 	    (h->rf.hard = hard_public_json(&h->pub)) == NULL)
 		goto out;
 	memcpy(h->rf.round, h->round, 16);
+	h->rf.token_encoding = protocol_announcement_token_encoding(h->ann);
 	h->rf.flows = json_incref(fl->doc);
 	h->rf.consents = json_object();
 	if ((r = hard_secret_save(s->st->dir, h->round, h->sec, diag)) != SYM_OK ||

@@ -35,6 +35,7 @@ int hard_submit(struct session *s, const uint8_t round[16], struct hard_counts *
 
 /* ---- shared by hardsteps.c and hardsubmit.c ---- */
 
+#include "encode.h"
 #include "hardround.h"
 #include "roundfile.h"
 
@@ -46,7 +47,8 @@ struct hard_ctx {
 	struct roundfile rf; /* rf.hard is the public state */
 	struct hard_public pub;
 	struct hard_secret *sec;
-	int joined; /* a round file with hardened state exists */
+	int joined;            /* a round file with hardened state exists */
+	enum encode_mode mode; /* the round's encoding: ENCODE_HARDENED, or ENCODE_V1 */
 };
 
 /*

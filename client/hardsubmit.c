@@ -217,8 +217,8 @@ s_batches(struct session *s, struct hard_ctx *h, struct submission *sub, struct 
 	submission_padding(h->ann, &a.pad);
 	if ((r = flows_from_json("submitted flows", h->rf.flows, s->tax, &sub->fl, diag)) !=
 	        SYM_OK ||
-	    (r = encode_flows(s->tax, sub->fl, ENCODE_HARDENED, &offers, &needs)) != SYM_OK ||
-	    (r = reach_blocks_new(s->tax, sub->fl, ENCODE_HARDENED, &a.rb)) != SYM_OK ||
+	    (r = encode_flows(s->tax, sub->fl, h->mode, &offers, &needs)) != SYM_OK ||
+	    (r = reach_blocks_new(s->tax, sub->fl, h->mode, &a.rb)) != SYM_OK ||
 	    (r = reach_pad_all(a.rb, &a.pad)) != SYM_OK)
 		goto out;
 	r = SYM_ERR_ALLOC;

@@ -63,13 +63,14 @@ hard_item_produces(struct session *s, const struct roundfile *rf, const struct f
                    const char *supplier, const char *consumer, const uint8_t token[8], int *found)
 {
 	struct block_list bl;
+	enum encode_mode mode;
 	int r = SYM_OK;
 
 	*found = 0;
 	block_list_init(&bl);
-	if (rf->hard == NULL)
+	if (rf->hard == NULL || encode_mode_for(rf->token_encoding, 1, &mode) != SYM_OK)
 		return SYM_ERR_INVALID;
-	if (encode_item_blocks(s->tax, item, ENCODE_HARDENED, 0, &bl) != SYM_OK)
+	if (encode_item_blocks(s->tax, item, mode, 0, &bl) != SYM_OK)
 		goto out; /* an item that cannot be encoded produces no token */
 	r = strcmp(supplier, s->st->id) == 0 ? s_own(s, rf, &bl, consumer, token, found)
 	                                     : s_answered(rf, &bl, supplier, token, found);

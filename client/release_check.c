@@ -56,8 +56,9 @@ release_check_candidate_id(const struct release_candidate *c)
 }
 
 int
-release_check_produces(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t *key,
-                       const struct flow_item *item, const uint8_t token[TOKEN_LEN], int *found)
+release_check_produces(const struct taxonomy *tax, enum encode_mode mode, struct prf_ctx *prf,
+                       const uint8_t *key, const struct flow_item *item,
+                       const uint8_t token[TOKEN_LEN], int *found)
 {
 	struct block_list bl;
 	token_t *t = NULL;
@@ -70,7 +71,7 @@ release_check_produces(const struct taxonomy *tax, struct prf_ctx *prf, const ui
 		r = SYM_ERR_INVALID;
 		goto out;
 	}
-	if (encode_item_blocks(tax, item, ENCODE_STANDARD, 0, &bl) != SYM_OK)
+	if (encode_item_blocks(tax, item, mode, 0, &bl) != SYM_OK)
 		goto out; /* an item that cannot be encoded produces no token */
 	if ((t = malloc((bl.n + 1) * sizeof(*t))) == NULL) {
 		r = SYM_ERR_ALLOC;
@@ -88,9 +89,10 @@ out:
 }
 
 int
-release_check_exchange(const struct taxonomy *tax, struct prf_ctx *prf, const struct pairkeys *pk,
-                       const struct release_candidate *c, const struct flow_item *offer,
-                       const struct flow_item *need, enum release_check *out)
+release_check_exchange(const struct taxonomy *tax, enum encode_mode mode, struct prf_ctx *prf,
+                       const struct pairkeys *pk, const struct release_candidate *c,
+                       const struct flow_item *offer, const struct flow_item *need,
+                       enum release_check *out)
 {
 	/* The supplier's offers and the consumer's needs for it: both under K_tok(s->c). */
 	const uint8_t *key = pairkeys_tok(pk, c->supplier, c->consumer);
@@ -102,8 +104,10 @@ release_check_exchange(const struct taxonomy *tax, struct prf_ctx *prf, const st
 	if (!release_check_candidate_id(c) || offer->direction != FLOW_OFFER ||
 	    need->direction != FLOW_NEED)
 		return SYM_OK;
-	if ((r = release_check_produces(tax, prf, key, offer, c->token, &offer_found)) != SYM_OK ||
-	    (r = release_check_produces(tax, prf, key, need, c->token, &need_found)) != SYM_OK)
+	if ((r = release_check_produces(tax, mode, prf, key, offer, c->token, &offer_found)) !=
+	        SYM_OK ||
+	    (r = release_check_produces(tax, mode, prf, key, need, c->token, &need_found)) !=
+	        SYM_OK)
 		return r;
 	if (offer_found && need_found)
 		*out = flows_exact_compatible(tax, offer, need) ? RELEASE_CHECK_EXACT

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "encode.h"
 #include "flows.h"
 #include "pairkeys.h"
 #include "prf.h"
@@ -55,12 +56,13 @@ int release_check_candidate_id(const struct release_candidate *c)
     __attribute__((warn_unused_result));
 
 /*
- * *found = 1 when `item` (offer or need) produces `token` under key, else 0;
- * an item that cannot be encoded produces nothing. SYM_OK, or an error code
- * (no key, out of memory) and no answer.
+ * *found = 1 when `item` (offer or need) produces `token` under key in the
+ * round's encoding `mode`, else 0; an item that cannot be encoded produces
+ * nothing. SYM_OK, or an error code (no key, out of memory) and no answer.
  */
-int release_check_produces(const struct taxonomy *tax, struct prf_ctx *prf, const uint8_t *key,
-                           const struct flow_item *item, const uint8_t token[TOKEN_LEN], int *found)
+int release_check_produces(const struct taxonomy *tax, enum encode_mode mode, struct prf_ctx *prf,
+                           const uint8_t *key, const struct flow_item *item,
+                           const uint8_t token[TOKEN_LEN], int *found)
     __attribute__((warn_unused_result));
 
 /*
@@ -70,7 +72,7 @@ int release_check_produces(const struct taxonomy *tax, struct prf_ctx *prf, cons
  * SYM_OK with *out set, or an error code (no verdict) when the keys do not
  * belong to c's pair or memory runs out.
  */
-int release_check_exchange(const struct taxonomy *tax, struct prf_ctx *prf,
+int release_check_exchange(const struct taxonomy *tax, enum encode_mode mode, struct prf_ctx *prf,
                            const struct pairkeys *pk, const struct release_candidate *c,
                            const struct flow_item *offer, const struct flow_item *need,
                            enum release_check *out) __attribute__((warn_unused_result));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "keyfile.h"
+#include "token.h"
 #include "util.h"
 
 #define ROUNDFILE_MAX (64u << 20)
@@ -92,6 +93,7 @@ roundfile_save(const char *dir, const struct roundfile *rf, struct sym_diag *dia
 		json_object_set(root, "hard", rf->hard);
 	if (rf->settled)
 		json_object_set_new(root, "settled", json_true());
+	json_object_set_new(root, "token_encoding", json_integer(rf->token_encoding));
 	r = s_write_json(path, root, diag);
 	json_decref(root);
 	return r;
@@ -102,7 +104,7 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
                struct sym_diag *diag)
 {
 	char path[PATH_MAX];
-	json_t *root, *peers, *p, *settled;
+	json_t *root, *peers, *p, *settled, *encoding;
 	const char *sub, *rid;
 	uint8_t in_file[16];
 	size_t i;
@@ -121,6 +123,10 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 	sub = json_string_value(json_object_get(root, "submission"));
 	settled = json_object_get(root, "settled");
 	rf->settled = json_is_true(settled);
+	/* Clients before protocol 1.2 wrote no encoding: theirs was 1. */
+	encoding = json_object_get(root, "token_encoding");
+	rf->token_encoding =
+	    encoding == NULL ? TOKEN_VERSION_1 : (uint32_t)json_integer_value(encoding);
 	rid = json_string_value(json_object_get(root, "round"));
 	/*
 	 * The record of this round (one copied under another round's name would
@@ -129,6 +135,8 @@ roundfile_load(const char *dir, const uint8_t round[16], struct roundfile *rf,
 	 */
 	if (!json_is_array(peers) || !json_is_object(rf->flows) || !json_is_object(rf->consents) ||
 	    (settled != NULL && !json_is_boolean(settled)) || sub == NULL ||
+	    (encoding != NULL && (!json_is_integer(encoding) || json_integer_value(encoding) < 1 ||
+	                          json_integer_value(encoding) > TOKEN_VERSION)) ||
 	    util_unhex(sub, rf->submission, 16) != SYM_OK || rid == NULL ||
 	    util_unhex(rid, in_file, 16) != SYM_OK || memcmp(in_file, round, 16) != 0 ||
 	    (rf->hard != NULL && !json_is_object(rf->hard))) {

@@ -30,6 +30,8 @@ struct roundfile {
 	json_t *consents; /* candidate id hex -> accepted | declined | deposited | expired */
 	json_t *hard;     /* a hardened round's public state (hardround.h); NULL: standard */
 	int settled;      /* an exchanges step completed after the round's end: nothing can come */
+	/* The round's token encoding, which maps tokens back (1 in a record written before 1.2). */
+	uint32_t token_encoding;
 	struct roundfile_peer *peers;
 	size_t npeers;
 };

@@ -72,10 +72,12 @@ s_map_candidates(struct session *s, struct round_view *rv)
 {
 	struct pairkeys *pk = sodium_malloc(sizeof(*pk));
 	struct blind_index *bi = NULL;
+	enum encode_mode mode;
 	size_t i;
 	int rc = EXIT_SOFTWARE;
 
-	if (pk == NULL || blind_index_new(s->tax, rv->fl, &bi) != SYM_OK ||
+	if (pk == NULL || encode_mode_for(rv->rf.token_encoding, 0, &mode) != SYM_OK ||
+	    blind_index_new(s->tax, rv->fl, mode, &bi) != SYM_OK ||
 	    (rv->views = calloc(rv->list->n_candidates + 1, sizeof(*rv->views))) == NULL)
 		goto out;
 	for (i = 0; i < rv->list->n_candidates; i++)

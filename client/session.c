@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "certcache.h"
+#include "encode.h"
 #include "log.h"
 #include "logcheck.h"
 #include "paircache.h"
@@ -188,6 +189,7 @@ session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundA
 {
 	Symbiod__RoundRequest req = SYMBIOD__ROUND_REQUEST__INIT;
 	Symbiod__RoundAnnouncement *ann = NULL;
+	enum encode_mode mode;
 	int rc;
 
 	*out = NULL;
@@ -210,13 +212,15 @@ session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundA
 		wire_free(&ann->base);
 		return EXIT_PROTOCOL;
 	}
-	/* Tokens of another encoding match nothing, and candidates would not map back. */
-	if ((ann->has_token_encoding ? ann->token_encoding : 1u) != TOKEN_VERSION) {
+	/*
+	 * Tokens of an encoding this client does not know would match nothing, and
+	 * candidates would not map back. It knows 1.1's (1) and 1.2's.
+	 */
+	if (encode_mode_for(protocol_announcement_token_encoding(ann), 0, &mode) != SYM_OK) {
 		sym_diag_set(diag, SYM_ERR_VERIFY,
-		             "the round announces token encoding %u; this client encodes %u "
-		             "(protocol 1.2): the coordinator and every member must run the same "
-		             "version",
-		             ann->has_token_encoding ? ann->token_encoding : 1u, TOKEN_VERSION);
+		             "the round announces token encoding %u; this client knows encodings 1 "
+		             "and %u (protocol 1.2): upgrade symbi",
+		             protocol_announcement_token_encoding(ann), TOKEN_VERSION);
 		wire_free(&ann->base);
 		return EXIT_PROTOCOL;
 	}

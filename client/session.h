@@ -60,7 +60,10 @@ void session_close(struct session *s);
 int session_current_round(struct session *s, uint8_t round[16], char phase[16],
                           struct sym_diag *diag);
 
-/* The round's announcement, signed by the park's coordinator, for `round` and our taxonomy. */
+/*
+ * The round's announcement, signed by the park's coordinator, for `round` and
+ * our taxonomy, in a token encoding this client knows (encode_mode_for).
+ */
 int session_announcement(struct session *s, const uint8_t round[16],
                          Symbiod__RoundAnnouncement **out, struct sym_diag *diag);
 

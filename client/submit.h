@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "blind.h"
+#include "encode.h"
 #include "roundfile.h"
 #include "session.h"
 
@@ -24,6 +25,7 @@ struct submission {
 	size_t beyond;       /* members farther away than the round's reach: no batch (REACH.md) */
 	struct roundfile rf; /* what maps tokens back later: flows as submitted, peers' keys */
 	char phase[16];      /* the round's phase when the submission started */
+	enum encode_mode mode; /* the round's token encoding (encode.h) */
 };
 
 void submission_clear(struct submission *sub);

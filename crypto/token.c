@@ -10,7 +10,7 @@ token_level_stride(const struct token_level *lv)
 	uint64_t offers = 1;
 	unsigned d;
 
-	if (!lv->strided)
+	if (!lv->strided || lv->version1)
 		return 1;
 	for (d = 0; d < lv->ndims && d < TOKEN_MAX_DIMS; d++) {
 		offers *= lv->dims[d].bits + 1u;
@@ -179,7 +179,7 @@ s_blocks(const struct token_level *lv, int need, token_block_t *out, size_t cap,
 		uint8_t *b = out[k].b;
 
 		memset(b, 0, TOKEN_BLOCK_LEN);
-		b[0] = TOKEN_VERSION;
+		b[0] = lv->version1 ? TOKEN_VERSION_1 : TOKEN_VERSION;
 		b[1] = (uint8_t)(lv->category_id >> 8);
 		b[2] = (uint8_t)(lv->category_id & 0xff);
 		b[3] = lv->level;

@@ -23,7 +23,7 @@
  * prefix, does not match). A compatible pair shares exactly one block.
  *
  * Block layout (16 bytes, injective):
- *   [0] TOKEN_VERSION  [1..2] category id (big endian)  [3] level
+ *   [0] TOKEN_VERSION (1 in token encoding 1)  [1..2] category id (big endian)  [3] level
  *   [4..15] the dimensions in order, each written as the (b+1)-bit number
  *           (1 << len) | prefix, packed most significant bit first, then zero
  *           bits. The leading 1 marks the prefix length, so different
@@ -37,8 +37,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 2: strides (protocol 1.2). Version 1 used stride 1 everywhere. */
+/*
+ * 2: strides (protocol 1.2). Version 1 used stride 1 everywhere; a round may
+ * still announce it (token encoding 1) while a park's members upgrade.
+ */
 #define TOKEN_VERSION 2
+#define TOKEN_VERSION_1 1
 #define TOKEN_BLOCK_LEN 16
 #define TOKEN_MAX_DIMS 8
 #define TOKEN_MAX_BITS 16
@@ -78,7 +82,8 @@ struct token_level {
 	uint16_t category_id;
 	uint8_t level; /* depth of the category in the taxonomy, root = 0 */
 	uint8_t ndims;
-	uint8_t strided; /* 1: a wide level takes stride 2 (standard rounds); 0: stride 1 */
+	uint8_t strided;  /* 1: a wide level takes stride 2 (standard rounds); 0: stride 1 */
+	uint8_t version1; /* 1: token encoding 1's blocks (version byte 1; never strided) */
 	struct token_dim dims[TOKEN_MAX_DIMS];
 };
 

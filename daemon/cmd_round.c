@@ -14,7 +14,7 @@ static const char s_usage[] =
     "                [--fixed-size N] [--max-offer N] [--max-need N] [--max-items N]\n"
     "                [--query-minutes M] [--evaluate-minutes M] (hardened)\n"
     "                [--submit-minutes M] [--consent-minutes M] [--keep-batches]\n"
-    "                [--indicator-seconds S] [--max-reach-km KM]\n"
+    "                [--indicator-seconds S] [--max-reach-km KM] [--token-encoding 1|2]\n"
     "  advance: move a hardened round to its next phase now";
 
 /* The option letters of the open options, and their keys in the request. */
@@ -32,6 +32,7 @@ s_open_key(int c)
 	       : c == 'Q' ? "query_minutes"
 	       : c == 'E' ? "evaluate_minutes"
 	       : c == 'R' ? "max_reach_km"
+	       : c == 'T' ? "token_encoding"
 	                  : "consent_minutes";
 }
 
@@ -58,6 +59,7 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 	                                     {"query-minutes", required_argument, NULL, 'Q'},
 	                                     {"evaluate-minutes", required_argument, NULL, 'E'},
 	                                     {"max-reach-km", required_argument, NULL, 'R'},
+	                                     {"token-encoding", required_argument, NULL, 'T'},
 	                                     {"quantum", required_argument, NULL, 'q'},
 	                                     {"config", required_argument, NULL, 'C'},
 	                                     {"help", no_argument, NULL, 'h'},
@@ -100,7 +102,7 @@ s_options(int argc, char **argv, const char *action, json_t *req, const char **d
 		}
 		if (c == '?' || optarg == NULL || (v = strtol(optarg, &end, 10)) < 0 ||
 		    *end != '\0' || v > 100000000 || strcmp(action, "open") != 0 ||
-		    (c == 'R' && (v < 1 || v > 40000))) {
+		    (c == 'R' && (v < 1 || v > 40000)) || (c == 'T' && v != 1 && v != 2)) {
 			fprintf(stderr, "symbiod round: bad option%s%s\nusage: symbiod %s\n",
 			        optarg ? " value " : "", optarg ? optarg : "", s_usage);
 			return EXIT_USAGE;

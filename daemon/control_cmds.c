@@ -10,6 +10,7 @@
 #include "export.h"
 #include "log.h"
 #include "server_internal.h"
+#include "token.h"
 #include "util.h"
 #include "zap.h"
 
@@ -77,7 +78,7 @@ static int
 s_open_opts(json_t *req, struct round_open_opts *opts)
 {
 	uint32_t submit_min = 0, consent_min = 0, indicator_s = 0, query_min = 0, evaluate_min = 0;
-	uint32_t reach_km = 0;
+	uint32_t reach_km = 0, encoding = TOKEN_VERSION;
 	json_t *keep = json_object_get(req, "keep_batches");
 	const char *mode = json_string_value(json_object_get(req, "mode"));
 
@@ -85,7 +86,10 @@ s_open_opts(json_t *req, struct round_open_opts *opts)
 		return 0;
 	if (mode != NULL && strcmp(mode, "hardened") != 0 && strcmp(mode, "standard") != 0)
 		return 0;
-	rounds_default_opts(opts, mode != NULL && strcmp(mode, "hardened") == 0);
+	if (!s_opt_u32(req, "token_encoding", &encoding) ||
+	    (encoding != TOKEN_VERSION && encoding != TOKEN_VERSION_1))
+		return 0;
+	rounds_default_opts(opts, mode != NULL && strcmp(mode, "hardened") == 0, encoding);
 	if (!s_opt_u32(req, "query_minutes", &query_min) ||
 	    !s_opt_u32(req, "evaluate_minutes", &evaluate_min))
 		return 0;

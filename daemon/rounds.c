@@ -34,6 +34,9 @@
  * A hardened round keeps stride 1 (its query batch, every element two scalar
  * multiplications on each side, is the need floor's class), so it keeps the
  * sizes chosen for stride 1.
+ *
+ * A round of token encoding 1 (--token-encoding 1: members still on
+ * protocol 1.1) takes 1.1's sizes, which its stride-1 offers need.
  */
 #define ROUND_DEFAULT_PAD_OFFERS 1024
 #define ROUND_DEFAULT_PAD_NEEDS 512
@@ -42,6 +45,10 @@
 #define ROUND_HARD_PAD_OFFERS 2048
 #define ROUND_HARD_PAD_NEEDS 256
 #define ROUND_HARD_MAX_OFFER 131072
+#define ROUND_V1_PAD_OFFERS 2048
+#define ROUND_V1_PAD_NEEDS 256
+#define ROUND_V1_MAX_OFFER 131072
+#define ROUND_V1_MAX_NEED 4096
 #define ROUND_DEFAULT_MAX_ITEMS 200
 /* Each hardened phase's default length: a silent member holds a round up no longer. */
 #define ROUND_HARD_MINUTES 60
@@ -55,12 +62,19 @@ rounds_phase_name(int phase)
 }
 
 void
-rounds_default_opts(struct round_open_opts *o, int hardened)
+rounds_default_opts(struct round_open_opts *o, int hardened, uint32_t token_encoding)
 {
+	int v1 = token_encoding == TOKEN_VERSION_1;
+
 	memset(o, 0, sizeof(*o));
 	o->hardened = hardened;
-	o->pad_offers = hardened ? ROUND_HARD_PAD_OFFERS : ROUND_DEFAULT_PAD_OFFERS;
-	o->pad_needs = hardened ? ROUND_HARD_PAD_NEEDS : ROUND_DEFAULT_PAD_NEEDS;
+	o->token_encoding = token_encoding;
+	o->pad_offers = hardened ? ROUND_HARD_PAD_OFFERS
+	                : v1     ? ROUND_V1_PAD_OFFERS
+	                         : ROUND_DEFAULT_PAD_OFFERS;
+	o->pad_needs = hardened ? ROUND_HARD_PAD_NEEDS
+	               : v1     ? ROUND_V1_PAD_NEEDS
+	                        : ROUND_DEFAULT_PAD_NEEDS;
 	o->max_items = ROUND_DEFAULT_MAX_ITEMS;
 }
 
@@ -100,14 +114,20 @@ s_sizes(const struct round_open_opts *opts, struct store_round_sizes *sz, struct
 	sz->offer_floor = opts->pad_offers;
 	sz->need_floor = opts->pad_needs;
 	sz->fixed_size = opts->fixed_size;
-	sz->max_offer = s_max_for(opts->max_offer, opts->pad_offers, opts->fixed_size,
-	                          opts->hardened ? ROUND_HARD_MAX_OFFER : ROUND_DEFAULT_MAX_OFFER);
+	sz->max_offer =
+	    s_max_for(opts->max_offer, opts->pad_offers, opts->fixed_size,
+	              opts->hardened                            ? ROUND_HARD_MAX_OFFER
+	              : opts->token_encoding == TOKEN_VERSION_1 ? ROUND_V1_MAX_OFFER
+	                                                        : ROUND_DEFAULT_MAX_OFFER);
 	/*
 	 * A hardened query batch has exactly max_need elements, each costing both
 	 * sides scalar multiplications: by default the need floor's class.
 	 */
-	sz->max_need = s_max_for(opts->max_need, opts->pad_needs, opts->fixed_size,
-	                         opts->hardened ? 0 : ROUND_DEFAULT_MAX_NEED);
+	sz->max_need =
+	    s_max_for(opts->max_need, opts->pad_needs, opts->fixed_size,
+	              opts->hardened                            ? 0
+	              : opts->token_encoding == TOKEN_VERSION_1 ? ROUND_V1_MAX_NEED
+	                                                        : ROUND_DEFAULT_MAX_NEED);
 	if (sz->max_offer == 0 || sz->max_need == 0 ||
 	    tokset_size_class(0, sz->offer_floor, 0) > cap ||
 	    tokset_size_class(0, sz->need_floor, 0) > cap)
@@ -275,8 +295,9 @@ s_announce(struct rounds_ctx *ctx, const struct round_open_opts *opts, struct st
 	if ((r = rounds_reach_policy(ctx, opts->max_reach_m, &ann.max_reach_m, diag)) != SYM_OK)
 		return r;
 	ann.has_max_reach_m = ann.max_reach_m != SITE_REACH_UNLIMITED;
-	ann.has_token_encoding = 1;
-	ann.token_encoding = TOKEN_VERSION;
+	/* Encoding 1 is announced as 1.1 announced it, without the field: 1.1 clients take it. */
+	ann.has_token_encoding = opts->token_encoding != TOKEN_VERSION_1;
+	ann.token_encoding = opts->token_encoding;
 	if ((r = protocol_announcement_sign(&ann, ctx->park->sign->sk, sig)) != SYM_OK ||
 	    (r = wire_pack(&ann.base, &rd->announcement, &rd->announcement_len)) != SYM_OK)
 		return sym_diag_set(diag, r, "cannot sign the announcement: %s", sym_strerror(r));
@@ -334,13 +355,15 @@ rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t *
 		goto out;
 	}
 	util_hex(rd.id, 16, hex);
-	log_notice("round %s opened for %zu members%s", hex, n,
-	           opts->hardened ? " (hardened)" : "");
+	log_notice(
+	    "round %s opened for %zu members%s%s", hex, n, opts->hardened ? " (hardened)" : "",
+	    opts->token_encoding == TOKEN_VERSION_1 ? " in token encoding 1 (protocol 1.1)" : "");
 	*result = json_pack("{s:s, s:s, s:i, s:o}", "round", hex, "phase",
 	                    opts->hardened ? "query" : "open", "members", (int)n, "sizes",
 	                    s_sizes_json(&rd.sizes));
 	if (opts->hardened)
 		json_object_set_new(*result, "mode", json_string("hardened"));
+	json_object_set_new(*result, "token_encoding", json_integer(opts->token_encoding));
 out:
 	free(ids);
 	store_round_clear(&rd);
@@ -541,6 +564,7 @@ rounds_status(struct rounds_ctx *ctx)
 	size_t n = 0;
 	int64_t counts[4], submitted = 0;
 	uint64_t reach_m = 0;
+	uint32_t encoding = 0;
 	json_t *j;
 
 	if (store_round_latest(ctx->park->store, &rd) != SYM_OK)
@@ -563,6 +587,9 @@ rounds_status(struct rounds_ctx *ctx)
 	    (json_int_t)counts[CANDIDATE_EXPIRED]);
 	json_object_set_new(j, "keep_batches", json_boolean(rd.keep_batches));
 	json_object_set_new(j, "sizes", s_sizes_json(&rd.sizes));
+	json_object_set_new(j, "token_encoding",
+	                    rounds_encoding_of(&rd, &encoding) == SYM_OK ? json_integer(encoding)
+	                                                                 : json_null());
 	json_object_set_new(j, "phase", json_string(rounds_phase_shown(ctx, &rd)));
 	rounds_hard_status(ctx, &rd, j);
 	if (rd.phase == ROUND_ENDED && indicators_state_name(ctx, rd.id) != NULL)

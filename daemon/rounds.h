@@ -45,10 +45,15 @@ struct round_open_opts {
 	int hardened;
 	int64_t query_minutes, evaluate_minutes;
 	uint64_t max_reach_m; /* REACH.md: caps the taxonomy's largest reach (0: no cap) */
+	/* PROTOCOL.md 3.1: 2 (protocol 1.2), or 1 while the park's members upgrade from 1.1. */
+	uint32_t token_encoding;
 };
 
-/* The defaults of a round of this mode (hardened: 1), before the operator's options. */
-void rounds_default_opts(struct round_open_opts *o, int hardened);
+/*
+ * The defaults of a round of this mode (hardened: 1) and token encoding (1 or
+ * TOKEN_VERSION), before the operator's options.
+ */
+void rounds_default_opts(struct round_open_opts *o, int hardened, uint32_t token_encoding);
 
 int rounds_open(struct rounds_ctx *ctx, const struct round_open_opts *opts, json_t **result,
                 struct sym_diag *diag) __attribute__((warn_unused_result));

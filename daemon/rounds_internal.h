@@ -36,6 +36,9 @@ int rounds_reach_policy(const struct rounds_ctx *ctx, uint64_t cap_m, uint64_t *
 /* A stored round's largest reach, from its signed announcement (SITE_REACH_UNLIMITED: none). */
 int rounds_reach_of(const struct store_round *rd, uint64_t *reach_m)
     __attribute__((warn_unused_result));
+/* A stored round's token encoding, from its signed announcement (1 when it names none). */
+int rounds_encoding_of(const struct store_round *rd, uint32_t *encoding)
+    __attribute__((warn_unused_result));
 /* A member's site in the directory (an unset one for a member without a site, or unknown). */
 const struct site *rounds_site_of(const struct rounds_ctx *ctx, const char *id);
 /* How many of the round's members ids[0..n) other than self are within reach of self. */

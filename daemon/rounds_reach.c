@@ -40,19 +40,36 @@ rounds_reach_policy(const struct rounds_ctx *ctx, uint64_t cap_m, uint64_t *out,
 	return SYM_OK;
 }
 
-int
-rounds_reach_of(const struct store_round *rd, uint64_t *reach_m)
+/* The round's largest reach and token encoding, from our own signed bytes stored at open. */
+static int
+s_announced(const struct store_round *rd, uint64_t *reach_m, uint32_t *encoding)
 {
 	Symbiod__RoundAnnouncement *ann = NULL;
 	int r;
 
-	/* Our own signed bytes, stored when the round opened. */
 	if ((r = wire_unpack(&symbiod__round_announcement__descriptor, rd->announcement,
 	                     rd->announcement_len, 0, (ProtobufCMessage **)&ann)) != SYM_OK)
 		return r;
 	*reach_m = protocol_announcement_reach_m(ann);
+	*encoding = protocol_announcement_token_encoding(ann);
 	wire_free(&ann->base);
 	return SYM_OK;
+}
+
+int
+rounds_reach_of(const struct store_round *rd, uint64_t *reach_m)
+{
+	uint32_t encoding;
+
+	return s_announced(rd, reach_m, &encoding);
+}
+
+int
+rounds_encoding_of(const struct store_round *rd, uint32_t *encoding)
+{
+	uint64_t reach_m;
+
+	return s_announced(rd, &reach_m, encoding);
 }
 
 static int

@@ -80,6 +80,27 @@ s_ack(struct round_call *c, const uint8_t sub_id[16], uint32_t received)
 	return SYM_OK;
 }
 
+/*
+ * Tokens of another encoding than the round announced would silently match
+ * nothing: say so instead. A request without the field is a 1.1 client's
+ * (encoding 1), which a round of encoding 1 takes.
+ */
+static int
+s_same_encoding(struct round_call *c, const Symbiod__SubmitBegin *req, const struct store_round *rd)
+{
+	uint32_t theirs = req->has_token_encoding ? req->token_encoding : TOKEN_VERSION_1, ours;
+	int r;
+
+	if ((r = rounds_encoding_of(rd, &ours)) != SYM_OK)
+		return r;
+	if (theirs == ours)
+		return SYM_OK;
+	return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
+	                    "SubmitBegin: tokens of encoding %u; this round takes encoding %u%s",
+	                    theirs, ours,
+	                    ours == TOKEN_VERSION ? " (protocol 1.2): upgrade symbi" : "");
+}
+
 int
 round_handle_submit_begin(struct round_call *c, const ProtobufCMessage *msg)
 {
@@ -94,14 +115,8 @@ round_handle_submit_begin(struct round_call *c, const ProtobufCMessage *msg)
 		    c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
 		    "SubmitBegin: bad submission id, commitment or chunk count (1..%d)",
 		    ROUNDS_MAX_CHUNKS);
-	/* Tokens of another encoding would silently match nothing: say so instead. */
-	if (!req->has_token_encoding || req->token_encoding != TOKEN_VERSION)
-		return round_refuse(c, SYMBIOD__STATUS__STATUS_BAD_REQUEST,
-		                    "SubmitBegin: tokens of encoding %u; this coordinator's rounds "
-		                    "take encoding %u (protocol 1.2): upgrade symbi",
-		                    req->has_token_encoding ? req->token_encoding : 1u,
-		                    TOKEN_VERSION);
-	if ((r = s_open_round_for(c, &req->round_id, &rd)) != SYM_OK || c->status != 0)
+	if ((r = s_open_round_for(c, &req->round_id, &rd)) != SYM_OK || c->status != 0 ||
+	    (r = s_same_encoding(c, req, &rd)) != SYM_OK || c->status != 0)
 		goto out;
 	r = store_submission_begin(c->ctx->park->store, rd.id, c->member->rec.id,
 	                           req->submission_id.data, req->chunks, req->commitment.data,

@@ -78,3 +78,9 @@ protocol_announcement_reach_m(const Symbiod__RoundAnnouncement *a)
 {
 	return a->has_max_reach_m ? a->max_reach_m : SITE_REACH_UNLIMITED;
 }
+
+uint32_t
+protocol_announcement_token_encoding(const Symbiod__RoundAnnouncement *a)
+{
+	return a->has_token_encoding ? a->token_encoding : 1u;
+}

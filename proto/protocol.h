@@ -33,5 +33,7 @@ int protocol_announcement_verify(const Symbiod__RoundAnnouncement *a, const uint
 int protocol_record_site_equal(const struct member_record *rec, const Symbiod__MemberRecord *m);
 /* The round's largest reach in metres; SITE_REACH_UNLIMITED when the announcement has none. */
 uint64_t protocol_announcement_reach_m(const Symbiod__RoundAnnouncement *a);
+/* The round's token encoding (PROTOCOL.md 3.1): 1 when the field is absent. */
+uint32_t protocol_announcement_token_encoding(const Symbiod__RoundAnnouncement *a);
 
 #endif

@@ -189,8 +189,9 @@ s_check(const struct pairkeys *pk, const struct release_candidate *c, const stru
 {
 	enum release_check check = RELEASE_CHECK_EXACT;
 
-	assert_int_equal(release_check_exchange(s_w.tax, s_w.prf, pk, c, offer, need, &check),
-	                 SYM_OK);
+	assert_int_equal(
+	    release_check_exchange(s_w.tax, ENCODE_STANDARD, s_w.prf, pk, c, offer, need, &check),
+	    SYM_OK);
 	return check;
 }
 
@@ -340,9 +341,9 @@ test_other_keys_confirm_nothing(void **state)
 	assert_int_equal(
 	    pairkeys_derive(s_park, s_w.round, "acme", s_w.sk_a, s_w.pk_a, "gamma", pk_c, pk),
 	    SYM_OK);
-	assert_int_not_equal(release_check_exchange(s_w.tax, s_w.prf, pk, &s_w.cand,
-	                                            &s_w.offer->items[0], &s_w.need->items[0],
-	                                            &check),
+	assert_int_not_equal(release_check_exchange(s_w.tax, ENCODE_STANDARD, s_w.prf, pk,
+	                                            &s_w.cand, &s_w.offer->items[0],
+	                                            &s_w.need->items[0], &check),
 	                     SYM_OK);
 	assert_int_equal(check, RELEASE_CHECK_MISMATCH);
 	pairkeys_clear(pk);

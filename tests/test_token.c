@@ -175,6 +175,9 @@ test_level_stride(void **state)
 	lv.strided = 0; /* a hardened round's level */
 	assert_int_equal(token_level_stride(&lv), 1);
 	lv.strided = 1;
+	lv.version1 = 1; /* token encoding 1 (protocol 1.1): never strided */
+	assert_int_equal(token_level_stride(&lv), 1);
+	lv.version1 = 0;
 	lv.ndims = 5;
 	for (d = 0; d < 5; d++) {
 		lv.dims[d].bits = wide[d];
@@ -250,6 +253,19 @@ test_block_layout(void **state)
 	assert_int_equal(b[4].b[15], 0);
 	/* Too small a buffer is refused, not overrun. */
 	assert_int_equal(token_offer_blocks(&lv, b, 4, &n), SYM_ERR_NOSPACE);
+	/* Token encoding 1: the same blocks but for the version byte. */
+	{
+		token_block_t v1[64];
+		size_t n1 = 0, k;
+
+		lv.version1 = 1;
+		assert_int_equal(token_offer_blocks(&lv, v1, 64, &n1), SYM_OK);
+		assert_int_equal(n1, 5);
+		for (k = 0; k < n1; k++) {
+			assert_int_equal(v1[k].b[0], TOKEN_VERSION_1);
+			assert_memory_equal(v1[k].b + 1, b[k].b + 1, TOKEN_BLOCK_LEN - 1);
+		}
+	}
 }
 
 /* Distinct (prefix length, value) pairs never encode to the same block. */

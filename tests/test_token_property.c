@@ -2,8 +2,9 @@
  * The property the product rests on (PROTOCOL.md "Token encoding"): over
  * random (offer, need) pairs drawn across the whole taxonomy, the two token
  * sets share exactly one token when the predicate holds on the bins and none
- * otherwise, and nothing at all under different pair keys; in both encodings,
- * the standard one whose wide levels take stride 2 and the hardened one.
+ * otherwise, and nothing at all under different pair keys; in every mode: the
+ * standard one whose wide levels take stride 2, the hardened one, and token
+ * encoding 1 (protocol 1.1's blocks, for rounds while a park upgrades).
  *
  * SYMBI_PROPERTY_PAIRS (default 200000) and SYMBI_PROPERTY_SEED override the
  * size and the seed; a failure prints the seed and the pair number.
@@ -112,7 +113,9 @@ test_property(void **state)
 		struct flow_item offer, need;
 		struct block_list ob, nb;
 		const struct tax_category *oc = synth_category(tax, &rng), *nc;
-		enum encode_mode mode = p % 2 == 0 ? ENCODE_STANDARD : ENCODE_HARDENED;
+		enum encode_mode mode = p % 3 == 0   ? ENCODE_STANDARD
+		                        : p % 3 == 1 ? ENCODE_HARDENED
+		                                     : ENCODE_V1;
 		struct token_level nl[TAX_MAX_DEPTH];
 		size_t shared, n_nl;
 		int expect;

@@ -2,13 +2,28 @@
 # A whole matching round on a scenario park, through the real CLI, against a
 # real daemon on loopback: exact candidates, declines honoured, details
 # released only to agreed partners, nothing confidential at the coordinator.
-# usage: round.sh BINDIR SCENARIO_DIR [--expire]
+# usage: round.sh BINDIR SCENARIO_DIR [--expire] [--token-encoding N]
 #   --expire: leave one agreed-to-be candidate unanswered by its consumer and
 #             check that `round end` expires it and releases nothing.
+#   --token-encoding 1: the round takes protocol 1.1's tokens, as a park
+#             opens rounds while its members upgrade (PROTOCOL.md 3.1): the
+#             same candidates, a 1.1 client's submission taken, a 1.2 one
+#             refused, a round record without the encoding read as 1.1's.
 BIN=$1
 SC=$2
-EXPIRE=${3:-}
+shift 2
+EXPIRE=
+ENC=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	--expire) EXPIRE=--expire ;;
+	--token-encoding) ENC=$2; shift ;;
+	*) echo "round.sh: unknown option $1"; exit 2 ;;
+	esac
+	shift
+done
 . "$(dirname "$0")/lib.sh"
+others() { for o in $ids; do [ "$o" != "$1" ] && printf '%s ' "$o"; done; }
 
 P=$T/park
 new_park "$P" "Scenario $(basename "$SC")" || { echo "cannot create park"; exit 1; }
@@ -25,9 +40,19 @@ start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1;
 expect_rc 75 "submit with no open round is refused" -- "$BIN/symbi" submit --dir "$T/st-$first" "$SC/$first.json"
 expect_grep "$T/err" "no round has been opened|no round is open" "  ... with a clear reason"
 
-expect_rc 0 "round open" -- "$BIN/symbiod" round open --dir "$P"
+expect_rc 0 "round open (token encoding $ENC)" -- "$BIN/symbiod" round open --dir "$P" --token-encoding "$ENC"
 ROUND=$(cat "$T/out")
 [[ "$ROUND" =~ ^[0-9a-f]{32}$ ]] && ok "  ... prints the round id" || bad "round id: $ROUND"
+"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+python3 - "$T/status.json" "$ENC" <<'PY' && ok "  ... status shows the encoding and its default sizes" || bad "status: $(cat "$T/status.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+enc = int(sys.argv[2])
+assert s["token_encoding"] == enc, s
+want = {1: (2048, 256, 131072, 4096), 2: (1024, 512, 8192, 65536)}[enc]
+z = s["sizes"]
+assert (z["offer_floor"], z["need_floor"], z["max_offer"], z["max_need"]) == want, z
+PY
 
 # Bad input sends nothing.
 echo '{"flows": [{"id": "x", "direction": "offer", "category": "energy.steam", "quantity": {"value": 1, "unit": "furlongs/fortnight"}}]}' >"$T/bad.json"
@@ -37,6 +62,17 @@ expect_rc 77 "a stranger (not enrolled) cannot submit" -- "$BIN/symbi" submit --
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==0' "$T/status.json" && ok "  ... and nothing was stored" || bad "refused submissions were stored: $(cat "$T/status.json")"
 
+if [ "$ENC" = 1 ]; then
+	# A member still on 1.1 names no encoding: taken (replaced below by its real
+	# submission). A member on 1.2 that ignored the announcement: refused.
+	# shellcheck disable=SC2046
+	expect_rc 0 "a 1.1 client's submission (no encoding named) is taken" -- \
+		"$BIN/symbi-rawsubmit" --dir "$T/st-$first" --offers 2048 --needs 256 --encoding 0 $(others "$first")
+	# shellcheck disable=SC2046
+	expect_rc 65 "tokens of encoding 2 are refused in a round of encoding 1" -- \
+		"$BIN/symbi-rawsubmit" --dir "$T/st-$first" --offers 2048 --needs 256 --encoding 2 $(others "$first")
+	expect_grep "$T/err" "tokens of encoding 2; this round takes encoding 1" "  ... naming both"
+fi
 # A second submit replaces the first: submit an empty file first, then the real one.
 echo '{"flows": []}' >"$T/empty.json"
 expect_rc 0 "first submit of $first (no flows)" -- "$BIN/symbi" submit --dir "$T/st-$first" "$T/empty.json"
@@ -54,6 +90,13 @@ sed -i 's/ [0-9a-f]*$/ '"$(printf '%064d' 0)"'/' "$T/st-reuse/rounds-seen"
 expect_rc 76 "a reused round id is refused" -- "$BIN/symbi" submit --dir "$T/st-reuse" "$SC/$first.json"
 expect_grep "$T/err" "reused round id is refused" "  ... and says so"
 
+python3 - "$T" "$ROUND" "$ENC" $ids <<'PY' && ok "each round record keeps the round's token encoding ($ENC)" || bad "round records"
+import json, sys
+t, rnd, enc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for c in sys.argv[4:]:
+    rec = json.load(open("%s/st-%s/rounds/%s.json" % (t, c, rnd)))
+    assert rec["token_encoding"] == enc, (c, rec.get("token_encoding"))
+PY
 expect_rc 0 "round close (runs the matching)" -- "$BIN/symbiod" round close --dir "$P"
 expect_rc 75 "submit after close is refused" -- "$BIN/symbi" submit --dir "$T/st-$first" "$SC/$first.json"
 
@@ -61,6 +104,14 @@ for c in $ids; do
 	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>"$T/err" || bad "candidates $c: $(cat "$T/err")"
 done
 python3 "$(dirname "$0")/round_check.py" candidates "$SC" "$T" && ok "candidates are exactly the expected ones, on both sides" || bad "candidates differ"
+if [ "$ENC" = 1 ]; then
+	# A record written by a 1.1 client names no encoding: read as 1.1's, its
+	# candidates map back to the same flows.
+	cp -a "$T/st-$first" "$T/st-old"
+	python3 -c 'import json,sys; p=sys.argv[1]; r=json.load(open(p)); del r["token_encoding"]; json.dump(r, open(p, "w"))' "$T/st-old/rounds/$ROUND.json"
+	"$BIN/symbi" candidates --dir "$T/st-old" --json >"$T/cand-old.json" 2>"$T/err" || bad "candidates from a 1.1 record: $(cat "$T/err")"
+	cmp -s "$T/cand-old.json" "$T/cand-$first.json" && ok "a 1.1 client's round record maps the same candidates" || bad "candidates from a 1.1 record differ"
+fi
 
 # Declines, then everyone accepts the rest (one consumer holds back with --expire).
 python3 "$(dirname "$0")/round_check.py" declines "$SC" "$T" >"$T/declines.txt" || bad "cannot resolve declines"

@@ -7,9 +7,9 @@
 #   - a client refuses an announcement below its floors, and a flows file whose
 #     tokens do not fit, naming the costliest flows;
 #   - a denied counterpart gets padding only and can never obtain a candidate;
-#   - protocol 1.2: tokens of another encoding are refused by the coordinator,
-#     and a round that announces another encoding by the client, before it
-#     sends anything.
+#   - protocol 1.2: tokens of another encoding than the round's are refused by
+#     the coordinator, and a round that announces an encoding the client does
+#     not know by the client, before it sends anything.
 # usage: sizes.sh BINDIR PARK_DIR (tests/parks/ulsan)
 BIN=$1
 SC=$2
@@ -51,9 +51,9 @@ printf 'min_offer_tokens = 64\nmin_need_tokens = 8\n' >"$T/st-farms/symbi.conf"
 expect_rc 0 "a company whose floors allow it submits" -- "$BIN/symbi" submit --dir "$T/st-farms" "$SC/farms.json"
 rm "$T/st-farms/symbi.conf"
 $CHECK classes "$DB" >"$T/classes" && ok "  ... in the round's classes: $(cat "$T/classes")" || bad "classes: $(cat "$T/classes")"
-# A coordinator of another version, or one that lies about it (symbi-oldcoord
+# A coordinator of a later version, or one that lies about it (symbi-oldcoord
 # signs the announcement again with another token encoding): a client refuses
-# the round before it sends anything, naming both encodings.
+# an encoding it does not know before it sends anything, naming them.
 announce_as() {
 	stop_daemon TERM || bad "daemon did not stop cleanly"
 	"$BIN/symbi-oldcoord" --dir "$P" --encoding "$1" 2>"$T/err" || bad "symbi-oldcoord: $(cat "$T/err")"
@@ -62,12 +62,11 @@ announce_as() {
 honest=$($CHECK announcement "$DB")
 # Floors that let paper submit to this round: only the encoding stops it.
 printf 'min_offer_tokens = 64\nmin_need_tokens = 8\n' >"$T/st-paper/symbi.conf"
-for enc in 0 3; do
+for enc in 3 255; do
 	announce_as $enc
-	shown=$((enc == 0 ? 1 : enc))
-	expect_rc 76 "a client refuses a round that announces token encoding $shown" -- \
+	expect_rc 76 "a client refuses a round that announces token encoding $enc" -- \
 		"$BIN/symbi" submit --dir "$T/st-paper" "$SC/paper.json"
-	expect_grep "$T/err" "the round announces token encoding $shown; this client encodes 2 \(protocol 1.2\)" "  ... naming both encodings"
+	expect_grep "$T/err" "the round announces token encoding $enc; this client knows encodings 1 and 2 \(protocol 1.2\)" "  ... naming the encodings"
 done
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1' "$T/status.json" &&
@@ -139,7 +138,7 @@ expect_rc 65 "a need set below the floor is refused" -- raw 1024 256
 # shellcheck disable=SC2046
 expect_rc 65 "a submission that names no token encoding (before 1.2) is refused" -- \
 	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 1024 --needs 512 --encoding 0 $(others gas-co)
-expect_grep "$T/err" "tokens of encoding 1; this coordinator's rounds take encoding 2 \(protocol 1.2\): upgrade symbi" "  ... saying which encodings"
+expect_grep "$T/err" "tokens of encoding 1; this round takes encoding 2 \(protocol 1.2\): upgrade symbi" "  ... saying which encodings"
 # shellcheck disable=SC2046
 expect_rc 65 "a submission of token encoding 3 is refused" -- \
 	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 1024 --needs 512 --encoding 3 $(others gas-co)
