@@ -4,9 +4,13 @@
 # DLEQ proofs, then the standard submission; exactly the expected candidates,
 # released items that check as exact, one token batch size per member (reach
 # leaves items out per counterpart, REACH.md), and an audit export that verifies.
-# usage: hardened.sh BINDIR SCENARIO_DIR
+# usage: hardened.sh BINDIR SCENARIO_DIR [--token-encoding 1]
+#   (protocol 1.1's blocks, for a park whose members upgrade: the same
+#   candidates, and the round records say so)
 BIN=$1
 SC=$2
+ENC=2
+[ "${3:-}" = --token-encoding ] && ENC=$4
 . "$(dirname "$0")/lib.sh"
 
 P=$T/park
@@ -15,7 +19,7 @@ ids=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))
 first=$(echo "$ids" | cut -d' ' -f1)
 
 
-expect_rc 0 "round open --mode hardened" -- "$BIN/symbiod" round open --dir "$P" --mode hardened
+expect_rc 0 "round open --mode hardened (token encoding $ENC)" -- "$BIN/symbiod" round open --dir "$P" --mode hardened --token-encoding "$ENC"
 wait_phase "$P" query && ok "  ... the round is in its query phase" || bad "phase: $(cat "$T/status.json")"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["mode"]=="hardened" and sorted(s["silent"])==sorted(sys.argv[2].split())' "$T/status.json" "$ids" && ok "  ... every member silent so far" || bad "status: $(cat "$T/status.json")"
 
@@ -39,6 +43,14 @@ for c in $ids; do
 	"$BIN/symbi" candidates --dir "$T/st-$c" --json >"$T/cand-$c.json" 2>"$T/err" || bad "candidates $c: $(cat "$T/err")"
 done
 python3 "$(dirname "$0")/round_check.py" candidates "$SC" "$T" && ok "hardened: candidates are exactly the expected ones, on both sides" || bad "candidates differ"
+ROUND=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["round"])' "$T/status.json")
+python3 - "$T" "$ROUND" "$ENC" $ids <<'PY' && ok "  ... and each round record keeps the round's token encoding ($ENC)" || bad "round records"
+import json, sys
+t, rnd, enc = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for c in sys.argv[4:]:
+    rec = json.load(open("%s/st-%s/rounds/%s.json" % (t, c, rnd)))
+    assert rec["token_encoding"] == enc, (c, rec.get("token_encoding"))
+PY
 
 for c in $ids; do
 	expect_rc 0 "$c accepts all" -- "$BIN/symbi" accept --dir "$T/st-$c" --all --yes
