@@ -1,7 +1,9 @@
 /* symbi check: validate flows files against the taxonomy. Sends nothing anywhere. */
 #include <getopt.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -14,30 +16,35 @@
 static void
 s_usage(FILE *f)
 {
-	fprintf(f, "usage: symbi check [--taxonomy FILE] [--json] FLOWS.json...\n\n"
+	fprintf(f, "usage: symbi check [--taxonomy FILE] [--json] [--mode standard|hardened]\n"
+	           "                   [--token-encoding 1|2] FLOWS.json...\n\n"
 	           "Validate flows files against the taxonomy, offline: every category, unit,\n"
 	           "value and range is checked and converted. Nothing is sent anywhere.\n\n"
 	           "  --taxonomy FILE  use this taxonomy instead of the shipped default\n"
+	           "  --mode M, --token-encoding N\n"
+	           "                   count each flow's blocks (--json) as a round of this\n"
+	           "                   mode and token encoding would (standard, 2)\n"
 	           "  --json           one JSON document on stdout\n"
 	           "Exit status: 0 all files valid, 65 a file is invalid, 66 a file cannot be\n"
 	           "read, 78 the taxonomy is invalid, 64 usage error.\n");
 }
 
 static size_t
-s_item_blocks(const struct taxonomy *tax, const struct flow_item *it)
+s_item_blocks(const struct taxonomy *tax, enum encode_mode mode, const struct flow_item *it)
 {
 	struct block_list bl;
 	size_t n = 0;
 
 	block_list_init(&bl);
-	if (encode_item_blocks(tax, it, ENCODE_STANDARD, 0, &bl) == SYM_OK)
+	if (encode_item_blocks(tax, it, mode, 0, &bl) == SYM_OK)
 		n = bl.n;
 	block_list_free(&bl);
 	return n;
 }
 
 static json_t *
-s_file_json(const char *path, const struct taxonomy *tax, const struct flows *fl, const char *error)
+s_file_json(const char *path, const struct taxonomy *tax, enum encode_mode mode,
+            const struct flows *fl, const char *error)
 {
 	json_t *o = json_object(), *items;
 	size_t i;
@@ -59,7 +66,8 @@ s_file_json(const char *path, const struct taxonomy *tax, const struct flows *fl
 		json_object_set_new(j, "direction",
 		                    json_string(it->direction == FLOW_OFFER ? "offer" : "need"));
 		json_object_set_new(j, "category", json_string(it->category->path));
-		json_object_set_new(j, "blocks", json_integer((json_int_t)s_item_blocks(tax, it)));
+		json_object_set_new(j, "blocks",
+		                    json_integer((json_int_t)s_item_blocks(tax, mode, it)));
 		json_array_append_new(items, j);
 	}
 	json_object_set_new(o, "flows", items);
@@ -71,9 +79,14 @@ cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {{"taxonomy", required_argument, NULL, 't'},
 	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"mode", required_argument, NULL, 'm'},
+	                                     {"token-encoding", required_argument, NULL, 'e'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
-	const char *tax_path = NULL;
+	const char *tax_path = NULL, *mode_name = "standard";
+	unsigned long encoding = TOKEN_VERSION;
+	enum encode_mode mode;
+	char *end = NULL;
 	struct taxonomy *tax = NULL;
 	struct sym_diag diag = {""};
 	json_t *report = NULL, *files;
@@ -84,9 +97,25 @@ cmd_check(int argc, char **argv)
 		switch (c) {
 		case 't': tax_path = optarg; break;
 		case 'j': json = 1; break;
+		case 'm': mode_name = optarg; break;
+		case 'e':
+			encoding = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0')
+				encoding = 0;
+			break;
 		case 'h': s_usage(stdout); return 0;
 		default: s_usage(stderr); return EXIT_USAGE;
 		}
+	}
+	if (strcmp(mode_name, "standard") != 0 && strcmp(mode_name, "hardened") != 0) {
+		fprintf(stderr, "symbi check: --mode %s: standard or hardened\n", mode_name);
+		return EXIT_USAGE;
+	}
+	if (encoding > UINT32_MAX ||
+	    encode_mode_for((uint32_t)encoding, strcmp(mode_name, "hardened") == 0, &mode) !=
+	        SYM_OK) {
+		fprintf(stderr, "symbi check: --token-encoding: 1 or %u\n", TOKEN_VERSION);
+		return EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "symbi check: no flows file given\n");
@@ -112,7 +141,8 @@ cmd_check(int argc, char **argv)
 			if (rc == 0 || code == EXIT_DATAERR)
 				rc = code;
 			fprintf(stderr, "%s\n", diag.msg);
-			json_array_append_new(files, s_file_json(argv[i], tax, NULL, diag.msg));
+			json_array_append_new(files,
+			                      s_file_json(argv[i], tax, mode, NULL, diag.msg));
 			continue;
 		}
 		if (!json) {
@@ -120,7 +150,7 @@ cmd_check(int argc, char **argv)
 			       fl->n == 1 ? "" : "s", fl->n_offers, fl->n_offers == 1 ? "" : "s",
 			       fl->n_needs, fl->n_needs == 1 ? "" : "s");
 		}
-		json_array_append_new(files, s_file_json(argv[i], tax, fl, NULL));
+		json_array_append_new(files, s_file_json(argv[i], tax, mode, fl, NULL));
 		flows_free(&fl);
 	}
 	if (json) {
@@ -130,6 +160,10 @@ cmd_check(int argc, char **argv)
 		json_object_set_new(t, "version", json_string(tax->version));
 		json_object_set_new(t, "hash", json_string(tax->hash_hex));
 		json_object_set_new(report, "taxonomy", t);
+		/* What each flow's "blocks" counts in. */
+		json_object_set_new(report, "encoding",
+		                    json_pack("{s:s, s:I}", "mode", mode_name, "token_encoding",
+		                              (json_int_t)encoding));
 		json_object_set_new(report, "ok", json_boolean(rc == 0));
 		json_object_set_new(report, "files", files);
 		files = NULL;

@@ -114,6 +114,29 @@ if [ ${#scenario_files[@]} -gt 0 ]; then
 	fi
 fi
 
+# --- blocks as a round of each mode and token encoding would count them ---
+# A steam offer with two attributes: stride 2 in a standard round of
+# encoding 2 (6*6*6 blocks), stride 1 otherwise (11*10*10).
+steam=$src/tests/parks/ulsan/incinerator.json
+for args in "|standard|2|216" "--token-encoding 1|standard|1|1100" "--mode hardened|hardened|2|1100" \
+	"--mode hardened --token-encoding 1|hardened|1|1100"; do
+	IFS='|' read -r opts mode enc blocks <<<"$args"
+	# shellcheck disable=SC2086
+	if run "check --json $opts" 0 check --json $opts "$steam"; then
+		expect_json "check --json $opts" "$tmp/out" '[doc["encoding"]["mode"], doc["encoding"]["token_encoding"]]' \
+			'[.encoding.mode, .encoding.token_encoding]' "[\"$mode\",$enc]"
+		expect_json "check --json $opts" "$tmp/out" \
+			'[f["blocks"] for f in doc["files"][0]["flows"] if f["id"] == "steam-out"]' \
+			'[.files[0].flows[] | select(.id == "steam-out") | .blocks]' "[$blocks]"
+	fi
+done
+for args in "--token-encoding 3" "--token-encoding x" "--mode fast"; do
+	# shellcheck disable=SC2086
+	if run "check $args" 64 check $args "$steam"; then
+		grep -q -- "${args%% *}" "$tmp/err" && pass || fail "check $args: the message does not name the option"
+	fi
+done
+
 # --- every broken file is refused with its message -------------------------
 nbad=0
 while IFS=$'\t' read -r file want; do
