@@ -162,6 +162,11 @@ done
 python3 "$(dirname "$0")/round_check.py" exchanges "$SC" "$T" "$HOLD_CAND" && ok "agreed exchanges show the counterpart's details on both sides; declined and expired ones release nothing" || bad "exchanges differ"
 
 expect_rc 0 "round status" -- "$BIN/symbiod" round status --dir "$P" --json
+if [ "$ENC" = 1 ]; then
+	# The reviewer checks a round of encoding 1 as any other.
+	expect_rc 0 "log export" -- "$BIN/symbiod" log export --dir "$P" --out "$T/export"
+	expect_rc 0 "symbi-audit verify: the round of encoding 1" -- "$BIN/symbi-audit" verify "$T/export"
+fi
 stop_daemon TERM && ok "daemon stops with exit 0" || bad "daemon exit $?"
 
 # Privacy: the coordinator's whole directory (database, WAL, logs) holds no marker;
