@@ -74,6 +74,23 @@ s_file_json(const char *path, const struct taxonomy *tax, enum encode_mode mode,
 	return o;
 }
 
+/* --mode and --token-encoding: the encoder's mode, or 64 naming the option. */
+static int
+s_encoding_opts(const char *mode_name, unsigned long encoding, enum encode_mode *mode)
+{
+	if (strcmp(mode_name, "standard") != 0 && strcmp(mode_name, "hardened") != 0) {
+		fprintf(stderr, "symbi check: --mode %s: standard or hardened\n", mode_name);
+		return EXIT_USAGE;
+	}
+	if (encoding > UINT32_MAX ||
+	    encode_mode_for((uint32_t)encoding, strcmp(mode_name, "hardened") == 0, mode) !=
+	        SYM_OK) {
+		fprintf(stderr, "symbi check: --token-encoding: 1 or %u\n", TOKEN_VERSION);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -107,16 +124,8 @@ cmd_check(int argc, char **argv)
 		default: s_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (strcmp(mode_name, "standard") != 0 && strcmp(mode_name, "hardened") != 0) {
-		fprintf(stderr, "symbi check: --mode %s: standard or hardened\n", mode_name);
-		return EXIT_USAGE;
-	}
-	if (encoding > UINT32_MAX ||
-	    encode_mode_for((uint32_t)encoding, strcmp(mode_name, "hardened") == 0, &mode) !=
-	        SYM_OK) {
-		fprintf(stderr, "symbi check: --token-encoding: 1 or %u\n", TOKEN_VERSION);
-		return EXIT_USAGE;
-	}
+	if ((rc = s_encoding_opts(mode_name, encoding, &mode)) != 0)
+		return rc;
 	if (optind >= argc) {
 		fprintf(stderr, "symbi check: no flows file given\n");
 		s_usage(stderr);

@@ -183,6 +183,50 @@ s_round_seen(const struct session *s, const Symbiod__RoundAnnouncement *ann, str
 	return r == SYM_ERR_VERIFY ? EXIT_PROTOCOL : sym_exit_code(r, SYM_ORIGIN_INPUT);
 }
 
+/*
+ * The announcement must be the one the coordinator logged (PROTOCOL.md 3.1):
+ * every member and reviewer sees that one, so showing this company another
+ * (a split view: other sizes, another encoding or directory for it alone)
+ * takes a fork of the log, which the member's checkpoints expose.
+ */
+static int
+s_announcement_logged(struct session *s, const Symbiod__RoundAnnouncement *ann,
+                      struct sym_diag *diag)
+{
+	Symbiod__RoundRequest req = SYMBIOD__ROUND_REQUEST__INIT;
+	Symbiod__LogProof *proof = NULL;
+	uint8_t *bytes = NULL;
+	size_t len = 0, cap;
+	char *b64 = NULL, why[sizeof(diag->msg)];
+	int rc;
+
+	if ((rc = rpc_call(s->c, SYMBIOD__MSG_TYPE__MSG_ROUND_LOGGED, &req.base,
+	                   &symbiod__log_proof__descriptor, (ProtobufCMessage **)&proof, diag)) !=
+	    0)
+		return rc;
+	rc = EXIT_SOFTWARE;
+	if (wire_pack(&ann->base, &bytes, &len) != SYM_OK)
+		goto out;
+	cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	if ((b64 = malloc(cap)) == NULL)
+		goto out;
+	sodium_bin2base64(b64, cap, bytes, len, sodium_base64_VARIANT_ORIGINAL);
+	if ((rc = logcheck_proof_of(s->st, s->c, proof, "round_opened", NULL, "announcement", b64,
+	                            diag)) != 0) {
+		snprintf(why, sizeof(why), "%s", diag->msg);
+		sym_diag_set(diag, SYM_ERR_VERIFY,
+		             "the round announcement is not the one in the coordinator's audit log "
+		             "(%s): the coordinator shows this company another announcement than "
+		             "every member sees; nothing was sent",
+		             why);
+	}
+out:
+	free(b64);
+	free(bytes);
+	wire_free(proof ? &proof->base : NULL);
+	return rc;
+}
+
 int
 session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundAnnouncement **out,
                      struct sym_diag *diag)
@@ -224,7 +268,8 @@ session_announcement(struct session *s, const uint8_t round[16], Symbiod__RoundA
 		wire_free(&ann->base);
 		return EXIT_PROTOCOL;
 	}
-	if ((rc = s_round_seen(s, ann, diag)) != 0) {
+	if ((rc = s_announcement_logged(s, ann, diag)) != 0 ||
+	    (rc = s_round_seen(s, ann, diag)) != 0) {
 		wire_free(&ann->base);
 		return rc;
 	}

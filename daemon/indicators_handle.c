@@ -317,30 +317,13 @@ out:
 static int
 s_included_proof(struct round_call *c, const struct store_secagg *sa, struct proof_buf *pb)
 {
-	struct auditlog *log = c->ctx->log;
-	size_t n = 0, i;
-	int r;
-
 	memset(pb, 0, sizeof(*pb));
 	symbiod__log_proof__init(&pb->msg);
 	if (sa->included_index < 0 || sa->included_entry == NULL)
 		return SYM_ERR_NOT_FOUND;
-	if ((r = auditlog_inclusion(log, (uint64_t)sa->included_index, auditlog_size(log),
-	                            pb->hashes, &n)) != SYM_OK ||
-	    (r = auditlog_checkpoint(log, &pb->checkpoint)) != SYM_OK)
-		return r;
-	for (i = 0; i < n; i++) {
-		pb->items[i].data = pb->hashes[i];
-		pb->items[i].len = 32;
-	}
-	pb->msg.index = (uint64_t)sa->included_index;
-	pb->msg.tree_size = auditlog_size(log);
-	pb->msg.n_inclusion = n;
-	pb->msg.inclusion = pb->items;
-	pb->msg.checkpoint = pb->checkpoint;
-	pb->msg.entry.data = sa->included_entry; /* borrowed: pb->entry stays NULL */
-	pb->msg.entry.len = sa->included_entry_len;
-	return SYM_OK;
+	/* Borrowed: pb->entry stays NULL. */
+	return round_proof_of(c, (uint64_t)sa->included_index, sa->included_entry,
+	                      sa->included_entry_len, pb);
 }
 
 /* What the unmasking stage shows a member: the confirmations and the shares sealed to it. */

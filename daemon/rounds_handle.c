@@ -21,6 +21,7 @@ static const struct round_route {
     {SYMBIOD__MSG_TYPE__MSG_CHECKPOINT, &symbiod__checkpoint_request__descriptor,
      round_handle_checkpoint},
     {SYMBIOD__MSG_TYPE__MSG_ROUND, NULL, round_handle_round},
+    {SYMBIOD__MSG_TYPE__MSG_ROUND_LOGGED, NULL, round_handle_round_logged},
     {SYMBIOD__MSG_TYPE__MSG_DIRECTORY, &symbiod__directory_request__descriptor,
      round_handle_directory},
     {SYMBIOD__MSG_TYPE__MSG_SUBMIT_BEGIN, &symbiod__submit_begin__descriptor,
@@ -120,21 +121,14 @@ round_in_snapshot(struct round_call *c, const struct store_round *rd)
 }
 
 int
-round_log_with_proof(struct round_call *c, const char *kind, json_t *fields, struct proof_buf *pb)
+round_proof_of(struct round_call *c, uint64_t index, const uint8_t *entry, size_t len,
+               struct proof_buf *pb)
 {
 	struct auditlog *log = c->ctx->log;
-	uint8_t *entry = NULL;
-	size_t entry_len = 0, n = 0, i;
-	uint64_t index = 0;
+	size_t n = 0, i;
 	int r;
 
-	memset(pb, 0, sizeof(*pb));
-	if ((r = rounds_log(c->ctx, kind, fields, &index, &entry, &entry_len)) != SYM_OK) {
-		free(entry);
-		return r;
-	}
 	symbiod__log_proof__init(&pb->msg);
-	pb->entry = entry; /* owned from here */
 	if ((r = auditlog_inclusion(log, index, auditlog_size(log), pb->hashes, &n)) != SYM_OK ||
 	    (r = auditlog_checkpoint(log, &pb->checkpoint)) != SYM_OK)
 		return r;
@@ -147,9 +141,26 @@ round_log_with_proof(struct round_call *c, const char *kind, json_t *fields, str
 	pb->msg.n_inclusion = n;
 	pb->msg.inclusion = pb->items;
 	pb->msg.checkpoint = pb->checkpoint;
-	pb->msg.entry.data = entry;
-	pb->msg.entry.len = entry_len;
+	pb->msg.entry.data = (uint8_t *)entry;
+	pb->msg.entry.len = len;
 	return SYM_OK;
+}
+
+int
+round_log_with_proof(struct round_call *c, const char *kind, json_t *fields, struct proof_buf *pb)
+{
+	uint8_t *entry = NULL;
+	size_t entry_len = 0;
+	uint64_t index = 0;
+	int r;
+
+	memset(pb, 0, sizeof(*pb));
+	if ((r = rounds_log(c->ctx, kind, fields, &index, &entry, &entry_len)) != SYM_OK) {
+		free(entry);
+		return r;
+	}
+	pb->entry = entry; /* owned from here */
+	return round_proof_of(c, index, entry, entry_len, pb);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include "auditlog.h"
 #include "rounds_internal.h"
+#include "util.h"
 #include "wire.h"
 #include "roundhash.h"
 
@@ -162,6 +163,56 @@ round_handle_round(struct round_call *c, const ProtobufCMessage *unused)
 	store_round_clear(&rd);
 	c->status = SYMBIOD__STATUS__STATUS_OK;
 	return SYM_OK;
+}
+
+/*
+ * The entry that logged the latest round's announcement, with its proof in
+ * the current tree: a member checks that the announcement it was served is
+ * the one every member and reviewer sees (client/session.c).
+ */
+int
+round_handle_round_logged(struct round_call *c, const ProtobufCMessage *unused)
+{
+	struct store *st = c->ctx->park->store;
+	struct store_round rd;
+	struct proof_buf pb;
+	uint8_t *entry = NULL;
+	size_t len = 0;
+	uint64_t index = 0;
+	json_error_t jerr;
+	json_t *e = NULL;
+	const char *logged;
+	char hex[33];
+	int r;
+
+	(void)unused;
+	memset(&pb, 0, sizeof(pb));
+	memset(&rd, 0, sizeof(rd));
+	if ((r = store_round_latest(st, &rd)) == SYM_ERR_NOT_FOUND)
+		return round_refuse(c, SYMBIOD__STATUS__STATUS_NOT_FOUND,
+		                    "no round has been opened in this park");
+	if (r != SYM_OK)
+		goto out;
+	/* Rounds open one after another: the newest round_opened entry is the latest round's. */
+	if ((r = store_log_latest(st, "round_opened", &index, &entry, &len)) != SYM_OK)
+		goto out;
+	util_hex(rd.id, 16, hex);
+	e = json_loadb((const char *)entry, len, 0, &jerr);
+	logged = json_string_value(json_object_get(e, "round"));
+	if (logged == NULL || strcmp(logged, hex) != 0) {
+		r = SYM_ERR_INTERNAL; /* the store and its own log disagree */
+		goto out;
+	}
+	if ((r = round_proof_of(c, index, entry, len, &pb)) != SYM_OK ||
+	    (r = wire_pack(&pb.msg.base, &c->reply, &c->reply_len)) != SYM_OK)
+		goto out;
+	c->status = SYMBIOD__STATUS__STATUS_OK;
+out:
+	json_decref(e);
+	free(entry);
+	round_proof_clear(&pb);
+	store_round_clear(&rd);
+	return r;
 }
 
 /*

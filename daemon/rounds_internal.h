@@ -75,6 +75,12 @@ struct proof_buf {
 int round_log_with_proof(struct round_call *c, const char *kind, json_t *fields,
                          struct proof_buf *pb) __attribute__((warn_unused_result));
 void round_proof_clear(struct proof_buf *pb);
+/*
+ * The proof of an entry already in the log (index, its exact bytes) in the
+ * current tree; pb borrows entry, which must outlive it.
+ */
+int round_proof_of(struct round_call *c, uint64_t index, const uint8_t *entry, size_t len,
+                   struct proof_buf *pb) __attribute__((warn_unused_result));
 
 /*
  * The round a consent or deposit names, in its consent window, and the
@@ -90,6 +96,7 @@ const char *round_state_for(const struct store_candidate *c, const char *member)
 int round_handle_status(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_checkpoint(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_round(struct round_call *c, const ProtobufCMessage *req);
+int round_handle_round_logged(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_directory(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_submit_begin(struct round_call *c, const ProtobufCMessage *req);
 int round_handle_submit_chunk(struct round_call *c, const ProtobufCMessage *req);

@@ -223,9 +223,10 @@ s_commit(struct server *srv, struct server_call *call, uint64_t log_size, uint8_
  * the log. A new type is not in this list, so it runs in a transaction.
  */
 static const uint32_t s_reads[] = {
-    SYMBIOD__MSG_TYPE__MSG_STATUS,     SYMBIOD__MSG_TYPE__MSG_CHECKPOINT,
-    SYMBIOD__MSG_TYPE__MSG_ROUND,      SYMBIOD__MSG_TYPE__MSG_DIRECTORY,
-    SYMBIOD__MSG_TYPE__MSG_CANDIDATES, SYMBIOD__MSG_TYPE__MSG_INDICATOR_STATE,
+    SYMBIOD__MSG_TYPE__MSG_STATUS,       SYMBIOD__MSG_TYPE__MSG_CHECKPOINT,
+    SYMBIOD__MSG_TYPE__MSG_ROUND,        SYMBIOD__MSG_TYPE__MSG_DIRECTORY,
+    SYMBIOD__MSG_TYPE__MSG_CANDIDATES,   SYMBIOD__MSG_TYPE__MSG_INDICATOR_STATE,
+    SYMBIOD__MSG_TYPE__MSG_ROUND_LOGGED,
 };
 
 static int

@@ -282,6 +282,9 @@ int store_log_leaves(struct store *st, uint64_t from, store_leaf_fn fn, void *ar
 typedef int (*store_entry_fn)(void *arg, const uint8_t *body, size_t len);
 int store_log_foreach(struct store *st, store_entry_fn fn, void *arg)
     __attribute__((warn_unused_result));
+/* The newest entry of `kind`: its index and exact bytes (malloc'd); SYM_ERR_NOT_FOUND if none. */
+int store_log_latest(struct store *st, const char *kind, uint64_t *index, uint8_t **body,
+                     size_t *len) __attribute__((warn_unused_result));
 /* Every committed batch of a round, by submitter then order (for the export). */
 typedef int (*store_batch_row_fn)(void *arg, const char *submitter, const char *counterpart,
                                   const uint8_t *offers, size_t offers_len, const uint8_t *needs,

@@ -161,3 +161,24 @@ store_round_batches_foreach(struct store *st, const uint8_t round[STORE_ID_LEN],
 		close(v.fd);
 	return r;
 }
+
+int
+store_log_latest(struct store *st, const char *kind, uint64_t *index, uint8_t **body, size_t *len)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t idx = 0;
+	int r;
+
+	*body = NULL;
+	*len = 0;
+	if ((r = store_sql_row(&st->sql, &stmt,
+	                       "SELECT idx, body FROM log_entries WHERE kind = ?1 "
+	                       "ORDER BY idx DESC LIMIT 1",
+	                       STORE_ARGS(store_arg_text(kind)))) != SYM_OK)
+		return r;
+	if ((r = store_sql_col_int64(stmt, 0, 0, INT64_MAX, &idx)) == SYM_OK)
+		r = store_sql_col_blob_dup(stmt, 1, STORE_LOG_ENTRY_MAX, body, len);
+	store_sql_release(&st->sql, stmt);
+	*index = (uint64_t)idx;
+	return r;
+}

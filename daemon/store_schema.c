@@ -270,6 +270,12 @@ const char *const store_migrations[] = {
     "CHECK (site_lat BETWEEN -9000 AND 9000);"
     "ALTER TABLE members ADD COLUMN site_lon INTEGER NOT NULL DEFAULT 0 "
     "CHECK (site_lon BETWEEN -18000 AND 18000);",
+    /*
+     * 13: a member asks for the entry that logged the announcement it was
+     * shown (protocol 1.2): the newest entry of a kind, without scanning the
+     * round's hundred thousand entries since.
+     */
+    "CREATE INDEX log_entries_kind ON log_entries (kind, idx);",
 };
 
 const size_t store_migrations_n = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -27,7 +27,7 @@
 #include "store_sql.h"
 
 /* Bump with every migration appended to daemon/store.c. */
-#define TEST_SCHEMA_VERSION 12
+#define TEST_SCHEMA_VERSION 13
 
 #ifdef STORE_TEST_STANDALONE
 /* Stand-ins with the documented rules, for building before crypto/cert.c exists. */

@@ -9,7 +9,8 @@
 #   - a denied counterpart gets padding only and can never obtain a candidate;
 #   - protocol 1.2: tokens of another encoding than the round's are refused by
 #     the coordinator, and a round that announces an encoding the client does
-#     not know by the client, before it sends anything.
+#     not know by the client, before it sends anything; so is an announcement
+#     that is not the one in the coordinator's log (a split view).
 # usage: sizes.sh BINDIR PARK_DIR (tests/parks/ulsan)
 BIN=$1
 SC=$2
@@ -68,6 +69,13 @@ for enc in 3 255; do
 		"$BIN/symbi" submit --dir "$T/st-paper" "$SC/paper.json"
 	expect_grep "$T/err" "the round announces token encoding $enc; this client knows encodings 1 and 2 \(protocol 1.2\)" "  ... naming the encodings"
 done
+# A split view: the coordinator shows paper a validly signed announcement in
+# an encoding it knows (1), but not the one it logged and every other member
+# sees. The client checks the announcement against the log and refuses.
+announce_as 1
+expect_rc 76 "a client refuses an announcement that is not the logged one (a split view)" -- \
+	"$BIN/symbi" submit --dir "$T/st-paper" "$SC/paper.json"
+expect_grep "$T/err" "the round announcement is not the one in the coordinator's audit log" "  ... saying so"
 "$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1' "$T/status.json" &&
 	ok "  ... and nothing was sent" || bad "status: $(cat "$T/status.json")"
