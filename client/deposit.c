@@ -18,6 +18,23 @@
 #include "wire.h"
 
 #define ITEM_JSON_MAX (FLOW_DETAILS_MAX + 8192)
+/*
+ * Sealed items are padded with trailing spaces (JSON whitespace, which every
+ * reader skips) to a power of two of at least this many bytes: the
+ * coordinator holds the envelope until the partner fetches it, and its
+ * length would otherwise tell how much an item says (notes, a contact).
+ */
+#define ITEM_PAD_FLOOR 1024
+
+size_t
+deposit_padded_len(size_t len)
+{
+	size_t cls = ITEM_PAD_FLOOR;
+
+	while (cls < len)
+		cls <<= 1;
+	return cls;
+}
 
 int
 deposit_seal(const struct session *s, const struct roundfile *rf, const struct deposit_what *w,
@@ -25,7 +42,8 @@ deposit_seal(const struct session *s, const struct roundfile *rf, const struct d
 {
 	const struct roundfile_peer *p = roundfile_peer(rf, w->counterpart);
 	struct pairkeys *pk = sodium_malloc(sizeof(*pk));
-	uint8_t ad[ENVELOPE_AD_MAX];
+	uint8_t ad[ENVELOPE_AD_MAX], *padded = NULL;
+	size_t len, padded_len = 0;
 	char *item = NULL;
 	int adlen, r = SYM_ERR_INTERNAL;
 
@@ -47,14 +65,20 @@ deposit_seal(const struct session *s, const struct roundfile *rf, const struct d
 		r = adlen;
 		goto out;
 	}
-	*env_len = strlen(item) + ENVELOPE_OVERHEAD;
-	if ((*env = malloc(*env_len)) == NULL) {
+	len = strlen(item);
+	padded_len = deposit_padded_len(len);
+	*env_len = padded_len + ENVELOPE_OVERHEAD;
+	if ((padded = sodium_malloc(padded_len)) == NULL || (*env = malloc(*env_len)) == NULL) {
 		r = SYM_ERR_ALLOC;
 		goto out;
 	}
-	r = envelope_seal(pairkeys_env(pk, s->st->id, w->counterpart), ad, (size_t)adlen,
-	                  (const uint8_t *)item, strlen(item), *env);
+	memcpy(padded, item, len);
+	memset(padded + len, ' ', padded_len - len);
+	r = envelope_seal(pairkeys_env(pk, s->st->id, w->counterpart), ad, (size_t)adlen, padded,
+	                  padded_len, *env);
 out:
+	if (padded != NULL)
+		sodium_free(padded); /* wiped by sodium_free */
 	if (item != NULL) {
 		sodium_memzero(item, strlen(item));
 		free(item);

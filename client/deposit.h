@@ -21,8 +21,11 @@ struct deposit_what {
 
 /*
  * Seal the item under K_env(us -> counterpart), the AD binding the round,
- * the candidate and both ids; *env malloc'd.
+ * the candidate and both ids, padded to deposit_padded_len; *env malloc'd.
  */
+/* The padded length of an item's JSON of len bytes: a power of two, at least 1 KiB. */
+size_t deposit_padded_len(size_t len);
+
 int deposit_seal(const struct session *s, const struct roundfile *rf, const struct deposit_what *w,
                  uint8_t **env, size_t *env_len) __attribute__((warn_unused_result));
 

@@ -151,6 +151,10 @@ for pass in 1 2; do
 	for c in $ids; do
 		"$BIN/symbi" exchanges --dir "$T/st-$c" --json >"$T/ex-$c.json" 2>"$T/err" || bad "exchanges $c (pass $pass): $(cat "$T/err")"
 	done
+	# Between the passes the coordinator holds the items deposited for
+	# companies that fetched before them: sealed, and padded.
+	[ "$pass" = 1 ] && { python3 "$(dirname "$0")/round_check.py" envelopes "$SC" "$T" "$P/symbiod.db" >"$T/envelopes" &&
+		ok "the sealed items held by the coordinator are padded: $(cat "$T/envelopes")" || bad "$(cat "$T/envelopes")"; }
 done
 if [ -n "$HOLD" ]; then
 	expect_rc 0 "round end" -- "$BIN/symbiod" round end --dir "$P"

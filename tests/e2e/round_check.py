@@ -138,6 +138,26 @@ elif mode == "exchanges":
             if states.get(cid) != want_state:
                 fail("%s: candidate %s is %s, expected %s" % (c, cid, states.get(cid), want_state))
 
+elif mode == "envelopes":
+    # The sealed items the coordinator holds until the partner fetches them:
+    # padded, so their lengths say nothing of what an item says (1 KiB and up,
+    # powers of two, plus the nonce and tag).
+    import sqlite3
+    db = sqlite3.connect("file:%s?mode=ro" % sys.argv[4], uri=True)
+    rows = db.execute("SELECT length(supplier_envelope) FROM candidates WHERE supplier_envelope "
+                      "IS NOT NULL UNION ALL SELECT length(consumer_envelope) FROM candidates "
+                      "WHERE consumer_envelope IS NOT NULL").fetchall()
+    sizes = [r[0] - 40 for r in rows]
+    if len(sizes) < 2:
+        fail("only %d envelopes held: nothing to compare" % len(sizes))
+    bad = [n for n in sizes if n < 1024 or n & (n - 1)]
+    if bad:
+        fail("envelopes of %s plaintext bytes: not padded to a power of two" % sorted(set(bad)))
+    lengths = {len(json.dumps(f, separators=(",", ":"))) for c in companies for f in flows[c]}
+    if len(lengths) < 2:
+        fail("the scenario's items all have one length: the check proves nothing")
+    print("%d envelopes, plaintext sizes %s" % (len(sizes), sorted(set(sizes))))
+
 elif mode == "privacy":
     park, hold = sys.argv[4], (sys.argv[5] if len(sys.argv) > 5 else "")
     all_markers = set()
