@@ -1,5 +1,6 @@
 #include "session.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "rpc.h"
 #include "sysexits.h"
 #include "token.h"
+#include "util.h"
 #include "wire.h"
 #include "roundhash.h"
 #include "exitcode.h"
@@ -184,6 +186,25 @@ s_round_seen(const struct session *s, const Symbiod__RoundAnnouncement *ann, str
 }
 
 /*
+ * Whether the logged entry opens another round than ann's: ann's round is no
+ * longer the latest (the entry names its round id in hex).
+ */
+static int
+s_logged_round_moved(const Symbiod__LogProof *proof, const Symbiod__RoundAnnouncement *ann)
+{
+	json_error_t jerr;
+	json_t *e = json_loadb((const char *)proof->entry.data, proof->entry.len, 0, &jerr);
+	const char *logged = json_string_value(json_object_get(e, "round"));
+	char hex[33];
+	int moved;
+
+	util_hex(ann->round_id.data, 16, hex);
+	moved = logged != NULL && strlen(logged) == 32 && strcmp(logged, hex) != 0;
+	json_decref(e);
+	return moved;
+}
+
+/*
  * The announcement must be the one the coordinator logged (PROTOCOL.md 3.1):
  * every member and reviewer sees that one, so showing this company another
  * (a split view: other sizes, another encoding or directory for it alone)
@@ -204,6 +225,14 @@ s_announcement_logged(struct session *s, const Symbiod__RoundAnnouncement *ann,
 	                   &symbiod__log_proof__descriptor, (ProtobufCMessage **)&proof, diag)) !=
 	    0)
 		return rc;
+	/* The latest round's entry: a round opened between the two requests is no attack. */
+	if (s_logged_round_moved(proof, ann)) {
+		sym_diag_set(diag, SYM_ERR_NOT_FOUND,
+		             "a new round opened while this one was being checked; nothing was "
+		             "sent: run the command again");
+		rc = EXIT_TEMPFAIL;
+		goto out;
+	}
 	rc = EXIT_SOFTWARE;
 	if (wire_pack(&ann->base, &bytes, &len) != SYM_OK)
 		goto out;
