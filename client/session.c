@@ -240,8 +240,9 @@ s_announcement_logged(struct session *s, const Symbiod__RoundAnnouncement *ann,
 	if ((b64 = malloc(cap)) == NULL)
 		goto out;
 	sodium_bin2base64(b64, cap, bytes, len, sodium_base64_VARIANT_ORIGINAL);
+	/* Only a proof that fails is a split view; a lost connection is only that. */
 	if ((rc = logcheck_proof_of(s->st, s->c, proof, "round_opened", NULL, "announcement", b64,
-	                            diag)) != 0) {
+	                            diag)) == EXIT_PROTOCOL) {
 		snprintf(why, sizeof(why), "%s", diag->msg);
 		sym_diag_set(diag, SYM_ERR_VERIFY,
 		             "the round announcement is not the one in the coordinator's audit log "
