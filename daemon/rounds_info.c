@@ -194,7 +194,12 @@ round_handle_round_logged(struct round_call *c, const ProtobufCMessage *unused)
 	if (r != SYM_OK)
 		goto out;
 	/* Rounds open one after another: the newest round_opened entry is the latest round's. */
-	if ((r = store_log_latest(st, "round_opened", &index, &entry, &len)) != SYM_OK)
+	if ((r = store_log_latest(st, "round_opened", &index, &entry, &len)) == SYM_ERR_NOT_FOUND) {
+		r = round_refuse(c, SYMBIOD__STATUS__STATUS_NOT_FOUND,
+		                 "the latest round's opening is not in the audit log");
+		goto out;
+	}
+	if (r != SYM_OK)
 		goto out;
 	util_hex(rd.id, 16, hex);
 	e = json_loadb((const char *)entry, len, 0, &jerr);
