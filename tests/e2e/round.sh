@@ -90,13 +90,8 @@ sed -i 's/ [0-9a-f]*$/ '"$(printf '%064d' 0)"'/' "$T/st-reuse/rounds-seen"
 expect_rc 76 "a reused round id is refused" -- "$BIN/symbi" submit --dir "$T/st-reuse" "$SC/$first.json"
 expect_grep "$T/err" "reused round id is refused" "  ... and says so"
 
-python3 - "$T" "$ROUND" "$ENC" $ids <<'PY' && ok "each round record keeps the round's token encoding ($ENC)" || bad "round records"
-import json, sys
-t, rnd, enc = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for c in sys.argv[4:]:
-    rec = json.load(open("%s/st-%s/rounds/%s.json" % (t, c, rnd)))
-    assert rec["token_encoding"] == enc, (c, rec.get("token_encoding"))
-PY
+python3 "$(dirname "$0")/round_check.py" records "$SC" "$T" "$ROUND" "$ENC" &&
+	ok "each round record keeps the round's token encoding ($ENC)" || bad "round records"
 expect_rc 0 "round close (runs the matching)" -- "$BIN/symbiod" round close --dir "$P"
 expect_rc 75 "submit after close is refused" -- "$BIN/symbi" submit --dir "$T/st-$first" "$SC/$first.json"
 

@@ -138,6 +138,14 @@ elif mode == "exchanges":
             if states.get(cid) != want_state:
                 fail("%s: candidate %s is %s, expected %s" % (c, cid, states.get(cid), want_state))
 
+elif mode == "records":
+    # Each company's round record keeps the round's token encoding.
+    rnd, enc = sys.argv[4], int(sys.argv[5])
+    for c in companies:
+        rec = json.load(open(os.path.join(t, "st-%s" % c, "rounds", rnd + ".json")))
+        if rec.get("token_encoding") != enc:
+            fail("%s records token encoding %s, not %d" % (c, rec.get("token_encoding"), enc))
+
 elif mode == "envelopes":
     # The sealed items the coordinator holds until the partner fetches them:
     # padded, so their lengths say nothing of what an item says (1 KiB and up,

@@ -25,6 +25,12 @@ for c in $ids; do
 	join "$P" "$T/st-$c" "$c" "$c" || { echo "cannot enroll $c"; exit 1; }
 done
 others() { for o in $ids; do [ "$o" != "$1" ] && printf '%s ' "$o"; done; }
+# submitted N LABEL: the round counts N submissions, or the status is shown.
+submitted() {
+	"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
+	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==int(sys.argv[2])' "$T/status.json" "$1" &&
+		ok "$2" || bad "$2: $(cat "$T/status.json")"
+}
 start_daemon "$P" || { echo "daemon did not start"; cat "$T/daemon.log"; exit 1; }
 
 # --- round options -----------------------------------------------------------
@@ -33,6 +39,11 @@ expect_grep "$T/err" "max-need must be at least the floor's class" "  ... saying
 expect_rc 65 "round open refuses maximums that differ from the fixed size" -- \
 	"$BIN/symbiod" round open --dir "$P" --fixed-size 4096 --max-offer 8192
 expect_grep "$T/err" "with --fixed-size the maximums are the fixed size" "  ... saying why"
+
+for enc in 0 3 x; do
+	expect_rc 64 "round open refuses --token-encoding $enc" -- "$BIN/symbiod" round open --dir "$P" --token-encoding "$enc"
+	expect_grep "$T/err" "bad option value $enc" "  ... naming the value"
+done
 
 # --- a coordinator that announces small sets ---------------------------------
 expect_rc 0 "round open with small floors" -- "$BIN/symbiod" round open --dir "$P" --pad-offers 64 --pad-needs 8
@@ -45,9 +56,7 @@ PY
 expect_rc 76 "a client refuses an announcement below its floors" -- \
 	"$BIN/symbi" submit --dir "$T/st-power" "$SC/power.json"
 expect_grep "$T/err" "smallest sets \(64 offer, 8 need tokens\) are below this company's floors \(min_offer_tokens = 1024, min_need_tokens = 128" "  ... naming the sizes and its floors"
-"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
-python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==0' "$T/status.json" &&
-	ok "  ... and nothing was sent" || bad "submitted: $(cat "$T/status.json")"
+submitted 0 "  ... and nothing was sent"
 printf 'min_offer_tokens = 64\nmin_need_tokens = 8\n' >"$T/st-farms/symbi.conf"
 expect_rc 0 "a company whose floors allow it submits" -- "$BIN/symbi" submit --dir "$T/st-farms" "$SC/farms.json"
 rm "$T/st-farms/symbi.conf"
@@ -76,9 +85,7 @@ announce_as 1
 expect_rc 76 "a client refuses an announcement that is not the logged one (a split view)" -- \
 	"$BIN/symbi" submit --dir "$T/st-paper" "$SC/paper.json"
 expect_grep "$T/err" "the round announcement is not the one in the coordinator's audit log" "  ... saying so"
-"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
-python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1' "$T/status.json" &&
-	ok "  ... and nothing was sent" || bad "status: $(cat "$T/status.json")"
+submitted 1 "  ... and nothing was sent"
 [ "$($CHECK staged "$DB" paper)" = 0 ] && ok "  ... not even a staged batch" || bad "paper's batches were stored"
 rm "$T/st-paper/symbi.conf"
 announce_as 2
@@ -151,9 +158,7 @@ expect_grep "$T/err" "tokens of encoding 1; this round takes encoding 2 \(protoc
 expect_rc 65 "a submission of token encoding 3 is refused" -- \
 	"$BIN/symbi-rawsubmit" --dir "$T/st-gas-co" --offers 1024 --needs 512 --encoding 3 $(others gas-co)
 [ "$($CHECK staged "$DB" gas-co)" = 0 ] && ok "  ... and no batch of theirs was stored" || bad "refused batches were stored"
-"$BIN/symbiod" round status --dir "$P" --json >"$T/status.json"
-python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["submitted"]==1' "$T/status.json" &&
-	ok "  ... and no submission counted" || bad "status: $(cat "$T/status.json")"
+submitted 1 "  ... and no submission counted"
 # A chunk signed over its chunk digest (version 2, as symbi submit signs it)
 # binds every token through its batch's digest: one token changed after
 # signing is a bad signature, refused before anything is stored.

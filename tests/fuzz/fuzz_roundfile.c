@@ -6,6 +6,7 @@
  * error, never a crash or a leak). A record that loads must hold exactly what
  * the file says (checked against jansson's own parse of the same bytes: every
  * peer a valid member id with its keys, `settled` a boolean or absent,
+ * `token_encoding` 1 or 2 (1 when absent),
  * `flows` and `consents` objects), and what it saves must load again to the
  * same record.
  */
@@ -61,7 +62,7 @@ s_same_json(const json_t *a, const json_t *b)
 static void
 s_check_file(const struct roundfile *rf, const json_t *doc)
 {
-	const json_t *peers = json_object_get(doc, "peers"), *settled, *p;
+	const json_t *peers = json_object_get(doc, "peers"), *settled, *enc, *p;
 	uint8_t key[32];
 	const char *ed, *sub, *rid;
 	size_t i;
@@ -70,6 +71,13 @@ s_check_file(const struct roundfile *rf, const json_t *doc)
 	/* A `settled` that is not a boolean makes the record malformed. */
 	if ((settled != NULL && !json_is_boolean(settled)) ||
 	    (rf->settled != 0 && rf->settled != 1) || rf->settled != json_is_true(settled))
+		abort();
+	/* The token encoding: 1 when absent (a 1.1 client's record), else 1 or 2 as written. */
+	enc = json_object_get(doc, "token_encoding");
+	if (enc == NULL ? rf->token_encoding != 1
+	                : !json_is_integer(enc) || json_integer_value(enc) < 1 ||
+	                      json_integer_value(enc) > 2 ||
+	                      (json_int_t)rf->token_encoding != json_integer_value(enc))
 		abort();
 	sub = json_string_value(json_object_get(doc, "submission"));
 	rid = json_string_value(json_object_get(doc, "round"));
@@ -109,9 +117,9 @@ s_check_again(const struct roundfile *a, const struct roundfile *b)
 	size_t i;
 
 	if (memcmp(a->round, b->round, 16) != 0 || memcmp(a->submission, b->submission, 16) != 0 ||
-	    a->settled != b->settled || a->npeers != b->npeers ||
-	    !s_same_json(a->flows, b->flows) || !s_same_json(a->consents, b->consents) ||
-	    !s_same_json(a->hard, b->hard))
+	    a->settled != b->settled || a->token_encoding != b->token_encoding ||
+	    a->npeers != b->npeers || !s_same_json(a->flows, b->flows) ||
+	    !s_same_json(a->consents, b->consents) || !s_same_json(a->hard, b->hard))
 		abort();
 	for (i = 0; i < a->npeers; i++) {
 		const struct roundfile_peer *p = &a->peers[i], *q = &b->peers[i];
